@@ -129,6 +129,11 @@ export function invalid(
   return new StatusError(422, 'Invalid', `${kind} "${name}" is invalid: ${aggregate}`, d);
 }
 
+/** A path the server does not serve (upstream's generic 404 text). */
+export function notFoundPath(): StatusError {
+  return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
 export function badRequest(message: string): StatusError {
   return new StatusError(400, 'BadRequest', message);
 }

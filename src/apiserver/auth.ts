@@ -1,0 +1,26 @@
+// Authentication by client certificate (CN = user, O = groups), as kube-apiserver's x509
+// authenticator. Bearer tokens, service accounts and RBAC come with the auth issue; until
+// then every authenticated user is allowed everything (documented in docs/security.md).
+import type { TLSSocket } from 'node:tls';
+import type { UserInfo } from './endpoints/context.js';
+
+/** Paths anonymous clients may read (upstream's system:public-info-viewer). */
+export const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
+
+export function isPublicPath(path: string): boolean {
+  return PUBLIC_PATHS.has(path) || /^\/(healthz|livez|readyz)\//.test(path);
+}
+
+function asList(v: string | string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+export function userFromSocket(socket: TLSSocket | undefined): UserInfo | undefined {
+  if (!socket || typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return undefined;
+  const cert = socket.getPeerCertificate();
+  if (!cert || !cert.subject) return undefined;
+  const cn = asList(cert.subject.CN)[0];
+  if (!cn) return undefined;
+  return { name: cn, groups: [...asList(cert.subject.O), 'system:authenticated'] };
+}

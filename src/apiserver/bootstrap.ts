@@ -1,0 +1,103 @@
+// Objects every cluster has from its first second: the four system namespaces, the
+// `kubernetes` Service with its Endpoints and EndpointSlice pointing at this API server, and
+// the two built-in PriorityClasses. Created through the stores (validation and defaults apply);
+// ones that already exist are left alone, except the endpoints, which track this server.
+import { networkInterfaces } from 'node:os';
+import { StatusError } from '../api/errors.js';
+import type { KubeObject } from '../api/types.js';
+import type { RequestContext } from './endpoints/context.js';
+import type { ResourceStore } from './endpoints/store.js';
+import type { ServiceAllocators } from './allocators.js';
+import { systemPriorityClasses } from './registry/scheduling/priorityclasses.js';
+
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+function systemContext(namespace?: string): RequestContext {
+  const ctx: RequestContext = {
+    user: { name: 'system:apiserver', groups: ['system:masters'] },
+    dryRun: false,
+    fieldManager: 'kube-apiserver',
+    fieldValidation: 'Strict',
+    userAgent: 'kube-apiserver',
+    warnings: [],
+  };
+  if (namespace) ctx.namespace = namespace;
+  return ctx;
+}
+
+/** The address pods use to reach this server: the bind address, else the host's first non-loopback IPv4. */
+export function advertiseAddress(bindAddress: string): string {
+  if (bindAddress !== '0.0.0.0' && bindAddress !== '::' && !bindAddress.startsWith('127.')) return bindAddress;
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+async function ensure(store: ResourceStore, obj: KubeObject): Promise<void> {
+  try {
+    // look first: creating would try to allocate (e.g. the Service's IP) what the stored one holds
+    await store.get(obj.metadata.namespace, obj.metadata.name!);
+    return;
+  } catch (err) {
+    if (!(err instanceof StatusError && err.code === 404)) throw err;
+  }
+  try {
+    await store.create(obj, systemContext(obj.metadata.namespace));
+  } catch (err) {
+    if (err instanceof StatusError && err.code === 409) return;
+    throw err;
+  }
+}
+
+async function upsert(store: ResourceStore, obj: KubeObject): Promise<void> {
+  const ns = obj.metadata.namespace;
+  try {
+    await store.update(ns, obj.metadata.name!, systemContext(ns), (cur) => ({ ...obj, metadata: { ...cur.metadata, ...obj.metadata, resourceVersion: undefined } }), { retry: true });
+  } catch (err) {
+    if (err instanceof StatusError && err.code === 404) return ensure(store, obj);
+    throw err;
+  }
+}
+
+export async function bootstrapObjects(
+  stores: Map<string, ResourceStore>,
+  allocators: ServiceAllocators,
+  opts: { bindAddress: string; port: number },
+): Promise<void> {
+  const get = (r: string) => stores.get(r)!;
+  for (const name of SYSTEM_NAMESPACES) {
+    await ensure(get('namespaces'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  const ip = allocators.kubernetesServiceIP;
+  const labels = { component: 'apiserver', provider: 'kubernetes' };
+  await ensure(get('services'), {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: ip,
+      clusterIPs: [ip],
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.port }],
+      sessionAffinity: 'None',
+    },
+  });
+  allocators.claimKubernetesIP();
+  const address = advertiseAddress(opts.bindAddress);
+  await upsert(get('endpoints'), {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }] }],
+  });
+  await upsert(get('endpointslices'), {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [address], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }],
+  });
+  for (const pc of systemPriorityClasses) await ensure(get('priorityclasses'), structuredClone(pc) as KubeObject);
+}

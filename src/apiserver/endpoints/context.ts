@@ -1,0 +1,22 @@
+// What a request carries into the store besides the object: who asks, and how.
+export interface UserInfo {
+  name: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface RequestContext {
+  user: UserInfo;
+  /** Namespace from the URL, for namespaced resources. */
+  namespace?: string;
+  dryRun: boolean;
+  /** fieldManager query parameter, else derived from the User-Agent. */
+  fieldManager: string;
+  fieldValidation: FieldValidation;
+  userAgent: string;
+  /** Warnings to return in `Warning: 299 - "..."` headers. */
+  warnings: string[];
+}

@@ -1,0 +1,133 @@
+// The request path of the API server: authentication, then non-resource endpoints (health,
+// version, metrics, discovery, OpenAPI) or a resource request for the generic store.
+import type { TLSSocket } from 'node:tls';
+import { notFoundPath, StatusError, unauthorized, internalError } from '../api/errors.js';
+import { logger } from '../util/log.js';
+import { isPublicPath, userFromSocket } from './auth.js';
+import type { FieldValidation, RequestContext } from './endpoints/context.js';
+import { handleResource } from './endpoints/resource-handler.js';
+import type { ResourceStore } from './endpoints/store.js';
+import { baseHeaders, header, send, sendStatus, type Req, type Res } from './http/io.js';
+import { isTrue, parseResourcePath } from './http/request-info.js';
+import type { Metrics } from './metrics.js';
+
+const log = logger('apiserver');
+
+export interface ServedDocument {
+  status: number;
+  contentType: string;
+  body: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
+/** Discovery and OpenAPI documents, answered by path and Accept header. */
+export interface DocumentServer {
+  serve(path: string, accept: string | undefined, query: URLSearchParams): ServedDocument | undefined;
+}
+
+export interface HandlerDeps {
+  stores: Map<string, ResourceStore>;
+  documents: DocumentServer;
+  metrics: Metrics;
+  version: Record<string, string>;
+  /** Readiness: false until start-up finished and while shutting down. */
+  ready: () => boolean;
+  /** Long-running requests (watches) register here so shutdown can end them. */
+  openStreams: Set<Res>;
+}
+
+export function storeKey(group: string, version: string, resource: string): string {
+  return `${group}/${version}/${resource}`;
+}
+
+function fieldValidationOf(q: URLSearchParams): FieldValidation {
+  const v = q.get('fieldValidation');
+  return v === 'Strict' || v === 'Warn' || v === 'Ignore' ? v : 'Warn';
+}
+
+/** The manager name of a request without ?fieldManager: the User-Agent up to its first '/'. */
+function defaultManager(userAgent: string): string {
+  const name = userAgent.split('/')[0] ?? '';
+  return name.slice(0, 128) || 'unknown';
+}
+
+function health(path: string, ready: boolean): ServedDocument | undefined {
+  const m = /^\/(healthz|livez|readyz)(\/.*)?$/.exec(path);
+  if (!m) return undefined;
+  const ok = m[1] !== 'readyz' || ready;
+  return { status: ok ? 200 : 500, contentType: 'text/plain; charset=utf-8', body: ok ? 'ok' : '[-]informer-sync failed: not ready\nreadyz check failed' };
+}
+
+export function createHandler(deps: HandlerDeps) {
+  return async (req: Req & { socket?: unknown }, res: Res): Promise<void> => {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const path = url.pathname;
+    const query = url.searchParams;
+    let verb = (req.method ?? 'GET').toUpperCase();
+    let resource = '';
+    let group = '';
+    let version = '';
+    let subresource = '';
+    let scope = 'cluster';
+    let code = 200;
+    let streaming = false;
+    try {
+      const user = userFromSocket(req.socket as TLSSocket | undefined);
+      if (!user && !isPublicPath(path)) throw unauthorized();
+
+      const h = health(path, deps.ready());
+      if (h) return void send(res, h.status, h.body, { 'Content-Type': h.contentType, 'X-Content-Type-Options': 'nosniff' });
+      if (path === '/version' || path === '/version/') {
+        return void send(res, 200, JSON.stringify(deps.version, null, 2), baseHeaders());
+      }
+      if (path === '/metrics') {
+        return void send(res, 200, deps.metrics.render(), { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+      }
+      const info = parseResourcePath(verb, path, query);
+      if (!info) {
+        const doc = deps.documents.serve(path, header(req, 'accept'), query);
+        if (!doc) throw notFoundPath();
+        return void send(res, doc.status, doc.body, { ...baseHeaders(doc.contentType), ...doc.headers });
+      }
+      ({ group, version, resource } = info);
+      subresource = info.subresource ?? '';
+      verb = info.verb.toUpperCase();
+      scope = info.name ? 'resource' : info.namespace ? 'namespace' : 'cluster';
+      const store = deps.stores.get(storeKey(info.group, info.version, info.resource));
+      if (!store) throw notFoundPath();
+      if (!store.strategy.namespaced && info.namespace !== undefined) throw notFoundPath();
+      const ctx: RequestContext = {
+        user: user!,
+        dryRun: query.getAll('dryRun').includes('All'),
+        fieldManager: query.get('fieldManager') ?? defaultManager(header(req, 'user-agent') ?? ''),
+        fieldValidation: fieldValidationOf(query),
+        userAgent: header(req, 'user-agent') ?? '',
+        warnings: [],
+      };
+      if (info.namespace !== undefined) ctx.namespace = info.namespace;
+      if (info.verb === 'watch') deps.openStreams.add(res);
+      streaming = await handleResource({
+        req,
+        res,
+        info,
+        query,
+        store,
+        ctx,
+        onStreamEnd: () => deps.openStreams.delete(res),
+      });
+      code = res.statusCode;
+    } catch (err) {
+      if (!(err instanceof StatusError)) log.error('request failed', { path, verb, error: String(err), stack: (err as Error)?.stack });
+      const se = err instanceof StatusError ? err : internalError(err);
+      code = sendStatus(res, se);
+      deps.openStreams.delete(res);
+    } finally {
+      if (!streaming) {
+        const labels = { verb: verb === 'GET' && !resource ? 'GET' : verb, group, version, resource, subresource, scope, component: 'apiserver', dry_run: isTrue(query.get('dryRun')) ? 'All' : '' };
+        deps.metrics.requests.inc({ ...labels, code: String(code) });
+        deps.metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+    }
+  };
+}

@@ -1,0 +1,78 @@
+// Parses a request path into what it addresses (upstream's RequestInfoFactory):
+//   /api/v1/namespaces/ns/pods/name/status, /apis/apps/v1/deployments?watch=true, ...
+import { badRequest } from '../../api/errors.js';
+
+export type RequestVerb =
+  | 'get'
+  | 'list'
+  | 'watch'
+  | 'create'
+  | 'update'
+  | 'patch'
+  | 'delete'
+  | 'deletecollection'
+  | 'proxy'
+  | 'connect';
+
+export interface ResourceRequest {
+  group: string;
+  version: string;
+  namespace?: string;
+  resource: string;
+  name?: string;
+  subresource?: string;
+  verb: RequestVerb;
+}
+
+const TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
+export const isTrue = (v: string | null): boolean => v !== null && TRUE.has(v);
+
+/** Returns undefined for paths that are not resource requests (discovery, health, ...). */
+export function parseResourcePath(method: string, pathname: string, query: URLSearchParams): ResourceRequest | undefined {
+  const parts = pathname.split('/').filter((p) => p !== '');
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 3) {
+    group = '';
+    version = parts[1];
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 4) {
+    group = parts[1];
+    version = parts[2];
+    rest = parts.slice(3);
+  } else return undefined;
+  rest = rest.map((p) => decodeURIComponent(p));
+
+  let watchPath = false;
+  if (rest[0] === 'watch') {
+    watchPath = true;
+    rest = rest.slice(1);
+  }
+  let namespace: string | undefined;
+  // /namespaces/{ns}/{resource}...: a namespaced request, unless the third part is one of the
+  // namespace object's own subresources (status, finalize), as upstream decides it.
+  if (rest[0] === 'namespaces' && rest.length > 2 && rest[2] !== 'status' && rest[2] !== 'finalize') {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  if (rest.length === 0 || rest.length > 3) return undefined;
+  const [resource, name, subresource] = rest;
+  if (namespace !== undefined && namespace === '') throw badRequest('namespace must not be empty');
+
+  let verb: RequestVerb;
+  const m = method.toUpperCase();
+  if (m === 'GET' || m === 'HEAD') {
+    if (watchPath || isTrue(query.get('watch'))) verb = 'watch';
+    else verb = name === undefined ? 'list' : 'get';
+  } else if (m === 'POST') verb = 'create';
+  else if (m === 'PUT') verb = 'update';
+  else if (m === 'PATCH') verb = 'patch';
+  else if (m === 'DELETE') verb = name === undefined ? 'deletecollection' : 'delete';
+  else verb = 'connect';
+  const out: ResourceRequest = { group, version, resource, verb };
+  if (namespace !== undefined) out.namespace = namespace;
+  if (name !== undefined) out.name = name;
+  if (subresource !== undefined) out.subresource = subresource;
+  return out;
+}

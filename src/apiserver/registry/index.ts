@@ -1,0 +1,6 @@
+// Every built-in resource the API server serves, in discovery order (core first).
+import type { ResourceStrategy } from './strategy.js';
+import { coreV1Strategies } from './core/index.js';
+import { groupStrategies } from './groups.js';
+
+export const allStrategies: ResourceStrategy[] = [...coreV1Strategies, ...groupStrategies];

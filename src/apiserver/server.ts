@@ -1,0 +1,174 @@
+// Composes the API server: PKI, storage, one watch cache and store per resource, the
+// bootstrap objects, and the HTTPS listener that speaks HTTP/2 and HTTP/1.1 on one port.
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Socket } from 'node:net';
+import { logger } from '../util/log.js';
+import { adminKubeconfig, ensureServerPKI, type ServerPKI } from '../pki/bundle.js';
+import { openStorage } from '../storage/open.js';
+import { WatchCache } from '../storage/cacher.js';
+import type { Storage } from '../storage/types.js';
+import type { WatchCacheApi } from '../storage/cacher-types.js';
+import { allStrategies } from './registry/index.js';
+import { ServiceAllocators, nthIP } from './allocators.js';
+import { ResourceStore } from './endpoints/store.js';
+import { decodeFromStorage } from './endpoints/object-json.js';
+import { createHandler, storeKey } from './handler.js';
+import { Metrics } from './metrics.js';
+import { instrument } from './instrumented-storage.js';
+import { namespaceChecker } from './namespace-lifecycle.js';
+import { bootstrapObjects } from './bootstrap.js';
+import { createDocumentServer } from './documents.js';
+import type { Req, Res } from './http/io.js';
+
+const log = logger('apiserver');
+
+export interface ApiServerOptions {
+  dataDir: string;
+  bindAddress: string;
+  port: number;
+  serviceCIDR: string;
+  clusterCIDR: string;
+  tlsSans: string[];
+  datastoreEndpoint?: string;
+  kubeconfigPath: string;
+  kubeconfigMode: number;
+  /** Server address written into the kubeconfig (defaults to https://127.0.0.1:<port>). */
+  advertiseURL?: string;
+}
+
+export const K8S_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0+k8ts' };
+
+export class ApiServer {
+  private readonly streams = new Set<Res>();
+  private readonly sockets = new Set<Socket>();
+  private ready = false;
+
+  private constructor(
+    private readonly server: Http2SecureServer,
+    private readonly storage: Storage,
+    private readonly caches: WatchCacheApi[],
+    private readonly disposers: (() => void)[],
+    readonly pki: ServerPKI,
+    readonly port: number,
+  ) {}
+
+  static async start(opts: ApiServerOptions): Promise<ApiServer> {
+    const t0 = performance.now();
+    const allocators = new ServiceAllocators(opts.serviceCIDR);
+    const pki = await ensureServerPKI({
+      tlsDir: join(opts.dataDir, 'server', 'tls'),
+      kubernetesServiceIP: nthIP(opts.serviceCIDR, 1),
+      tlsSans: opts.tlsSans,
+    });
+    const metrics = new Metrics();
+    const storage = instrument(openStorage(opts.datastoreEndpoint, opts.dataDir), metrics);
+    const disposers: (() => void)[] = [];
+    const maintenance = (storage as { startMaintenance?: (o: { intervalMs: number; keepRevisions: number }) => { dispose(): void } })
+      .startMaintenance;
+    if (maintenance) {
+      const m = maintenance.call(storage, { intervalMs: 60_000, keepRevisions: 100_000 });
+      disposers.push(() => m.dispose());
+    }
+
+    // one watch cache per storage prefix (versions of one resource share it)
+    const caches = new Map<string, WatchCache>();
+    const stores = new Map<string, ResourceStore>();
+    const byResource = new Map<string, ResourceStore>();
+    const checkNamespace = namespaceChecker(() => byResource.get('namespaces')!);
+    for (const st of allStrategies) {
+      const prefix = `/registry/${(st.storedAs ?? st).resource}/`;
+      let cache = caches.get(prefix);
+      if (!cache) {
+        cache = new WatchCache(storage, prefix, { decode: (kv) => decodeFromStorage(kv.value, kv.modRevision) });
+        caches.set(prefix, cache);
+      }
+      const store = new ResourceStore(st, { storage, cache, allocators, checkNamespace });
+      stores.set(storeKey(st.group, st.version, st.resource), store);
+      if (!st.storedAs && !byResource.has(st.resource)) byResource.set(st.resource, store);
+    }
+    await Promise.all([...caches.values()].map((c) => c.start()));
+    await Promise.all([...caches.values()].map((c) => c.ready()));
+    metrics.addGauge('apiserver_storage_objects', 'Number of stored objects at the time of last check split by kind.', () =>
+      [...byResource.values()].map((s) => ({
+        labels: { resource: s.strategy.group ? `${s.strategy.resource}.${s.strategy.group}` : s.strategy.resource },
+        value: countOf(s.cache),
+      })),
+    );
+    // what existing Services hold
+    const services = await byResource.get('services')!.cache.list({ resourceVersion: '0' });
+    for (const s of services.items) allocators.reserve((s.obj as { spec?: Parameters<ServiceAllocators['reserve']>[0] }).spec);
+
+    const advertise = opts.advertiseURL ?? `https://127.0.0.1:${opts.port}`;
+    await bootstrapObjects(byResource, allocators, { bindAddress: opts.bindAddress, port: opts.port });
+
+    const documents = createDocumentServer([...stores.values()].map((s) => s.strategy), advertise);
+    const api = { value: undefined as ApiServer | undefined };
+    const handler = createHandler({
+      stores,
+      documents,
+      metrics,
+      version: {
+        ...K8S_VERSION,
+        gitCommit: '0000000000000000000000000000000000000000',
+        gitTreeState: 'clean',
+        buildDate: '2026-11-22T00:00:00Z',
+        goVersion: `node${process.versions.node}`,
+        compiler: 'k8ts',
+        platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+      },
+      ready: () => api.value?.ready ?? false,
+      openStreams: new Set(),
+    });
+    const server = createSecureServer(
+      {
+        allowHTTP1: true,
+        cert: pki.serving.certPem,
+        key: pki.serving.keyPem,
+        ca: pki.caCertPem,
+        requestCert: true,
+        rejectUnauthorized: false,
+        settings: { maxConcurrentStreams: 1000 },
+      },
+      (req, res) => void handler(req as unknown as Req & { socket?: unknown }, res as unknown as Res),
+    );
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, opts.bindAddress, () => resolve());
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : opts.port;
+    const self = new ApiServer(server, storage, [...caches.values()], disposers, pki, port);
+    server.on('connection', (s: Socket) => {
+      self.sockets.add(s);
+      s.on('close', () => self.sockets.delete(s));
+    });
+    api.value = self;
+    writeKubeconfig(opts.kubeconfigPath, opts.kubeconfigMode, adminKubeconfig(opts.advertiseURL ?? `https://127.0.0.1:${port}`, pki));
+    self.ready = true;
+    log.info('API server ready', { port, startupMs: Math.round(performance.now() - t0) });
+    return self;
+  }
+
+  /** Graceful shutdown: stop accepting, end watches, close the datastore. */
+  async stop(): Promise<void> {
+    this.ready = false;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    for (const d of this.disposers) d();
+    for (const c of this.caches) c.dispose();
+    await closed;
+    await this.storage.close();
+  }
+}
+
+function countOf(cache: WatchCacheApi): number {
+  return (cache as unknown as { size?: () => number }).size?.() ?? 0;
+}
+
+function writeKubeconfig(path: string, mode: number, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content, { mode });
+  chmodSync(path, mode);
+}

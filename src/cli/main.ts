@@ -1,0 +1,47 @@
+// The k8ts command: `k8ts server`, `k8ts kubectl ...`, `k8ts version`.
+import { runServer } from './server.js';
+import { runKubectl } from './kubectl.js';
+import { K8S_VERSION } from '../apiserver/server.js';
+
+const USAGE = `k8ts - Kubernetes, written in TypeScript
+
+Usage:
+  k8ts server [flags]      Run the API server (and, later, controllers, scheduler and agent)
+  k8ts kubectl [args...]   Run the bundled kubectl v1.31 against this server's admin kubeconfig
+  k8ts version             Print the version
+
+Run 'k8ts server --help' for the server's flags.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'server':
+      return runServer(rest);
+    case 'kubectl':
+      return runKubectl(rest);
+    case 'version':
+    case '--version':
+      process.stdout.write(`k8ts version ${K8S_VERSION.gitVersion}\n`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`k8ts: unknown command "${cmd}"\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`k8ts: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
