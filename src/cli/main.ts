@@ -1,12 +1,14 @@
 // The k8ts command: `k8ts server`, `k8ts kubectl ...`, `k8ts version`.
 import { runServer } from './server.js';
 import { runKubectl } from './kubectl.js';
+import { runControllerManager } from '../controller-manager/main.js';
 import { K8S_VERSION } from '../apiserver/server.js';
 
 const USAGE = `k8ts - Kubernetes, written in TypeScript
 
 Usage:
   k8ts server [flags]      Run the API server (and, later, controllers, scheduler and agent)
+  k8ts controller-manager --kubeconfig FILE   Run the controllers against any API server
   k8ts kubectl [args...]   Run the bundled kubectl v1.31 against this server's admin kubeconfig
   k8ts version             Print the version
 
@@ -18,6 +20,8 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'server':
       return runServer(rest);
+    case 'controller-manager':
+      return runControllerManager(rest);
     case 'kubectl':
       return runKubectl(rest);
     case 'version':

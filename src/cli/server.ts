@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiServer } from '../apiserver/server.js';
 import { logger, setLogLevel } from '../util/log.js';
+import { supervise, type Supervised } from './supervise.js';
 
 const HELP = `Usage: k8ts server [flags]
 
@@ -19,6 +20,7 @@ Flags:
   --cluster-cidr CIDR            Pod IP range (default 10.42.0.0/16)
   --datastore-endpoint URL       Datastore: sqlite (default, in the data dir) or sqlite:///path
   --disable-agent                Do not run the local node agent
+  --disable-controller-manager   Do not run the controllers
   --log-level LEVEL              debug, info, warn or error (default info)
 `;
 
@@ -37,6 +39,7 @@ export async function runServer(args: string[]): Promise<number> {
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'datastore-endpoint': { type: 'string' },
       'disable-agent': { type: 'boolean', default: false },
+      'disable-controller-manager': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -66,6 +69,10 @@ export async function runServer(args: string[]): Promise<number> {
     kubeconfigPath,
     kubeconfigMode: mode,
   });
+  const components: Supervised[] = [];
+  if (!values['disable-controller-manager']) {
+    components.push(supervise('controller-manager', ['controller-manager', '--kubeconfig', kubeconfigPath, '--log-level', values['log-level']!]));
+  }
   if (!values['disable-agent']) log.info('the node agent is not part of this build yet; running the control plane only');
   process.stdout.write(`Wrote kubeconfig ${kubeconfigPath}\n`);
   process.stdout.write(`k8ts is up and running on port ${server.port}\n`);
@@ -76,7 +83,9 @@ export async function runServer(args: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info('shutting down', { signal });
-      server.stop().then(
+      Promise.all(components.map((c) => c.stop()))
+        .then(() => server.stop())
+        .then(
         () => done(0),
         (err: unknown) => {
           log.error('shutdown failed', { error: String(err) });

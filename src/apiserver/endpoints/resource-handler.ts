@@ -187,7 +187,7 @@ async function remove(call: ResourceCall): Promise<void> {
   const { store, info, ctx } = call;
   const opts = await deleteOptions(call);
   const { object, deleted } = await store.delete(info.namespace, info.name!, ctx, opts);
-  if (deleted && !RETURNS_DELETED_OBJECT.has(store.strategy.resource)) {
+  if (deleted && !store.strategy.returnDeletedObject) {
     const st = store.strategy;
     const details: Record<string, string> = { name: object.metadata.name ?? '' };
     if (st.group) details.group = st.group;
@@ -199,9 +199,6 @@ async function remove(call: ResourceCall): Promise<void> {
   }
   respond(call, 200, object);
 }
-
-/** Resources whose DELETE answers with the object rather than a Status (upstream's ReturnDeletedObject). */
-const RETURNS_DELETED_OBJECT = new Set(['pods', 'services', 'namespaces', 'customresourcedefinitions']);
 
 async function deleteCollection(call: ResourceCall): Promise<void> {
   const { store, info, ctx, query } = call;

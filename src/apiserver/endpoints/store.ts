@@ -223,8 +223,9 @@ export class ResourceStore {
         undo?.();
         return this.withRevision(next, 0);
       }
-      // the last finalizer removed from an object being deleted: the update is the delete
-      if (next.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length) {
+      // the last finalizer removed from an object being deleted (grace already over): the update is the delete
+      const m = next.metadata;
+      if (m.deletionTimestamp && !m.deletionGracePeriodSeconds && !(m.finalizers ?? []).length && !st.deletionHeld?.(next)) {
         await this.deps.storage.delete(kv.key, kv.modRevision);
         st.release?.(next, sctx);
         return next;
@@ -271,9 +272,11 @@ export class ResourceStore {
         finalizers.delete('foregroundDeletion');
       }
       const grace = st.gracePeriod?.(current, opts.gracePeriodSeconds) ?? 0;
-      const graceful = grace > 0 || finalizers.size > 0 || !!current.metadata.deletionTimestamp;
+      const held = finalizers.size > 0 || !!st.deletionHeld?.(current);
+      const graceful = grace > 0 || held || !!current.metadata.deletionTimestamp;
       if (graceful) {
         if (finalizers.size) next.metadata.finalizers = [...finalizers];
+        st.beginDeletion?.(next);
         const deadline = new Date(now.getTime() + grace * 1000);
         const prevDeadline = current.metadata.deletionTimestamp ? Date.parse(current.metadata.deletionTimestamp) : Infinity;
         // a second delete may shorten the grace period, never lengthen it
@@ -281,7 +284,7 @@ export class ResourceStore {
           next.metadata.deletionTimestamp = timestamp(deadline);
           next.metadata.deletionGracePeriodSeconds = grace;
         }
-        if (grace === 0 && finalizers.size === 0) {
+        if (grace === 0 && !held) {
           // grace ran out and nothing holds it: remove now
         } else {
           if (sameJSON(next, current) || ctx.dryRun) return { object: current, deleted: false };

@@ -102,6 +102,12 @@ export interface ResourceStrategy<T extends KubeObject = KubeObject> {
    * the client's gracePeriodSeconds (undefined = default). 0 or undefined = delete now.
    */
   gracePeriod?(obj: T, requested: number | undefined): number | undefined;
+  /** Something besides metadata.finalizers that keeps a deleted object (namespaces: spec.finalizers). */
+  deletionHeld?(obj: T): boolean;
+  /** Marks the start of a deletion in place (namespaces: status.phase Terminating). */
+  beginDeletion?(obj: T): void;
+  /** DELETE answers with the object instead of a Status (upstream's ReturnDeletedObject). */
+  returnDeletedObject?: boolean;
   table?: TableConvertor<T>;
   /** Extra field selectors beyond metadata.name and metadata.namespace. */
   fieldSelectors?: Record<string, (obj: T) => string | undefined>;

@@ -1,0 +1,103 @@
+// The namespace controller (upstream's NamespaceController): when a namespace is being
+// deleted, delete everything in it, then remove the `kubernetes` finalizer so the API server
+// removes the namespace. Level-based: each pass looks at what is left and goes on from there.
+import type { KubeObject } from '../../api/types.js';
+import { StatusError } from '../../api/errors.js';
+import { collectionPath, discoverResources, type DiscoveredResource } from '../../client/discovery.js';
+import { Informer } from '../../client/informer.js';
+import type { RestClient } from '../../client/rest.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import { logger } from '../../util/log.js';
+
+const log = logger('namespace-controller');
+/** How soon to look again while content is still going away (upstream estimates; we poll). */
+const CONTENT_REMAINING_RECHECK_MS = 1000;
+
+export class NamespaceController {
+  private readonly informer: Informer;
+  private readonly queue = new WorkQueue();
+  private stopped = false;
+
+  constructor(
+    private readonly client: RestClient,
+    private readonly workers = 2,
+  ) {
+    this.informer = new Informer(client, '/api/v1/namespaces');
+    const enqueue = (o: KubeObject) => {
+      if (o.metadata.deletionTimestamp) this.queue.add(o.metadata.name!);
+    };
+    this.informer.addHandlers({ onAdd: enqueue, onUpdate: (_o, n) => enqueue(n) });
+  }
+
+  async start(): Promise<void> {
+    this.informer.start();
+    await this.informer.waitForSync();
+    for (let i = 0; i < this.workers; i++) void this.worker();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.queue.shutDown();
+    this.informer.dispose();
+  }
+
+  private async worker(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined || this.stopped) return;
+      try {
+        const requeueMs = await this.reconcile(key);
+        this.queue.forget(key);
+        if (requeueMs !== undefined) this.queue.addAfter(key, requeueMs);
+      } catch (err) {
+        log.warn('namespace cleanup failed; retrying', { namespace: key, error: String(err) });
+        this.queue.addRateLimited(key);
+      } finally {
+        this.queue.done(key);
+      }
+    }
+  }
+
+  /** Returns a delay when the namespace must be looked at again. */
+  async reconcile(name: string): Promise<number | undefined> {
+    const ns = this.informer.get(name);
+    if (!ns || !ns.metadata.deletionTimestamp) return undefined;
+    const finalizers = ((ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).filter((f) => f !== 'kubernetes');
+    const hasOurs = ((ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).includes('kubernetes');
+    if (!hasOurs) return undefined;
+    const resources = (await discoverResources(this.client)).filter(
+      (r) => r.namespaced && r.verbs.includes('list') && r.verbs.includes('delete') && !(r.group === 'events.k8s.io'),
+    );
+    let remaining = 0;
+    for (const r of resources) remaining += await this.deleteAllOf(r, name);
+    if (remaining > 0) return CONTENT_REMAINING_RECHECK_MS;
+    try {
+      await this.client.request('PUT', `/api/v1/namespaces/${name}/finalize`, {
+        ...ns,
+        spec: { ...(ns.spec as object), finalizers },
+      });
+    } catch (err) {
+      if (err instanceof StatusError && (err.code === 404 || err.code === 409)) return err.code === 409 ? 100 : undefined;
+      throw err;
+    }
+    return undefined;
+  }
+
+  /** Deletes every object of one resource in the namespace; returns how many are still there. */
+  private async deleteAllOf(r: DiscoveredResource, namespace: string): Promise<number> {
+    const path = collectionPath(r, namespace);
+    try {
+      if (r.verbs.includes('deletecollection')) await this.client.request('DELETE', path);
+      const left = await this.client.request<{ items: KubeObject[] }>('GET', path);
+      if (!r.verbs.includes('deletecollection')) {
+        for (const o of left.items) {
+          await this.client.request('DELETE', `${path}/${o.metadata.name}`).catch(() => undefined);
+        }
+      }
+      return left.items.length;
+    } catch (err) {
+      if (err instanceof StatusError && (err.code === 404 || err.code === 405)) return 0;
+      throw err;
+    }
+  }
+}
