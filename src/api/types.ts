@@ -1,7 +1,8 @@
 // Shapes shared by every layer: the generic Kubernetes object and the names that address it.
-import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { ObjectMeta as UpstreamObjectMeta } from 'kubernetes-types/meta/v1.js';
 
-export type { ObjectMeta };
+/** kubernetes-types marks server-set fields readonly for clients; the server writes them. */
+export type ObjectMeta = { -readonly [K in keyof UpstreamObjectMeta]: UpstreamObjectMeta[K] };
 
 /** Any Kubernetes object as it travels through the API server: typed metadata, the rest open. */
 export interface KubeObject {

@@ -48,6 +48,8 @@ export interface WatchHandler {
   onEvents(events: WatchEvent[]): void;
   /** The watch ended abnormally (e.g. CompactedError); no further calls. */
   onError(err: Error): void;
+  /** Everything up to revision has been delivered (writes elsewhere moved the revision on). */
+  onProgress?(revision: number): void;
 }
 
 export interface Disposable {
