@@ -29,12 +29,12 @@ export interface PropSchema {
   'x-kubernetes-int-or-string'?: true;
   'x-kubernetes-preserve-unknown-fields'?: true;
   'x-kubernetes-embedded-resource'?: true;
+  properties?: Record<string, PropSchema>;
+  required?: string[];
 }
 
 /** A named type. Objects list their properties; a few (Quantity, Time, IntOrString) are scalars. */
 export interface Definition extends PropSchema {
-  properties?: Record<string, PropSchema>;
-  required?: string[];
   /** Set on top-level kinds: which group/version/kind this definition is served as. */
   'x-kubernetes-group-version-kind'?: GroupVersionKind[];
 }

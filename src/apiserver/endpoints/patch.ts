@@ -59,7 +59,7 @@ export async function patchObject(call: ResourceCall, target: 'main' | 'status')
         : `json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}`,
     );
   }
-  const pinned = !Array.isArray(patch) && isRecord(patch.metadata) && typeof patch.metadata.resourceVersion === 'string';
+  const pinned = isRecord(patch) && isRecord(patch.metadata) && typeof patch.metadata.resourceVersion === 'string';
   return store.update(
     info.namespace,
     info.name!,

@@ -100,7 +100,7 @@ export class ResourceStore {
     return this.fromStored(decodeFromStorage(kv.value, kv.modRevision));
   }
 
-  async create(obj: KubeObject, ctx: RequestContext): Promise<KubeObject> {
+  async create(obj: KubeObject, ctx: RequestContext, opts: { keepManagedFields?: boolean } = {}): Promise<KubeObject> {
     const now = new Date();
     const st = this.strategy;
     if (st.namespaced && ctx.namespace) {
@@ -113,7 +113,7 @@ export class ResourceStore {
     const generate = !obj.metadata.name && !!obj.metadata.generateName;
     if (generate) obj.metadata.name = obj.metadata.generateName + generateNameSuffix();
     this.throwIfInvalid(obj, st.validate?.(obj, sctx) ?? []);
-    recordManagedFields(undefined, obj, ctx, this.apiVersion, now);
+    if (!opts.keepManagedFields) recordManagedFields(undefined, obj, ctx, this.managedTarget(), now);
     const undo = this.allocate(obj, undefined, sctx);
     try {
       if (ctx.dryRun) return this.withRevision(obj, 0);
@@ -148,6 +148,11 @@ export class ResourceStore {
     }
   }
 
+  private managedTarget(subresource?: string): { apiVersion: string; definitionName: string; subresource?: string } {
+    const t = { apiVersion: this.apiVersion, definitionName: this.strategy.definition };
+    return subresource ? { ...t, subresource } : t;
+  }
+
   private withRevision(obj: KubeObject, rev: number): KubeObject {
     if (rev > 0) obj.metadata.resourceVersion = String(rev);
     obj.apiVersion = this.apiVersion;
@@ -165,7 +170,7 @@ export class ResourceStore {
     name: string,
     ctx: RequestContext,
     mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
-    opts: { subresource?: 'status'; retry?: boolean } = {},
+    opts: { subresource?: 'status'; retry?: boolean; keepManagedFields?: boolean } = {},
   ): Promise<KubeObject> {
     const st = this.strategy;
     for (let attempt = 1; ; attempt++) {
@@ -173,7 +178,7 @@ export class ResourceStore {
       const current = this.fromStored(decodeFromStorage(kv.value, kv.modRevision));
       const next = await mutate(clone(current));
       try {
-        return await this.writeUpdate(kv, current, next, ctx, opts.subresource);
+        return await this.writeUpdate(kv, current, next, ctx, opts);
       } catch (err) {
         if (err instanceof RevisionMismatchError && opts.retry && attempt < PATCH_ATTEMPTS) continue;
         if (err instanceof RevisionMismatchError || err instanceof KeyNotFoundError)
@@ -188,9 +193,10 @@ export class ResourceStore {
     current: KubeObject,
     next: KubeObject,
     ctx: RequestContext,
-    subresource: 'status' | undefined,
+    opts: { subresource?: 'status'; keepManagedFields?: boolean },
   ): Promise<KubeObject> {
     const st = this.strategy;
+    const subresource = opts.subresource;
     const now = new Date();
     const sctx = this.strategyContext(ctx, now);
     const wantRV = next.metadata.resourceVersion;
@@ -212,7 +218,7 @@ export class ResourceStore {
     st.defaults?.(next);
     st.prepareForUpdate?.(next, current, sctx);
     this.throwIfInvalid(next, [...(st.validate?.(next, sctx) ?? []), ...(st.validateUpdate?.(next, current, sctx) ?? [])]);
-    recordManagedFields(current, next, ctx, this.apiVersion, now, subresource);
+    if (!opts.keepManagedFields) recordManagedFields(current, next, ctx, this.managedTarget(subresource), now);
     // an update that changes nothing is not written (no new resourceVersion), as upstream
     const { resourceVersion: _a, managedFields: _mf1, ...nm } = next.metadata;
     const { resourceVersion: _b, managedFields: _mf2, ...cm } = current.metadata;

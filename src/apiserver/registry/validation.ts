@@ -37,7 +37,13 @@ export interface FieldError {
   detail?: string;
 }
 
+/** A value printed verbatim in the error (upstream prints some values in Go syntax, e.g. map[string]string{...}). */
+export class Printed {
+  constructor(readonly text: string) {}
+}
+
 function formatValue(v: unknown): string {
+  if (v instanceof Printed) return v.text;
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);

@@ -1,0 +1,58 @@
+// The resources of every non-core API group, in upstream's discovery order within each group.
+import type { ResourceStrategy } from './strategy.js';
+import { controllerrevisions } from './apps/controllerrevisions.js';
+import { daemonsets } from './apps/daemonsets.js';
+import { deployments } from './apps/deployments.js';
+import { replicasets } from './apps/replicasets.js';
+import { statefulsets } from './apps/statefulsets.js';
+import { horizontalpodautoscalersV1, horizontalpodautoscalersV2 } from './autoscaling/horizontalpodautoscalers.js';
+import { cronjobs } from './batch/cronjobs.js';
+import { jobs } from './batch/jobs.js';
+import { certificatesigningrequests } from './certificates/certificatesigningrequests.js';
+import { leases } from './coordination/leases.js';
+import { endpointslices } from './discovery/endpointslices.js';
+import { eventsV1 } from './events/events.js';
+import { ingressclasses } from './networking/ingressclasses.js';
+import { ingresses } from './networking/ingresses.js';
+import { networkpolicies } from './networking/networkpolicies.js';
+import { runtimeclasses } from './node/runtimeclasses.js';
+import { poddisruptionbudgets } from './policy/poddisruptionbudgets.js';
+import { clusterrolebindings } from './rbac/clusterrolebindings.js';
+import { clusterroles } from './rbac/clusterroles.js';
+import { rolebindings } from './rbac/rolebindings.js';
+import { roles } from './rbac/roles.js';
+import { priorityclasses } from './scheduling/priorityclasses.js';
+import { csidrivers } from './storage/csidrivers.js';
+import { csinodes } from './storage/csinodes.js';
+import { storageclasses } from './storage/storageclasses.js';
+import { volumeattachments } from './storage/volumeattachments.js';
+
+export const groupStrategies: ResourceStrategy[] = [
+  controllerrevisions,
+  daemonsets,
+  deployments,
+  replicasets,
+  statefulsets,
+  eventsV1,
+  horizontalpodautoscalersV2,
+  horizontalpodautoscalersV1,
+  cronjobs,
+  jobs,
+  certificatesigningrequests,
+  ingressclasses,
+  ingresses,
+  networkpolicies,
+  poddisruptionbudgets,
+  clusterrolebindings,
+  clusterroles,
+  rolebindings,
+  roles,
+  csidrivers,
+  csinodes,
+  storageclasses,
+  volumeattachments,
+  priorityclasses,
+  leases,
+  runtimeclasses,
+  endpointslices,
+];

@@ -1,0 +1,16 @@
+// clusterrolebindings
+import { defineResource } from '../define.js';
+import { bindingTable, defaultSubjects, immutableRoleRef, validateBinding } from './rbac.js';
+
+export const clusterrolebindings = defineResource({
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  resource: 'clusterrolebindings',
+  kind: 'ClusterRoleBinding',
+  namespaced: false,
+  definition: 'io.k8s.api.rbac.v1.ClusterRoleBinding',
+  defaults: defaultSubjects,
+  validate: (b) => validateBinding(b, false),
+  validateUpdate: immutableRoleRef,
+  table: bindingTable,
+});

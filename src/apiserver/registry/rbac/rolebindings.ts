@@ -1,0 +1,16 @@
+// rolebindings
+import { defineResource } from '../define.js';
+import { bindingTable, defaultSubjects, immutableRoleRef, validateBinding } from './rbac.js';
+
+export const rolebindings = defineResource({
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  resource: 'rolebindings',
+  kind: 'RoleBinding',
+  namespaced: true,
+  definition: 'io.k8s.api.rbac.v1.RoleBinding',
+  defaults: defaultSubjects,
+  validate: (b) => validateBinding(b, true),
+  validateUpdate: immutableRoleRef,
+  table: bindingTable,
+});
