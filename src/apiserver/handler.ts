@@ -120,7 +120,14 @@ export function createHandler(deps: HandlerDeps) {
     } catch (err) {
       if (!(err instanceof StatusError)) log.error('request failed', { path, verb, error: String(err), stack: (err as Error)?.stack });
       const se = err instanceof StatusError ? err : internalError(err);
-      code = sendStatus(res, se);
+      code = se.code;
+      try {
+        sendStatus(res, se);
+      } catch (sendErr) {
+        // the response is unusable (e.g. a stream already half-written): drop the connection, not the server
+        log.error('could not send error response', { path, error: String(sendErr) });
+        (res as unknown as { destroy?: () => void }).destroy?.();
+      }
       deps.openStreams.delete(res);
     } finally {
       if (!streaming) {

@@ -19,8 +19,11 @@ export function supervise(name: string, args: string[]): Supervised {
   let timer: NodeJS.Timeout | undefined;
   const run = () => {
     const started = Date.now();
-    // the IPC channel closes when we die (even by SIGKILL), which tells the child to exit too
-    child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // K8TS_PARENT_PID tells the child to exit when we are gone (even after SIGKILL)
+    child = spawn(process.execPath, [BIN, ...args], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, K8TS_PARENT_PID: String(process.pid) },
+    });
     child.on('exit', (code, signal) => {
       if (stopping) return;
       if (Date.now() - started > 30_000) backoff = 500;

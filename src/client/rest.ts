@@ -56,7 +56,6 @@ export class RestClient {
       const s = connect(this.config.server, { ca: this.config.ca, cert: this.config.cert, key: this.config.key });
       s.on('error', () => s.destroy());
       s.on('goaway', () => s.close());
-      s.unref();
       this.session = s;
     }
     return this.session;

@@ -30,6 +30,12 @@ export async function runControllerManager(args: string[]): Promise<number> {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     // started by `k8ts server`: go when the server goes
-    if (process.send) process.once('disconnect', stop);
+    const parent = Number(process.env.K8TS_PARENT_PID ?? 0);
+    if (parent) {
+      const watchParent = setInterval(() => {
+        if (process.ppid !== parent) stop();
+      }, 1000);
+      watchParent.unref();
+    }
   });
 }

@@ -25,9 +25,8 @@ export interface WatchParams {
 }
 
 export function serveWatch(res: Res, store: ResourceStore, p: WatchParams, onEnd: () => void): void {
-  const headers = baseHeaders('application/json');
-  headers['Transfer-Encoding'] = 'chunked';
-  res.writeHead(200, headers);
+  // no Content-Length: HTTP/1.1 streams it chunked, HTTP/2 as DATA frames
+  res.writeHead(200, baseHeaders('application/json'));
   let closed = false;
   let sub: Disposable | undefined;
   let tableHeaderSent = false;
