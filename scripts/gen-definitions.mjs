@@ -41,10 +41,22 @@ const SCALARS = {
   'io.k8s.apimachinery.pkg.api.resource.Quantity': { type: 'string' },
   'io.k8s.apimachinery.pkg.apis.meta.v1.Time': { type: 'string', format: 'date-time' },
   'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime': { type: 'string', format: 'date-time' },
-  'io.k8s.apimachinery.pkg.util.intstr.IntOrString': { type: 'string', format: 'int-or-string', 'x-kubernetes-int-or-string': true },
-  'io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1': { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-  'io.k8s.apimachinery.pkg.runtime.RawExtension': { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON': { 'x-kubernetes-preserve-unknown-fields': true },
+  'io.k8s.apimachinery.pkg.util.intstr.IntOrString': {
+    type: 'string',
+    format: 'int-or-string',
+    'x-kubernetes-int-or-string': true,
+  },
+  'io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1': {
+    type: 'object',
+    'x-kubernetes-preserve-unknown-fields': true,
+  },
+  'io.k8s.apimachinery.pkg.runtime.RawExtension': {
+    type: 'object',
+    'x-kubernetes-preserve-unknown-fields': true,
+  },
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON': {
+    'x-kubernetes-preserve-unknown-fields': true,
+  },
   'io.k8s.apimachinery.pkg.apis.meta.v1.Patch': { type: 'object' },
 };
 const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
@@ -69,7 +81,8 @@ function schemaOf(node, ctx) {
       return node.literal.kind === ts.SyntaxKind.StringLiteral ? { type: 'string' } : { type: 'boolean' };
     case ts.SyntaxKind.UnionType: {
       const kinds = node.types.map((t) => t.kind);
-      if (kinds.includes(ts.SyntaxKind.NumberKeyword) && kinds.includes(ts.SyntaxKind.StringKeyword)) return { $ref: INT_OR_STRING };
+      if (kinds.includes(ts.SyntaxKind.NumberKeyword) && kinds.includes(ts.SyntaxKind.StringKeyword))
+        return { $ref: INT_OR_STRING };
       return schemaOf(node.types[0], ctx);
     }
     case ts.SyntaxKind.ArrayType:
@@ -81,8 +94,10 @@ function schemaOf(node, ctx) {
     }
     case ts.SyntaxKind.TypeReference: {
       const name = node.typeName.getText(ctx.sf);
-      if (name === 'Array' && node.typeArguments) return { type: 'array', items: schemaOf(node.typeArguments[0], ctx) };
-      if (name === 'Record' && node.typeArguments) return { type: 'object', additionalProperties: schemaOf(node.typeArguments[1], ctx) };
+      if (name === 'Array' && node.typeArguments)
+        return { type: 'array', items: schemaOf(node.typeArguments[0], ctx) };
+      if (name === 'Record' && node.typeArguments)
+        return { type: 'object', additionalProperties: schemaOf(node.typeArguments[1], ctx) };
       const mod = ctx.imports.get(name) ?? ctx.module;
       const prefix = MODULES[mod];
       if (!prefix) return { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
@@ -106,7 +121,11 @@ for (const [mod, prefix] of Object.entries(MODULES)) {
   const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const imports = new Map();
   for (const st of sf.statements) {
-    if (ts.isImportDeclaration(st) && st.importClause?.namedBindings && ts.isNamedImports(st.importClause.namedBindings)) {
+    if (
+      ts.isImportDeclaration(st) &&
+      st.importClause?.namedBindings &&
+      ts.isNamedImports(st.importClause.namedBindings)
+    ) {
       const target = moduleOfImport(file, st.moduleSpecifier.text);
       for (const el of st.importClause.namedBindings.elements) imports.set(el.name.text, target);
     }

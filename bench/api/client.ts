@@ -12,7 +12,8 @@ export interface Creds {
 
 export function credsFromKubeconfig(path: string): Creds {
   const cfg = readFileSync(path, 'utf8');
-  const field = (name: string) => Buffer.from(new RegExp(`${name}: (\\S+)`).exec(cfg)![1], 'base64').toString();
+  const field = (name: string) =>
+    Buffer.from(new RegExp(`${name}: (\\S+)`).exec(cfg)![1], 'base64').toString();
   return {
     ca: field('certificate-authority-data'),
     cert: field('client-certificate-data'),

@@ -33,7 +33,24 @@ async function main(): Promise<void> {
   const kubeconfig = join(dir, 'admin.kubeconfig');
   const port = await freePort();
   const t0 = performance.now();
-  const proc = spawn(join(ROOT, 'bin', 'k8ts'), ['server', '--data-dir', join(dir, 'data'), '--bind-address', '127.0.0.1', '--https-listen-port', String(port), '--write-kubeconfig', kubeconfig, '--disable-agent', '--log-level', 'warn'], { stdio: 'ignore' });
+  const proc = spawn(
+    join(ROOT, 'bin', 'k8ts'),
+    [
+      'server',
+      '--data-dir',
+      join(dir, 'data'),
+      '--bind-address',
+      '127.0.0.1',
+      '--https-listen-port',
+      String(port),
+      '--write-kubeconfig',
+      kubeconfig,
+      '--disable-agent',
+      '--log-level',
+      'warn',
+    ],
+    { stdio: 'ignore' },
+  );
   let s;
   for (;;) {
     if (existsSync(kubeconfig)) {
@@ -54,7 +71,11 @@ async function main(): Promise<void> {
   // creates at concurrency N
   const total = Number(values.creates);
   const conc = Number(values.concurrency);
-  await call(s, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
+  await call(s, 'POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'bench' },
+  });
   const lat: number[] = [];
   let next = 0;
   const c0 = performance.now();
@@ -63,7 +84,12 @@ async function main(): Promise<void> {
       while (next < total) {
         const i = next++;
         const t = performance.now();
-        const r = await call(s, 'POST', '/api/v1/namespaces/bench/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data: { key: 'x'.repeat(200) } });
+        const r = await call(s, 'POST', '/api/v1/namespaces/bench/configmaps', {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `cm-${i}` },
+          data: { key: 'x'.repeat(200) },
+        });
         if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.body}`);
         lat.push(performance.now() - t);
       }
@@ -71,7 +97,9 @@ async function main(): Promise<void> {
   );
   const secs = (performance.now() - c0) / 1000;
   lat.sort((a, b) => a - b);
-  console.log(`ConfigMap creates: ${total} at concurrency ${conc}: ${(total / secs).toFixed(0)}/s, p50 ${ms(percentile(lat, 50))}, p99 ${ms(percentile(lat, 99))}`);
+  console.log(
+    `ConfigMap creates: ${total} at concurrency ${conc}: ${(total / secs).toFixed(0)}/s, p50 ${ms(percentile(lat, 50))}, p99 ${ms(percentile(lat, 99))}`,
+  );
 
   // 10,000 pods, listed as JSON and as Table
   const pods = Number(values.pods);
@@ -84,7 +112,16 @@ async function main(): Promise<void> {
           apiVersion: 'v1',
           kind: 'Pod',
           metadata: { name: `pod-${i}`, labels: { app: 'bench', i: String(i % 10) } },
-          spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+          spec: {
+            containers: [
+              {
+                name: 'c',
+                image: 'busybox:1.36',
+                command: ['sleep', '3600'],
+                resources: { requests: { cpu: '10m', memory: '16Mi' } },
+              },
+            ],
+          },
         });
         if (r.status !== 201) throw new Error(`pod create failed: ${r.status} ${r.body}`);
       }
@@ -109,13 +146,18 @@ async function main(): Promise<void> {
   // watch fan-out: N watchers on configmaps, one write, time to the last watcher's event
   const nWatch = Number(values.watchers);
   const wsession = session(credsFromKubeconfig(kubeconfig));
-  const rvList = JSON.parse((await call(s, 'GET', '/api/v1/namespaces/bench/configmaps?limit=1')).body) as { metadata: { resourceVersion: string } };
+  const rvList = JSON.parse((await call(s, 'GET', '/api/v1/namespaces/bench/configmaps?limit=1')).body) as {
+    metadata: { resourceVersion: string };
+  };
   let rv = rvList.metadata.resourceVersion;
   const fanout: number[] = [];
   const rounds = 20;
   const waiters: ((name: string) => void)[] = [];
   const streams = Array.from({ length: nWatch }, (_, w) => {
-    const req = wsession.request({ ':method': 'GET', ':path': `/api/v1/namespaces/bench/configmaps?watch=true&resourceVersion=${rv}&fieldSelector=metadata.namespace%3Dbench` });
+    const req = wsession.request({
+      ':method': 'GET',
+      ':path': `/api/v1/namespaces/bench/configmaps?watch=true&resourceVersion=${rv}&fieldSelector=metadata.namespace%3Dbench`,
+    });
     req.setEncoding('utf8');
     let buf = '';
     req.on('data', (d: string) => {
@@ -142,12 +184,18 @@ async function main(): Promise<void> {
         };
       }
     });
-    await call(s, 'POST', '/api/v1/namespaces/bench/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+    await call(s, 'POST', '/api/v1/namespaces/bench/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name },
+    });
     await done;
     fanout.push(performance.now() - t);
   }
   fanout.sort((a, b) => a - b);
-  console.log(`watch fan-out to ${nWatch} watchers (write → last watcher's event, ${rounds} writes): p50 ${ms(percentile(fanout, 50))}, p99 ${ms(percentile(fanout, 99))}`);
+  console.log(
+    `watch fan-out to ${nWatch} watchers (write → last watcher's event, ${rounds} writes): p50 ${ms(percentile(fanout, 50))}, p99 ${ms(percentile(fanout, 99))}`,
+  );
   rv = '';
   for (const st of streams) st.close();
   wsession.close();

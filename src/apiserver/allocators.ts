@@ -24,7 +24,8 @@ export function parseCIDR(cidr: string): { base: number; size: number } {
   const [ip, bitsText] = cidr.split('/');
   const bits = Number(bitsText);
   const base = ipToInt(ip);
-  if (Number.isNaN(base) || !Number.isInteger(bits) || bits < 8 || bits > 30) throw new Error(`invalid IPv4 CIDR "${cidr}"`);
+  if (Number.isNaN(base) || !Number.isInteger(bits) || bits < 8 || bits > 30)
+    throw new Error(`invalid IPv4 CIDR "${cidr}"`);
   const size = 2 ** (32 - bits);
   return { base: base - (base % size), size };
 }
@@ -50,7 +51,9 @@ export class ServiceAllocators implements Allocators {
   }
 
   /** Marks what an existing Service holds (at start-up). */
-  reserve(spec: { clusterIPs?: string[]; clusterIP?: string; ports?: { nodePort?: number }[] } | undefined): void {
+  reserve(
+    spec: { clusterIPs?: string[]; clusterIP?: string; ports?: { nodePort?: number }[] } | undefined,
+  ): void {
     for (const ip of spec?.clusterIPs ?? (spec?.clusterIP ? [spec.clusterIP] : [])) {
       const n = ipToInt(ip);
       if (!Number.isNaN(n)) this.usedIPs.add(n);
@@ -67,12 +70,20 @@ export class ServiceAllocators implements Allocators {
       const n = ipToInt(requested);
       if (Number.isNaN(n) || n <= this.base || n >= this.base + this.size - 1) {
         throw new AllocationError([
-          invalidValue('spec.clusterIPs', [requested], `failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${cidr}`),
+          invalidValue(
+            'spec.clusterIPs',
+            [requested],
+            `failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${cidr}`,
+          ),
         ]);
       }
       if (this.usedIPs.has(n)) {
         throw new AllocationError([
-          invalidValue('spec.clusterIPs', [requested], `failed to allocate IP ${requested}: provided IP is already allocated`),
+          invalidValue(
+            'spec.clusterIPs',
+            [requested],
+            `failed to allocate IP ${requested}: provided IP is already allocated`,
+          ),
         ]);
       }
       this.usedIPs.add(n);
@@ -88,7 +99,9 @@ export class ServiceAllocators implements Allocators {
       this.nextIP = off;
       return intToIp(n);
     }
-    throw new AllocationError([invalidValue('spec.clusterIPs', [], 'failed to allocate a serviceIP: range is full')]);
+    throw new AllocationError([
+      invalidValue('spec.clusterIPs', [], 'failed to allocate a serviceIP: range is full'),
+    ]);
   }
 
   releaseServiceIP(ip: string): void {
@@ -100,11 +113,17 @@ export class ServiceAllocators implements Allocators {
     if (requested !== undefined) {
       if (requested < min || requested > max) {
         throw new AllocationError([
-          invalidValue('spec.ports[0].nodePort', requested, `provided port is not in the valid range. The range of valid ports is ${min}-${max}`),
+          invalidValue(
+            'spec.ports[0].nodePort',
+            requested,
+            `provided port is not in the valid range. The range of valid ports is ${min}-${max}`,
+          ),
         ]);
       }
       if (this.usedPorts.has(requested)) {
-        throw new AllocationError([invalidValue('spec.ports[0].nodePort', requested, 'provided port is already allocated')]);
+        throw new AllocationError([
+          invalidValue('spec.ports[0].nodePort', requested, 'provided port is already allocated'),
+        ]);
       }
       this.usedPorts.add(requested);
       return requested;

@@ -27,7 +27,8 @@ function systemContext(namespace?: string): RequestContext {
 
 /** The address pods use to reach this server: the bind address, else the host's first non-loopback IPv4. */
 export function advertiseAddress(bindAddress: string): string {
-  if (bindAddress !== '0.0.0.0' && bindAddress !== '::' && !bindAddress.startsWith('127.')) return bindAddress;
+  if (bindAddress !== '0.0.0.0' && bindAddress !== '::' && !bindAddress.startsWith('127.'))
+    return bindAddress;
   for (const addrs of Object.values(networkInterfaces())) {
     for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }
@@ -53,7 +54,13 @@ async function ensure(store: ResourceStore, obj: KubeObject): Promise<void> {
 async function upsert(store: ResourceStore, obj: KubeObject): Promise<void> {
   const ns = obj.metadata.namespace;
   try {
-    await store.update(ns, obj.metadata.name!, systemContext(ns), (cur) => ({ ...obj, metadata: { ...cur.metadata, ...obj.metadata, resourceVersion: undefined } }), { retry: true });
+    await store.update(
+      ns,
+      obj.metadata.name!,
+      systemContext(ns),
+      (cur) => ({ ...obj, metadata: { ...cur.metadata, ...obj.metadata, resourceVersion: undefined } }),
+      { retry: true },
+    );
   } catch (err) {
     if (err instanceof StatusError && err.code === 404) return ensure(store, obj);
     throw err;
@@ -88,16 +95,25 @@ export async function bootstrapObjects(
   await upsert(get('endpoints'), {
     apiVersion: 'v1',
     kind: 'Endpoints',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    metadata: {
+      name: 'kubernetes',
+      namespace: 'default',
+      labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
+    },
     subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }] }],
   });
   await upsert(get('endpointslices'), {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    metadata: {
+      name: 'kubernetes',
+      namespace: 'default',
+      labels: { 'kubernetes.io/service-name': 'kubernetes' },
+    },
     addressType: 'IPv4',
     endpoints: [{ addresses: [address], conditions: { ready: true } }],
     ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }],
   });
-  for (const pc of systemPriorityClasses) await ensure(get('priorityclasses'), structuredClone(pc) as KubeObject);
+  for (const pc of systemPriorityClasses)
+    await ensure(get('priorityclasses'), structuredClone(pc) as KubeObject);
 }

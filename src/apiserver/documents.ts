@@ -35,7 +35,8 @@ export function createDocumentServer(strategies: ResourceStrategy[], serverURL: 
     const format = negotiateDiscovery(accept);
     if (format === 'legacy') return undefined;
     let body = which === 'core' ? text.aggregatedCore : text.aggregatedGroups;
-    if (format === 'aggregated-v2beta1') body = body.replace('"apidiscovery.k8s.io/v2"', '"apidiscovery.k8s.io/v2beta1"');
+    if (format === 'aggregated-v2beta1')
+      body = body.replace('"apidiscovery.k8s.io/v2"', '"apidiscovery.k8s.io/v2beta1"');
     return json(body, AGGREGATED[format]);
   };
 

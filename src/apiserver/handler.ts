@@ -55,7 +55,11 @@ function health(path: string, ready: boolean): ServedDocument | undefined {
   const m = /^\/(healthz|livez|readyz)(\/.*)?$/.exec(path);
   if (!m) return undefined;
   const ok = m[1] !== 'readyz' || ready;
-  return { status: ok ? 200 : 500, contentType: 'text/plain; charset=utf-8', body: ok ? 'ok' : '[-]informer-sync failed: not ready\nreadyz check failed' };
+  return {
+    status: ok ? 200 : 500,
+    contentType: 'text/plain; charset=utf-8',
+    body: ok ? 'ok' : '[-]informer-sync failed: not ready\nreadyz check failed',
+  };
 }
 
 export function createHandler(deps: HandlerDeps) {
@@ -77,12 +81,18 @@ export function createHandler(deps: HandlerDeps) {
       if (!user && !isPublicPath(path)) throw unauthorized();
 
       const h = health(path, deps.ready());
-      if (h) return void send(res, h.status, h.body, { 'Content-Type': h.contentType, 'X-Content-Type-Options': 'nosniff' });
+      if (h)
+        return void send(res, h.status, h.body, {
+          'Content-Type': h.contentType,
+          'X-Content-Type-Options': 'nosniff',
+        });
       if (path === '/version' || path === '/version/') {
         return void send(res, 200, JSON.stringify(deps.version, null, 2), baseHeaders());
       }
       if (path === '/metrics') {
-        return void send(res, 200, deps.metrics.render(), { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+        return void send(res, 200, deps.metrics.render(), {
+          'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+        });
       }
       const info = parseResourcePath(verb, path, query);
       if (!info) {
@@ -118,7 +128,8 @@ export function createHandler(deps: HandlerDeps) {
       });
       code = res.statusCode;
     } catch (err) {
-      if (!(err instanceof StatusError)) log.error('request failed', { path, verb, error: String(err), stack: (err as Error)?.stack });
+      if (!(err instanceof StatusError))
+        log.error('request failed', { path, verb, error: String(err), stack: (err as Error)?.stack });
       const se = err instanceof StatusError ? err : internalError(err);
       code = se.code;
       try {
@@ -131,7 +142,16 @@ export function createHandler(deps: HandlerDeps) {
       deps.openStreams.delete(res);
     } finally {
       if (!streaming) {
-        const labels = { verb: verb === 'GET' && !resource ? 'GET' : verb, group, version, resource, subresource, scope, component: 'apiserver', dry_run: isTrue(query.get('dryRun')) ? 'All' : '' };
+        const labels = {
+          verb: verb === 'GET' && !resource ? 'GET' : verb,
+          group,
+          version,
+          resource,
+          subresource,
+          scope,
+          component: 'apiserver',
+          dry_run: isTrue(query.get('dryRun')) ? 'All' : '',
+        };
         deps.metrics.requests.inc({ ...labels, code: String(code) });
         deps.metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
       }

@@ -18,10 +18,12 @@ export function instrument(inner: Storage, metrics: Metrics): Storage {
   };
   const wrapped: Storage = {
     get: (key: string): Promise<KV | undefined> => timed('get', key, () => inner.get(key)),
-    list: (prefix: string, opts?: ListOptions): Promise<ListResult> => timed('list', prefix, () => inner.list(prefix, opts)),
+    list: (prefix: string, opts?: ListOptions): Promise<ListResult> =>
+      timed('list', prefix, () => inner.list(prefix, opts)),
     count: (prefix: string) => timed('count', prefix, () => inner.count(prefix)),
     create: (key: string, value: Uint8Array) => timed('create', key, () => inner.create(key, value)),
-    update: (key: string, value: Uint8Array, rev: number) => timed('update', key, () => inner.update(key, value, rev)),
+    update: (key: string, value: Uint8Array, rev: number) =>
+      timed('update', key, () => inner.update(key, value, rev)),
     delete: (key: string, rev?: number) => timed('delete', key, () => inner.delete(key, rev)),
     watch: (prefix: string, after: number, h: WatchHandler): Disposable => inner.watch(prefix, after, h),
     currentRevision: () => inner.currentRevision(),

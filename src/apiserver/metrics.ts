@@ -1,10 +1,14 @@
 // Prometheus text exposition of the API server's own metrics (format 0.0.4), with the
 // names and labels upstream uses so existing dashboards read them.
 
-const DURATION_BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
+const DURATION_BUCKETS = [
+  0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60,
+];
 
 function labelText(labels: Record<string, string>): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  const parts = Object.entries(labels).map(
+    ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+  );
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
@@ -22,13 +26,17 @@ class Counter {
   }
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const { labels, value } of this.values.values()) lines.push(`${this.name}${labelText(labels)} ${value}`);
+    for (const { labels, value } of this.values.values())
+      lines.push(`${this.name}${labelText(labels)} ${value}`);
     return lines.join('\n');
   }
 }
 
 class Histogram {
-  private series = new Map<string, { labels: Record<string, string>; counts: number[]; sum: number; count: number }>();
+  private series = new Map<
+    string,
+    { labels: Record<string, string>; counts: number[]; sum: number; count: number }
+  >();
   constructor(
     readonly name: string,
     readonly help: string,
@@ -48,7 +56,9 @@ class Histogram {
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     for (const s of this.series.values()) {
-      this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket${labelText({ ...s.labels, le: String(b) })} ${s.counts[i]}`));
+      this.buckets.forEach((b, i) =>
+        lines.push(`${this.name}_bucket${labelText({ ...s.labels, le: String(b) })} ${s.counts[i]}`),
+      );
       lines.push(`${this.name}_bucket${labelText({ ...s.labels, le: '+Inf' })} ${s.count}`);
       lines.push(`${this.name}_sum${labelText(s.labels)} ${s.sum}`);
       lines.push(`${this.name}_count${labelText(s.labels)} ${s.count}`);
@@ -86,7 +96,11 @@ export class Metrics {
   );
   private gauges: Gauge[] = [];
 
-  addGauge(name: string, help: string, read: () => { labels: Record<string, string>; value: number }[]): void {
+  addGauge(
+    name: string,
+    help: string,
+    read: () => { labels: Record<string, string>; value: number }[],
+  ): void {
     this.gauges.push(new Gauge(name, help, read));
   }
 
@@ -101,9 +115,13 @@ export class Metrics {
       `process_start_time_seconds ${Math.floor(Date.now() / 1000 - process.uptime())}`,
     ].join('\n');
     return (
-      [this.requests.render(), this.requestDuration.render(), this.storageDuration.render(), ...this.gauges.map((g) => g.render()), proc].join(
-        '\n',
-      ) + '\n'
+      [
+        this.requests.render(),
+        this.requestDuration.render(),
+        this.storageDuration.render(),
+        ...this.gauges.map((g) => g.render()),
+        proc,
+      ].join('\n') + '\n'
     );
   }
 }

@@ -36,7 +36,11 @@ export function namespaceChecker(namespaces: () => ResourceStore) {
         target.name,
       );
       err.details!.causes = [
-        { reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' },
+        {
+          reason: 'NamespaceTerminating',
+          message: `namespace ${namespace} is being terminated`,
+          field: 'metadata.namespace',
+        },
       ];
       throw err;
     }

@@ -65,8 +65,11 @@ export class ApiServer {
     const metrics = new Metrics();
     const storage = instrument(openStorage(opts.datastoreEndpoint, opts.dataDir), metrics);
     const disposers: (() => void)[] = [];
-    const maintenance = (storage as { startMaintenance?: (o: { intervalMs: number; keepRevisions: number }) => { dispose(): void } })
-      .startMaintenance;
+    const maintenance = (
+      storage as {
+        startMaintenance?: (o: { intervalMs: number; keepRevisions: number }) => { dispose(): void };
+      }
+    ).startMaintenance;
     if (maintenance) {
       const m = maintenance.call(storage, { intervalMs: 60_000, keepRevisions: 100_000 });
       disposers.push(() => m.dispose());
@@ -81,7 +84,9 @@ export class ApiServer {
       const prefix = `/registry/${(st.storedAs ?? st).resource}/`;
       let cache = caches.get(prefix);
       if (!cache) {
-        cache = new WatchCache(storage, prefix, { decode: (kv) => decodeFromStorage(kv.value, kv.modRevision) });
+        cache = new WatchCache(storage, prefix, {
+          decode: (kv) => decodeFromStorage(kv.value, kv.modRevision),
+        });
         caches.set(prefix, cache);
       }
       const store = new ResourceStore(st, { storage, cache, allocators, checkNamespace });
@@ -90,20 +95,29 @@ export class ApiServer {
     }
     await Promise.all([...caches.values()].map((c) => c.start()));
     await Promise.all([...caches.values()].map((c) => c.ready()));
-    metrics.addGauge('apiserver_storage_objects', 'Number of stored objects at the time of last check split by kind.', () =>
-      [...byResource.values()].map((s) => ({
-        labels: { resource: s.strategy.group ? `${s.strategy.resource}.${s.strategy.group}` : s.strategy.resource },
-        value: countOf(s.cache),
-      })),
+    metrics.addGauge(
+      'apiserver_storage_objects',
+      'Number of stored objects at the time of last check split by kind.',
+      () =>
+        [...byResource.values()].map((s) => ({
+          labels: {
+            resource: s.strategy.group ? `${s.strategy.resource}.${s.strategy.group}` : s.strategy.resource,
+          },
+          value: countOf(s.cache),
+        })),
     );
     // what existing Services hold
     const services = await byResource.get('services')!.cache.list({ resourceVersion: '0' });
-    for (const s of services.items) allocators.reserve((s.obj as { spec?: Parameters<ServiceAllocators['reserve']>[0] }).spec);
+    for (const s of services.items)
+      allocators.reserve((s.obj as { spec?: Parameters<ServiceAllocators['reserve']>[0] }).spec);
 
     const advertise = opts.advertiseURL ?? `https://127.0.0.1:${opts.port}`;
     await bootstrapObjects(byResource, allocators, { bindAddress: opts.bindAddress, port: opts.port });
 
-    const documents = createDocumentServer([...stores.values()].map((s) => s.strategy), advertise);
+    const documents = createDocumentServer(
+      [...stores.values()].map((s) => s.strategy),
+      advertise,
+    );
     const api = { value: undefined as ApiServer | undefined };
     const handler = createHandler({
       stores,
@@ -145,7 +159,11 @@ export class ApiServer {
       s.on('close', () => self.sockets.delete(s));
     });
     api.value = self;
-    writeKubeconfig(opts.kubeconfigPath, opts.kubeconfigMode, adminKubeconfig(opts.advertiseURL ?? `https://127.0.0.1:${port}`, pki));
+    writeKubeconfig(
+      opts.kubeconfigPath,
+      opts.kubeconfigMode,
+      adminKubeconfig(opts.advertiseURL ?? `https://127.0.0.1:${port}`, pki),
+    );
     self.ready = true;
     log.info('API server ready', { port, startupMs: Math.round(performance.now() - t0) });
     return self;

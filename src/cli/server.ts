@@ -53,9 +53,11 @@ export async function runServer(args: string[]): Promise<number> {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const dataDir = resolve(values['data-dir'] ?? (isRoot ? '/var/lib/k8ts' : join(homedir(), '.k8ts')));
   const port = Number(values['https-listen-port']);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --https-listen-port "${values['https-listen-port']}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`invalid --https-listen-port "${values['https-listen-port']}"`);
   const mode = parseInt(values['write-kubeconfig-mode']!, 8);
-  if (Number.isNaN(mode)) throw new Error(`invalid --write-kubeconfig-mode "${values['write-kubeconfig-mode']}"`);
+  if (Number.isNaN(mode))
+    throw new Error(`invalid --write-kubeconfig-mode "${values['write-kubeconfig-mode']}"`);
   const kubeconfigPath = resolve(values['write-kubeconfig'] ?? join(dataDir, 'admin.kubeconfig'));
 
   const server = await ApiServer.start({
@@ -71,9 +73,18 @@ export async function runServer(args: string[]): Promise<number> {
   });
   const components: Supervised[] = [];
   if (!values['disable-controller-manager']) {
-    components.push(supervise('controller-manager', ['controller-manager', '--kubeconfig', kubeconfigPath, '--log-level', values['log-level']!]));
+    components.push(
+      supervise('controller-manager', [
+        'controller-manager',
+        '--kubeconfig',
+        kubeconfigPath,
+        '--log-level',
+        values['log-level']!,
+      ]),
+    );
   }
-  if (!values['disable-agent']) log.info('the node agent is not part of this build yet; running the control plane only');
+  if (!values['disable-agent'])
+    log.info('the node agent is not part of this build yet; running the control plane only');
   process.stdout.write(`Wrote kubeconfig ${kubeconfigPath}\n`);
   process.stdout.write(`k8ts is up and running on port ${server.port}\n`);
 
@@ -86,12 +97,12 @@ export async function runServer(args: string[]): Promise<number> {
       Promise.all(components.map((c) => c.stop()))
         .then(() => server.stop())
         .then(
-        () => done(0),
-        (err: unknown) => {
-          log.error('shutdown failed', { error: String(err) });
-          done(1);
-        },
-      );
+          () => done(0),
+          (err: unknown) => {
+            log.error('shutdown failed', { error: String(err) });
+            done(1);
+          },
+        );
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

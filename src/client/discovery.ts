@@ -18,12 +18,16 @@ interface APIResourceList {
 
 export async function discoverResources(client: RestClient): Promise<DiscoveredResource[]> {
   const paths = ['/api/v1'];
-  const groups = await client.request<{ groups: { preferredVersion: { groupVersion: string }; versions: { groupVersion: string }[] }[] }>('GET', '/apis');
+  const groups = await client.request<{
+    groups: { preferredVersion: { groupVersion: string }; versions: { groupVersion: string }[] }[];
+  }>('GET', '/apis');
   for (const g of groups.groups) for (const v of g.versions) paths.push(`/apis/${v.groupVersion}`);
   const lists = await Promise.all(paths.map((p) => client.request<APIResourceList>('GET', p)));
   const out: DiscoveredResource[] = [];
   for (const list of lists) {
-    const [group, version] = list.groupVersion.includes('/') ? list.groupVersion.split('/') : ['', list.groupVersion];
+    const [group, version] = list.groupVersion.includes('/')
+      ? list.groupVersion.split('/')
+      : ['', list.groupVersion];
     for (const r of list.resources) {
       if (r.name.includes('/')) continue;
       out.push({ group, version, name: r.name, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs });
@@ -32,7 +36,10 @@ export async function discoverResources(client: RestClient): Promise<DiscoveredR
   return out;
 }
 
-export function collectionPath(r: { group: string; version: string; name: string }, namespace?: string): string {
+export function collectionPath(
+  r: { group: string; version: string; name: string },
+  namespace?: string,
+): string {
   const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
   return namespace ? `${base}/namespaces/${namespace}/${r.name}` : `${base}/${r.name}`;
 }

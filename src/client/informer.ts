@@ -83,7 +83,10 @@ export class Informer {
       let cont = '';
       let rv = '';
       do {
-        const page = await this.client.request<ListBody>('GET', `${this.path}?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+        const page = await this.client.request<ListBody>(
+          'GET',
+          `${this.path}?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`,
+        );
         for (const item of page.items) fresh.set(objectKey(item), item);
         rv = page.metadata.resourceVersion;
         cont = page.metadata.continue ?? '';
@@ -128,7 +131,10 @@ export class Informer {
 
   private watch(): void {
     if (this.stopped) return;
-    const stream = this.client.stream('GET', `${this.path}?watch=true&allowWatchBookmarks=true&resourceVersion=${this.resourceVersion}`);
+    const stream = this.client.stream(
+      'GET',
+      `${this.path}?watch=true&allowWatchBookmarks=true&resourceVersion=${this.resourceVersion}`,
+    );
     this.abortWatch = () => stream.close();
     let buf = '';
     stream.setEncoding('utf8');

@@ -16,9 +16,21 @@ export interface ClientConfig {
 
 interface KubeconfigFile {
   'current-context'?: string;
-  clusters?: { name: string; cluster: { server: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string } }[];
+  clusters?: {
+    name: string;
+    cluster: { server: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string };
+  }[];
   contexts?: { name: string; context: { cluster: string; user: string } }[];
-  users?: { name: string; user: { 'client-certificate-data'?: string; 'client-key-data'?: string; 'client-certificate'?: string; 'client-key'?: string; token?: string } }[];
+  users?: {
+    name: string;
+    user: {
+      'client-certificate-data'?: string;
+      'client-key-data'?: string;
+      'client-certificate'?: string;
+      'client-key'?: string;
+      token?: string;
+    };
+  }[];
 }
 
 /** Reads a kubeconfig file's current context. */
@@ -53,7 +65,11 @@ export class RestClient {
   private getSession(): ClientHttp2Session {
     if (this.closed) throw new Error('client closed');
     if (!this.session || this.session.closed || this.session.destroyed) {
-      const s = connect(this.config.server, { ca: this.config.ca, cert: this.config.cert, key: this.config.key });
+      const s = connect(this.config.server, {
+        ca: this.config.ca,
+        cert: this.config.cert,
+        key: this.config.key,
+      });
       s.on('error', () => s.destroy());
       s.on('goaway', () => s.close());
       this.session = s;
@@ -95,7 +111,14 @@ export class RestClient {
         }
         if (status >= 200 && status < 300) return resolve(parsed as T);
         const st = parsed as Partial<Status> | undefined;
-        reject(new StatusError(st?.code ?? status, st?.reason ?? 'InternalError', st?.message ?? text, st?.details));
+        reject(
+          new StatusError(
+            st?.code ?? status,
+            st?.reason ?? 'InternalError',
+            st?.message ?? text,
+            st?.details,
+          ),
+        );
       });
     });
   }

@@ -37,10 +37,17 @@ const IP_RE = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)$/;
 /** Every name and address the API server answers to. */
 export function servingSans(opts: PKIOptions): { dns: string[]; ips: string[] } {
   const domain = opts.clusterDomain ?? 'cluster.local';
-  const dns = new Set(['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${domain}`]);
+  const dns = new Set([
+    'localhost',
+    'kubernetes',
+    'kubernetes.default',
+    'kubernetes.default.svc',
+    `kubernetes.default.svc.${domain}`,
+  ]);
   const ips = new Set(['127.0.0.1', '::1', opts.kubernetesServiceIP]);
   dns.add(hostname());
-  for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) ips.add(a.address.split('%')[0]);
+  for (const addrs of Object.values(networkInterfaces()))
+    for (const a of addrs ?? []) ips.add(a.address.split('%')[0]);
   for (const san of opts.tlsSans) (IP_RE.test(san) ? ips : dns).add(san);
   return { dns: [...dns].sort(), ips: [...ips].sort() };
 }

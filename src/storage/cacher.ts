@@ -143,7 +143,10 @@ export class WatchCache implements WatchCacheApi {
   private wakeWaiters(): void {
     if (!this.revisionWaiters.length) return;
     const still: typeof this.revisionWaiters = [];
-    for (const w of this.revisionWaiters) (w.rev <= this.revision ? w.resolve() : still.push(w));
+    for (const w of this.revisionWaiters) {
+      if (w.rev <= this.revision) w.resolve();
+      else still.push(w);
+    }
     this.revisionWaiters = still;
   }
 
@@ -209,7 +212,8 @@ export class WatchCache implements WatchCacheApi {
       await this.waitForRevision(await this.storage.currentRevision());
     } else if (rv !== '0') {
       const n = Number(rv);
-      if (opts.resourceVersionMatch === 'Exact' && n !== this.revision) return this.listFromStorage(opts, n, '');
+      if (opts.resourceVersionMatch === 'Exact' && n !== this.revision)
+        return this.listFromStorage(opts, n, '');
       await this.waitForRevision(n);
     }
     const keys = this.keys();
@@ -240,15 +244,23 @@ export class WatchCache implements WatchCacheApi {
   }
 
   /** A page at a revision the cache has moved past: read it from storage. */
-  private async listFromStorage(opts: CacheListOptions, revision: number, startKey: string): Promise<CacheListResult> {
+  private async listFromStorage(
+    opts: CacheListOptions,
+    revision: number,
+    startKey: string,
+  ): Promise<CacheListResult> {
     const scope = opts.keyPrefix ?? this.prefix;
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const items: CachedObject[] = [];
-    let after = startKey ? startKey.replace(/\u0000$/, '') : '';
+    let after = startKey.endsWith('\u0000') ? startKey.slice(0, -1) : startKey;
     let more = true;
     try {
       while (more && (limit === 0 || items.length < limit)) {
-        const page = await this.storage.list(scope, { revision, afterKey: after, limit: limit ? limit - items.length : 0 });
+        const page = await this.storage.list(scope, {
+          revision,
+          afterKey: after,
+          limit: limit ? limit - items.length : 0,
+        });
         for (const kv of page.kvs) {
           const o = cached(kv.key, this.opts.decode(kv), kv.modRevision);
           if (!opts.matches || opts.matches(o.obj)) items.push(o);
@@ -268,7 +280,8 @@ export class WatchCache implements WatchCacheApi {
       throw err;
     }
     const result: CacheListResult = { items, revision };
-    if (more && items.length) result.continueToken = encodeContinue(revision, after.slice(this.prefix.length) + '\u0000');
+    if (more && items.length)
+      result.continueToken = encodeContinue(revision, after.slice(this.prefix.length) + '\u0000');
     return result;
   }
 
@@ -277,10 +290,13 @@ export class WatchCache implements WatchCacheApi {
     if (fromRevision === 0) {
       for (const key of this.keys()) {
         const o = this.objects.get(key)!;
-        if (this.inSelection(selection, o)) handler.onEvent({ type: 'ADDED', object: o, revision: o.modRevision });
+        if (this.inSelection(selection, o))
+          handler.onEvent({ type: 'ADDED', object: o, revision: o.modRevision });
       }
     } else if (fromRevision < this.windowStart) {
-      queueMicrotask(() => handler.onError(expired(`too old resource version: ${fromRevision} (${this.windowStart + 1})`)));
+      queueMicrotask(() =>
+        handler.onError(expired(`too old resource version: ${fromRevision} (${this.windowStart + 1})`)),
+      );
       return { dispose: () => undefined };
     } else {
       for (const ev of this.window) if (ev.revision > fromRevision) this.deliver(w, ev);
@@ -318,9 +334,17 @@ function decodeContinue(token: string): ContinueToken {
   try {
     const t = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as Partial<ContinueToken>;
     if (t.v !== 'meta.k8s.io/v1') throw new Error('bad version');
-    if (typeof t.rv !== 'number' || typeof t.start !== 'string' || t.start.includes('..') || t.start.startsWith('/')) throw new Error('bad token');
+    if (
+      typeof t.rv !== 'number' ||
+      typeof t.start !== 'string' ||
+      t.start.includes('..') ||
+      t.start.startsWith('/')
+    )
+      throw new Error('bad token');
     return t as ContinueToken;
   } catch {
-    throw badRequest(`continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)`);
+    throw badRequest(
+      `continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)`,
+    );
   }
 }

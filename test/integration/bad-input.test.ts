@@ -21,9 +21,12 @@ describe('bad input', () => {
     cleanup(s);
   });
 
-  const post = (body: string, headers: Record<string, string> = {}) => s.api('POST', '/api/v1/namespaces/bad/configmaps', body, headers);
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    s.api('POST', '/api/v1/namespaces/bad/configmaps', body, headers);
   const status = (body: string) => JSON.parse(body) as Status;
-  const count = async () => (JSON.parse((await s.api('GET', '/api/v1/namespaces/bad/configmaps')).body) as { items: unknown[] }).items.length;
+  const count = async () =>
+    (JSON.parse((await s.api('GET', '/api/v1/namespaces/bad/configmaps')).body) as { items: unknown[] }).items
+      .length;
 
   it('malformed JSON is 400 BadRequest', async () => {
     const r = await post('{"metadata": {');
@@ -32,28 +35,49 @@ describe('bad input', () => {
   });
 
   it('a body over 3 MiB is 413', async () => {
-    const r = await post(JSON.stringify({ metadata: { name: 'big' }, data: { x: 'a'.repeat(3 * 1024 * 1024 + 10) } }));
+    const r = await post(
+      JSON.stringify({ metadata: { name: 'big' }, data: { x: 'a'.repeat(3 * 1024 * 1024 + 10) } }),
+    );
     assert.equal(r.status, 413);
     assert.equal(status(r.body).message, 'Request entity too large: limit is 3145728');
   });
 
   it('an apiVersion that does not match the URL is 400', async () => {
-    const r = await post(JSON.stringify({ apiVersion: 'apps/v1', kind: 'ConfigMap', metadata: { name: 'x' } }));
+    const r = await post(
+      JSON.stringify({ apiVersion: 'apps/v1', kind: 'ConfigMap', metadata: { name: 'x' } }),
+    );
     assert.equal(r.status, 400);
-    assert.equal(status(r.body).message, 'the API version in the data (apps/v1) does not match the expected API version (v1)');
+    assert.equal(
+      status(r.body).message,
+      'the API version in the data (apps/v1) does not match the expected API version (v1)',
+    );
   });
 
   it('a namespace that does not match the URL is 400', async () => {
     const r = await post(JSON.stringify({ metadata: { name: 'x', namespace: 'other' } }));
     assert.equal(r.status, 400);
-    assert.equal(status(r.body).message, 'the namespace of the provided object does not match the namespace sent on the request');
+    assert.equal(
+      status(r.body).message,
+      'the namespace of the provided object does not match the namespace sent on the request',
+    );
   });
 
   it('unknown fields with fieldValidation=Strict are 400 and with Warn give a warning', async () => {
-    let r = await s.api('POST', '/api/v1/namespaces/bad/configmaps?fieldValidation=Strict', JSON.stringify({ metadata: { name: 'x' }, dataz: {} }));
+    let r = await s.api(
+      'POST',
+      '/api/v1/namespaces/bad/configmaps?fieldValidation=Strict',
+      JSON.stringify({ metadata: { name: 'x' }, dataz: {} }),
+    );
     assert.equal(r.status, 400);
-    assert.equal(status(r.body).message, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "dataz"');
-    r = await s.api('POST', '/api/v1/namespaces/bad/configmaps?fieldValidation=Warn', JSON.stringify({ metadata: { name: 'warned' }, dataz: {} }));
+    assert.equal(
+      status(r.body).message,
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "dataz"',
+    );
+    r = await s.api(
+      'POST',
+      '/api/v1/namespaces/bad/configmaps?fieldValidation=Warn',
+      JSON.stringify({ metadata: { name: 'warned' }, dataz: {} }),
+    );
     assert.equal(r.status, 201);
     assert.equal(r.headers['warning'], '299 - "unknown field \\"dataz\\""');
     assert.equal((JSON.parse(r.body) as Record<string, unknown>).dataz, undefined);
@@ -72,7 +96,11 @@ describe('bad input', () => {
 
   it('a stale resourceVersion on update is 409 Conflict with upstream text', async () => {
     await post(JSON.stringify({ metadata: { name: 'c' } }));
-    const r = await s.api('PUT', '/api/v1/namespaces/bad/configmaps/c', JSON.stringify({ metadata: { name: 'c', resourceVersion: '1' }, data: { a: 'b' } }));
+    const r = await s.api(
+      'PUT',
+      '/api/v1/namespaces/bad/configmaps/c',
+      JSON.stringify({ metadata: { name: 'c', resourceVersion: '1' }, data: { a: 'b' } }),
+    );
     assert.equal(r.status, 409);
     assert.equal(
       status(r.body).message,

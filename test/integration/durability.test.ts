@@ -10,7 +10,11 @@ describe('durability', () => {
     const acked: string[] = [];
     const writes = Array.from({ length: 200 }, async (_, i) => {
       const name = `cm-${i}`;
-      const r = await s.api('POST', '/api/v1/namespaces/dur/configmaps', JSON.stringify({ metadata: { name }, data: { i: String(i) } }));
+      const r = await s.api(
+        'POST',
+        '/api/v1/namespaces/dur/configmaps',
+        JSON.stringify({ metadata: { name }, data: { i: String(i) } }),
+      );
       if (r.status === 201) acked.push(name);
     });
     await Promise.all(writes);
@@ -19,7 +23,9 @@ describe('durability', () => {
     const again = await startServer([], { dir: s.dir, port: s.port });
     try {
       const r = await again.api('GET', '/api/v1/namespaces/dur/configmaps');
-      const names = new Set((JSON.parse(r.body) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name));
+      const names = new Set(
+        (JSON.parse(r.body) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name),
+      );
       assert.equal(acked.length, 200);
       for (const n of acked) assert.ok(names.has(n), `${n} lost`);
     } finally {

@@ -32,11 +32,19 @@ export interface TestServer {
   log: () => string;
   kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
   /** HTTPS request with the admin client certificate. */
-  api(method: string, path: string, body?: string, headers?: Record<string, string>): Promise<{ status: number; body: string; headers: Record<string, unknown> }>;
+  api(
+    method: string,
+    path: string,
+    body?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: string; headers: Record<string, unknown> }>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServer(extraArgs: string[] = [], reuse?: { dir: string; port: number }): Promise<TestServer> {
+export async function startServer(
+  extraArgs: string[] = [],
+  reuse?: { dir: string; port: number },
+): Promise<TestServer> {
   const dir = reuse?.dir ?? mkdtempSync(join(tmpdir(), 'k8ts-it-'));
   const dataDir = join(dir, 'data');
   const kubeconfig = join(dir, 'admin.kubeconfig');
@@ -44,7 +52,19 @@ export async function startServer(extraArgs: string[] = [], reuse?: { dir: strin
   let output = '';
   const proc = spawn(
     join(ROOT, 'bin', 'k8ts'),
-    ['server', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--https-listen-port', String(port), '--write-kubeconfig', kubeconfig, '--disable-agent', ...extraArgs],
+    [
+      'server',
+      '--data-dir',
+      dataDir,
+      '--bind-address',
+      '127.0.0.1',
+      '--https-listen-port',
+      String(port),
+      '--write-kubeconfig',
+      kubeconfig,
+      '--disable-agent',
+      ...extraArgs,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -53,16 +73,26 @@ export async function startServer(extraArgs: string[] = [], reuse?: { dir: strin
 
   const kubectl: TestServer['kubectl'] = (args, input) =>
     new Promise((resolve) => {
-      const child = execFile(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      const child = execFile(
+        KUBECTL,
+        ['--kubeconfig', kubeconfig, ...args],
+        { timeout: 30_000 },
+        (err, stdout, stderr) => {
+          const code = err
+            ? typeof (err as { code?: unknown }).code === 'number'
+              ? (err as { code: number }).code
+              : 1
+            : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
       if (input !== undefined) child.stdin!.end(input);
     });
 
   const api: TestServer['api'] = (method, path, body, headers = {}) => {
     const cfg = readFileSync(kubeconfig, 'utf8');
-    const field = (name: string) => Buffer.from(new RegExp(`${name}: (\\S+)`).exec(cfg)![1], 'base64').toString();
+    const field = (name: string) =>
+      Buffer.from(new RegExp(`${name}: (\\S+)`).exec(cfg)![1], 'base64').toString();
     return new Promise((resolve, reject) => {
       const req = request(
         {

@@ -33,12 +33,21 @@ describe('kubectl apply, diff, explain against k8ts', () => {
   });
 
   it('apply creates, is idempotent, and configures', async () => {
-    assert.equal((await s.kubectl(['apply', '-f', '-'], deployment(2))).stdout.trim(), 'deployment.apps/web created');
-    assert.equal((await s.kubectl(['apply', '-f', '-'], deployment(2))).stdout.trim(), 'deployment.apps/web unchanged');
+    assert.equal(
+      (await s.kubectl(['apply', '-f', '-'], deployment(2))).stdout.trim(),
+      'deployment.apps/web created',
+    );
+    assert.equal(
+      (await s.kubectl(['apply', '-f', '-'], deployment(2))).stdout.trim(),
+      'deployment.apps/web unchanged',
+    );
     const diff = await s.kubectl(['diff', '-f', '-'], deployment(3));
     assert.equal(diff.code, 1, diff.stderr);
-    assert.match(diff.stdout, /-  replicas: 2\n\+  replicas: 3/);
-    assert.equal((await s.kubectl(['apply', '-f', '-'], deployment(3))).stdout.trim(), 'deployment.apps/web configured');
+    assert.match(diff.stdout, /- {2}replicas: 2\n\+ {2}replicas: 3/);
+    assert.equal(
+      (await s.kubectl(['apply', '-f', '-'], deployment(3))).stdout.trim(),
+      'deployment.apps/web configured',
+    );
   });
 
   it('shows upstream defaults on a minimal Deployment', async () => {
@@ -71,19 +80,49 @@ describe('kubectl apply, diff, explain against k8ts', () => {
   });
 
   it('strategic merge patch merges containers by name', async () => {
-    const r = await s.kubectl(['-n', 'ap', 'patch', 'deploy', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.26"}]}}}}']);
+    const r = await s.kubectl([
+      '-n',
+      'ap',
+      'patch',
+      'deploy',
+      'web',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.26"}]}}}}',
+    ]);
     assert.equal(r.stdout.trim(), 'deployment.apps/web patched');
-    const c = await s.kubectl(['-n', 'ap', 'get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort} {.metadata.generation}']);
+    const c = await s.kubectl([
+      '-n',
+      'ap',
+      'get',
+      'deploy',
+      'web',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort} {.metadata.generation}',
+    ]);
     assert.match(c.stdout, /^nginx:1\.26 80 \d+$/);
   });
 
   it('scales through the scale subresource', async () => {
-    assert.equal((await s.kubectl(['-n', 'ap', 'scale', 'deploy', 'web', '--replicas=1'])).stdout.trim(), 'deployment.apps/web scaled');
-    assert.equal((await s.kubectl(['-n', 'ap', 'get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}'])).stdout, '1');
+    assert.equal(
+      (await s.kubectl(['-n', 'ap', 'scale', 'deploy', 'web', '--replicas=1'])).stdout.trim(),
+      'deployment.apps/web scaled',
+    );
+    assert.equal(
+      (await s.kubectl(['-n', 'ap', 'get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}'])).stdout,
+      '1',
+    );
   });
 
   it('dry-run=server stores nothing', async () => {
-    const r = await s.kubectl(['-n', 'ap', 'create', 'configmap', 'dry', '--from-literal=x=y', '--dry-run=server']);
+    const r = await s.kubectl([
+      '-n',
+      'ap',
+      'create',
+      'configmap',
+      'dry',
+      '--from-literal=x=y',
+      '--dry-run=server',
+    ]);
     assert.equal(r.stdout.trim(), 'configmap/dry created (server dry run)');
     assert.match((await s.kubectl(['-n', 'ap', 'get', 'configmap', 'dry'])).stderr, /NotFound/);
   });

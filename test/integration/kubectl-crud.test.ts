@@ -38,37 +38,99 @@ describe('kubectl against k8ts: everyday verbs', () => {
     r = await s.kubectl(['-n', 'it', 'create', 'configmap', 'Bad_Name']);
     assert.match(
       r.stderr,
-      /The ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '\.', and must start and end with an alphanumeric character \(e\.g\. 'example\.com', regex used for validation is/,
+      /error: failed to create configmap: ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '\.', and must start and end with an alphanumeric character \(e\.g\. 'example\.com', regex used for validation is/,
     );
   });
 
   it('labels, annotates and selects', async () => {
     await s.kubectl(['-n', 'it', 'create', 'configmap', 'sel', '--from-literal=x=y']);
-    assert.equal((await s.kubectl(['-n', 'it', 'label', 'configmap', 'sel', 'tier=web'])).stdout.trim(), 'configmap/sel labeled');
-    assert.equal((await s.kubectl(['-n', 'it', 'annotate', 'configmap', 'sel', 'note=hi'])).stdout.trim(), 'configmap/sel annotated');
+    assert.equal(
+      (await s.kubectl(['-n', 'it', 'label', 'configmap', 'sel', 'tier=web'])).stdout.trim(),
+      'configmap/sel labeled',
+    );
+    assert.equal(
+      (await s.kubectl(['-n', 'it', 'annotate', 'configmap', 'sel', 'note=hi'])).stdout.trim(),
+      'configmap/sel annotated',
+    );
     let r = await s.kubectl(['-n', 'it', 'get', 'configmap', '-l', 'tier=web', '--no-headers']);
     assert.match(r.stdout, /^sel +1 +\d+s\n$/);
     r = await s.kubectl(['-n', 'it', 'get', 'configmap', '-l', 'tier!=web', '-o', 'name']);
     assert.doesNotMatch(r.stdout, /configmap\/sel/);
-    r = await s.kubectl(['-n', 'it', 'get', 'configmap', '--field-selector', 'metadata.name=sel', '-o', 'name']);
+    r = await s.kubectl([
+      '-n',
+      'it',
+      'get',
+      'configmap',
+      '--field-selector',
+      'metadata.name=sel',
+      '-o',
+      'name',
+    ]);
     assert.equal(r.stdout.trim(), 'configmap/sel');
-    r = await s.kubectl(['-n', 'it', 'get', 'configmap', 'sel', '-o', 'jsonpath={.metadata.annotations.note}']);
+    r = await s.kubectl([
+      '-n',
+      'it',
+      'get',
+      'configmap',
+      'sel',
+      '-o',
+      'jsonpath={.metadata.annotations.note}',
+    ]);
     assert.equal(r.stdout, 'hi');
-    r = await s.kubectl(['-n', 'it', 'get', 'configmap', 'sel', '-o', 'custom-columns=N:.metadata.name,T:.metadata.labels.tier', '--no-headers']);
+    r = await s.kubectl([
+      '-n',
+      'it',
+      'get',
+      'configmap',
+      'sel',
+      '-o',
+      'custom-columns=N:.metadata.name,T:.metadata.labels.tier',
+      '--no-headers',
+    ]);
     assert.match(r.stdout, /^sel +web\n$/);
   });
 
   it('applies the three patch types', async () => {
     await s.kubectl(['-n', 'it', 'create', 'configmap', 'p', '--from-literal=a=1']);
-    let r = await s.kubectl(['-n', 'it', 'patch', 'configmap', 'p', '--type', 'merge', '-p', '{"data":{"b":"2"}}']);
+    let r = await s.kubectl([
+      '-n',
+      'it',
+      'patch',
+      'configmap',
+      'p',
+      '--type',
+      'merge',
+      '-p',
+      '{"data":{"b":"2"}}',
+    ]);
     assert.equal(r.stdout.trim(), 'configmap/p patched');
-    r = await s.kubectl(['-n', 'it', 'patch', 'configmap', 'p', '--type', 'json', '-p', '[{"op":"add","path":"/data/c","value":"3"}]']);
+    r = await s.kubectl([
+      '-n',
+      'it',
+      'patch',
+      'configmap',
+      'p',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"add","path":"/data/c","value":"3"}]',
+    ]);
     assert.equal(r.stdout.trim(), 'configmap/p patched');
     r = await s.kubectl(['-n', 'it', 'patch', 'configmap', 'p', '-p', '{"data":{"d":"4"}}']);
     assert.equal(r.stdout.trim(), 'configmap/p patched');
     r = await s.kubectl(['-n', 'it', 'get', 'configmap', 'p', '-o', 'jsonpath={.data}']);
     assert.equal(r.stdout, '{"a":"1","b":"2","c":"3","d":"4"}');
-    r = await s.kubectl(['-n', 'it', 'patch', 'configmap', 'p', '--type', 'merge', '-p', '{"data":{"d":"4"}}']);
+    r = await s.kubectl([
+      '-n',
+      'it',
+      'patch',
+      'configmap',
+      'p',
+      '--type',
+      'merge',
+      '-p',
+      '{"data":{"d":"4"}}',
+    ]);
     assert.equal(r.stdout.trim(), 'configmap/p patched (no change)');
   });
 
@@ -86,7 +148,8 @@ describe('kubectl against k8ts: everyday verbs', () => {
 
   it('has the system namespaces and the kubernetes Service', async () => {
     let r = await s.kubectl(['get', 'namespaces', '--no-headers']);
-    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.match(r.stdout, new RegExp(`^${ns} +Active `, 'm'));
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
+      assert.match(r.stdout, new RegExp(`^${ns} +Active `, 'm'));
     r = await s.kubectl(['-n', 'default', 'get', 'svc', 'kubernetes', '--no-headers']);
     assert.match(r.stdout, /^kubernetes +ClusterIP +10\.43\.0\.1 +<none> +443\/TCP +\d+s\n$/);
     r = await s.kubectl(['get', 'priorityclasses', '--no-headers']);

@@ -16,7 +16,17 @@ describe('watch', () => {
   });
 
   it('kubectl get -w shows ADDED, MODIFIED, DELETED', async () => {
-    const child = spawn(KUBECTL, ['--kubeconfig', s.kubeconfig, '-n', 'w', 'get', 'configmap', '-w', '--output-watch-events', '--no-headers']);
+    const child = spawn(KUBECTL, [
+      '--kubeconfig',
+      s.kubeconfig,
+      '-n',
+      'w',
+      'get',
+      'configmap',
+      '-w',
+      '--output-watch-events',
+      '--no-headers',
+    ]);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise((r) => setTimeout(r, 1000));
@@ -34,7 +44,10 @@ describe('watch', () => {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(s.kubeconfig);
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    await core.createNamespacedConfigMap({ namespace: 'w', body: { metadata: { name: 'cn1' }, data: { x: '1' } } });
+    await core.createNamespacedConfigMap({
+      namespace: 'w',
+      body: { metadata: { name: 'cn1' }, data: { x: '1' } },
+    });
     const list = await core.listNamespacedConfigMap({ namespace: 'w' });
     assert.ok(list.items.some((i) => i.metadata?.name === 'cn1'));
     const rv = list.metadata?.resourceVersion;
@@ -55,7 +68,10 @@ describe('watch', () => {
   });
 
   it('a watch from a compacted or future-window revision gets 410 Expired as an ERROR event', async () => {
-    const r = await s.api('GET', '/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=1&timeoutSeconds=2');
+    const r = await s.api(
+      'GET',
+      '/api/v1/namespaces/w/configmaps?watch=true&resourceVersion=1&timeoutSeconds=2',
+    );
     assert.equal(r.status, 200);
     // revision 1 is still in the window of a fresh server: events replay, no error
     assert.match(r.body, /"type":"ADDED"/);

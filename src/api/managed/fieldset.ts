@@ -38,7 +38,19 @@ export function itemKey(item: unknown, keys: string[]): string {
 }
 
 /** Metadata fields the server owns; they are never in a manager's set. */
-const SERVER_META = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink', 'generateName']);
+const SERVER_META = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
+  'generateName',
+]);
 
 export function fieldSetOf(obj: unknown, definitionName: string, defs: Definitions): FieldSet {
   const out: FieldSet = new Set();
@@ -49,7 +61,8 @@ export function fieldSetOf(obj: unknown, definitionName: string, defs: Definitio
     if (k === 'metadata' && isRecord(v)) {
       for (const [mk, mv] of Object.entries(v)) {
         if (SERVER_META.has(mk)) continue;
-        const mprop = resolve({ $ref: 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }, defs)?.properties?.[mk];
+        const mprop = resolve({ $ref: 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }, defs)
+          ?.properties?.[mk];
         walk(mv, mprop, `f:metadata${SEP}f:${mk}`, out, { defs });
       }
       if ([...out].some((p) => p.startsWith(`f:metadata${SEP}`))) out.add('f:metadata');
@@ -135,7 +148,9 @@ export function displayPath(path: string): string {
     if (part.startsWith('f:')) out += `.${part.slice(2)}`;
     else if (part.startsWith('k:')) {
       const o = JSON.parse(part.slice(2)) as Record<string, unknown>;
-      out += `[${Object.entries(o).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+      out += `[${Object.entries(o)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',')}]`;
     } else if (part.startsWith('v:')) out += `[=${part.slice(2)}]`;
   }
   return out;

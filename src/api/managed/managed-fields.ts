@@ -33,7 +33,13 @@ function valueAt(obj: unknown, path: string): unknown {
     if (part.startsWith('f:')) cur = isRecord(cur) ? cur[part.slice(2)] : undefined;
     else if (part.startsWith('k:')) {
       const want = JSON.parse(part.slice(2)) as Record<string, unknown>;
-      cur = Array.isArray(cur) ? cur.find((i) => isRecord(i) && Object.entries(want).every(([k, v]) => JSON.stringify(i[k]) === JSON.stringify(v))) : undefined;
+      cur = Array.isArray(cur)
+        ? cur.find(
+            (i) =>
+              isRecord(i) &&
+              Object.entries(want).every(([k, v]) => JSON.stringify(i[k]) === JSON.stringify(v)),
+          )
+        : undefined;
     } else if (part.startsWith('v:')) {
       const want = part.slice(2);
       cur = Array.isArray(cur) ? cur.find((i) => JSON.stringify(i) === want) : undefined;
@@ -86,22 +92,38 @@ function minus(set: FieldSet, drop: FieldSet): FieldSet {
 }
 
 function entry(o: ManagerOptions, operation: 'Apply' | 'Update', set: FieldSet): ManagedFieldsEntry {
-  const e: ManagedFieldsEntry = { manager: o.manager, operation, apiVersion: o.apiVersion, time: o.time, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(set) };
+  const e: ManagedFieldsEntry = {
+    manager: o.manager,
+    operation,
+    apiVersion: o.apiVersion,
+    time: o.time,
+    fieldsType: 'FieldsV1',
+    fieldsV1: toFieldsV1(set),
+  };
   if (o.subresource) e.subresource = o.subresource;
   return e;
 }
 
-const isMine = (e: ManagedFieldsEntry, o: ManagerOptions, op: string) => e.manager === o.manager && e.operation === op && (e.subresource ?? '') === (o.subresource ?? '');
+const isMine = (e: ManagedFieldsEntry, o: ManagerOptions, op: string) =>
+  e.manager === o.manager && e.operation === op && (e.subresource ?? '') === (o.subresource ?? '');
 
 /** Ownership after an Update: the manager gains what it changed, others lose it. */
-export function updateManagedFields(old: KubeObject | undefined, next: KubeObject, o: ManagerOptions): ManagedFieldsEntry[] {
+export function updateManagedFields(
+  old: KubeObject | undefined,
+  next: KubeObject,
+  o: ManagerOptions,
+): ManagedFieldsEntry[] {
   const newSet = fieldSetOf(next, o.definitionName, o.definitions);
   if (!old) return newSet.size ? [entry(o, 'Update', newSet)] : [];
   const oldSet = fieldSetOf(old, o.definitionName, o.definitions);
   const changed = new Set<string>();
-  for (const l of leaves(newSet)) if (!oldSet.has(l) || !same(valueAt(old, l), valueAt(next, l))) changed.add(l);
+  for (const l of leaves(newSet))
+    if (!oldSet.has(l) || !same(valueAt(old, l), valueAt(next, l))) changed.add(l);
   for (const l of leaves(oldSet)) if (!newSet.has(l)) changed.add(l);
-  const changedWithin = withAncestors([...changed].filter((p) => newSet.has(p)), newSet);
+  const changedWithin = withAncestors(
+    [...changed].filter((p) => newSet.has(p)),
+    newSet,
+  );
   const out: ManagedFieldsEntry[] = [];
   let mine: FieldSet = new Set(changedWithin);
   for (const e of entriesOf(old)) {
@@ -131,16 +153,27 @@ function conflictError(conflicts: Conflict[]): StatusError {
   else {
     const byManager = new Map<string, string[]>();
     for (const c of conflicts) byManager.set(who(c), [...(byManager.get(who(c)) ?? []), displayPath(c.path)]);
-    text = [...byManager].map(([m, ps]) => `conflicts with ${m}:\n${ps.map((p) => `- ${p}`).join('\n')}`).join('\n');
+    text = [...byManager]
+      .map(([m, ps]) => `conflicts with ${m}:\n${ps.map((p) => `- ${p}`).join('\n')}`)
+      .join('\n');
   }
   const n = conflicts.length;
   return new StatusError(409, 'Conflict', `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${text}`, {
-    causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${who(c)}`, field: displayPath(c.path) })),
+    causes: conflicts.map((c) => ({
+      reason: 'FieldManagerConflict',
+      message: `conflict with ${who(c)}`,
+      field: displayPath(c.path),
+    })),
   });
 }
 
 /** Server-side apply: merge the applied configuration, check ownership, drop fields the manager let go of. */
-export function serverSideApply(live: KubeObject | undefined, applied: KubeObject, force: boolean, o: ManagerOptions): KubeObject {
+export function serverSideApply(
+  live: KubeObject | undefined,
+  applied: KubeObject,
+  force: boolean,
+  o: ManagerOptions,
+): KubeObject {
   const appliedSet = fieldSetOf(applied, o.definitionName, o.definitions);
   const appliedLeaves = leaves(appliedSet);
   const entries = entriesOf(live);
@@ -157,17 +190,28 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
     }
   }
   if (conflicts.length && !force) throw conflictError(conflicts);
-  const base = live ? structuredClone(live) : { apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} };
+  const base = live
+    ? structuredClone(live)
+    : { apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} };
   const { managedFields: _m, resourceVersion: _r, ...appliedMeta } = applied.metadata;
-  const merged = applyStrategicMergePatch(base, { ...applied, metadata: appliedMeta }, o.definitionName, o.definitions) as KubeObject;
+  const merged = applyStrategicMergePatch(
+    base,
+    { ...applied, metadata: appliedMeta },
+    o.definitionName,
+    o.definitions,
+  ) as KubeObject;
   const prevMine = entries.find((e) => isMine(e, o, 'Apply'));
-  const others = entries.filter((e) => !isMine(e, o, 'Apply')).map((e) => ({ e, set: minus(fromFieldsV1(e.fieldsV1), taken) }));
+  const others = entries
+    .filter((e) => !isMine(e, o, 'Apply'))
+    .map((e) => ({ e, set: minus(fromFieldsV1(e.fieldsV1), taken) }));
   if (prevMine) {
     for (const l of leaves(fromFieldsV1(prevMine.fieldsV1))) {
       if (!appliedSet.has(l) && !others.some((x) => x.set.has(l))) removeAt(merged, l);
     }
   }
-  const next: ManagedFieldsEntry[] = others.filter((x) => x.set.size).map((x) => ({ ...x.e, fieldsV1: toFieldsV1(x.set) }));
+  const next: ManagedFieldsEntry[] = others
+    .filter((x) => x.set.size)
+    .map((x) => ({ ...x.e, fieldsV1: toFieldsV1(x.set) }));
   next.push(entry(o, 'Apply', appliedSet));
   merged.metadata.managedFields = next;
   return merged;

@@ -45,7 +45,11 @@ export type Definitions = Record<string, Definition>;
 
 type Ext = Omit<PropSchema, 'type' | 'items' | '$ref' | 'description'>;
 
-export const str = (description: string, ext: Ext = {}): PropSchema => ({ description, type: 'string', ...ext });
+export const str = (description: string, ext: Ext = {}): PropSchema => ({
+  description,
+  type: 'string',
+  ...ext,
+});
 export const int32 = (description: string, ext: Ext = {}): PropSchema => ({
   description,
   type: 'integer',
@@ -64,7 +68,11 @@ export const num = (description: string, ext: Ext = {}): PropSchema => ({
   format: 'double',
   ...ext,
 });
-export const bool = (description: string, ext: Ext = {}): PropSchema => ({ description, type: 'boolean', ...ext });
+export const bool = (description: string, ext: Ext = {}): PropSchema => ({
+  description,
+  type: 'boolean',
+  ...ext,
+});
 export const ref = (name: string, description: string, ext: Ext = {}): PropSchema => ({
   description,
   $ref: name,
@@ -93,7 +101,12 @@ export const t = {
 };
 
 /** A list merged by key on strategic merge patch and server-side apply (e.g. containers by name). */
-export function mergeList(items: PropSchema, description: string, keys: string[], patchKey = keys[0]): PropSchema {
+export function mergeList(
+  items: PropSchema,
+  description: string,
+  keys: string[],
+  patchKey = keys[0],
+): PropSchema {
   return arr(items, description, {
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': keys,

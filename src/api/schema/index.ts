@@ -10,13 +10,16 @@ function build(): Definitions {
   for (const [name, fields] of Object.entries(mergeKeys)) {
     const d = defs[name];
     if (!d?.properties) continue;
-    for (const [field, ext] of Object.entries(fields)) if (d.properties[field]) Object.assign(d.properties[field], ext);
+    for (const [field, ext] of Object.entries(fields))
+      if (d.properties[field]) Object.assign(d.properties[field], ext);
   }
   for (const [name, fields] of Object.entries(atomicMaps)) {
     const d = defs[name];
-    for (const field of fields) if (d?.properties?.[field]) d.properties[field]['x-kubernetes-map-type'] = 'atomic';
+    for (const field of fields)
+      if (d?.properties?.[field]) d.properties[field]['x-kubernetes-map-type'] = 'atomic';
   }
-  for (const [name, description] of Object.entries(kindDescriptions)) if (defs[name]) defs[name].description = description;
+  for (const [name, description] of Object.entries(kindDescriptions))
+    if (defs[name]) defs[name].description = description;
   return defs;
 }
 

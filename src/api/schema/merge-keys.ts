@@ -18,7 +18,10 @@ const byKey = (key: string, mapKeys: string[] = [key], strategy = 'merge'): Ext 
   'x-kubernetes-list-type': 'map',
   'x-kubernetes-list-map-keys': mapKeys,
 });
-const mergeOnly = (key: string, strategy = 'merge'): Ext => ({ 'x-kubernetes-patch-strategy': strategy, 'x-kubernetes-patch-merge-key': key });
+const mergeOnly = (key: string, strategy = 'merge'): Ext => ({
+  'x-kubernetes-patch-strategy': strategy,
+  'x-kubernetes-patch-merge-key': key,
+});
 const atomic: Ext = { 'x-kubernetes-list-type': 'atomic' };
 const set: Ext = { 'x-kubernetes-list-type': 'set' };
 const mergeSet: Ext = { 'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-list-type': 'set' };
@@ -79,7 +82,13 @@ export const mergeKeys: Record<string, Record<string, Ext>> = {
   },
   [`${CORE}.ServiceStatus`]: { conditions },
   [`${CORE}.NodeSpec`]: { podCIDRs: mergeSet, taints: atomic },
-  [`${CORE}.NodeStatus`]: { conditions, addresses: byKey('type'), images: atomic, volumesAttached: atomic, volumesInUse: atomic },
+  [`${CORE}.NodeStatus`]: {
+    conditions,
+    addresses: byKey('type'),
+    images: atomic,
+    volumesAttached: atomic,
+    volumesInUse: atomic,
+  },
   [`${CORE}.NamespaceStatus`]: { conditions },
   [`${CORE}.PersistentVolumeClaimStatus`]: { conditions },
   [`${CORE}.ReplicationControllerStatus`]: { conditions },
@@ -93,7 +102,9 @@ export const mergeKeys: Record<string, Record<string, Ext>> = {
   'io.k8s.api.apps.v1.StatefulSetStatus': { conditions },
   'io.k8s.api.apps.v1.DaemonSetStatus': { conditions },
   'io.k8s.api.apps.v1.StatefulSetSpec': { volumeClaimTemplates: atomic },
-  'io.k8s.api.batch.v1.JobStatus': { conditions: { ...atomic, 'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-patch-merge-key': 'type' } },
+  'io.k8s.api.batch.v1.JobStatus': {
+    conditions: { ...atomic, 'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-patch-merge-key': 'type' },
+  },
   'io.k8s.api.batch.v1.CronJobStatus': { active: atomic },
   'io.k8s.api.policy.v1.PodDisruptionBudgetStatus': { conditions },
   'io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus': { conditions, currentMetrics: atomic },
@@ -104,7 +115,13 @@ export const mergeKeys: Record<string, Record<string, Ext>> = {
   'io.k8s.api.rbac.v1.ClusterRole': { rules: atomic },
   'io.k8s.api.rbac.v1.RoleBinding': { subjects: atomic },
   'io.k8s.api.rbac.v1.ClusterRoleBinding': { subjects: atomic },
-  'io.k8s.api.rbac.v1.PolicyRule': { verbs: atomic, apiGroups: atomic, resources: atomic, resourceNames: atomic, nonResourceURLs: atomic },
+  'io.k8s.api.rbac.v1.PolicyRule': {
+    verbs: atomic,
+    apiGroups: atomic,
+    resources: atomic,
+    resourceNames: atomic,
+    nonResourceURLs: atomic,
+  },
   'io.k8s.api.discovery.v1.EndpointSlice': { endpoints: atomic, ports: atomic },
   'io.k8s.api.discovery.v1.Endpoint': { addresses: set },
   'io.k8s.api.certificates.v1.CertificateSigningRequestSpec': { usages: atomic, groups: atomic },

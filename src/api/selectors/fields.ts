@@ -29,7 +29,8 @@ function unescape(v: string): string {
   for (let i = 0; i < v.length; i++) {
     if (v[i] === '\\') {
       const next = v[i + 1];
-      if (next !== '\\' && next !== ',' && next !== '=') throw badRequest(`invalid field selector: invalid escape sequence: \\${next ?? ''}`);
+      if (next !== '\\' && next !== ',' && next !== '=')
+        throw badRequest(`invalid field selector: invalid escape sequence: \\${next ?? ''}`);
       out += next;
       i++;
     } else out += v[i];

@@ -57,12 +57,18 @@ export function matcherOf(requirements: LabelRequirement[]): LabelMatcher {
   };
 }
 
-const KEY_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const KEY_RE =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 function checkKey(key: string, selector: string): void {
   if (!KEY_RE.test(key) || key.split('/').pop()!.length > 63) {
-    throw badRequest(`unable to parse requirement: invalid label key "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`.replace('%s', selector));
+    throw badRequest(
+      `unable to parse requirement: invalid label key "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`.replace(
+        '%s',
+        selector,
+      ),
+    );
   }
 }
 
@@ -106,7 +112,9 @@ export function parseLabelSelector(selector: string): LabelMatcher {
       checkKey(m[1], selector);
       const values = m[3].split(',').map((v) => v.trim());
       if (values.length === 1 && values[0] === '' && m[3].trim() === '') {
-        throw badRequest(`unable to parse requirement: values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty`);
+        throw badRequest(
+          `unable to parse requirement: values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty`,
+        );
       }
       values.forEach(checkValue);
       reqs.push({ key: m[1], operator: m[2] as 'in' | 'notin', values: [...new Set(values)].sort() });
@@ -118,7 +126,9 @@ export function parseLabelSelector(selector: string): LabelMatcher {
       checkKey(m[1], selector);
       reqs.push({ key: m[1], operator: 'exists', values: [] });
     } else {
-      throw badRequest(`unable to parse requirement: found '${term}', expected: in, notin, =, ==, !=, gt, lt`);
+      throw badRequest(
+        `unable to parse requirement: found '${term}', expected: in, notin, =, ==, !=, gt, lt`,
+      );
     }
   }
   reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -133,9 +143,12 @@ export interface LabelSelectorObject {
 /** A metav1.LabelSelector as a matcher. An empty selector matches everything. */
 export function labelSelectorFromObject(sel: LabelSelectorObject | undefined): LabelMatcher {
   const reqs: LabelRequirement[] = [];
-  for (const [key, value] of Object.entries(sel?.matchLabels ?? {})) reqs.push({ key, operator: '=', values: [value] });
+  for (const [key, value] of Object.entries(sel?.matchLabels ?? {}))
+    reqs.push({ key, operator: '=', values: [value] });
   for (const e of sel?.matchExpressions ?? []) {
-    const op = ({ In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' } as Record<string, LabelOperator>)[e.operator];
+    const op = (
+      { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' } as Record<string, LabelOperator>
+    )[e.operator];
     if (!op) throw badRequest(`"${e.operator}" is not a valid label selector operator`);
     reqs.push({ key: e.key, operator: op, values: [...(e.values ?? [])].sort() });
   }

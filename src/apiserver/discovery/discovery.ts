@@ -52,15 +52,30 @@ const EXTRA_SUBRESOURCES: Record<string, Subresource[]> = {
     { name: 'proxy', kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
   ],
   '/namespaces': [{ name: 'finalize', kind: 'Namespace', verbs: ['update'] }],
-  '/serviceaccounts': [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }],
-  '/nodes': [{ name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }],
-  '/services': [{ name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }],
-  'certificates.k8s.io/certificatesigningrequests': [{ name: 'approval', kind: 'CertificateSigningRequest', verbs: ['get', 'patch', 'update'] }],
+  '/serviceaccounts': [
+    { name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] },
+  ],
+  '/nodes': [
+    { name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+  ],
+  '/services': [
+    { name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+  ],
+  'certificates.k8s.io/certificatesigningrequests': [
+    { name: 'approval', kind: 'CertificateSigningRequest', verbs: ['get', 'patch', 'update'] },
+  ],
 };
 
 function subresourcesOf(st: ResourceStrategy): Subresource[] {
   const out: Subresource[] = [...(EXTRA_SUBRESOURCES[`${st.group}/${st.resource}`] ?? [])];
-  if (st.scale) out.push({ name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] });
+  if (st.scale)
+    out.push({
+      name: 'scale',
+      kind: 'Scale',
+      group: 'autoscaling',
+      version: 'v1',
+      verbs: ['get', 'patch', 'update'],
+    });
   if (st.status) out.push({ name: 'status', kind: st.kind, verbs: ['get', 'patch', 'update'] });
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
@@ -108,7 +123,9 @@ function orderedGroups(gvs: GroupVersion[]): { name: string; versions: GroupVers
   return names.map((name) => {
     const versions = gvs.filter((g) => g.group === name);
     const pref = PREFERRED[name];
-    versions.sort((a, b) => (a.version === pref ? -1 : b.version === pref ? 1 : a.version < b.version ? 1 : -1));
+    versions.sort((a, b) =>
+      a.version === pref ? -1 : b.version === pref ? 1 : a.version < b.version ? 1 : -1,
+    );
     return { name, versions };
   });
 }
@@ -128,7 +145,11 @@ function legacyResources(gv: GroupVersion): object[] {
     r.storageVersionHash = storageVersionHash(st.group, st.version, st.kind);
     out.push(r);
     for (const sub of subresourcesOf(st)) {
-      const s: Record<string, unknown> = { name: `${st.resource}/${sub.name}`, singularName: '', namespaced: st.namespaced };
+      const s: Record<string, unknown> = {
+        name: `${st.resource}/${sub.name}`,
+        singularName: '',
+        namespaced: st.namespaced,
+      };
       if (sub.group) s.group = sub.group;
       if (sub.version) s.version = sub.version;
       s.kind = sub.kind;
@@ -167,7 +188,12 @@ export function buildDiscovery(strategies: ResourceStrategy[], serverAddress: st
   const resourceLists = new Map<string, object>();
   for (const gv of gvs) {
     const groupVersion = gv.group ? `${gv.group}/${gv.version}` : gv.version;
-    resourceLists.set(groupVersion, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources: legacyResources(gv) });
+    resourceLists.set(groupVersion, {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion,
+      resources: legacyResources(gv),
+    });
   }
   const groupDoc = (g: { name: string; versions: GroupVersion[] }) => {
     const versions = g.versions.map((v) => ({ groupVersion: `${g.name}/${v.version}`, version: v.version }));
@@ -177,7 +203,11 @@ export function buildDiscovery(strategies: ResourceStrategy[], serverAddress: st
   for (const g of groups) groupMap.set(g.name, { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g) });
   const aggregatedGroupEntry = (name: string, versions: GroupVersion[]) => ({
     metadata: { name, creationTimestamp: null },
-    versions: versions.map((v) => ({ version: v.version, resources: aggregatedResources(v), freshness: 'Current' })),
+    versions: versions.map((v) => ({
+      version: v.version,
+      resources: aggregatedResources(v),
+      freshness: 'Current',
+    })),
   });
   return {
     apiVersions: {

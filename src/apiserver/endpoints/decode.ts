@@ -9,7 +9,11 @@ import { bodyTypeOf } from '../http/negotiate.js';
 import type { ResourceStrategy } from '../registry/strategy.js';
 import type { RequestContext } from './context.js';
 
-export const ACCEPTED_BODY_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+export const ACCEPTED_BODY_TYPES = [
+  'application/json',
+  'application/yaml',
+  'application/vnd.kubernetes.protobuf',
+];
 
 /** Parses a JSON or YAML document into a plain value (400 on syntax errors). */
 export function parseDocument(raw: Buffer, yaml: boolean): unknown {
@@ -29,7 +33,9 @@ export function decodeObject(raw: Buffer, contentType: string | undefined, st: R
   if (bt !== 'json' && bt !== 'yaml') throw unsupportedMediaType(ACCEPTED_BODY_TYPES);
   const doc = parseDocument(raw, bt === 'yaml');
   if (!isRecord(doc)) {
-    throw badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(doc) ? 'array' : typeof doc} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+    throw badRequest(
+      `couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(doc) ? 'array' : typeof doc} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`,
+    );
   }
   return checkKind(doc, st);
 }
@@ -40,12 +46,16 @@ export function checkKind(doc: Record<string, unknown>, st: ResourceStrategy): K
   const apiVersion = typeof doc.apiVersion === 'string' ? doc.apiVersion : '';
   const kind = typeof doc.kind === 'string' ? doc.kind : '';
   if (apiVersion !== '' && apiVersion !== want)
-    throw badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${want})`);
+    throw badRequest(
+      `the API version in the data (${apiVersion}) does not match the expected API version (${want})`,
+    );
   if (kind !== '' && kind !== st.kind)
     throw badRequest(`the kind in the data (${kind}) does not match the expected kind (${st.kind})`);
   if (doc.metadata === undefined || doc.metadata === null) doc.metadata = {};
   if (!isRecord(doc.metadata))
-    throw badRequest(`${st.kind} in version "${st.version}" cannot be handled as a ${st.kind}: json: cannot unmarshal ${Array.isArray(doc.metadata) ? 'array' : typeof doc.metadata} into Go struct field ${st.kind}.metadata of type v1.ObjectMeta`);
+    throw badRequest(
+      `${st.kind} in version "${st.version}" cannot be handled as a ${st.kind}: json: cannot unmarshal ${Array.isArray(doc.metadata) ? 'array' : typeof doc.metadata} into Go struct field ${st.kind}.metadata of type v1.ObjectMeta`,
+    );
   doc.apiVersion = want;
   doc.kind = st.kind;
   return doc as KubeObject;
@@ -66,7 +76,11 @@ export function validateFields(obj: KubeObject, st: ResourceStrategy, ctx: Reque
 }
 
 /** Namespace of a body against the URL's: filled in when absent, 400 when different. */
-export function checkNamespace(obj: KubeObject, st: ResourceStrategy, urlNamespace: string | undefined): void {
+export function checkNamespace(
+  obj: KubeObject,
+  st: ResourceStrategy,
+  urlNamespace: string | undefined,
+): void {
   if (!st.namespaced) {
     delete obj.metadata.namespace;
     return;

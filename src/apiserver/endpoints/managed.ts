@@ -16,12 +16,16 @@ export function recordManagedFields(
   now: Date,
 ): void {
   const { managedFields: _drop, ...meta } = next.metadata;
-  const entries = updateManagedFields(old, { ...next, metadata: meta }, {
-    manager: ctx.fieldManager,
-    time: timestamp(now),
-    definitions,
-    ...target,
-  });
+  const entries = updateManagedFields(
+    old,
+    { ...next, metadata: meta },
+    {
+      manager: ctx.fieldManager,
+      time: timestamp(now),
+      definitions,
+      ...target,
+    },
+  );
   if (entries.length) next.metadata.managedFields = entries;
   else delete next.metadata.managedFields;
 }
@@ -43,13 +47,20 @@ export async function applyServerSide(
   };
   if (subresource) Object.assign(opts, { subresource });
   try {
-    return await store.update(info.namespace, info.name!, ctx, (live) => serverSideApply(live, applied, force, opts), {
-      subresource,
-      retry: true,
-      keepManagedFields: true,
-    });
+    return await store.update(
+      info.namespace,
+      info.name!,
+      ctx,
+      (live) => serverSideApply(live, applied, force, opts),
+      {
+        subresource,
+        retry: true,
+        keepManagedFields: true,
+      },
+    );
   } catch (err) {
-    if (!(err instanceof StatusError && err.code === 404 && err.reason === 'NotFound' && !subresource)) throw err;
+    if (!(err instanceof StatusError && err.code === 404 && err.reason === 'NotFound' && !subresource))
+      throw err;
   }
   const created = serverSideApply(undefined, applied, force, opts);
   return store.create(created, ctx, { keepManagedFields: true });

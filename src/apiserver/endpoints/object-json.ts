@@ -22,7 +22,9 @@ export function encodeForStorage(obj: KubeObject): Uint8Array {
 }
 
 export function decodeFromStorage(value: Uint8Array, modRevision: number): KubeObject {
-  const obj = JSON.parse(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8')) as KubeObject;
+  const obj = JSON.parse(
+    Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8'),
+  ) as KubeObject;
   obj.metadata.resourceVersion = String(modRevision);
   return obj;
 }

@@ -23,7 +23,12 @@ export async function patchObject(call: ResourceCall, target: 'main' | 'status')
   const { store, info, ctx, query } = call;
   const st = store.strategy;
   const kind = bodyTypeOf(header(call.req, 'content-type'));
-  if (kind !== 'json-patch' && kind !== 'merge-patch' && kind !== 'strategic-merge-patch' && kind !== 'apply-patch') {
+  if (
+    kind !== 'json-patch' &&
+    kind !== 'merge-patch' &&
+    kind !== 'strategic-merge-patch' &&
+    kind !== 'apply-patch'
+  ) {
     throw unsupportedMediaType(PATCH_TYPES);
   }
   const raw = await readBody(call.req);
@@ -45,7 +50,9 @@ export async function patchObject(call: ResourceCall, target: 'main' | 'status')
     const applied = checkKind(patch, st);
     checkNamespace(applied, st, info.namespace);
     if (applied.metadata.name !== undefined && applied.metadata.name !== info.name) {
-      throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${info.name})`);
+      throw badRequest(
+        `the name of the object (${applied.metadata.name}) does not match the name on the URL (${info.name})`,
+      );
     }
     applied.metadata.name = info.name;
     validateFields(applied, st, ctx);
@@ -59,7 +66,8 @@ export async function patchObject(call: ResourceCall, target: 'main' | 'status')
         : `json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}`,
     );
   }
-  const pinned = isRecord(patch) && isRecord(patch.metadata) && typeof patch.metadata.resourceVersion === 'string';
+  const pinned =
+    isRecord(patch) && isRecord(patch.metadata) && typeof patch.metadata.resourceVersion === 'string';
   return store.update(
     info.namespace,
     info.name!,

@@ -54,10 +54,24 @@ export function toTable(
 }
 
 /** Renders one object as the client asked. */
-export function renderObject(store: ResourceStore, obj: KubeObject, choice: OutputChoice, query: URLSearchParams): string {
+export function renderObject(
+  store: ResourceStore,
+  obj: KubeObject,
+  choice: OutputChoice,
+  query: URLSearchParams,
+): string {
   switch (choice.shape) {
     case 'Table':
-      return encode(toTable(store, [obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }, choice, query.get('includeObject')), choice);
+      return encode(
+        toTable(
+          store,
+          [obj],
+          { resourceVersion: obj.metadata.resourceVersion ?? '' },
+          choice,
+          query.get('includeObject'),
+        ),
+        choice,
+      );
     case 'PartialObjectMetadata':
       return encode(partialMeta(obj, choice.metaVersion), choice);
     default:
@@ -79,7 +93,16 @@ export function renderList(
   const st = store.strategy;
   const listKind = `${st.kind}List`;
   if (choice.shape === 'Table') {
-    return encode(toTable(store, items.map((i) => store.fromStored(structuredClone(i.obj))), listMeta, choice, query.get('includeObject')), choice);
+    return encode(
+      toTable(
+        store,
+        items.map((i) => store.fromStored(structuredClone(i.obj))),
+        listMeta,
+        choice,
+        query.get('includeObject'),
+      ),
+      choice,
+    );
   }
   if (choice.shape === 'PartialObjectMetadataList') {
     return encode(

@@ -35,7 +35,8 @@ function respond(call: ResourceCall, status: number, obj: KubeObject): void {
   const choice = negotiateOutput(header(call.req, 'accept'), false);
   const body = renderObject(call.store, obj, choice, call.query);
   const headers: Record<string, string | string[]> = baseHeaders(contentTypeOf(choice));
-  if (call.ctx.warnings.length) headers['Warning'] = call.ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+  if (call.ctx.warnings.length)
+    headers['Warning'] = call.ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   send(call.res, status, body, headers);
 }
 
@@ -43,7 +44,16 @@ function respond(call: ResourceCall, status: number, obj: KubeObject): void {
 export async function handleResource(call: ResourceCall): Promise<boolean> {
   const { info, store } = call;
   const st = store.strategy;
-  const verbs = st.verbs ?? ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+  const verbs = st.verbs ?? [
+    'create',
+    'delete',
+    'deletecollection',
+    'get',
+    'list',
+    'patch',
+    'update',
+    'watch',
+  ];
   if (info.subresource) return handleSubresource(call);
   const verb = info.verb === 'connect' ? undefined : info.verb;
   if (!verb || !verbs.includes(verb as (typeof verbs)[number])) {
@@ -85,7 +95,9 @@ function verbLabel(v: string): string {
 async function list(call: ResourceCall): Promise<void> {
   const { store, query, info } = call;
   const choice = negotiateOutput(header(call.req, 'accept'), true);
-  const selection = selectionFor(store.strategy, store.prefix, info.namespace, query, (o) => store.fromStored(o));
+  const selection = selectionFor(store.strategy, store.prefix, info.namespace, query, (o) =>
+    store.fromStored(o),
+  );
   const limit = query.get('limit');
   const rv = query.get('resourceVersion');
   if (rv !== null && rv !== '') parseRV(rv);
@@ -93,7 +105,10 @@ async function list(call: ResourceCall): Promise<void> {
   if (rv !== null) opts.resourceVersion = rv;
   const match = query.get('resourceVersionMatch');
   if (match === 'Exact' || match === 'NotOlderThan') opts.resourceVersionMatch = match;
-  else if (match) throw badRequest(`resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`);
+  else if (match)
+    throw badRequest(
+      `resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`,
+    );
   if (limit && Number(limit) > 0) opts.limit = Number(limit);
   const cont = query.get('continue');
   if (cont) opts.continueToken = cont;
@@ -103,13 +118,20 @@ async function list(call: ResourceCall): Promise<void> {
   };
   if (result.continueToken) meta.continue = result.continueToken;
   if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
-  send(call.res, 200, renderList(store, result.items, meta, choice, query), baseHeaders(contentTypeOf(choice)));
+  send(
+    call.res,
+    200,
+    renderList(store, result.items, meta, choice, query),
+    baseHeaders(contentTypeOf(choice)),
+  );
 }
 
 function watch(call: ResourceCall): void {
   const { store, query, info } = call;
   const choice = negotiateOutput(header(call.req, 'accept'), false);
-  const selection = selectionFor(store.strategy, store.prefix, info.namespace, query, (o) => store.fromStored(o));
+  const selection = selectionFor(store.strategy, store.prefix, info.namespace, query, (o) =>
+    store.fromStored(o),
+  );
   if (info.name) {
     const byName = selection.matches;
     const name = info.name;
@@ -144,7 +166,9 @@ async function update(call: ResourceCall): Promise<void> {
   const obj = decodeObject(await readBody(call.req), header(call.req, 'content-type'), store.strategy);
   checkNamespace(obj, store.strategy, info.namespace);
   if (obj.metadata.name !== info.name) {
-    throw badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${info.name})`);
+    throw badRequest(
+      `the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${info.name})`,
+    );
   }
   validateFields(obj, store.strategy, ctx);
   const subresource = info.subresource === 'status' ? 'status' : undefined;
@@ -158,7 +182,8 @@ async function deleteOptions(call: ResourceCall): Promise<DeleteOptions> {
     const body = parseDocument(raw, false);
     if (!isRecord(body)) throw badRequest('DeleteOptions must be an object');
     if (typeof body.gracePeriodSeconds === 'number') opts.gracePeriodSeconds = body.gracePeriodSeconds;
-    if (typeof body.propagationPolicy === 'string') opts.propagationPolicy = body.propagationPolicy as DeleteOptions['propagationPolicy'];
+    if (typeof body.propagationPolicy === 'string')
+      opts.propagationPolicy = body.propagationPolicy as DeleteOptions['propagationPolicy'];
     if (body.orphanDependents === true) opts.propagationPolicy = 'Orphan';
     if (isRecord(body.preconditions)) {
       const p = body.preconditions;
@@ -203,7 +228,9 @@ async function remove(call: ResourceCall): Promise<void> {
 async function deleteCollection(call: ResourceCall): Promise<void> {
   const { store, info, ctx, query } = call;
   const opts = await deleteOptions(call);
-  const selection = selectionFor(store.strategy, store.prefix, info.namespace, query, (o) => store.fromStored(o));
+  const selection = selectionFor(store.strategy, store.prefix, info.namespace, query, (o) =>
+    store.fromStored(o),
+  );
   const { items, revision } = await store.cache.list({ ...selection, resourceVersion: '' });
   const out: KubeObject[] = [];
   for (const item of items) {
@@ -215,7 +242,12 @@ async function deleteCollection(call: ResourceCall): Promise<void> {
     }
   }
   const st = store.strategy;
-  const body = { kind: `${st.kind}List`, apiVersion: store.apiVersion, metadata: { resourceVersion: String(revision) }, items: out };
+  const body = {
+    kind: `${st.kind}List`,
+    apiVersion: store.apiVersion,
+    metadata: { resourceVersion: String(revision) },
+    items: out,
+  };
   send(call.res, 200, JSON.stringify(body), baseHeaders());
 }
 
@@ -232,7 +264,8 @@ async function handleSubresource(call: ResourceCall): Promise<boolean> {
   }
   if (sub === 'scale' && st.scale) {
     if (info.verb === 'get') respond(call, 200, await getScale(store, info.namespace, info.name!));
-    else if (info.verb === 'update' || info.verb === 'patch') respond(call, 200, await updateScale(call, ctx));
+    else if (info.verb === 'update' || info.verb === 'patch')
+      respond(call, 200, await updateScale(call, ctx));
     else throw methodNotSupported(st.group, `${st.resource}/scale`, info.verb);
     return false;
   }

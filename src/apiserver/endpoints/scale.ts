@@ -34,7 +34,13 @@ function setAt(obj: KubeObject, path: string, value: unknown): void {
 export function scaleOf(store: ResourceStore, obj: KubeObject): KubeObject {
   const spec = store.strategy.scale!;
   const m = obj.metadata;
-  const metadata: KubeObject['metadata'] = { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp };
+  const metadata: KubeObject['metadata'] = {
+    name: m.name,
+    namespace: m.namespace,
+    uid: m.uid,
+    resourceVersion: m.resourceVersion,
+    creationTimestamp: m.creationTimestamp,
+  };
   if (!store.strategy.namespaced) delete metadata.namespace;
   const status: Record<string, unknown> = { replicas: Number(at(obj, spec.statusReplicasPath) ?? 0) };
   const selector = spec.selector?.(obj);
@@ -48,7 +54,11 @@ export function scaleOf(store: ResourceStore, obj: KubeObject): KubeObject {
   };
 }
 
-export async function getScale(store: ResourceStore, namespace: string | undefined, name: string): Promise<KubeObject> {
+export async function getScale(
+  store: ResourceStore,
+  namespace: string | undefined,
+  name: string,
+): Promise<KubeObject> {
   return scaleOf(store, await store.get(namespace, name));
 }
 

@@ -11,7 +11,13 @@ import {
   StatusError,
 } from '../../api/errors.js';
 import { apiVersionOf, type KubeObject } from '../../api/types.js';
-import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, type KV, type Storage } from '../../storage/types.js';
+import {
+  KeyExistsError,
+  KeyNotFoundError,
+  RevisionMismatchError,
+  type KV,
+  type Storage,
+} from '../../storage/types.js';
 import type { WatchCacheApi } from '../../storage/cacher-types.js';
 import type { Allocators, ResourceStrategy, StrategyContext } from '../registry/strategy.js';
 import { errorBody, errorText, type FieldError } from '../registry/validation.js';
@@ -31,7 +37,11 @@ export interface StoreDeps {
   cache: WatchCacheApi;
   allocators: Allocators;
   /** Namespace lifecycle: throws if the namespace is missing or terminating. */
-  checkNamespace(namespace: string, forCreate: boolean, target: { group: string; resource: string; name: string }): Promise<void>;
+  checkNamespace(
+    namespace: string,
+    forCreate: boolean,
+    target: { group: string; resource: string; name: string },
+  ): Promise<void>;
 }
 
 export class ResourceStore {
@@ -100,11 +110,19 @@ export class ResourceStore {
     return this.fromStored(decodeFromStorage(kv.value, kv.modRevision));
   }
 
-  async create(obj: KubeObject, ctx: RequestContext, opts: { keepManagedFields?: boolean } = {}): Promise<KubeObject> {
+  async create(
+    obj: KubeObject,
+    ctx: RequestContext,
+    opts: { keepManagedFields?: boolean } = {},
+  ): Promise<KubeObject> {
     const now = new Date();
     const st = this.strategy;
     if (st.namespaced && ctx.namespace) {
-      await this.deps.checkNamespace(ctx.namespace, true, { group: st.group, resource: st.resource, name: obj.metadata.name ?? '' });
+      await this.deps.checkNamespace(ctx.namespace, true, {
+        group: st.group,
+        resource: st.resource,
+        name: obj.metadata.name ?? '',
+      });
     }
     fillCreateMeta(obj, now, !!st.generation);
     st.defaults?.(obj);
@@ -126,7 +144,8 @@ export class ResourceStore {
           return this.withRevision(obj, rev);
         } catch (err) {
           if (!(err instanceof KeyExistsError)) throw err;
-          if (!generate || attempt >= GENERATE_NAME_ATTEMPTS) throw alreadyExists(st.group, st.resource, obj.metadata.name!);
+          if (!generate || attempt >= GENERATE_NAME_ATTEMPTS)
+            throw alreadyExists(st.group, st.resource, obj.metadata.name!);
           obj.metadata.name = obj.metadata.generateName + generateNameSuffix();
         }
       }
@@ -139,7 +158,11 @@ export class ResourceStore {
   }
 
   /** Runs the strategy's allocation; allocation failures are validation errors (422), as upstream. */
-  private allocate(obj: KubeObject, old: KubeObject | undefined, sctx: StrategyContext): (() => void) | undefined {
+  private allocate(
+    obj: KubeObject,
+    old: KubeObject | undefined,
+    sctx: StrategyContext,
+  ): (() => void) | undefined {
     try {
       return this.strategy.allocate?.(obj, old, sctx);
     } catch (err) {
@@ -148,7 +171,11 @@ export class ResourceStore {
     }
   }
 
-  private managedTarget(subresource?: string): { apiVersion: string; definitionName: string; subresource?: string } {
+  private managedTarget(subresource?: string): {
+    apiVersion: string;
+    definitionName: string;
+    subresource?: string;
+  } {
     const t = { apiVersion: this.apiVersion, definitionName: this.strategy.definition };
     return subresource ? { ...t, subresource } : t;
   }
@@ -205,7 +232,9 @@ export class ResourceStore {
       throw conflict(st.group, st.resource, current.metadata.name!, OBJECT_MODIFIED);
     }
     if (next.metadata.name !== current.metadata.name) {
-      throw badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${current.metadata.name})`);
+      throw badRequest(
+        `the name of the object (${next.metadata.name}) does not match the name on the URL (${current.metadata.name})`,
+      );
     }
     if (subresource === 'status') {
       // a status write changes status only (and keeps everything else as stored)
@@ -217,8 +246,12 @@ export class ResourceStore {
     carryUpdateMeta(next, current, !!st.generation);
     st.defaults?.(next);
     st.prepareForUpdate?.(next, current, sctx);
-    this.throwIfInvalid(next, [...(st.validate?.(next, sctx) ?? []), ...(st.validateUpdate?.(next, current, sctx) ?? [])]);
-    if (!opts.keepManagedFields) recordManagedFields(current, next, ctx, this.managedTarget(subresource), now);
+    this.throwIfInvalid(next, [
+      ...(st.validate?.(next, sctx) ?? []),
+      ...(st.validateUpdate?.(next, current, sctx) ?? []),
+    ]);
+    if (!opts.keepManagedFields)
+      recordManagedFields(current, next, ctx, this.managedTarget(subresource), now);
     // an update that changes nothing is not written (no new resourceVersion), as upstream
     const { resourceVersion: _a, managedFields: _mf1, ...nm } = next.metadata;
     const { resourceVersion: _b, managedFields: _mf2, ...cm } = current.metadata;
@@ -231,12 +264,21 @@ export class ResourceStore {
       }
       // the last finalizer removed from an object being deleted (grace already over): the update is the delete
       const m = next.metadata;
-      if (m.deletionTimestamp && !m.deletionGracePeriodSeconds && !(m.finalizers ?? []).length && !st.deletionHeld?.(next)) {
+      if (
+        m.deletionTimestamp &&
+        !m.deletionGracePeriodSeconds &&
+        !(m.finalizers ?? []).length &&
+        !st.deletionHeld?.(next)
+      ) {
         await this.deps.storage.delete(kv.key, kv.modRevision);
         st.release?.(next, sctx);
         return next;
       }
-      const rev = await this.deps.storage.update(kv.key, encodeForStorage(this.toStored(next)), kv.modRevision);
+      const rev = await this.deps.storage.update(
+        kv.key,
+        encodeForStorage(this.toStored(next)),
+        kv.modRevision,
+      );
       return this.withRevision(next, rev);
     } catch (err) {
       undo?.();
@@ -260,7 +302,12 @@ export class ResourceStore {
       const current = this.fromStored(decodeFromStorage(kv.value, kv.modRevision));
       const pre = opts.preconditions;
       if (pre?.uid && pre.uid !== current.metadata.uid)
-        throw conflict(st.group, st.resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+        throw conflict(
+          st.group,
+          st.resource,
+          name,
+          `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
+        );
       if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion)
         throw conflict(
           st.group,
@@ -284,7 +331,9 @@ export class ResourceStore {
         if (finalizers.size) next.metadata.finalizers = [...finalizers];
         st.beginDeletion?.(next);
         const deadline = new Date(now.getTime() + grace * 1000);
-        const prevDeadline = current.metadata.deletionTimestamp ? Date.parse(current.metadata.deletionTimestamp) : Infinity;
+        const prevDeadline = current.metadata.deletionTimestamp
+          ? Date.parse(current.metadata.deletionTimestamp)
+          : Infinity;
         // a second delete may shorten the grace period, never lengthen it
         if (deadline.getTime() < prevDeadline) {
           next.metadata.deletionTimestamp = timestamp(deadline);
@@ -295,7 +344,11 @@ export class ResourceStore {
         } else {
           if (sameJSON(next, current) || ctx.dryRun) return { object: current, deleted: false };
           try {
-            const rev = await this.deps.storage.update(kv.key, encodeForStorage(this.toStored(next)), kv.modRevision);
+            const rev = await this.deps.storage.update(
+              kv.key,
+              encodeForStorage(this.toStored(next)),
+              kv.modRevision,
+            );
             return { object: this.withRevision(next, rev), deleted: false };
           } catch (err) {
             if (err instanceof RevisionMismatchError) continue;

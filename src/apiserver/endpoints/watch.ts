@@ -28,7 +28,8 @@ export function serveWatch(res: Res, store: ResourceStore, p: WatchParams, onEnd
   // no Content-Length: HTTP/1.1 streams it chunked, HTTP/2 as DATA frames
   res.writeHead(200, baseHeaders('application/json'));
   let closed = false;
-  let sub: Disposable | undefined;
+  // set once the cache watch is registered; finish() may run before that (replay overflow)
+  const subscription: { current?: Disposable } = {};
   let tableHeaderSent = false;
   const timeoutS = p.timeoutSeconds ?? MIN_REQUEST_TIMEOUT_S + randomInt(MIN_REQUEST_TIMEOUT_S);
   const timer = setTimeout(() => finish(), timeoutS * 1000);
@@ -37,7 +38,7 @@ export function serveWatch(res: Res, store: ResourceStore, p: WatchParams, onEnd
     if (closed) return;
     closed = true;
     clearTimeout(timer);
-    sub?.dispose();
+    subscription.current?.dispose();
     res.removeListener('close', finish);
     res.end();
     onEnd();
@@ -53,7 +54,14 @@ export function serveWatch(res: Res, store: ResourceStore, p: WatchParams, onEnd
   const objectJSON = (ev: CacheEvent): string => {
     if (p.choice.shape === 'Table') {
       const served = store.fromStored(structuredClone(ev.object.obj));
-      const table = toTable(store, [served], { resourceVersion: String(ev.revision) }, p.choice, p.includeObject, !tableHeaderSent);
+      const table = toTable(
+        store,
+        [served],
+        { resourceVersion: String(ev.revision) },
+        p.choice,
+        p.includeObject,
+        !tableHeaderSent,
+      );
       tableHeaderSent = true;
       return JSON.stringify(table);
     }
@@ -73,11 +81,15 @@ export function serveWatch(res: Res, store: ResourceStore, p: WatchParams, onEnd
     const st = store.strategy;
     frame(
       'BOOKMARK',
-      JSON.stringify({ kind: st.kind, apiVersion: store.apiVersion, metadata: { resourceVersion: String(revision) } }),
+      JSON.stringify({
+        kind: st.kind,
+        apiVersion: store.apiVersion,
+        metadata: { resourceVersion: String(revision) },
+      }),
     );
   };
 
-  sub = store.cache.watch(p.fromRevision, p.selection, {
+  subscription.current = store.cache.watch(p.fromRevision, p.selection, {
     onEvent: (ev) => frame(ev.type, objectJSON(ev)),
     onBookmark: bookmark,
     onError: (err) => {
@@ -86,5 +98,5 @@ export function serveWatch(res: Res, store: ResourceStore, p: WatchParams, onEnd
       finish();
     },
   });
-  if (closed) sub.dispose();
+  if (closed) subscription.current.dispose();
 }

@@ -53,7 +53,12 @@ export function baseHeaders(contentType = 'application/json'): Record<string, st
   };
 }
 
-export function send(res: Res, status: number, body: string | Uint8Array, headers: Record<string, string | string[]>): void {
+export function send(
+  res: Res,
+  status: number,
+  body: string | Uint8Array,
+  headers: Record<string, string | string[]>,
+): void {
   if (res.headersSent) {
     res.end();
     return;

@@ -64,7 +64,8 @@ export function negotiateOutput(accept: string | undefined, isList: boolean): Ou
 }
 
 /** Content types a write may carry. */
-export type BodyType = 'json' | 'yaml' | 'json-patch' | 'merge-patch' | 'strategic-merge-patch' | 'apply-patch';
+export type BodyType =
+  'json' | 'yaml' | 'json-patch' | 'merge-patch' | 'strategic-merge-patch' | 'apply-patch';
 
 export function bodyTypeOf(contentType: string | undefined): BodyType | 'protobuf' | 'unknown' {
   const ct = (contentType ?? '').split(';')[0].trim().toLowerCase();

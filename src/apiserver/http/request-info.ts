@@ -28,7 +28,11 @@ const TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
 export const isTrue = (v: string | null): boolean => v !== null && TRUE.has(v);
 
 /** Returns undefined for paths that are not resource requests (discovery, health, ...). */
-export function parseResourcePath(method: string, pathname: string, query: URLSearchParams): ResourceRequest | undefined {
+export function parseResourcePath(
+  method: string,
+  pathname: string,
+  query: URLSearchParams,
+): ResourceRequest | undefined {
   const parts = pathname.split('/').filter((p) => p !== '');
   let group: string;
   let version: string;

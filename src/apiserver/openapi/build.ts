@@ -17,7 +17,10 @@ function rewrite(s: PropSchema, prefix: string): Record<string, unknown> {
   for (const [k, v] of Object.entries(s)) {
     if (k === '$ref') continue;
     if (k === 'items' || k === 'additionalProperties') out[k] = rewrite(v as PropSchema, prefix);
-    else if (k === 'properties') out[k] = Object.fromEntries(Object.entries(v as Record<string, PropSchema>).map(([n, p]) => [n, rewrite(p, prefix)]));
+    else if (k === 'properties')
+      out[k] = Object.fromEntries(
+        Object.entries(v as Record<string, PropSchema>).map(([n, p]) => [n, rewrite(p, prefix)]),
+      );
     else out[k] = v;
   }
   if (s.$ref) {
@@ -45,14 +48,22 @@ function reachable(defs: Definitions, roots: string[]): Set<string> {
     }
     visit(s.items);
     visit(s.additionalProperties);
-    for (const p of Object.values((s as { properties?: Record<string, PropSchema> }).properties ?? {})) visit(p);
+    for (const p of Object.values((s as { properties?: Record<string, PropSchema> }).properties ?? {}))
+      visit(p);
   };
   for (const r of roots) visit({ $ref: r });
   return seen;
 }
 
 function v2Param(p: Param): object {
-  return { uniqueItems: true, type: p.type, description: p.description, name: p.name, in: p.in, ...(p.required ? { required: true } : {}) };
+  return {
+    uniqueItems: true,
+    type: p.type,
+    description: p.description,
+    name: p.name,
+    in: p.in,
+    ...(p.required ? { required: true } : {}),
+  };
 }
 
 function v2Operation(op: Operation, gvk: PathItem['gvk']): object {
@@ -62,12 +73,21 @@ function v2Operation(op: Operation, gvk: PathItem['gvk']): object {
     produces: ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'],
     schemes: ['https'],
     operationId: op.operationId,
-    responses: { '200': { description: 'OK', schema: { $ref: `#/definitions/${op.response}` } }, '401': { description: 'Unauthorized' } },
+    responses: {
+      '200': { description: 'OK', schema: { $ref: `#/definitions/${op.response}` } },
+      '401': { description: 'Unauthorized' },
+    },
     'x-kubernetes-action': op.action,
     'x-kubernetes-group-version-kind': gvk,
   };
   const params = op.params.map(v2Param);
-  if (op.body) params.unshift({ name: 'body', in: 'body', required: true, schema: { $ref: `#/definitions/${op.body}` } });
+  if (op.body)
+    params.unshift({
+      name: 'body',
+      in: 'body',
+      required: true,
+      schema: { $ref: `#/definitions/${op.body}` },
+    });
   if (params.length) o.parameters = params;
   return o;
 }
@@ -86,7 +106,13 @@ export function buildOpenAPIV2(strategies: ResourceStrategy[], defs: Definitions
 }
 
 function v3Param(p: Param): object {
-  return { name: p.name, in: p.in, description: p.description, ...(p.required ? { required: true } : {}), schema: { type: p.type, uniqueItems: true } };
+  return {
+    name: p.name,
+    in: p.in,
+    description: p.description,
+    ...(p.required ? { required: true } : {}),
+    schema: { type: p.type, uniqueItems: true },
+  };
 }
 
 function v3Operation(op: Operation, gvk: PathItem['gvk']): object {
@@ -95,7 +121,10 @@ function v3Operation(op: Operation, gvk: PathItem['gvk']): object {
     description: op.description,
     operationId: op.operationId,
     responses: {
-      '200': { description: 'OK', content: { 'application/json': ref(op.response), 'application/yaml': ref(op.response) } },
+      '200': {
+        description: 'OK',
+        content: { 'application/json': ref(op.response), 'application/yaml': ref(op.response) },
+      },
       '401': { description: 'Unauthorized' },
     },
     'x-kubernetes-action': op.action,
@@ -126,7 +155,11 @@ export function buildOpenAPIV3(strategies: ResourceStrategy[], defs: Definitions
   const index: OpenAPIV3['index'] = { paths: {} };
   for (const [key, sts] of byGV) {
     const paths: Record<string, unknown> = {};
-    const roots = ['io.k8s.apimachinery.pkg.apis.meta.v1.Status', 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions', 'io.k8s.apimachinery.pkg.apis.meta.v1.Patch'];
+    const roots = [
+      'io.k8s.apimachinery.pkg.apis.meta.v1.Status',
+      'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
+      'io.k8s.apimachinery.pkg.apis.meta.v1.Patch',
+    ];
     for (const st of sts) {
       roots.push(st.definition, listDefinitionOf(st));
       if (st.scale) roots.push('io.k8s.api.autoscaling.v1.Scale');

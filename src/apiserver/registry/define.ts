@@ -10,8 +10,14 @@ export function defineResource<T extends KubeObject = KubeObject>(
   const { nameValidator, validate, validateUpdate, ...rest } = s;
   const out: ResourceStrategy<T> = {
     ...rest,
-    validate: (obj, ctx) => [...validateObjectMeta(obj, { namespaced: s.namespaced, nameValidator }), ...(validate?.(obj, ctx) ?? [])],
-    validateUpdate: (obj, old, ctx) => [...validateObjectMetaUpdate(obj, old), ...(validateUpdate?.(obj, old, ctx) ?? [])],
+    validate: (obj, ctx) => [
+      ...validateObjectMeta(obj, { namespaced: s.namespaced, nameValidator }),
+      ...(validate?.(obj, ctx) ?? []),
+    ],
+    validateUpdate: (obj, old, ctx) => [
+      ...validateObjectMetaUpdate(obj, old),
+      ...(validateUpdate?.(obj, old, ctx) ?? []),
+    ],
   };
   return out as unknown as ResourceStrategy;
 }

@@ -5,7 +5,10 @@ import { daemonsets } from './apps/daemonsets.js';
 import { deployments } from './apps/deployments.js';
 import { replicasets } from './apps/replicasets.js';
 import { statefulsets } from './apps/statefulsets.js';
-import { horizontalpodautoscalersV1, horizontalpodautoscalersV2 } from './autoscaling/horizontalpodautoscalers.js';
+import {
+  horizontalpodautoscalersV1,
+  horizontalpodautoscalersV2,
+} from './autoscaling/horizontalpodautoscalers.js';
 import { cronjobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
 import { certificatesigningrequests } from './certificates/certificatesigningrequests.js';

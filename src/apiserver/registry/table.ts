@@ -17,7 +17,12 @@ export const ageColumn: TableColumn = {
   priority: 0,
 };
 
-export function col(name: string, description: string, priority = 0, type: TableColumn['type'] = 'string'): TableColumn {
+export function col(
+  name: string,
+  description: string,
+  priority = 0,
+  type: TableColumn['type'] = 'string',
+): TableColumn {
   return { name, type, description, priority };
 }
 

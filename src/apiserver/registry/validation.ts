@@ -69,23 +69,41 @@ export function errorText(e: FieldError): string {
 }
 
 // ---- constructors ----
-export const required = (field: string, detail = ''): FieldError => ({ type: 'FieldValueRequired', field, detail });
+export const required = (field: string, detail = ''): FieldError => ({
+  type: 'FieldValueRequired',
+  field,
+  detail,
+});
 export const invalidValue = (field: string, value: unknown, detail: string): FieldError => ({
   type: 'FieldValueInvalid',
   field,
   value,
   detail,
 });
-export const forbidden = (field: string, detail: string): FieldError => ({ type: 'FieldValueForbidden', field, detail });
-export const duplicate = (field: string, value: unknown): FieldError => ({ type: 'FieldValueDuplicate', field, value });
-export const notFoundField = (field: string, value: unknown): FieldError => ({ type: 'FieldValueNotFound', field, value });
+export const forbidden = (field: string, detail: string): FieldError => ({
+  type: 'FieldValueForbidden',
+  field,
+  detail,
+});
+export const duplicate = (field: string, value: unknown): FieldError => ({
+  type: 'FieldValueDuplicate',
+  field,
+  value,
+});
+export const notFoundField = (field: string, value: unknown): FieldError => ({
+  type: 'FieldValueNotFound',
+  field,
+  value,
+});
 export const tooLong = (field: string, max: number): FieldError => ({
   type: 'FieldValueTooLong',
   field,
   detail: `may not be more than ${max} bytes`,
 });
 export function notSupported(field: string, value: unknown, supported: string[]): FieldError {
-  const detail = supported.length ? `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}` : '';
+  const detail = supported.length
+    ? `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`
+    : '';
   return { type: 'FieldValueNotSupported', field, value, detail };
 }
 

@@ -62,11 +62,19 @@ export class NamespaceController {
   async reconcile(name: string): Promise<number | undefined> {
     const ns = this.informer.get(name);
     if (!ns || !ns.metadata.deletionTimestamp) return undefined;
-    const finalizers = ((ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).filter((f) => f !== 'kubernetes');
-    const hasOurs = ((ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).includes('kubernetes');
+    const finalizers = ((ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).filter(
+      (f) => f !== 'kubernetes',
+    );
+    const hasOurs = ((ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).includes(
+      'kubernetes',
+    );
     if (!hasOurs) return undefined;
     const resources = (await discoverResources(this.client)).filter(
-      (r) => r.namespaced && r.verbs.includes('list') && r.verbs.includes('delete') && !(r.group === 'events.k8s.io'),
+      (r) =>
+        r.namespaced &&
+        r.verbs.includes('list') &&
+        r.verbs.includes('delete') &&
+        !(r.group === 'events.k8s.io'),
     );
     let remaining = 0;
     for (const r of resources) remaining += await this.deleteAllOf(r, name);
@@ -77,7 +85,8 @@ export class NamespaceController {
         spec: { ...(ns.spec as object), finalizers },
       });
     } catch (err) {
-      if (err instanceof StatusError && (err.code === 404 || err.code === 409)) return err.code === 409 ? 100 : undefined;
+      if (err instanceof StatusError && (err.code === 404 || err.code === 409))
+        return err.code === 409 ? 100 : undefined;
       throw err;
     }
     return undefined;

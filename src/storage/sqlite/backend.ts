@@ -52,7 +52,12 @@ interface Watcher {
   closed: boolean;
 }
 
-const toKV = (r: KVRow): KV => ({ key: r.key, value: r.value, createRevision: r.create_rev, modRevision: r.mod_rev });
+const toKV = (r: KVRow): KV => ({
+  key: r.key,
+  value: r.value,
+  createRevision: r.create_rev,
+  modRevision: r.mod_rev,
+});
 
 export class SqliteStorage implements Storage {
   private rev: number;
@@ -67,16 +72,24 @@ export class SqliteStorage implements Storage {
     const q = (sql: string) => db.prepare(sql);
     this.stmt = {
       get: q('SELECT key, value, create_rev, mod_rev FROM kv WHERE key = ?'),
-      list: q('SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ?'),
+      list: q(
+        'SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ?',
+      ),
       count: q('SELECT COUNT(*) AS n FROM kv WHERE key >= ? AND key < ?'),
       countAfter: q('SELECT COUNT(*) AS n FROM kv WHERE key > ? AND key < ?'),
       insertKV: q('INSERT INTO kv (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)'),
       updateKV: q('UPDATE kv SET value = ?, mod_rev = ? WHERE key = ?'),
       deleteKV: q('DELETE FROM kv WHERE key = ?'),
-      insertLog: q('INSERT INTO log (rev, key, deleted, value, create_rev, prev_rev) VALUES (?, ?, ?, ?, ?, ?)'),
-      setMeta: q('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value'),
+      insertLog: q(
+        'INSERT INTO log (rev, key, deleted, value, create_rev, prev_rev) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      setMeta: q(
+        'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
+      ),
       getMeta: q('SELECT value FROM meta WHERE name = ?'),
-      logAfter: q('SELECT rev, key, deleted, value, create_rev, prev_rev FROM log WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev'),
+      logAfter: q(
+        'SELECT rev, key, deleted, value, create_rev, prev_rev FROM log WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev',
+      ),
       logAt: q('SELECT rev, key, deleted, value, create_rev, prev_rev FROM log WHERE rev = ?'),
       listAt: q(
         `SELECT l.key AS key, l.value AS value, l.create_rev AS create_rev, l.rev AS mod_rev FROM log l
@@ -119,12 +132,16 @@ export class SqliteStorage implements Storage {
     const past = opts.revision !== undefined && opts.revision > 0 && opts.revision < this.rev;
     if (past && opts.revision! < this.compacted) throw new CompactedError(opts.revision!, this.compacted);
     let rows = (
-      past ? this.stmt.listAt.all(prefix, after, end, opts.revision, fetch) : this.stmt.list.all(prefix, after, end, fetch)
+      past
+        ? this.stmt.listAt.all(prefix, after, end, opts.revision, fetch)
+        : this.stmt.list.all(prefix, after, end, fetch)
     ) as KVRow[];
     const more = limit > 0 && rows.length > limit;
     if (more) rows = rows.slice(0, limit);
     // (remaining is counted on current state; upstream's remainingItemCount is an estimate too)
-    const remaining = more ? (this.stmt.countAfter.get(rows[rows.length - 1].key, end) as { n: number }).n : 0;
+    const remaining = more
+      ? (this.stmt.countAfter.get(rows[rows.length - 1].key, end) as { n: number }).n
+      : 0;
     return { kvs: rows.map(toKV), revision: past ? opts.revision! : this.rev, more, remaining };
   }
 
@@ -198,14 +215,22 @@ export class SqliteStorage implements Storage {
   }
 
   watch(prefix: string, afterRevision: number, handler: WatchHandler): Disposable {
-    const w: Watcher = { prefix, end: prefixEnd(prefix), handler, pending: [], scheduled: false, closed: false };
+    const w: Watcher = {
+      prefix,
+      end: prefixEnd(prefix),
+      handler,
+      pending: [],
+      scheduled: false,
+      closed: false,
+    };
     if (afterRevision < this.compacted) {
       queueMicrotask(() => handler.onError(new CompactedError(afterRevision, this.compacted)));
       return { dispose: () => undefined };
     }
     // history first, then live writes: both go through the same pending queue, so nothing is
     // lost or repeated between the replay and the first live event
-    for (const row of this.stmt.logAfter.all(afterRevision, prefix, w.end) as LogRow[]) w.pending.push(this.eventOf(row));
+    for (const row of this.stmt.logAfter.all(afterRevision, prefix, w.end) as LogRow[])
+      w.pending.push(this.eventOf(row));
     this.watchers.add(w);
     this.schedule(w);
     return {
@@ -218,10 +243,20 @@ export class SqliteStorage implements Storage {
 
   private eventOf(row: LogRow): WatchEvent {
     const kv: KV = { key: row.key, value: row.value, createRevision: row.create_rev, modRevision: row.rev };
-    const ev: WatchEvent = { type: row.deleted ? 'delete' : 'put', kv, created: !row.deleted && row.prev_rev === null };
+    const ev: WatchEvent = {
+      type: row.deleted ? 'delete' : 'put',
+      kv,
+      created: !row.deleted && row.prev_rev === null,
+    };
     if (row.prev_rev !== null) {
       const prev = this.stmt.logAt.get(row.prev_rev) as LogRow | undefined;
-      if (prev) ev.prevKv = { key: prev.key, value: prev.value, createRevision: prev.create_rev, modRevision: prev.rev };
+      if (prev)
+        ev.prevKv = {
+          key: prev.key,
+          value: prev.value,
+          createRevision: prev.create_rev,
+          modRevision: prev.rev,
+        };
     }
     return ev;
   }

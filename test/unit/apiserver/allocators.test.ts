@@ -14,8 +14,14 @@ describe('service IP and node port allocation', () => {
   it('a requested IP outside the range or taken is refused with upstream text', () => {
     const a = new ServiceAllocators('10.43.0.0/16');
     a.allocateServiceIP('IPv4', '10.43.0.10');
-    assert.throws(() => a.allocateServiceIP('IPv4', '10.43.0.10'), (e: unknown) => e instanceof AllocationError && /provided IP is already allocated/.test(e.message));
-    assert.throws(() => a.allocateServiceIP('IPv4', '192.168.0.1'), /The range of valid IPs is 10\.43\.0\.0\/16/);
+    assert.throws(
+      () => a.allocateServiceIP('IPv4', '10.43.0.10'),
+      (e: unknown) => e instanceof AllocationError && /provided IP is already allocated/.test(e.message),
+    );
+    assert.throws(
+      () => a.allocateServiceIP('IPv4', '192.168.0.1'),
+      /The range of valid IPs is 10\.43\.0\.0\/16/,
+    );
   });
   it('node ports come from 30000-32767 and can be released', () => {
     const a = new ServiceAllocators('10.43.0.0/16');

@@ -9,10 +9,21 @@ import { ensureServerPKI } from '../../../src/pki/bundle.js';
 describe('server PKI', () => {
   it('makes a CA, a serving cert with the kubernetes names, an admin cert in system:masters; reuses them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pki-'));
-    const opts = { tlsDir: dir, kubernetesServiceIP: '10.43.0.1', tlsSans: ['k8ts.example.com', '192.0.2.7'] };
+    const opts = {
+      tlsDir: dir,
+      kubernetesServiceIP: '10.43.0.1',
+      tlsSans: ['k8ts.example.com', '192.0.2.7'],
+    };
     const a = await ensureServerPKI(opts);
     const serving = new X509Certificate(a.serving.certPem);
-    for (const n of ['DNS:kubernetes.default.svc.cluster.local', 'DNS:localhost', 'IP Address:127.0.0.1', 'IP Address:10.43.0.1', 'DNS:k8ts.example.com', 'IP Address:192.0.2.7']) {
+    for (const n of [
+      'DNS:kubernetes.default.svc.cluster.local',
+      'DNS:localhost',
+      'IP Address:127.0.0.1',
+      'IP Address:10.43.0.1',
+      'DNS:k8ts.example.com',
+      'IP Address:192.0.2.7',
+    ]) {
       assert.ok(serving.subjectAltName?.includes(n), `${n} in ${serving.subjectAltName}`);
     }
     const ca = new X509Certificate(a.caCertPem);

@@ -13,7 +13,8 @@ const decode = (kv: KV): KubeObject => {
   o.metadata.resourceVersion = String(kv.modRevision);
   return o;
 };
-const obj = (name: string, labels: Record<string, string> = {}) => Buffer.from(JSON.stringify({ metadata: { name, labels } }));
+const obj = (name: string, labels: Record<string, string> = {}) =>
+  Buffer.from(JSON.stringify({ metadata: { name, labels } }));
 const tick = () => new Promise((r) => setImmediate(r));
 
 async function setup() {
@@ -28,7 +29,10 @@ describe('watch cache', () => {
     const { st, cache } = await setup();
     await st.create('/registry/things/ns/a', obj('a'));
     const l = await cache.list({ resourceVersion: '' });
-    assert.deepEqual(l.items.map((i) => i.obj.metadata.name), ['a']);
+    assert.deepEqual(
+      l.items.map((i) => i.obj.metadata.name),
+      ['a'],
+    );
     assert.equal(l.revision, 1);
   });
 
@@ -36,10 +40,16 @@ describe('watch cache', () => {
     const { st, cache } = await setup();
     for (const n of ['c', 'a', 'b', 'd']) await st.create(`/registry/things/ns/${n}`, obj(n));
     const p1 = await cache.list({ resourceVersion: '', limit: 3 });
-    assert.deepEqual(p1.items.map((i) => i.obj.metadata.name), ['a', 'b', 'c']);
+    assert.deepEqual(
+      p1.items.map((i) => i.obj.metadata.name),
+      ['a', 'b', 'c'],
+    );
     assert.equal(p1.remainingItemCount, 1);
     const p2 = await cache.list({ limit: 3, continueToken: p1.continueToken! });
-    assert.deepEqual(p2.items.map((i) => i.obj.metadata.name), ['d']);
+    assert.deepEqual(
+      p2.items.map((i) => i.obj.metadata.name),
+      ['d'],
+    );
     assert.equal(p2.continueToken, undefined);
   });
 
@@ -50,19 +60,32 @@ describe('watch cache', () => {
     await st.create('/registry/things/ns/aa', obj('aa'));
     await tick();
     const p2 = await cache.list({ limit: 5, continueToken: p1.continueToken! });
-    assert.deepEqual(p2.items.map((i) => i.obj.metadata.name), ['b']);
+    assert.deepEqual(
+      p2.items.map((i) => i.obj.metadata.name),
+      ['b'],
+    );
     assert.equal(p2.revision, p1.revision);
   });
 
   it('a garbage continue token is 400', async () => {
     const { cache } = await setup();
-    await assert.rejects(cache.list({ continueToken: 'bm9wZQ' }), (e: unknown) => e instanceof StatusError && e.code === 400);
+    await assert.rejects(
+      cache.list({ continueToken: 'bm9wZQ' }),
+      (e: unknown) => e instanceof StatusError && e.code === 400,
+    );
   });
 
   it('filtered watches turn leaving into DELETED and entering into ADDED', async () => {
     const { st, cache } = await setup();
     const seen: string[] = [];
-    cache.watch(0, { matches: (o) => o.metadata.labels?.tier === 'web' }, { onEvent: (e: CacheEvent) => seen.push(`${e.type} ${e.object.obj.metadata.name}`), onError: () => undefined });
+    cache.watch(
+      0,
+      { matches: (o) => o.metadata.labels?.tier === 'web' },
+      {
+        onEvent: (e: CacheEvent) => seen.push(`${e.type} ${e.object.obj.metadata.name}`),
+        onError: () => undefined,
+      },
+    );
     const r1 = await st.create('/registry/things/ns/a', obj('a', { tier: 'db' }));
     const r2 = await st.update('/registry/things/ns/a', obj('a', { tier: 'web' }), r1);
     const r3 = await st.update('/registry/things/ns/a', obj('a', { tier: 'db' }), r2);
@@ -81,7 +104,9 @@ describe('watch cache', () => {
     const seen: number[] = [];
     cache.watch(8, {}, { onEvent: (e) => seen.push(e.revision), onError: () => undefined });
     assert.deepEqual(seen, [9, 10]);
-    const err = await new Promise<Error>((resolve) => cache.watch(2, {}, { onEvent: () => undefined, onError: resolve }));
+    const err = await new Promise<Error>((resolve) =>
+      cache.watch(2, {}, { onEvent: () => undefined, onError: resolve }),
+    );
     assert.ok(err instanceof StatusError);
     assert.equal(err.code, 410);
     assert.equal(err.message, 'too old resource version: 2 (8)');

@@ -5,7 +5,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStorage } from '../../../src/storage/sqlite/backend.js';
-import { CompactedError, KeyExistsError, RevisionMismatchError, type WatchEvent } from '../../../src/storage/types.js';
+import {
+  CompactedError,
+  KeyExistsError,
+  RevisionMismatchError,
+  type WatchEvent,
+} from '../../../src/storage/types.js';
 
 const b = (s: string) => Buffer.from(s);
 const s = (v: Uint8Array) => Buffer.from(v).toString();
@@ -24,7 +29,10 @@ describe('sqlite storage', () => {
     const st = fresh();
     const r1 = await st.create('/r/a', b('1'));
     const r2 = await st.update('/r/a', b('2'), r1);
-    await assert.rejects(st.update('/r/a', b('3'), r1), (e: unknown) => e instanceof RevisionMismatchError && e.current.modRevision === r2);
+    await assert.rejects(
+      st.update('/r/a', b('3'), r1),
+      (e: unknown) => e instanceof RevisionMismatchError && e.current.modRevision === r2,
+    );
     const kv = await st.get('/r/a');
     assert.equal(s(kv!.value), '2');
     assert.equal(kv!.createRevision, r1);
@@ -39,11 +47,20 @@ describe('sqlite storage', () => {
     await st.update('/r/a', b('a2'), 2);
     await st.delete('/r/b');
     let l = await st.list('/r/');
-    assert.deepEqual(l.kvs.map((k) => `${k.key}=${s(k.value)}`), ['/r/a=a2', '/r/c=c1']);
+    assert.deepEqual(
+      l.kvs.map((k) => `${k.key}=${s(k.value)}`),
+      ['/r/a=a2', '/r/c=c1'],
+    );
     l = await st.list('/r/', { revision: r });
-    assert.deepEqual(l.kvs.map((k) => `${k.key}=${s(k.value)}`), ['/r/a=a1', '/r/b=b1', '/r/c=c1']);
+    assert.deepEqual(
+      l.kvs.map((k) => `${k.key}=${s(k.value)}`),
+      ['/r/a=a1', '/r/b=b1', '/r/c=c1'],
+    );
     l = await st.list('/r/', { revision: r, limit: 1, afterKey: '/r/a' });
-    assert.deepEqual(l.kvs.map((k) => k.key), ['/r/b']);
+    assert.deepEqual(
+      l.kvs.map((k) => k.key),
+      ['/r/b'],
+    );
     assert.equal(l.more, true);
   });
 
@@ -52,7 +69,11 @@ describe('sqlite storage', () => {
     await st.create('/r/a', b('1'));
     await st.create('/r/b', b('1'));
     const seen: string[] = [];
-    const w = st.watch('/r/', 1, { onEvents: (evs: WatchEvent[]) => evs.forEach((e) => seen.push(`${e.type} ${e.kv.key} ${e.kv.modRevision}`)), onError: () => undefined });
+    const w = st.watch('/r/', 1, {
+      onEvents: (evs: WatchEvent[]) =>
+        evs.forEach((e) => seen.push(`${e.type} ${e.kv.key} ${e.kv.modRevision}`)),
+      onError: () => undefined,
+    });
     await st.update('/r/a', b('2'), 1);
     await st.delete('/r/b');
     await new Promise((r) => setImmediate(r));
@@ -69,8 +90,13 @@ describe('sqlite storage', () => {
     await st.compact(3);
     await assert.rejects(st.list('/r/', { revision: 2 }), CompactedError);
     const l = await st.list('/r/', { revision: 3 });
-    assert.deepEqual(l.kvs.map((k) => `${k.key}=${s(k.value)}`), ['/r/a=2', '/r/b=1']);
-    const err = await new Promise<Error>((resolve) => st.watch('/r/', 1, { onEvents: () => undefined, onError: resolve }));
+    assert.deepEqual(
+      l.kvs.map((k) => `${k.key}=${s(k.value)}`),
+      ['/r/a=2', '/r/b=1'],
+    );
+    const err = await new Promise<Error>((resolve) =>
+      st.watch('/r/', 1, { onEvents: () => undefined, onError: resolve }),
+    );
     assert.ok(err instanceof CompactedError);
   });
 

@@ -3,7 +3,14 @@ import { isRecord } from '../../../api/types.js';
 import { defineResource, ensureObject, setDefault } from '../define.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
 import { containersText, mapSelectorText } from '../core/workload-columns.js';
-import { defaultTemplate, immutableSelector, selectorString, spec, status, validateSelectorAndTemplate } from './workload.js';
+import {
+  defaultTemplate,
+  immutableSelector,
+  selectorString,
+  spec,
+  status,
+  validateSelectorAndTemplate,
+} from './workload.js';
 
 type Obj = Record<string, unknown>;
 
@@ -30,7 +37,12 @@ export const daemonsets = defineResource({
     setDefault(s, 'revisionHistoryLimit', 10);
   },
   prepareForCreate(ds) {
-    ds.status = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
+    ds.status = {
+      currentNumberScheduled: 0,
+      numberMisscheduled: 0,
+      desiredNumberScheduled: 0,
+      numberReady: 0,
+    };
   },
   validate: (ds) => validateSelectorAndTemplate(ds),
   validateUpdate: immutableSelector,

@@ -3,7 +3,15 @@ import { isRecord } from '../../../api/types.js';
 import { defineResource, ensureObject, setDefault } from '../define.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
 import { containersText } from '../core/workload-columns.js';
-import { defaultTemplate, immutableSelector, replicasScale, selectorString, spec, status, validateSelectorAndTemplate } from './workload.js';
+import {
+  defaultTemplate,
+  immutableSelector,
+  replicasScale,
+  selectorString,
+  spec,
+  status,
+  validateSelectorAndTemplate,
+} from './workload.js';
 
 type Obj = Record<string, unknown>;
 

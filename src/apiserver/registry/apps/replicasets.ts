@@ -2,7 +2,15 @@
 import { defineResource, setDefault } from '../define.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
 import { containersText } from '../core/workload-columns.js';
-import { defaultTemplate, immutableSelector, replicasScale, selectorString, spec, status, validateSelectorAndTemplate } from './workload.js';
+import {
+  defaultTemplate,
+  immutableSelector,
+  replicasScale,
+  selectorString,
+  spec,
+  status,
+  validateSelectorAndTemplate,
+} from './workload.js';
 
 export const replicasets = defineResource({
   group: 'apps',
@@ -37,7 +45,16 @@ export const replicasets = defineResource({
     ],
     cells: (rs, now) => {
       const [names, images] = containersText(spec(rs).template);
-      return [rs.metadata.name, spec(rs).replicas ?? 0, status(rs).replicas ?? 0, status(rs).readyReplicas ?? 0, age(rs.metadata.creationTimestamp, now), names, images, selectorString(rs) || '<none>'];
+      return [
+        rs.metadata.name,
+        spec(rs).replicas ?? 0,
+        status(rs).replicas ?? 0,
+        status(rs).readyReplicas ?? 0,
+        age(rs.metadata.creationTimestamp, now),
+        names,
+        images,
+        selectorString(rs) || '<none>',
+      ];
     },
   },
 });

@@ -2,7 +2,14 @@
 import { defineResource, ensureObject, setDefault } from '../define.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
 import { containersText } from '../core/workload-columns.js';
-import { defaultTemplate, immutableSelector, replicasScale, spec, status, validateSelectorAndTemplate } from './workload.js';
+import {
+  defaultTemplate,
+  immutableSelector,
+  replicasScale,
+  spec,
+  status,
+  validateSelectorAndTemplate,
+} from './workload.js';
 
 type Obj = Record<string, unknown>;
 
@@ -40,10 +47,22 @@ export const statefulsets = defineResource({
   validate: (ss) => validateSelectorAndTemplate(ss),
   validateUpdate: immutableSelector,
   table: {
-    columns: [nameColumn, col('Ready', 'Ready replicas out of desired.'), ageColumn, col('Containers', 'Container names.', 1), col('Images', 'Container images.', 1)],
+    columns: [
+      nameColumn,
+      col('Ready', 'Ready replicas out of desired.'),
+      ageColumn,
+      col('Containers', 'Container names.', 1),
+      col('Images', 'Container images.', 1),
+    ],
     cells: (ss, now) => {
       const [names, images] = containersText(spec(ss).template);
-      return [ss.metadata.name, `${status(ss).readyReplicas ?? 0}/${spec(ss).replicas ?? 0}`, age(ss.metadata.creationTimestamp, now), names, images];
+      return [
+        ss.metadata.name,
+        `${status(ss).readyReplicas ?? 0}/${spec(ss).replicas ?? 0}`,
+        age(ss.metadata.creationTimestamp, now),
+        names,
+        images,
+      ];
     },
   },
 });

@@ -24,23 +24,46 @@ function goMap(labels: Record<string, string>): string {
 }
 
 /** Selector present, non-empty, matching the template labels; template valid; restartPolicy Always. */
-export function validateSelectorAndTemplate(o: KubeObject, opts: { restartPolicies?: string[] } = {}): FieldError[] {
+export function validateSelectorAndTemplate(
+  o: KubeObject,
+  opts: { restartPolicies?: string[] } = {},
+): FieldError[] {
   const s = spec(o);
   const errs: FieldError[] = [];
   const sel = s.selector as LabelSelectorObject | undefined;
   const tpl = isRecord(s.template) ? s.template : {};
   const labels = ((isRecord(tpl.metadata) ? tpl.metadata.labels : undefined) ?? {}) as Record<string, string>;
   if (!isRecord(sel)) errs.push(required('spec.selector'));
-  else if (!Object.keys(sel.matchLabels ?? {}).length && !((sel.matchExpressions as unknown[] | undefined) ?? []).length) {
-    errs.push(invalidValue('spec.selector', sel, 'empty selector is invalid for deployment'.replace('deployment', o.kind === 'Deployment' ? 'deployment' : o.kind!.toLowerCase())));
+  else if (
+    !Object.keys(sel.matchLabels ?? {}).length &&
+    !((sel.matchExpressions as unknown[] | undefined) ?? []).length
+  ) {
+    errs.push(
+      invalidValue(
+        'spec.selector',
+        sel,
+        'empty selector is invalid for deployment'.replace(
+          'deployment',
+          o.kind === 'Deployment' ? 'deployment' : o.kind!.toLowerCase(),
+        ),
+      ),
+    );
   } else if (!labelSelectorFromObject(sel).matches(labels)) {
-    errs.push(invalidValue('spec.template.metadata.labels', new Printed(goMap(labels)), '`selector` does not match template `labels`'));
+    errs.push(
+      invalidValue(
+        'spec.template.metadata.labels',
+        new Printed(goMap(labels)),
+        '`selector` does not match template `labels`',
+      ),
+    );
   }
   errs.push(...validatePodTemplateSpec(s.template, 'spec.template'));
   const allowed = opts.restartPolicies ?? ['Always'];
   const rp = isRecord(tpl.spec) ? tpl.spec.restartPolicy : undefined;
-  if (rp !== undefined && !allowed.includes(String(rp))) errs.push(notSupported('spec.template.spec.restartPolicy', rp, allowed));
-  if (typeof s.replicas === 'number' && s.replicas < 0) errs.push(invalidValue('spec.replicas', s.replicas, 'must be greater than or equal to 0'));
+  if (rp !== undefined && !allowed.includes(String(rp)))
+    errs.push(notSupported('spec.template.spec.restartPolicy', rp, allowed));
+  if (typeof s.replicas === 'number' && s.replicas < 0)
+    errs.push(invalidValue('spec.replicas', s.replicas, 'must be greater than or equal to 0'));
   return errs;
 }
 
@@ -54,4 +77,8 @@ export function selectorString(o: KubeObject): string {
   return isRecord(sel) ? labelSelectorFromObject(sel as LabelSelectorObject).toString() : '';
 }
 
-export const replicasScale = { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', selector: selectorString };
+export const replicasScale = {
+  specReplicasPath: '.spec.replicas',
+  statusReplicasPath: '.status.replicas',
+  selector: selectorString,
+};

@@ -26,12 +26,15 @@ function targets(h: KubeObject): string {
   const parts = ms.map((m, i) => {
     if (m.type === 'Resource' && m.resource?.target) {
       const c = cur[i]?.resource?.current;
-      if (m.resource.target.type === 'Utilization') return `${m.resource.name}: ${c?.averageUtilization !== undefined ? `${c.averageUtilization}%` : '<unknown>'}/${m.resource.target.averageUtilization}%`;
+      if (m.resource.target.type === 'Utilization')
+        return `${m.resource.name}: ${c?.averageUtilization !== undefined ? `${c.averageUtilization}%` : '<unknown>'}/${m.resource.target.averageUtilization}%`;
       return `${m.resource.name}: ${c?.averageValue ?? '<unknown>'}/${m.resource.target.averageValue}`;
     }
     return '<unknown>/<unknown>';
   });
-  return parts.length > 2 ? `${parts.slice(0, 2).join(', ')} + ${parts.length - 2} more...` : parts.join(', ');
+  return parts.length > 2
+    ? `${parts.slice(0, 2).join(', ')} + ${parts.length - 2} more...`
+    : parts.join(', ');
 }
 
 const table = {
@@ -46,7 +49,15 @@ const table = {
   ],
   cells: (h: KubeObject, now: Date) => {
     const ref = (spec(h).scaleTargetRef ?? {}) as { kind?: string; name?: string };
-    return [h.metadata.name, `${ref.kind}/${ref.name}`, targets(h), spec(h).minReplicas ?? '<unset>', spec(h).maxReplicas ?? 0, status(h).currentReplicas ?? 0, age(h.metadata.creationTimestamp, now)];
+    return [
+      h.metadata.name,
+      `${ref.kind}/${ref.name}`,
+      targets(h),
+      spec(h).minReplicas ?? '<unset>',
+      spec(h).maxReplicas ?? 0,
+      status(h).currentReplicas ?? 0,
+      age(h.metadata.creationTimestamp, now),
+    ];
   },
 };
 
@@ -54,9 +65,16 @@ function validate(h: KubeObject) {
   const s = spec(h);
   const errs = [];
   if (!isRecord(s.scaleTargetRef)) errs.push(required('spec.scaleTargetRef'));
-  if (typeof s.maxReplicas !== 'number' || s.maxReplicas < 1) errs.push(invalidValue('spec.maxReplicas', s.maxReplicas ?? 0, 'must be greater than or equal to 1'));
-  if (typeof s.minReplicas === 'number' && typeof s.maxReplicas === 'number' && s.minReplicas > s.maxReplicas) {
-    errs.push(invalidValue('spec.maxReplicas', s.maxReplicas, 'must be greater than or equal to `minReplicas`'));
+  if (typeof s.maxReplicas !== 'number' || s.maxReplicas < 1)
+    errs.push(invalidValue('spec.maxReplicas', s.maxReplicas ?? 0, 'must be greater than or equal to 1'));
+  if (
+    typeof s.minReplicas === 'number' &&
+    typeof s.maxReplicas === 'number' &&
+    s.minReplicas > s.maxReplicas
+  ) {
+    errs.push(
+      invalidValue('spec.maxReplicas', s.maxReplicas, 'must be greater than or equal to `minReplicas`'),
+    );
   }
   return errs;
 }
@@ -75,7 +93,13 @@ export const horizontalpodautoscalersV2 = defineResource({
   defaults(h) {
     const s = ensureObject<Obj>(h, 'spec');
     setDefault(s, 'minReplicas', 1);
-    if (!Array.isArray(s.metrics) || !s.metrics.length) s.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+    if (!Array.isArray(s.metrics) || !s.metrics.length)
+      s.metrics = [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
+        },
+      ];
   },
   prepareForCreate(h) {
     h.status = { currentReplicas: 0, desiredReplicas: 0 };
@@ -86,23 +110,45 @@ export const horizontalpodautoscalersV2 = defineResource({
 
 function toV1(h: KubeObject): KubeObject {
   const s = spec(h);
-  const cpu = ((s.metrics as Metric[] | undefined) ?? []).find((m) => m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.target?.type === 'Utilization');
-  const out: KubeObject = { ...h, apiVersion: 'autoscaling/v1', spec: { scaleTargetRef: s.scaleTargetRef, minReplicas: s.minReplicas, maxReplicas: s.maxReplicas } };
-  if (cpu?.resource?.target?.averageUtilization !== undefined) (out.spec as Obj).targetCPUUtilizationPercentage = cpu.resource.target.averageUtilization;
+  const cpu = ((s.metrics as Metric[] | undefined) ?? []).find(
+    (m) => m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.target?.type === 'Utilization',
+  );
+  const out: KubeObject = {
+    ...h,
+    apiVersion: 'autoscaling/v1',
+    spec: { scaleTargetRef: s.scaleTargetRef, minReplicas: s.minReplicas, maxReplicas: s.maxReplicas },
+  };
+  if (cpu?.resource?.target?.averageUtilization !== undefined)
+    (out.spec as Obj).targetCPUUtilizationPercentage = cpu.resource.target.averageUtilization;
   const st = status(h);
-  const cur = ((st.currentMetrics as CurrentMetric[] | undefined) ?? []).find((m) => m.type === 'Resource' && m.resource?.name === 'cpu');
+  const cur = ((st.currentMetrics as CurrentMetric[] | undefined) ?? []).find(
+    (m) => m.type === 'Resource' && m.resource?.name === 'cpu',
+  );
   out.status = { currentReplicas: st.currentReplicas ?? 0, desiredReplicas: st.desiredReplicas ?? 0 };
   if (st.lastScaleTime) (out.status as Obj).lastScaleTime = st.lastScaleTime;
   if (st.observedGeneration !== undefined) (out.status as Obj).observedGeneration = st.observedGeneration;
-  if (cur?.resource?.current?.averageUtilization !== undefined) (out.status as Obj).currentCPUUtilizationPercentage = cur.resource.current.averageUtilization;
+  if (cur?.resource?.current?.averageUtilization !== undefined)
+    (out.status as Obj).currentCPUUtilizationPercentage = cur.resource.current.averageUtilization;
   return out;
 }
 
 function fromV1(h: KubeObject): KubeObject {
   const s = spec(h);
-  const out: KubeObject = { ...h, apiVersion: 'autoscaling/v2', spec: { scaleTargetRef: s.scaleTargetRef, minReplicas: s.minReplicas, maxReplicas: s.maxReplicas } };
+  const out: KubeObject = {
+    ...h,
+    apiVersion: 'autoscaling/v2',
+    spec: { scaleTargetRef: s.scaleTargetRef, minReplicas: s.minReplicas, maxReplicas: s.maxReplicas },
+  };
   if (typeof s.targetCPUUtilizationPercentage === 'number') {
-    (out.spec as Obj).metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: s.targetCPUUtilizationPercentage } } }];
+    (out.spec as Obj).metrics = [
+      {
+        type: 'Resource',
+        resource: {
+          name: 'cpu',
+          target: { type: 'Utilization', averageUtilization: s.targetCPUUtilizationPercentage },
+        },
+      },
+    ];
   }
   const st = status(h);
   out.status = { currentReplicas: st.currentReplicas ?? 0, desiredReplicas: st.desiredReplicas ?? 0 };
@@ -120,7 +166,12 @@ export const horizontalpodautoscalersV1 = defineResource({
   categories: ['all'],
   definition: 'io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler',
   status: true,
-  storedAs: { group: 'autoscaling', resource: 'horizontalpodautoscalers', toStored: fromV1, fromStored: toV1 },
+  storedAs: {
+    group: 'autoscaling',
+    resource: 'horizontalpodautoscalers',
+    toStored: fromV1,
+    fromStored: toV1,
+  },
   defaults(h) {
     setDefault(ensureObject<Obj>(h, 'spec'), 'minReplicas', 1);
   },
@@ -134,8 +185,19 @@ export const horizontalpodautoscalersV1 = defineResource({
       const s = spec(h);
       const ref = (s.scaleTargetRef ?? {}) as { kind?: string; name?: string };
       const cur = status(h).currentCPUUtilizationPercentage;
-      const tgt = s.targetCPUUtilizationPercentage !== undefined ? `cpu: ${cur !== undefined ? `${cur}%` : '<unknown>'}/${s.targetCPUUtilizationPercentage}%` : '<none>';
-      return [h.metadata.name, `${ref.kind}/${ref.name}`, tgt, s.minReplicas ?? '<unset>', s.maxReplicas ?? 0, status(h).currentReplicas ?? 0, age(h.metadata.creationTimestamp, now)];
+      const tgt =
+        s.targetCPUUtilizationPercentage !== undefined
+          ? `cpu: ${cur !== undefined ? `${cur}%` : '<unknown>'}/${s.targetCPUUtilizationPercentage}%`
+          : '<none>';
+      return [
+        h.metadata.name,
+        `${ref.kind}/${ref.name}`,
+        tgt,
+        s.minReplicas ?? '<unset>',
+        s.maxReplicas ?? 0,
+        status(h).currentReplicas ?? 0,
+        age(h.metadata.creationTimestamp, now),
+      ];
     },
   },
 });

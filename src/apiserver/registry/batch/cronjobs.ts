@@ -10,7 +10,10 @@ import { notSupported, required } from '../validation.js';
 
 type Obj = Record<string, unknown>;
 const spec = (o: KubeObject) => (o.spec ?? {}) as Obj;
-const jobSpec = (o: KubeObject) => ((isRecord(spec(o).jobTemplate) && isRecord((spec(o).jobTemplate as Obj).spec) ? (spec(o).jobTemplate as Obj).spec : {}) as Obj);
+const jobSpec = (o: KubeObject) =>
+  (isRecord(spec(o).jobTemplate) && isRecord((spec(o).jobTemplate as Obj).spec)
+    ? (spec(o).jobTemplate as Obj).spec
+    : {}) as Obj;
 
 export const cronjobs = defineResource({
   group: 'batch',
@@ -51,7 +54,8 @@ export const cronjobs = defineResource({
     const errs = validatePodTemplateSpec(jobSpec(cj).template, 'spec.jobTemplate.spec.template');
     if (!s.schedule) errs.push(required('spec.schedule'));
     const policies = ['Allow', 'Forbid', 'Replace'];
-    if (!policies.includes(String(s.concurrencyPolicy))) errs.push(notSupported('spec.concurrencyPolicy', s.concurrencyPolicy, policies));
+    if (!policies.includes(String(s.concurrencyPolicy)))
+      errs.push(notSupported('spec.concurrencyPolicy', s.concurrencyPolicy, policies));
     return errs;
   },
   table: {

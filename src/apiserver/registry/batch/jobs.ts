@@ -4,7 +4,13 @@ import { isRecord } from '../../../api/types.js';
 import { defineResource, ensureObject, setDefault } from '../define.js';
 import { age, ageColumn, col, humanDuration, nameColumn } from '../table.js';
 import { containersText } from '../core/workload-columns.js';
-import { defaultTemplate, selectorString, spec, status, validateSelectorAndTemplate } from '../apps/workload.js';
+import {
+  defaultTemplate,
+  selectorString,
+  spec,
+  status,
+  validateSelectorAndTemplate,
+} from '../apps/workload.js';
 import { invalidValue } from '../validation.js';
 
 type Obj = Record<string, unknown>;
@@ -77,14 +83,18 @@ export const jobs = defineResource({
     const errs = validateSelectorAndTemplate(j, { restartPolicies: ['OnFailure', 'Never'] });
     const s = spec(j);
     for (const f of ['parallelism', 'completions', 'backoffLimit', 'activeDeadlineSeconds'] as const) {
-      if (typeof s[f] === 'number' && (s[f] as number) < 0) errs.push(invalidValue(`spec.${f}`, s[f], 'must be greater than or equal to 0'));
+      if (typeof s[f] === 'number' && (s[f] as number) < 0)
+        errs.push(invalidValue(`spec.${f}`, s[f], 'must be greater than or equal to 0'));
     }
     return errs;
   },
   validateUpdate(j, old) {
     const errs = [];
     for (const f of ['selector', 'template', 'completions', 'completionMode']) {
-      if (JSON.stringify(spec(j)[f]) !== JSON.stringify(spec(old)[f]) && !(f === 'template' && spec(old).suspend === true)) {
+      if (
+        JSON.stringify(spec(j)[f]) !== JSON.stringify(spec(old)[f]) &&
+        !(f === 'template' && spec(old).suspend === true)
+      ) {
         errs.push(invalidValue(`spec.${f}`, f === 'template' ? '' : spec(j)[f], 'field is immutable'));
       }
     }
@@ -103,7 +113,16 @@ export const jobs = defineResource({
     ],
     cells: (j, now) => {
       const [names, images] = containersText(spec(j).template);
-      return [j.metadata.name, statusText(j), completions(j), duration(j, now), age(j.metadata.creationTimestamp, now), names, images, selectorString(j) || '<none>'];
+      return [
+        j.metadata.name,
+        statusText(j),
+        completions(j),
+        duration(j, now),
+        age(j.metadata.creationTimestamp, now),
+        names,
+        images,
+        selectorString(j) || '<none>',
+      ];
     },
   },
 });

@@ -8,7 +8,9 @@ type Obj = Record<string, unknown>;
 const spec = (o: KubeObject) => (o.spec ?? {}) as Obj;
 
 function condition(c: KubeObject): string {
-  const conds = ((c.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).map((x) => x.type);
+  const conds = ((c.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).map(
+    (x) => x.type,
+  );
   const issued = (c.status as { certificate?: string } | undefined)?.certificate;
   const parts = conds.length ? [...conds] : ['Pending'];
   if (issued) parts.push('Issued');
@@ -48,8 +50,16 @@ export const certificatesigningrequests = defineResource({
     ],
     cells: (c, now) => {
       const s = spec(c);
-      const d = typeof s.expirationSeconds === 'number' ? humanDuration(s.expirationSeconds * 1000) : '<none>';
-      return [c.metadata.name, age(c.metadata.creationTimestamp, now), s.signerName ?? '', s.username ?? '', d, condition(c)];
+      const d =
+        typeof s.expirationSeconds === 'number' ? humanDuration(s.expirationSeconds * 1000) : '<none>';
+      return [
+        c.metadata.name,
+        age(c.metadata.creationTimestamp, now),
+        s.signerName ?? '',
+        s.username ?? '',
+        d,
+        condition(c),
+      ];
     },
   },
 });

@@ -11,6 +11,10 @@ export const leases = defineResource({
   definition: 'io.k8s.api.coordination.v1.Lease',
   table: {
     columns: [nameColumn, col('Holder', 'Who holds the lease.'), ageColumn],
-    cells: (l, now) => [l.metadata.name, ((l.spec as { holderIdentity?: string } | undefined)?.holderIdentity) ?? '', age(l.metadata.creationTimestamp, now)],
+    cells: (l, now) => [
+      l.metadata.name,
+      (l.spec as { holderIdentity?: string } | undefined)?.holderIdentity ?? '',
+      age(l.metadata.creationTimestamp, now),
+    ],
   },
 });

@@ -23,12 +23,28 @@ export const endpointslices = defineResource({
     return types.includes(String(es.addressType)) ? [] : [notSupported('addressType', es.addressType, types)];
   },
   table: {
-    columns: [nameColumn, col('AddressType', 'IPv4, IPv6 or FQDN.'), col('Ports', 'The ports of the endpoints.'), col('Endpoints', 'The addresses.'), ageColumn],
+    columns: [
+      nameColumn,
+      col('AddressType', 'IPv4, IPv6 or FQDN.'),
+      col('Ports', 'The ports of the endpoints.'),
+      col('Endpoints', 'The addresses.'),
+      ageColumn,
+    ],
     cells: (es, now) => {
       const ports = ((es.ports as { port?: number }[] | undefined) ?? []).map((p) => String(p.port ?? ''));
       const addrs = ((es.endpoints as Endpoint[] | undefined) ?? []).flatMap((e) => e.addresses ?? []);
-      const a = addrs.length ? (addrs.length > 3 ? `${addrs.slice(0, 3).join(',')} + ${addrs.length - 3} more...` : addrs.join(',')) : '<unset>';
-      return [es.metadata.name, es.addressType, ports.length ? ports.join(',') : '<unset>', a, age(es.metadata.creationTimestamp, now)];
+      const a = addrs.length
+        ? addrs.length > 3
+          ? `${addrs.slice(0, 3).join(',')} + ${addrs.length - 3} more...`
+          : addrs.join(',')
+        : '<unset>';
+      return [
+        es.metadata.name,
+        es.addressType,
+        ports.length ? ports.join(',') : '<unset>',
+        a,
+        age(es.metadata.creationTimestamp, now),
+      ];
     },
   },
 });

@@ -11,10 +11,20 @@ export const ingressclasses = defineResource({
   definition: 'io.k8s.api.networking.v1.IngressClass',
   generation: true,
   table: {
-    columns: [nameColumn, col('Controller', 'The controller that implements the class.'), col('Parameters', 'Extra configuration.'), ageColumn],
+    columns: [
+      nameColumn,
+      col('Controller', 'The controller that implements the class.'),
+      col('Parameters', 'Extra configuration.'),
+      ageColumn,
+    ],
     cells: (c, now) => {
-      const s = (c.spec ?? {}) as { controller?: string; parameters?: { kind?: string; name?: string; apiGroup?: string } };
-      const p = s.parameters ? `${s.parameters.kind}.${s.parameters.apiGroup ?? ''}/${s.parameters.name}` : '<none>';
+      const s = (c.spec ?? {}) as {
+        controller?: string;
+        parameters?: { kind?: string; name?: string; apiGroup?: string };
+      };
+      const p = s.parameters
+        ? `${s.parameters.kind}.${s.parameters.apiGroup ?? ''}/${s.parameters.name}`
+        : '<none>';
       return [c.metadata.name, s.controller ?? '', p, age(c.metadata.creationTimestamp, now)];
     },
   },

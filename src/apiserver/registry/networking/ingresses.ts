@@ -13,7 +13,12 @@ function hosts(i: KubeObject): string {
 }
 
 function address(i: KubeObject): string {
-  const ing = ((i.status as { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } | undefined)?.loadBalancer?.ingress ?? []).map((x) => x.ip || x.hostname).filter(Boolean);
+  const ing = (
+    (i.status as { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } | undefined)
+      ?.loadBalancer?.ingress ?? []
+  )
+    .map((x) => x.ip || x.hostname)
+    .filter(Boolean);
   return ing.join(',');
 }
 
@@ -31,7 +36,21 @@ export const ingresses = defineResource({
     i.status = { loadBalancer: {} };
   },
   table: {
-    columns: [nameColumn, col('Class', 'The ingress class.'), col('Hosts', 'Hosts the rules match.'), col('Address', 'Addresses of the load balancer.'), col('Ports', 'Ports served.'), ageColumn],
-    cells: (i, now) => [i.metadata.name, (spec(i).ingressClassName as string) || '<none>', hosts(i), address(i), spec(i).tls ? '80, 443' : '80', age(i.metadata.creationTimestamp, now)],
+    columns: [
+      nameColumn,
+      col('Class', 'The ingress class.'),
+      col('Hosts', 'Hosts the rules match.'),
+      col('Address', 'Addresses of the load balancer.'),
+      col('Ports', 'Ports served.'),
+      ageColumn,
+    ],
+    cells: (i, now) => [
+      i.metadata.name,
+      (spec(i).ingressClassName as string) || '<none>',
+      hosts(i),
+      address(i),
+      spec(i).tls ? '80, 443' : '80',
+      age(i.metadata.creationTimestamp, now),
+    ],
   },
 });

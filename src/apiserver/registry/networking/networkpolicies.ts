@@ -23,12 +23,17 @@ export const networkpolicies = defineResource({
     }
     for (const list of ['ingress', 'egress']) {
       for (const rule of Array.isArray(s[list]) ? (s[list] as Obj[]) : []) {
-        for (const p of Array.isArray(rule.ports) ? (rule.ports as Obj[]) : []) if (isRecord(p) && p.protocol === undefined) p.protocol = 'TCP';
+        for (const p of Array.isArray(rule.ports) ? (rule.ports as Obj[]) : [])
+          if (isRecord(p) && p.protocol === undefined) p.protocol = 'TCP';
       }
     }
   },
   table: {
     columns: [nameColumn, col('Pod-Selector', 'The pods the policy applies to.'), ageColumn],
-    cells: (np, now) => [np.metadata.name, selectorText((np.spec as Obj | undefined)?.podSelector), age(np.metadata.creationTimestamp, now)],
+    cells: (np, now) => [
+      np.metadata.name,
+      selectorText((np.spec as Obj | undefined)?.podSelector),
+      age(np.metadata.creationTimestamp, now),
+    ],
   },
 });

@@ -11,7 +11,8 @@ export const runtimeclasses = defineResource({
   namespaced: false,
   definition: 'io.k8s.api.node.v1.RuntimeClass',
   validate: (rc) => (rc.handler ? [] : [required('handler')]),
-  validateUpdate: (rc, old) => (rc.handler !== old.handler ? [invalidValue('handler', rc.handler, 'field is immutable')] : []),
+  validateUpdate: (rc, old) =>
+    rc.handler !== old.handler ? [invalidValue('handler', rc.handler, 'field is immutable')] : [],
   table: {
     columns: [nameColumn, col('Handler', 'The runtime handler.'), ageColumn],
     cells: (rc, now) => [rc.metadata.name, rc.handler, age(rc.metadata.creationTimestamp, now)],

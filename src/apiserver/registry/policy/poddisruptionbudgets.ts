@@ -31,8 +31,19 @@ export const poddisruptionbudgets = defineResource({
     return [];
   },
   table: {
-    columns: [nameColumn, col('Min Available', 'Pods that must stay available.'), col('Max Unavailable', 'Pods that may be unavailable.'), col('Allowed Disruptions', 'Disruptions allowed now.', 0, 'integer'), ageColumn],
-    cells: (p, now) => [p.metadata.name, spec(p).minAvailable ?? 'N/A', spec(p).maxUnavailable ?? 'N/A', (p.status as Obj | undefined)?.disruptionsAllowed ?? 0, age(p.metadata.creationTimestamp, now)],
+    columns: [
+      nameColumn,
+      col('Min Available', 'Pods that must stay available.'),
+      col('Max Unavailable', 'Pods that may be unavailable.'),
+      col('Allowed Disruptions', 'Disruptions allowed now.', 0, 'integer'),
+      ageColumn,
+    ],
+    cells: (p, now) => [
+      p.metadata.name,
+      spec(p).minAvailable ?? 'N/A',
+      spec(p).maxUnavailable ?? 'N/A',
+      (p.status as Obj | undefined)?.disruptionsAllowed ?? 0,
+      age(p.metadata.creationTimestamp, now),
+    ],
   },
 });
-

@@ -20,7 +20,8 @@ export const systemPriorityClasses: KubeObject[] = [
     kind: 'PriorityClass',
     metadata: { name: 'system-cluster-critical' },
     value: 2000000000,
-    description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
+    description:
+      'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
   },
 ];
 
@@ -41,18 +42,35 @@ export const priorityclasses = defineResource({
   validate(pc) {
     const name = pc.metadata.name ?? '';
     if (SYSTEM.has(name)) {
-      return SYSTEM.get(name) === pc.value ? [] : [forbidden('metadata.name', `${name} is a reserved system priority class name`)];
+      return SYSTEM.get(name) === pc.value
+        ? []
+        : [forbidden('metadata.name', `${name} is a reserved system priority class name`)];
     }
-    if (name.startsWith('system-')) return [forbidden('metadata.name', "priority class names with 'system-' prefix are reserved")];
+    if (name.startsWith('system-'))
+      return [forbidden('metadata.name', "priority class names with 'system-' prefix are reserved")];
     if (typeof pc.value === 'number' && pc.value > HIGHEST_USER_PRIORITY) {
-      return [forbidden('value', `maximum allowed value of a user defined priority is ${HIGHEST_USER_PRIORITY}`)];
+      return [
+        forbidden('value', `maximum allowed value of a user defined priority is ${HIGHEST_USER_PRIORITY}`),
+      ];
     }
     return [];
   },
   validateUpdate: (pc, old) =>
     pc.value !== old.value ? [invalidValue('value', pc.value, 'may not be changed in an update.')] : [],
   table: {
-    columns: [nameColumn, col('Value', 'The priority.', 0, 'integer'), col('Global-Default', 'Whether pods without a class get this one.', 0, 'boolean'), ageColumn, col('PreemptionPolicy', 'Whether pods of the class preempt others.')],
-    cells: (pc, now) => [pc.metadata.name, pc.value, String(pc.globalDefault ?? false), age(pc.metadata.creationTimestamp, now), pc.preemptionPolicy ?? ''],
+    columns: [
+      nameColumn,
+      col('Value', 'The priority.', 0, 'integer'),
+      col('Global-Default', 'Whether pods without a class get this one.', 0, 'boolean'),
+      ageColumn,
+      col('PreemptionPolicy', 'Whether pods of the class preempt others.'),
+    ],
+    cells: (pc, now) => [
+      pc.metadata.name,
+      pc.value,
+      String(pc.globalDefault ?? false),
+      age(pc.metadata.creationTimestamp, now),
+      pc.preemptionPolicy ?? '',
+    ],
   },
 });

@@ -34,8 +34,19 @@ export const csidrivers = defineResource({
     ],
     cells: (d, now) => {
       const s = (d.spec ?? {}) as Obj;
-      const tokens = ((s.tokenRequests as { audience: string }[] | undefined) ?? []).map((t) => t.audience).join(',') || '<unset>';
-      return [d.metadata.name, String(s.attachRequired), String(s.podInfoOnMount), String(s.storageCapacity), tokens, String(s.requiresRepublish), ((s.volumeLifecycleModes as string[]) ?? []).join(','), age(d.metadata.creationTimestamp, now)];
+      const tokens =
+        ((s.tokenRequests as { audience: string }[] | undefined) ?? []).map((t) => t.audience).join(',') ||
+        '<unset>';
+      return [
+        d.metadata.name,
+        String(s.attachRequired),
+        String(s.podInfoOnMount),
+        String(s.storageCapacity),
+        tokens,
+        String(s.requiresRepublish),
+        ((s.volumeLifecycleModes as string[]) ?? []).join(','),
+        age(d.metadata.creationTimestamp, now),
+      ];
     },
   },
 });

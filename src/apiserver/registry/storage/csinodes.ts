@@ -11,6 +11,10 @@ export const csinodes = defineResource({
   definition: 'io.k8s.api.storage.v1.CSINode',
   table: {
     columns: [nameColumn, col('Drivers', 'Number of CSI drivers on the node.', 0, 'integer'), ageColumn],
-    cells: (n, now) => [n.metadata.name, (((n.spec as { drivers?: unknown[] } | undefined)?.drivers) ?? []).length, age(n.metadata.creationTimestamp, now)],
+    cells: (n, now) => [
+      n.metadata.name,
+      ((n.spec as { drivers?: unknown[] } | undefined)?.drivers ?? []).length,
+      age(n.metadata.creationTimestamp, now),
+    ],
   },
 });

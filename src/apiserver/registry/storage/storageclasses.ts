@@ -30,8 +30,17 @@ export const storageclasses = defineResource({
       ageColumn,
     ],
     cells: (sc, now) => {
-      const isDefault = sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true' || sc.metadata.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
-      return [`${sc.metadata.name}${isDefault ? ' (default)' : ''}`, sc.provisioner, sc.reclaimPolicy, sc.volumeBindingMode, String(sc.allowVolumeExpansion ?? false), age(sc.metadata.creationTimestamp, now)];
+      const isDefault =
+        sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true' ||
+        sc.metadata.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+      return [
+        `${sc.metadata.name}${isDefault ? ' (default)' : ''}`,
+        sc.provisioner,
+        sc.reclaimPolicy,
+        sc.volumeBindingMode,
+        String(sc.allowVolumeExpansion ?? false),
+        age(sc.metadata.creationTimestamp, now),
+      ];
     },
   },
 });
