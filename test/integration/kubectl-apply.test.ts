@@ -66,7 +66,7 @@ describe('kubectl apply, diff, explain against k8ts', () => {
       'schedulerName: default-scheduler',
       'terminationGracePeriodSeconds: 30',
       'protocol: TCP',
-      'generation: 1',
+      'generation: 2',
     ]) {
       assert.ok(r.stdout.includes(line), `missing "${line}" in\n${r.stdout}`);
     }

@@ -175,7 +175,8 @@ export function serverSideApply(
   o: ManagerOptions,
 ): KubeObject {
   const appliedSet = fieldSetOf(applied, o.definitionName, o.definitions);
-  const appliedLeaves = leaves(appliedSet);
+  // '.' marks an element's own presence, not a value: ownership conflicts are about values
+  const appliedLeaves = leaves(appliedSet).filter((l) => !l.endsWith(`${SEP}.`));
   const entries = entriesOf(live);
   const conflicts: Conflict[] = [];
   const taken = new Set<string>();

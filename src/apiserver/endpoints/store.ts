@@ -250,12 +250,18 @@ export class ResourceStore {
       ...(st.validate?.(next, sctx) ?? []),
       ...(st.validateUpdate?.(next, current, sctx) ?? []),
     ]);
-    if (!opts.keepManagedFields)
+    // managedFields a client sets explicitly are taken as given (how kubectl upgrades
+    // client-side-apply ownership, and how `[]` resets it), as upstream does
+    const mf = next.metadata.managedFields;
+    const explicit = mf !== undefined && !sameJSON(mf, current.metadata.managedFields);
+    if (explicit && Array.isArray(mf) && mf.length === 0) delete next.metadata.managedFields;
+    if (!opts.keepManagedFields && !explicit) {
       recordManagedFields(current, next, ctx, this.managedTarget(subresource), now);
+    }
     // an update that changes nothing is not written (no new resourceVersion), as upstream
     const { resourceVersion: _a, managedFields: _mf1, ...nm } = next.metadata;
     const { resourceVersion: _b, managedFields: _mf2, ...cm } = current.metadata;
-    if (sameJSON({ ...next, metadata: nm }, { ...current, metadata: cm })) return current;
+    if (!explicit && sameJSON({ ...next, metadata: nm }, { ...current, metadata: cm })) return current;
     const undo = this.allocate(next, current, sctx);
     try {
       if (ctx.dryRun) {
