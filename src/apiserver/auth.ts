@@ -16,8 +16,20 @@ function asList(v: string | string[] | undefined): string[] {
   return Array.isArray(v) ? v : [v];
 }
 
+/** A connection's client certificate does not change: read it once per TLS socket. */
+const byCertificate = new WeakMap<object, UserInfo | null>();
+
 export function userFromSocket(socket: TLSSocket | undefined): UserInfo | undefined {
   if (!socket || typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return undefined;
+  const key = (socket as unknown as { _handle?: object })._handle ?? socket;
+  const known = byCertificate.get(key);
+  if (known !== undefined) return known ?? undefined;
+  const user = readUser(socket);
+  byCertificate.set(key, user ?? null);
+  return user;
+}
+
+function readUser(socket: TLSSocket): UserInfo | undefined {
   const cert = socket.getPeerCertificate();
   if (!cert || !cert.subject) return undefined;
   const cn = asList(cert.subject.CN)[0];

@@ -96,7 +96,7 @@ export function renderList(
     return encode(
       toTable(
         store,
-        items.map((i) => store.fromStored(structuredClone(i.obj))),
+        items.map((i) => store.view(i.obj)),
         listMeta,
         choice,
         query.get('includeObject'),
@@ -119,6 +119,6 @@ export function renderList(
     const head = `{"kind":"${listKind}","apiVersion":"${store.apiVersion}","metadata":${JSON.stringify(listMeta)},"items":[`;
     return head + items.map((i) => i.json()).join(',') + ']}';
   }
-  const objs = items.map((i) => ordered(store.fromStored(structuredClone(i.obj))));
+  const objs = items.map((i) => ordered(store.view(i.obj)));
   return encode({ kind: listKind, apiVersion: store.apiVersion, metadata: listMeta, items: objs }, choice);
 }

@@ -96,7 +96,7 @@ async function list(call: ResourceCall): Promise<void> {
   const { store, query, info } = call;
   const choice = negotiateOutput(header(call.req, 'accept'), true);
   const selection = selectionFor(store.strategy, store.prefix, info.namespace, query, (o) =>
-    store.fromStored(o),
+    store.view(o),
   );
   const limit = query.get('limit');
   const rv = query.get('resourceVersion');
@@ -130,7 +130,7 @@ function watch(call: ResourceCall): void {
   const { store, query, info } = call;
   const choice = negotiateOutput(header(call.req, 'accept'), false);
   const selection = selectionFor(store.strategy, store.prefix, info.namespace, query, (o) =>
-    store.fromStored(o),
+    store.view(o),
   );
   if (info.name) {
     const byName = selection.matches;
@@ -229,7 +229,7 @@ async function deleteCollection(call: ResourceCall): Promise<void> {
   const { store, info, ctx, query } = call;
   const opts = await deleteOptions(call);
   const selection = selectionFor(store.strategy, store.prefix, info.namespace, query, (o) =>
-    store.fromStored(o),
+    store.view(o),
   );
   const { items, revision } = await store.cache.list({ ...selection, resourceVersion: '' });
   const out: KubeObject[] = [];

@@ -67,6 +67,14 @@ export class ResourceStore {
     return this.strategy.namespaced ? `${this.prefix}${namespace}/${name}` : `${this.prefix}${name}`;
   }
 
+  /**
+   * The served form of a cached (shared, never mutated) object: itself when no conversion is
+   * needed, else a converted copy.
+   */
+  view(cached: KubeObject): KubeObject {
+    return this.strategy.storedAs ? this.fromStored(structuredClone(cached)) : cached;
+  }
+
   /** Converts a stored object to the served version/kind. */
   fromStored(obj: KubeObject): KubeObject {
     const out = this.strategy.storedAs ? this.strategy.storedAs.fromStored(obj) : obj;

@@ -53,7 +53,7 @@ export function serveWatch(res: Res, store: ResourceStore, p: WatchParams, onEnd
 
   const objectJSON = (ev: CacheEvent): string => {
     if (p.choice.shape === 'Table') {
-      const served = store.fromStored(structuredClone(ev.object.obj));
+      const served = store.view(ev.object.obj);
       const table = toTable(
         store,
         [served],
@@ -72,7 +72,7 @@ export function serveWatch(res: Res, store: ResourceStore, p: WatchParams, onEnd
         metadata: ev.object.obj.metadata,
       });
     }
-    if (store.strategy.storedAs) return JSON.stringify(store.fromStored(structuredClone(ev.object.obj)));
+    if (store.strategy.storedAs) return JSON.stringify(store.view(ev.object.obj));
     return ev.object.json();
   };
 
