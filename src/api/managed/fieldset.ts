@@ -31,9 +31,17 @@ export function isSet(node: PropSchema | undefined): boolean {
   return node?.['x-kubernetes-list-type'] === 'set';
 }
 
+/** Defaults of list-map key fields: an applied port without protocol is the TCP port (upstream keys by the defaulted value). */
+export const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
+
 export function itemKey(item: unknown, keys: string[]): string {
   const o: Record<string, unknown> = {};
-  if (isRecord(item)) for (const k of keys) if (item[k] !== undefined) o[k] = item[k];
+  if (isRecord(item)) {
+    for (const k of keys) {
+      const v = item[k] ?? KEY_DEFAULTS[k];
+      if (v !== undefined) o[k] = v;
+    }
+  }
   return `k:${JSON.stringify(o)}`;
 }
 

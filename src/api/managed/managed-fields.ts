@@ -4,7 +4,16 @@ import { StatusError } from '../errors.js';
 import { isRecord, type KubeObject } from '../types.js';
 import type { Definitions } from '../schema/dsl.js';
 import { applyStrategicMergePatch } from '../patch/strategic.js';
-import { displayPath, fieldSetOf, fromFieldsV1, leaves, SEP, toFieldsV1, type FieldSet } from './fieldset.js';
+import {
+  displayPath,
+  KEY_DEFAULTS,
+  fieldSetOf,
+  fromFieldsV1,
+  leaves,
+  SEP,
+  toFieldsV1,
+  type FieldSet,
+} from './fieldset.js';
 
 export interface ManagedFieldsEntry {
   manager: string;
@@ -37,7 +46,9 @@ function valueAt(obj: unknown, path: string): unknown {
         ? cur.find(
             (i) =>
               isRecord(i) &&
-              Object.entries(want).every(([k, v]) => JSON.stringify(i[k]) === JSON.stringify(v)),
+              Object.entries(want).every(
+                ([k, v]) => JSON.stringify(i[k] ?? KEY_DEFAULTS[k]) === JSON.stringify(v),
+              ),
           )
         : undefined;
     } else if (part.startsWith('v:')) {

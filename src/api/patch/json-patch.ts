@@ -52,7 +52,8 @@ const invalidIndex = (i: number): string => `Unable to access invalid index: ${i
 
 /** An object member (undefined when absent, which upstream does not treat as an error) or array item. */
 function getChild(con: unknown, key: string): Got {
-  if (isRecord(con)) return { ok: true, value: Object.prototype.hasOwnProperty.call(con, key) ? con[key] : undefined };
+  if (isRecord(con))
+    return { ok: true, value: Object.prototype.hasOwnProperty.call(con, key) ? con[key] : undefined };
   if (!Array.isArray(con)) return { ok: false, error: 'unknown object type' };
   const i = atoi(key);
   if (typeof i === 'string') return { ok: false, error: i };
@@ -80,7 +81,8 @@ function addChild(con: Container, key: string, value: unknown): string | undefin
 
 function removeChild(con: Container, key: string): string | undefined {
   if (!Array.isArray(con)) {
-    if (!Object.prototype.hasOwnProperty.call(con, key)) return `Unable to remove nonexistent key: ${key}: missing value`;
+    if (!Object.prototype.hasOwnProperty.call(con, key))
+      return `Unable to remove nonexistent key: ${key}: missing value`;
     delete con[key];
     return undefined;
   }
@@ -101,7 +103,11 @@ function equalNode(docValue: unknown, opValue: unknown): boolean {
     );
   }
   if (Array.isArray(docValue)) {
-    return Array.isArray(opValue) && docValue.length === opValue.length && docValue.every((x, i) => equalNode(x, opValue[i]));
+    return (
+      Array.isArray(opValue) &&
+      docValue.length === opValue.length &&
+      docValue.every((x, i) => equalNode(x, opValue[i]))
+    );
   }
   return docValue === opValue;
 }
@@ -122,21 +128,28 @@ function applyOne(doc: unknown, op: Record<string, unknown>): void {
   switch (kind) {
     case 'add': {
       if (path === undefined) fail('add operation failed to decode path: missing value');
-      const t = findObject(doc, path) ?? fail(`add operation does not apply: doc is missing path: "${path}": missing value`);
+      const t =
+        findObject(doc, path) ??
+        fail(`add operation does not apply: doc is missing path: "${path}": missing value`);
       const err = addChild(t.con, t.key, structuredClone(value));
       if (err) fail(`error in add for path: '${path}': ${err}`);
       return;
     }
     case 'remove': {
       if (path === undefined) fail('remove operation failed to decode path: missing value');
-      const t = findObject(doc, path) ?? fail(`remove operation does not apply: doc is missing path: "${path}": missing value`);
+      const t =
+        findObject(doc, path) ??
+        fail(`remove operation does not apply: doc is missing path: "${path}": missing value`);
       const err = removeChild(t.con, t.key);
       if (err) fail(`error in remove for path: '${path}': ${err}`);
       return;
     }
     case 'replace': {
-      if (path === undefined) fail('replace operation failed to decode path: operation missing path field: missing value');
-      const t = findObject(doc, path) ?? fail(`replace operation does not apply: doc is missing path: ${path}: missing value`);
+      if (path === undefined)
+        fail('replace operation failed to decode path: operation missing path field: missing value');
+      const t =
+        findObject(doc, path) ??
+        fail(`replace operation does not apply: doc is missing path: ${path}: missing value`);
       const got = getChild(t.con, t.key);
       if (!got.ok) fail(`replace operation does not apply: doc is missing key: ${path}: missing value`);
       if (Array.isArray(t.con)) t.con[Number(t.key)] = structuredClone(value);
@@ -145,36 +158,51 @@ function applyOne(doc: unknown, op: Record<string, unknown>): void {
     }
     case 'move': {
       const from = stringField(op, 'from');
-      if (from === undefined) fail('move operation failed to decode from: operation, missing from field: missing value');
-      const src = findObject(doc, from) ?? fail(`move operation does not apply: doc is missing from path: ${from}: missing value`);
+      if (from === undefined)
+        fail('move operation failed to decode from: operation, missing from field: missing value');
+      const src =
+        findObject(doc, from) ??
+        fail(`move operation does not apply: doc is missing from path: ${from}: missing value`);
       const got = getChild(src.con, src.key);
       if (!got.ok) fail(`error in move for path: '${src.key}': ${got.error}`);
       const err = removeChild(src.con, src.key);
       if (err) fail(`error in move for path: '${src.key}': ${err}`);
-      if (path === undefined) fail('move operation failed to decode path: operation missing path field: missing value');
-      const dst = findObject(doc, path) ?? fail(`move operation does not apply: doc is missing destination path: ${path}: missing value`);
+      if (path === undefined)
+        fail('move operation failed to decode path: operation missing path field: missing value');
+      const dst =
+        findObject(doc, path) ??
+        fail(`move operation does not apply: doc is missing destination path: ${path}: missing value`);
       const addErr = addChild(dst.con, dst.key, got.value ?? null);
       if (addErr) fail(`error in move for path: '${path}': ${addErr}`);
       return;
     }
     case 'copy': {
       const from = stringField(op, 'from');
-      if (from === undefined) fail('copy operation failed to decode from: operation, missing from field: missing value');
-      const src = findObject(doc, from) ?? fail(`copy operation does not apply: doc is missing from path: ${from}: missing value`);
+      if (from === undefined)
+        fail('copy operation failed to decode from: operation, missing from field: missing value');
+      const src =
+        findObject(doc, from) ??
+        fail(`copy operation does not apply: doc is missing from path: ${from}: missing value`);
       const got = getChild(src.con, src.key);
       if (!got.ok) fail(`error in copy for from: '${from}': ${got.error}`);
       if (path === undefined) fail('copy operation failed to decode path: missing value');
-      const dst = findObject(doc, path) ?? fail(`copy operation does not apply: doc is missing destination path: ${path}: missing value`);
+      const dst =
+        findObject(doc, path) ??
+        fail(`copy operation does not apply: doc is missing destination path: ${path}: missing value`);
       const addErr = addChild(dst.con, dst.key, structuredClone(got.value ?? null));
       if (addErr) fail(`error while adding value during copy: ${addErr}`);
       return;
     }
     case 'test': {
-      if (path === undefined) fail('test operation failed to decode path: operation missing path field: missing value');
-      const t = findObject(doc, path) ?? fail(`test operation does not apply: is missing path: ${path}: missing value`);
+      if (path === undefined)
+        fail('test operation failed to decode path: operation missing path field: missing value');
+      const t =
+        findObject(doc, path) ??
+        fail(`test operation does not apply: is missing path: ${path}: missing value`);
       const got = getChild(t.con, t.key);
       if (!got.ok) fail(`error in test for path: '${path}': ${got.error}`);
-      const passes = got.value === undefined ? value === null : op.value !== undefined && equalNode(got.value, value);
+      const passes =
+        got.value === undefined ? value === null : op.value !== undefined && equalNode(got.value, value);
       if (!passes) fail(`testing value ${path} failed: test failed`);
       return;
     }
@@ -188,7 +216,8 @@ function applyOne(doc: unknown, op: Record<string, unknown>): void {
  * 10000 operations, 422 when an operation does not apply.
  */
 export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
-  if (!Array.isArray(ops)) throw badRequest(`json: cannot unmarshal ${kindOf(ops)} into Go value of type jsonpatch.Patch`);
+  if (!Array.isArray(ops))
+    throw badRequest(`json: cannot unmarshal ${kindOf(ops)} into Go value of type jsonpatch.Patch`);
   for (const op of ops) {
     if (op !== null && !isRecord(op))
       throw badRequest(`json: cannot unmarshal ${kindOf(op)} into Go value of type jsonpatch.Operation`);
