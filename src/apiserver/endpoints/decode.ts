@@ -5,6 +5,10 @@ import { badRequest, unsupportedMediaType } from '../../api/errors.js';
 import { apiVersionOf, isRecord, type KubeObject } from '../../api/types.js';
 import { definitions } from '../../api/schema/index.js';
 import { checkAndNormalize } from '../../api/schema/walk.js';
+import { findDuplicateFields } from '../../api/schema/walk-duplicates.js';
+
+/** Repeated keys seen in a JSON body (JSON.parse keeps only the last), for strict validation. */
+const duplicatesOf = new WeakMap<object, string[]>();
 import { bodyTypeOf } from '../http/negotiate.js';
 import type { ResourceStrategy } from '../registry/strategy.js';
 import type { RequestContext } from './context.js';
@@ -37,7 +41,12 @@ export function decodeObject(raw: Buffer, contentType: string | undefined, st: R
       `couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(doc) ? 'array' : typeof doc} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`,
     );
   }
-  return checkKind(doc, st);
+  const obj = checkKind(doc, st);
+  if (bt === 'json') {
+    const dups = findDuplicateFields(raw.toString('utf8'));
+    if (dups.length) duplicatesOf.set(obj, dups);
+  }
+  return obj;
 }
 
 /** Checks (and fills in) apiVersion and kind against the URL's, as upstream's decoder does. */
@@ -69,8 +78,11 @@ export function validateFields(obj: KubeObject, st: ResourceStrategy, ctx: Reque
   const { unknownFields, typeErrors } = checkAndNormalize(obj, st.definition, definitions);
   const prefix = `${st.kind} in version "${st.version}" cannot be handled as a ${st.kind}: `;
   if (typeErrors.length) throw badRequest(prefix + typeErrors.join(', '));
-  if (!unknownFields.length || ctx.fieldValidation === 'Ignore') return;
-  const msgs = unknownFields.map((f) => `unknown field "${f}"`);
+  if ((!unknownFields.length && !duplicatesOf.has(obj)) || ctx.fieldValidation === 'Ignore') return;
+  const msgs = [
+    ...unknownFields.map((f) => `unknown field "${f}"`),
+    ...(duplicatesOf.get(obj) ?? []).map((f) => `duplicate field "${f}"`),
+  ];
   if (ctx.fieldValidation === 'Warn') ctx.warnings.push(...msgs);
   else throw badRequest(`${prefix}strict decoding error: ${msgs.join(', ')}`);
 }
