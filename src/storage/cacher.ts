@@ -1,5 +1,5 @@
 // The watch cache (kube-apiserver's cacher), one per resource prefix: current objects plus a
-// ring of recent events, fed by one storage watch. See cacher-types.ts for the contract.
+// window of recent events, fed by one storage watch. See cacher-types.ts for the contract.
 import { badRequest, expired, timeout } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import type {
@@ -11,47 +11,53 @@ import type {
   CacheWatchHandler,
   WatchCacheApi,
 } from './cacher-types.js';
+import { continueTooOld, decodeContinue, encodeContinue } from './continue-token.js';
+import { EventWindow } from './event-window.js';
+import { SortedKeys } from './sorted-keys.js';
 import { CompactedError, type Disposable, type KV, type Storage, type WatchEvent } from './types.js';
 
 export interface WatchCacheOptions {
+  /** Bytes → object, with metadata.resourceVersion set to String(kv.modRevision). */
   decode(kv: KV): KubeObject;
-  /** Events kept for watches that resume from a revision (upstream keeps 100-ish; we keep more, it's cheap). */
+  /** Events kept for watches that resume from a revision (default 10000). */
   windowSize?: number;
+  /** How often watchers that take bookmarks get one (default 60 s, as upstream's about-a-minute). */
   bookmarkIntervalMs?: number;
 }
 
 interface Watcher {
   selection: CacheSelection;
   handler: CacheWatchHandler;
+  /** Only events with a revision above this are delivered (the watch's starting point). */
+  after: number;
 }
 
-interface ContinueToken {
-  v: string;
-  rv: number;
-  start: string;
-}
-
-/** How long a list waits for the cache to reach a requested revision (upstream: 3 s, then 504). */
+/** How long a read waits for the cache to reach a requested revision (upstream: 3 s, then 504). */
 const WAIT_FOR_REVISION_MS = 3000;
+const DEFAULT_WINDOW = 10_000;
+const DEFAULT_BOOKMARK_MS = 60_000;
 
 function cached(key: string, obj: KubeObject, modRevision: number): CachedObject {
   let json: string | undefined;
   return { key, obj, modRevision, json: () => (json ??= JSON.stringify(obj)) };
 }
 
+const inSelection = (sel: CacheSelection, o: CachedObject | undefined): o is CachedObject =>
+  o !== undefined &&
+  (!sel.keyPrefix || o.key.startsWith(sel.keyPrefix)) &&
+  (!sel.matches || sel.matches(o.obj));
+
 export class WatchCache implements WatchCacheApi {
   private readonly objects = new Map<string, CachedObject>();
-  private sortedKeys: string[] | undefined;
-  private readonly window: CacheEvent[] = [];
-  private readonly windowSize: number;
-  /** The oldest revision a watch can resume from (events after it are all in the window). */
-  private windowStart = 0;
+  private readonly sorted = new SortedKeys();
+  private readonly window: EventWindow;
+  /** Everything up to this revision has been applied. */
   private revision = 0;
   private readonly watchers = new Set<Watcher>();
   private storageWatch: Disposable | undefined;
   private bookmarkTimer: NodeJS.Timeout | undefined;
   private revisionWaiters: { rev: number; resolve: () => void }[] = [];
-  private readyPromise: Promise<void> | undefined;
+  private loading: Promise<void> | undefined;
   private disposed = false;
 
   constructor(
@@ -59,49 +65,60 @@ export class WatchCache implements WatchCacheApi {
     private readonly prefix: string,
     private readonly opts: WatchCacheOptions,
   ) {
-    this.windowSize = opts.windowSize ?? 10_000;
+    this.window = new EventWindow(opts.windowSize ?? DEFAULT_WINDOW);
   }
 
+  /** Lists the prefix once and starts following storage; idempotent. */
   start(): Promise<void> {
-    this.readyPromise ??= this.load();
-    return this.readyPromise;
+    this.loading ??= this.load();
+    return this.loading;
   }
 
   ready(): Promise<void> {
     return this.start();
   }
 
+  /** Number of cached objects. */
   size(): number {
     return this.objects.size;
   }
 
   private async load(): Promise<void> {
     const { kvs, revision } = await this.storage.list(this.prefix);
+    if (this.disposed) return;
+    this.objects.clear();
     for (const kv of kvs) this.objects.set(kv.key, cached(kv.key, this.opts.decode(kv), kv.modRevision));
-    this.sortedKeys = undefined;
+    this.sorted.reset(this.objects.keys());
     this.revision = revision;
-    this.windowStart = revision;
+    this.window.reset(revision);
+    // storage replays anything written since the list, so nothing falls in between
     this.storageWatch = this.storage.watch(this.prefix, revision, {
       onEvents: (events) => this.apply(events),
       onProgress: (rev) => this.advance(rev),
-      onError: (err) => this.restart(err),
+      onError: (err) => this.relist(err),
     });
-    const every = this.opts.bookmarkIntervalMs ?? 60_000;
-    this.bookmarkTimer = setInterval(() => this.bookmarkAll(), every);
+    clearInterval(this.bookmarkTimer);
+    this.bookmarkTimer = setInterval(
+      () => this.bookmarkAll(),
+      this.opts.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_MS,
+    );
     this.bookmarkTimer.unref();
+    this.wakeWaiters();
   }
 
-  /** The storage watch broke (compaction overtook us): reload from a fresh list. */
-  private restart(err: Error): void {
+  /**
+   * The storage watch broke (compaction overtook it): end every watcher, as upstream's cacher
+   * does when it re-lists, and load afresh. Clients re-watch and, if too far behind, re-list.
+   */
+  private relist(err: Error): void {
     if (this.disposed) return;
-    void err;
+    if (!(err instanceof CompactedError))
+      console.error(`watch cache ${this.prefix}: storage watch failed:`, err);
     this.storageWatch?.dispose();
-    clearInterval(this.bookmarkTimer);
-    for (const w of this.watchers) w.handler.onError(expired('the watch cache was reset; please list again'));
+    const gone = expired('The resourceVersion for the provided watch is too old.');
+    for (const w of this.watchers) w.handler.onError(gone);
     this.watchers.clear();
-    this.objects.clear();
-    this.window.length = 0;
-    this.readyPromise = this.load();
+    this.loading = this.load();
   }
 
   private apply(events: WatchEvent[]): void {
@@ -109,26 +126,22 @@ export class WatchCache implements WatchCacheApi {
       const key = ev.kv.key;
       const rev = ev.kv.modRevision;
       const prev = this.objects.get(key);
-      let event: CacheEvent;
+      // a DELETED event carries the last state, its resourceVersion being the delete's revision
+      const obj = cached(key, this.opts.decode(ev.kv), rev);
+      let type: CacheEvent['type'];
       if (ev.type === 'delete') {
-        const last = this.opts.decode({ ...ev.kv });
-        const obj = cached(key, last, rev);
+        type = 'DELETED';
         this.objects.delete(key);
-        this.sortedKeys = undefined;
-        event = { type: 'DELETED', object: obj, revision: rev };
-        if (prev) event.prev = prev;
+        this.sorted.remove(key);
       } else {
-        const obj = cached(key, this.opts.decode(ev.kv), rev);
-        if (!prev) this.sortedKeys = undefined;
+        type = prev ? 'MODIFIED' : 'ADDED';
         this.objects.set(key, obj);
-        event = { type: prev ? 'MODIFIED' : 'ADDED', object: obj, revision: rev };
-        if (prev) event.prev = prev;
+        if (!prev) this.sorted.insert(key);
       }
+      const event: CacheEvent = prev
+        ? { type, object: obj, prev, revision: rev }
+        : { type, object: obj, revision: rev };
       this.window.push(event);
-      if (this.window.length > this.windowSize) {
-        const dropped = this.window.shift()!;
-        this.windowStart = dropped.revision;
-      }
       this.revision = rev;
       for (const w of this.watchers) this.deliver(w, event);
     }
@@ -150,22 +163,17 @@ export class WatchCache implements WatchCacheApi {
     this.revisionWaiters = still;
   }
 
-  private inSelection(sel: CacheSelection, o: CachedObject | undefined): boolean {
-    if (!o) return false;
-    if (sel.keyPrefix && !o.key.startsWith(sel.keyPrefix)) return false;
-    return !sel.matches || sel.matches(o.obj);
-  }
-
-  /** Upstream's filtering: leaving the selection is DELETED, entering it is ADDED. */
+  /** Upstream's filtering: an update that leaves the selection is DELETED, one that enters it ADDED. */
   private deliver(w: Watcher, ev: CacheEvent): void {
+    if (ev.revision <= w.after) return;
     if (ev.type === 'DELETED') {
-      if (this.inSelection(w.selection, ev.prev ?? ev.object)) w.handler.onEvent(ev);
+      if (inSelection(w.selection, ev.prev ?? ev.object)) w.handler.onEvent(ev);
       return;
     }
-    const now = this.inSelection(w.selection, ev.object);
-    const before = this.inSelection(w.selection, ev.prev);
+    const now = inSelection(w.selection, ev.object);
+    const before = inSelection(w.selection, ev.prev);
     if (now && before) w.handler.onEvent(ev);
-    else if (now) w.handler.onEvent({ ...ev, type: 'ADDED' });
+    else if (now) w.handler.onEvent(ev.type === 'ADDED' ? ev : { ...ev, type: 'ADDED' });
     else if (before) w.handler.onEvent({ ...ev, type: 'DELETED' });
   }
 
@@ -182,84 +190,95 @@ export class WatchCache implements WatchCacheApi {
   }
 
   waitForRevision(revision: number, timeoutMs = WAIT_FOR_REVISION_MS): Promise<void> {
-    if (revision <= this.revision) return Promise.resolve();
+    if (revision <= this.revision || this.disposed) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => {
+      const timer = setTimeout(() => {
         this.revisionWaiters = this.revisionWaiters.filter((w) => w.resolve !== done);
         reject(timeout(`Too large resource version: ${revision}, current: ${this.revision}`));
       }, timeoutMs);
       const done = () => {
-        clearTimeout(t);
+        clearTimeout(timer);
         resolve();
       };
       this.revisionWaiters.push({ rev: revision, resolve: done });
     });
   }
 
-  private keys(): string[] {
-    this.sortedKeys ??= [...this.objects.keys()].sort();
-    return this.sortedKeys;
-  }
-
   async list(opts: CacheListOptions): Promise<CacheListResult> {
     await this.start();
-    let token: ContinueToken | undefined;
-    if (opts.continueToken) token = decodeContinue(opts.continueToken);
-    const rv = opts.resourceVersion;
-    if (token) {
-      if (token.rv !== this.revision) return this.listFromStorage(opts, token.rv, this.prefix + token.start);
-    } else if (rv === undefined || rv === '') {
+    const rv = opts.resourceVersion ?? '';
+    const keyPrefix = opts.keyPrefix ?? this.prefix;
+    if (opts.continueToken) {
+      if (rv !== '' && rv !== '0')
+        throw badRequest('specifying resource version is not allowed when using continue');
+      const pos = decodeContinue(opts.continueToken, keyPrefix);
+      // a negative revision asks for the rest of the list as it is now
+      if (pos.revision > 0) await this.waitForRevision(pos.revision);
+      if (pos.revision < 0 || pos.revision === this.revision) return this.listCached(opts, pos.startKey);
+      return this.listStored(opts, pos.revision, pos.startKey, true);
+    }
+    if (rv === '') {
+      // a consistent read: everything storage has committed must be in the answer
       await this.waitForRevision(await this.storage.currentRevision());
     } else if (rv !== '0') {
-      const n = Number(rv);
-      if (opts.resourceVersionMatch === 'Exact' && n !== this.revision)
-        return this.listFromStorage(opts, n, '');
+      const n = parseRevision(rv);
       await this.waitForRevision(n);
+      // with a limit and no match, a resourceVersion is exact (upstream's legacy semantics)
+      const exact =
+        opts.resourceVersionMatch === 'Exact' ||
+        (opts.resourceVersionMatch === undefined && (opts.limit ?? 0) > 0);
+      if (exact && n !== this.revision) return this.listStored(opts, n, keyPrefix, false);
     }
-    const keys = this.keys();
-    let i = 0;
-    if (token) i = lowerBound(keys, this.prefix + token.start);
+    return this.listCached(opts, keyPrefix);
+  }
+
+  /** A page from memory, at the cache's revision, starting at startKey (inclusive). */
+  private listCached(opts: CacheListOptions, startKey: string): CacheListResult {
+    const scope = opts.keyPrefix ?? this.prefix;
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+    const keys = this.sorted;
     const items: CachedObject[] = [];
-    const scope = opts.keyPrefix;
-    if (scope) i = Math.max(i, lowerBound(keys, scope));
+    let i = keys.lowerBound(startKey > scope ? startKey : scope);
     for (; i < keys.length && items.length < limit; i++) {
-      const key = keys[i];
-      if (scope && !key.startsWith(scope)) break;
+      const key = keys.at(i);
+      if (!key.startsWith(scope)) break;
       const o = this.objects.get(key)!;
       if (!opts.matches || opts.matches(o.obj)) items.push(o);
     }
     const result: CacheListResult = { items, revision: this.revision };
-    // more matching items may follow only if we stopped on the limit before the end of scope
-    if (items.length === limit && i < keys.length && (!scope || keys[i].startsWith(scope))) {
-      const last = items[items.length - 1].key;
-      result.continueToken = encodeContinue(this.revision, last.slice(this.prefix.length) + '\u0000');
+    // more may follow only if the limit stopped us before the end of the scope
+    if (items.length === limit && i < keys.length && keys.at(i).startsWith(scope)) {
+      result.continueToken = encodeContinue(items[items.length - 1].key, scope, this.revision);
+      // as upstream, a count is only given when it is exact (no selector filtering)
       if (!opts.matches) {
         let remaining = 0;
-        for (let j = i; j < keys.length && (!scope || keys[j].startsWith(scope)); j++) remaining++;
+        for (let j = i; j < keys.length && keys.at(j).startsWith(scope); j++) remaining++;
         result.remainingItemCount = remaining;
       }
     }
     return result;
   }
 
-  /** A page at a revision the cache has moved past: read it from storage. */
-  private async listFromStorage(
+  /** A page at a revision the cache has moved past (or never had): read it from storage. */
+  private async listStored(
     opts: CacheListOptions,
     revision: number,
     startKey: string,
+    continuing: boolean,
   ): Promise<CacheListResult> {
     const scope = opts.keyPrefix ?? this.prefix;
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const items: CachedObject[] = [];
-    let after = startKey.endsWith('\u0000') ? startKey.slice(0, -1) : startKey;
-    let more = true;
+    // tokens we make start just after a key (key + "\0"); storage pages start after a key
+    let after = startKey.endsWith('\u0000') ? startKey.slice(0, -1) : startKey > scope ? startKey : '';
+    let more = false;
+    let remaining = 0;
     try {
-      while (more && (limit === 0 || items.length < limit)) {
+      do {
         const page = await this.storage.list(scope, {
           revision,
           afterKey: after,
-          limit: limit ? limit - items.length : 0,
+          limit: limit && limit - items.length,
         });
         for (const kv of page.kvs) {
           const o = cached(kv.key, this.opts.decode(kv), kv.modRevision);
@@ -267,44 +286,45 @@ export class WatchCache implements WatchCacheApi {
           after = kv.key;
         }
         more = page.more;
-        if (!limit) break;
-      }
+        remaining = page.remaining;
+      } while (more && limit > 0 && items.length < limit);
     } catch (err) {
-      if (err instanceof CompactedError) {
-        throw opts.continueToken
-          ? expired(
-              'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
-            )
-          : expired(`The resourceVersion for the provided list is too old.`);
-      }
-      throw err;
+      if (!(err instanceof CompactedError)) throw err;
+      throw continuing ? continueTooOld() : expired('The resourceVersion for the provided list is too old.');
     }
     const result: CacheListResult = { items, revision };
-    if (more && items.length)
-      result.continueToken = encodeContinue(revision, after.slice(this.prefix.length) + '\u0000');
+    if (more && items.length) {
+      result.continueToken = encodeContinue(items[items.length - 1].key, scope, revision);
+      if (!opts.matches) result.remainingItemCount = remaining;
+    }
     return result;
   }
 
   watch(fromRevision: number, selection: CacheSelection, handler: CacheWatchHandler): Disposable {
-    const w: Watcher = { selection, handler };
+    if (this.disposed) return { dispose: () => undefined };
+    const w: Watcher = { selection, handler, after: fromRevision };
     if (fromRevision === 0) {
-      for (const key of this.keys()) {
-        const o = this.objects.get(key)!;
-        if (this.inSelection(selection, o))
-          handler.onEvent({ type: 'ADDED', object: o, revision: o.modRevision });
+      // "from any revision": the current state as ADDED events, then changes after it
+      w.after = this.revision;
+      for (let i = 0; i < this.sorted.length; i++) {
+        const o = this.objects.get(this.sorted.at(i))!;
+        if (inSelection(selection, o)) handler.onEvent({ type: 'ADDED', object: o, revision: o.modRevision });
       }
-    } else if (fromRevision < this.windowStart) {
-      queueMicrotask(() =>
-        handler.onError(expired(`too old resource version: ${fromRevision} (${this.windowStart + 1})`)),
-      );
-      return { dispose: () => undefined };
     } else {
-      for (const ev of this.window) if (ev.revision > fromRevision) this.deliver(w, ev);
+      const oldest = this.window.resumableFrom();
+      if (fromRevision < oldest) {
+        queueMicrotask(() =>
+          handler.onError(expired(`too old resource version: ${fromRevision} (${oldest})`)),
+        );
+        return { dispose: () => undefined };
+      }
+      for (const ev of this.window.since(fromRevision)) this.deliver(w, ev);
     }
     this.watchers.add(w);
     return { dispose: () => this.watchers.delete(w) };
   }
 
+  /** Stops following storage and ends every watcher silently (no further calls). */
   dispose(): void {
     this.disposed = true;
     this.storageWatch?.dispose();
@@ -315,36 +335,8 @@ export class WatchCache implements WatchCacheApi {
   }
 }
 
-function lowerBound(keys: string[], target: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid] < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function encodeContinue(rv: number, start: string): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start })).toString('base64url');
-}
-
-function decodeContinue(token: string): ContinueToken {
-  try {
-    const t = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as Partial<ContinueToken>;
-    if (t.v !== 'meta.k8s.io/v1') throw new Error('bad version');
-    if (
-      typeof t.rv !== 'number' ||
-      typeof t.start !== 'string' ||
-      t.start.includes('..') ||
-      t.start.startsWith('/')
-    )
-      throw new Error('bad token');
-    return t as ContinueToken;
-  } catch {
-    throw badRequest(
-      `continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)`,
-    );
-  }
+function parseRevision(rv: string): number {
+  if (!/^\d+$/.test(rv))
+    throw badRequest(`invalid resource version: strconv.ParseUint: parsing "${rv}": invalid syntax`);
+  return Number(rv);
 }

@@ -1,13 +1,18 @@
 // SQLite storage with etcd's semantics, on better-sqlite3 (synchronous, one writer: this process).
 //
-// Current state and history are kept apart (see docs/adr/0001): `kv` holds each key's current
-// value and is all that gets and lists read; `log` holds one row per write (revision order) for
-// watches and reads at a past revision. Compaction drops log rows superseded at or below the
-// compaction revision, so the file stays proportional to live data plus the history window.
+// Current state and history are kept apart (docs/adr/0001): `kv` holds each key's current
+// value and is all that gets and current lists read, so they never slow down as history grows;
+// `log` holds one row per write (revision order) for watches and reads at a past revision.
+// Every write is one transaction touching both. Compaction drops log rows that no readable
+// revision needs, so the file stays proportional to live data plus the history window.
 //
-// Durability: WAL with synchronous=NORMAL. A committed transaction is in the WAL file before
-// the call returns, so it survives the process being killed (kill -9); only an OS crash or
-// power cut can lose the last transactions.
+// Durability: WAL with synchronous=NORMAL. A committed transaction is in the WAL file (the
+// OS page cache) before the call returns, so it survives the process being killed (kill -9);
+// only an OS crash or power cut can lose the last transactions, as with etcd's batching.
+//
+// The revision counter is not written per write: on open it is the newest log revision, or
+// the compacted revision when compaction removed the newest rows (a trailing delete). Both
+// are durable, so the counter never goes back, including across restarts.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -26,30 +31,22 @@ import {
 } from '../types.js';
 import { prefixEnd } from './prefix.js';
 import { SCHEMA } from './schema.js';
-
-interface KVRow {
-  key: string;
-  value: Buffer;
-  create_rev: number;
-  mod_rev: number;
-}
-
-interface LogRow {
-  rev: number;
-  key: string;
-  deleted: number;
-  value: Buffer;
-  create_rev: number;
-  prev_rev: number | null;
-}
+import { prepareStatements, type KVRow, type LogRow, type Statements } from './statements.js';
 
 interface Watcher {
   prefix: string;
   end: string;
   handler: WatchHandler;
+  /** Events committed but not yet handed to the handler (delivered in one microtask batch). */
   pending: WatchEvent[];
   scheduled: boolean;
   closed: boolean;
+}
+
+export interface MaintenanceOptions {
+  intervalMs: number;
+  /** History kept behind the current revision; older revisions are compacted. */
+  keepRevisions: number;
 }
 
 const toKV = (r: KVRow): KV => ({
@@ -59,58 +56,32 @@ const toKV = (r: KVRow): KV => ({
   modRevision: r.mod_rev,
 });
 
+const countOf = (row: unknown): number => (row as { n: number | null }).n ?? 0;
+
 export class SqliteStorage implements Storage {
   private rev: number;
   private compacted: number;
   private readonly watchers = new Set<Watcher>();
-  private readonly db: Database.Database;
-  private readonly stmt;
+  private readonly stmt: Statements;
+  /** Runs a function in one transaction (prepared once; better-sqlite3 nests as savepoints). */
+  private readonly inTransaction: <T>(fn: () => T) => T;
 
-  private constructor(db: Database.Database) {
-    this.db = db;
+  private constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
-    const q = (sql: string) => db.prepare(sql);
-    this.stmt = {
-      get: q('SELECT key, value, create_rev, mod_rev FROM kv WHERE key = ?'),
-      list: q(
-        'SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ?',
-      ),
-      count: q('SELECT COUNT(*) AS n FROM kv WHERE key >= ? AND key < ?'),
-      countAfter: q('SELECT COUNT(*) AS n FROM kv WHERE key > ? AND key < ?'),
-      insertKV: q('INSERT INTO kv (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)'),
-      updateKV: q('UPDATE kv SET value = ?, mod_rev = ? WHERE key = ?'),
-      deleteKV: q('DELETE FROM kv WHERE key = ?'),
-      insertLog: q(
-        'INSERT INTO log (rev, key, deleted, value, create_rev, prev_rev) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      setMeta: q(
-        'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value',
-      ),
-      getMeta: q('SELECT value FROM meta WHERE name = ?'),
-      logAfter: q(
-        'SELECT rev, key, deleted, value, create_rev, prev_rev FROM log WHERE rev > ? AND key >= ? AND key < ? ORDER BY rev',
-      ),
-      logAt: q('SELECT rev, key, deleted, value, create_rev, prev_rev FROM log WHERE rev = ?'),
-      listAt: q(
-        `SELECT l.key AS key, l.value AS value, l.create_rev AS create_rev, l.rev AS mod_rev FROM log l
-         WHERE l.key >= ? AND l.key > ? AND l.key < ? AND l.deleted = 0
-           AND l.rev = (SELECT MAX(l2.rev) FROM log l2 WHERE l2.key = l.key AND l2.rev <= ?)
-         ORDER BY l.key LIMIT ?`,
-      ),
-      compact: q(
-        `DELETE FROM log WHERE rev <= ? AND (deleted = 1 OR rev < (SELECT MAX(l2.rev) FROM log l2 WHERE l2.key = log.key AND l2.rev <= ?))`,
-      ),
-    };
-    this.rev = this.meta('revision');
+    this.stmt = prepareStatements(db);
+    const txn = db.transaction((fn: () => unknown) => fn());
+    this.inTransaction = <T>(fn: () => T): T => txn(fn) as T;
     this.compacted = this.meta('compacted');
+    // 'revision' is only present in databases written by an earlier version (it was kept per write)
+    this.rev = Math.max(countOf(this.stmt.maxLogRev.get()), this.compacted, this.meta('revision'));
   }
 
+  /** Opens (creating if needed) the database file; ':memory:' gives a throwaway store for tests. */
   static open(path: string): SqliteStorage {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
     return new SqliteStorage(db);
   }
 
@@ -127,47 +98,43 @@ export class SqliteStorage implements Storage {
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     const end = prefixEnd(prefix);
     const after = opts.afterKey ?? '';
-    const limit = opts.limit && opts.limit > 0 ? opts.limit : -1;
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const fetch = limit > 0 ? limit + 1 : -1; // one extra row tells whether more follow
-    const past = opts.revision !== undefined && opts.revision > 0 && opts.revision < this.rev;
-    if (past && opts.revision! < this.compacted) throw new CompactedError(opts.revision!, this.compacted);
+    const revision = opts.revision;
+    const past = revision !== undefined && revision > 0 && revision < this.rev;
+    if (past && revision < this.compacted) throw new CompactedError(revision, this.compacted);
     let rows = (
       past
-        ? this.stmt.listAt.all(prefix, after, end, opts.revision, fetch)
+        ? this.stmt.listAt.all(prefix, after, end, revision, fetch)
         : this.stmt.list.all(prefix, after, end, fetch)
     ) as KVRow[];
     const more = limit > 0 && rows.length > limit;
     if (more) rows = rows.slice(0, limit);
-    // (remaining is counted on current state; upstream's remainingItemCount is an estimate too)
-    const remaining = more
-      ? (this.stmt.countAfter.get(rows[rows.length - 1].key, end) as { n: number }).n
-      : 0;
-    return { kvs: rows.map(toKV), revision: past ? opts.revision! : this.rev, more, remaining };
+    let remaining = 0;
+    if (more) {
+      const last = rows[rows.length - 1].key;
+      remaining = countOf(
+        past ? this.stmt.countAt.get(prefix, last, end, revision) : this.stmt.count.get(prefix, last, end),
+      );
+    }
+    return { kvs: rows.map(toKV), revision: past ? revision : this.rev, more, remaining };
   }
 
   async count(prefix: string): Promise<number> {
-    return (this.stmt.count.get(prefix, prefixEnd(prefix)) as { n: number }).n;
+    return countOf(this.stmt.count.get(prefix, '', prefixEnd(prefix)));
   }
 
-  private commit = this.dbTxn();
-
-  /** One write = one transaction touching kv, log and the revision counter. */
-  private dbTxn() {
-    return (fn: (rev: number) => WatchEvent): WatchEvent => {
-      const rev = this.rev + 1;
-      const ev = this.db.transaction(() => {
-        const e = fn(rev);
-        this.stmt.setMeta.run('revision', rev);
-        return e;
-      })();
-      this.rev = rev;
-      this.notify(ev);
-      return ev;
-    };
+  /** One write: fn runs in a transaction at the next revision; watchers hear of it after commit. */
+  private write(fn: (rev: number) => WatchEvent): WatchEvent {
+    const rev = this.rev + 1;
+    const ev = this.inTransaction(() => fn(rev));
+    this.rev = rev;
+    this.notify(ev);
+    return ev;
   }
 
   async create(key: string, value: Uint8Array): Promise<number> {
-    const ev = this.commit((rev) => {
+    const ev = this.write((rev) => {
       if (this.stmt.get.get(key)) throw new KeyExistsError(key);
       const buf = Buffer.from(value);
       this.stmt.insertKV.run(key, buf, rev, rev);
@@ -178,10 +145,8 @@ export class SqliteStorage implements Storage {
   }
 
   async update(key: string, value: Uint8Array, expectedModRevision: number): Promise<number> {
-    const ev = this.commit((rev) => {
-      const cur = this.stmt.get.get(key) as KVRow | undefined;
-      if (!cur) throw new KeyNotFoundError(key);
-      if (cur.mod_rev !== expectedModRevision) throw new RevisionMismatchError(key, toKV(cur));
+    const ev = this.write((rev) => {
+      const cur = this.current(key, expectedModRevision);
       const buf = Buffer.from(value);
       this.stmt.updateKV.run(buf, rev, key);
       this.stmt.insertLog.run(rev, key, 0, buf, cur.create_rev, cur.mod_rev);
@@ -196,12 +161,8 @@ export class SqliteStorage implements Storage {
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<KV> {
-    const ev = this.commit((rev) => {
-      const cur = this.stmt.get.get(key) as KVRow | undefined;
-      if (!cur) throw new KeyNotFoundError(key);
-      if (expectedModRevision !== undefined && cur.mod_rev !== expectedModRevision) {
-        throw new RevisionMismatchError(key, toKV(cur));
-      }
+    const ev = this.write((rev) => {
+      const cur = this.current(key, expectedModRevision);
       this.stmt.deleteKV.run(key);
       this.stmt.insertLog.run(rev, key, 1, cur.value, cur.create_rev, cur.mod_rev);
       return {
@@ -214,7 +175,22 @@ export class SqliteStorage implements Storage {
     return ev.kv;
   }
 
+  /** The key's current row, checked against the expected mod revision (when given). */
+  private current(key: string, expectedModRevision: number | undefined): KVRow {
+    const cur = this.stmt.get.get(key) as KVRow | undefined;
+    if (!cur) throw new KeyNotFoundError(key);
+    if (expectedModRevision !== undefined && cur.mod_rev !== expectedModRevision) {
+      throw new RevisionMismatchError(key, toKV(cur));
+    }
+    return cur;
+  }
+
   watch(prefix: string, afterRevision: number, handler: WatchHandler): Disposable {
+    if (afterRevision < this.compacted) {
+      const compacted = this.compacted;
+      queueMicrotask(() => handler.onError(new CompactedError(afterRevision, compacted)));
+      return { dispose: () => undefined };
+    }
     const w: Watcher = {
       prefix,
       end: prefixEnd(prefix),
@@ -223,14 +199,11 @@ export class SqliteStorage implements Storage {
       scheduled: false,
       closed: false,
     };
-    if (afterRevision < this.compacted) {
-      queueMicrotask(() => handler.onError(new CompactedError(afterRevision, this.compacted)));
-      return { dispose: () => undefined };
-    }
-    // history first, then live writes: both go through the same pending queue, so nothing is
-    // lost or repeated between the replay and the first live event
-    for (const row of this.stmt.logAfter.all(afterRevision, prefix, w.end) as LogRow[])
+    // History is read and the watcher registered in the same synchronous step, and writes are
+    // synchronous too: no write can fall between the replay and the first live event.
+    for (const row of this.stmt.logAfter.all(afterRevision, prefix, w.end) as LogRow[]) {
       w.pending.push(this.eventOf(row));
+    }
     this.watchers.add(w);
     this.schedule(w);
     return {
@@ -243,27 +216,28 @@ export class SqliteStorage implements Storage {
 
   private eventOf(row: LogRow): WatchEvent {
     const kv: KV = { key: row.key, value: row.value, createRevision: row.create_rev, modRevision: row.rev };
-    const ev: WatchEvent = {
-      type: row.deleted ? 'delete' : 'put',
-      kv,
-      created: !row.deleted && row.prev_rev === null,
-    };
+    const ev: WatchEvent = { type: row.deleted ? 'delete' : 'put', kv, created: row.prev_rev === null };
     if (row.prev_rev !== null) {
+      // a previous row that some revision still needs is never compacted (see statements.ts)
       const prev = this.stmt.logAt.get(row.prev_rev) as LogRow | undefined;
-      if (prev)
+      if (prev) {
         ev.prevKv = {
           key: prev.key,
           value: prev.value,
           createRevision: prev.create_rev,
           modRevision: prev.rev,
         };
+      }
     }
+    if (row.deleted) ev.created = false;
     return ev;
   }
 
   private notify(ev: WatchEvent): void {
+    const key = ev.kv.key;
     for (const w of this.watchers) {
-      if (ev.kv.key >= w.prefix && ev.kv.key < w.end) w.pending.push(ev);
+      if (key >= w.prefix && key < w.end) w.pending.push(ev);
+      // watchers of other prefixes still get a progress note (the revision moved on)
       this.schedule(w);
     }
   }
@@ -277,7 +251,7 @@ export class SqliteStorage implements Storage {
       const batch = w.pending;
       w.pending = [];
       if (batch.length) w.handler.onEvents(batch);
-      w.handler.onProgress?.(this.rev);
+      if (!w.closed) w.handler.onProgress?.(this.rev);
     });
   }
 
@@ -290,21 +264,36 @@ export class SqliteStorage implements Storage {
   }
 
   async compact(revision: number): Promise<void> {
-    const rev = Math.min(revision, this.rev);
-    if (rev <= this.compacted) return;
-    this.db.transaction(() => {
-      this.stmt.compact.run(rev, rev);
-      this.stmt.setMeta.run('compacted', rev);
-    })();
-    this.compacted = rev;
+    this.compactNow(revision);
   }
 
-  /** Compacts to (current - keepRevisions) and checkpoints the WAL on an interval. */
-  startMaintenance(opts: { intervalMs: number; keepRevisions: number }): Disposable {
+  private compactNow(revision: number): void {
+    const to = Math.min(revision, this.rev);
+    const from = this.compacted;
+    if (to <= from) return;
+    this.inTransaction(() => {
+      this.stmt.compactSuperseded.run(from, to);
+      this.stmt.compactDeletes.run(from, to);
+      this.stmt.setMeta.run('compacted', to);
+    });
+    this.compacted = to;
+  }
+
+  /**
+   * Every intervalMs: compact to (current - keepRevisions) and truncate the WAL. TRUNCATE
+   * waits for readers, but this process is the only one and better-sqlite3 is synchronous, so
+   * there are none; it keeps the WAL file from staying at its high-water mark after a burst.
+   */
+  startMaintenance(opts: MaintenanceOptions): Disposable {
     const timer = setInterval(() => {
-      void this.compact(this.rev - opts.keepRevisions).then(() => {
-        this.db.pragma('wal_checkpoint(PASSIVE)');
-      });
+      try {
+        this.compactNow(this.rev - opts.keepRevisions);
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch (err) {
+        // a failed round (e.g. the database was closed under us) must not take the process down
+        if (!this.db.open) clearInterval(timer);
+        else console.error('storage maintenance failed:', err);
+      }
     }, opts.intervalMs);
     timer.unref();
     return { dispose: () => clearInterval(timer) };
