@@ -1,165 +1,207 @@
-// Field sets and their FieldsV1 encoding (structured-merge-diff's format, as upstream stores it
-// in metadata.managedFields): `f:<field>` for struct fields and map keys, `k:{"name":"web"}` for
-// items of lists keyed by merge keys, `v:<json>` for items of sets, `.` for "this element
-// itself" on maps and keyed items. A set is held flat: one path string per leaf or node.
-import { isRecord } from '../types.js';
-import type { Definitions, PropSchema } from '../schema/dsl.js';
+// Sets of field paths, shaped as structured-merge-diff keeps them: a tree in which every node
+// knows which of its path elements are *members* (owned themselves) and which only lead to
+// owned paths further down (*children*). The difference matters: `f:labels` as a member means
+// "the whole labels map", as a child only "some keys of it".
+//
+// Path elements are held in their FieldsV1 spelling:
+//   f:<name>        a struct field or map key
+//   k:<json object> an item of a list keyed by its list-map-keys (keys sorted by name)
+//   v:<json value>  an item of a set
+//   i:<index>       an item of a list without identity (never produced for atomic lists)
 
-export const SEP = '\u0000';
-export type FieldSet = Set<string>;
+export type PathElement = string;
+export type Path = PathElement[];
 
-interface Ctx {
-  defs: Definitions;
-}
+export class FieldSet {
+  readonly members = new Set<PathElement>();
+  readonly children = new Map<PathElement, FieldSet>();
 
-function resolve(node: PropSchema | undefined, defs: Definitions): PropSchema | undefined {
-  let n = node;
-  for (let i = 0; n?.$ref && i < 8; i++) n = defs[n.$ref];
-  return n;
-}
-
-/** Merge keys of a list schema: list-map-keys, else the patch merge key; undefined = atomic. */
-export function listKeys(node: PropSchema | undefined): string[] | undefined {
-  if (!node) return undefined;
-  if (node['x-kubernetes-list-type'] === 'map') return node['x-kubernetes-list-map-keys'];
-  if (node['x-kubernetes-list-type'] === 'atomic') return undefined;
-  const mk = node['x-kubernetes-patch-merge-key'];
-  return mk ? [mk] : undefined;
-}
-
-export function isSet(node: PropSchema | undefined): boolean {
-  return node?.['x-kubernetes-list-type'] === 'set';
-}
-
-/** Defaults of list-map key fields: an applied port without protocol is the TCP port (upstream keys by the defaulted value). */
-export const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
-
-export function itemKey(item: unknown, keys: string[]): string {
-  const o: Record<string, unknown> = {};
-  if (isRecord(item)) {
-    for (const k of keys) {
-      const v = item[k] ?? KEY_DEFAULTS[k];
-      if (v !== undefined) o[k] = v;
-    }
+  static of(...paths: Path[]): FieldSet {
+    const s = new FieldSet();
+    for (const p of paths) s.insert(p);
+    return s;
   }
-  return `k:${JSON.stringify(o)}`;
-}
 
-/** Metadata fields the server owns; they are never in a manager's set. */
-const SERVER_META = new Set([
-  'name',
-  'namespace',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'managedFields',
-  'selfLink',
-  'generateName',
-]);
+  insert(path: Path): void {
+    if (path.length === 0) return;
+    const parent = path.slice(0, -1).reduce<FieldSet>((node, pe) => node.child(pe), this);
+    parent.members.add(path[path.length - 1]);
+  }
 
-export function fieldSetOf(obj: unknown, definitionName: string, defs: Definitions): FieldSet {
-  const out: FieldSet = new Set();
-  if (!isRecord(obj)) return out;
-  for (const [k, v] of Object.entries(obj)) {
-    if (k === 'apiVersion' || k === 'kind') continue;
-    const prop = resolve({ $ref: definitionName }, defs)?.properties?.[k];
-    if (k === 'metadata' && isRecord(v)) {
-      for (const [mk, mv] of Object.entries(v)) {
-        if (SERVER_META.has(mk)) continue;
-        const mprop = resolve({ $ref: 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }, defs)
-          ?.properties?.[mk];
-        walk(mv, mprop, `f:metadata${SEP}f:${mk}`, out, { defs });
+  /** The child node for `pe`, created when missing. */
+  child(pe: PathElement): FieldSet {
+    let c = this.children.get(pe);
+    if (!c) {
+      c = new FieldSet();
+      this.children.set(pe, c);
+    }
+    return c;
+  }
+
+  has(path: Path): boolean {
+    if (path.length === 0) return false;
+    const parent = path.slice(0, -1).reduce<FieldSet | undefined>((node, pe) => node?.children.get(pe), this);
+    return !!parent && parent.members.has(path[path.length - 1]);
+  }
+
+  empty(): boolean {
+    if (this.members.size) return false;
+    for (const c of this.children.values()) if (!c.empty()) return false;
+    return true;
+  }
+
+  union(other: FieldSet): FieldSet {
+    const out = this.clone();
+    for (const m of other.members) out.members.add(m);
+    for (const [pe, c] of other.children) {
+      const mine = out.children.get(pe);
+      out.children.set(pe, mine ? mine.union(c) : c.clone());
+    }
+    return out;
+  }
+
+  /** Members of this set that `other` does not have; emptied nodes are dropped. */
+  difference(other: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const m of this.members) if (!other.members.has(m)) out.members.add(m);
+    for (const [pe, c] of this.children) {
+      const theirs = other.children.get(pe);
+      const d = theirs ? c.difference(theirs) : c.clone();
+      if (!d.empty()) out.children.set(pe, d);
+    }
+    return out;
+  }
+
+  intersection(other: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const m of this.members) if (other.members.has(m)) out.members.add(m);
+    for (const [pe, c] of this.children) {
+      const theirs = other.children.get(pe);
+      if (!theirs) continue;
+      const i = c.intersection(theirs);
+      if (!i.empty()) out.children.set(pe, i);
+    }
+    return out;
+  }
+
+  /** The subtree below `pe` (empty when absent). */
+  withPrefix(pe: PathElement): FieldSet {
+    return this.children.get(pe) ?? new FieldSet();
+  }
+
+  clone(): FieldSet {
+    const out = new FieldSet();
+    for (const m of this.members) out.members.add(m);
+    for (const [pe, c] of this.children) out.children.set(pe, c.clone());
+    return out;
+  }
+
+  /** Every member path, in upstream's order (what conflict lists and FieldsV1 follow). */
+  leaves(): Path[] {
+    const out: Path[] = [];
+    const visit = (node: FieldSet, prefix: Path) => {
+      const pes = new Set([...node.members, ...node.children.keys()]);
+      for (const pe of sortPathElements([...pes])) {
+        if (node.members.has(pe)) out.push([...prefix, pe]);
+        const c = node.children.get(pe);
+        if (c) visit(c, [...prefix, pe]);
       }
-      if ([...out].some((p) => p.startsWith(`f:metadata${SEP}`))) out.add('f:metadata');
-      continue;
+    };
+    visit(this, []);
+    return out;
+  }
+}
+
+export function union(a: FieldSet, b: FieldSet): FieldSet {
+  return a.union(b);
+}
+export function difference(a: FieldSet, b: FieldSet): FieldSet {
+  return a.difference(b);
+}
+export function intersection(a: FieldSet, b: FieldSet): FieldSet {
+  return a.intersection(b);
+}
+export function leaves(s: FieldSet): Path[] {
+  return s.leaves();
+}
+
+// ---- path elements ----
+
+export const fieldPE = (name: string): PathElement => `f:${name}`;
+export const valuePE = (v: unknown): PathElement => `v:${JSON.stringify(v)}`;
+export const indexPE = (i: number): PathElement => `i:${i}`;
+
+/** `k:{"containerPort":80,"protocol":"TCP"}`: key fields sorted by name, as upstream sorts them. */
+export function keyPE(key: Record<string, unknown>): PathElement {
+  const sorted: Record<string, unknown> = {};
+  for (const k of Object.keys(key).sort()) sorted[k] = key[k];
+  return `k:${JSON.stringify(sorted)}`;
+}
+
+const KIND_ORDER: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
+
+function compareValues(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const sa = typeof a === 'string' ? a : JSON.stringify(a);
+  const sb = typeof b === 'string' ? b : JSON.stringify(b);
+  if (typeof a !== typeof b) return typeof a < typeof b ? -1 : 1;
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+/** Upstream's PathElement order: fields, then keys, then values, then indexes. */
+export function comparePathElements(a: PathElement, b: PathElement): number {
+  const ka = KIND_ORDER[a[0]] ?? 9;
+  const kb = KIND_ORDER[b[0]] ?? 9;
+  if (ka !== kb) return ka - kb;
+  const ra = a.slice(2);
+  const rb = b.slice(2);
+  if (a[0] === 'f') return ra < rb ? -1 : ra > rb ? 1 : 0;
+  if (a[0] === 'i') return Number(ra) - Number(rb);
+  const va: unknown = JSON.parse(ra);
+  const vb: unknown = JSON.parse(rb);
+  if (a[0] === 'k' && typeof va === 'object' && typeof vb === 'object' && va && vb) {
+    const ea = Object.entries(va);
+    const eb = Object.entries(vb);
+    for (let i = 0; i < Math.min(ea.length, eb.length); i++) {
+      if (ea[i][0] !== eb[i][0]) return ea[i][0] < eb[i][0] ? -1 : 1;
+      const c = compareValues(ea[i][1], eb[i][1]);
+      if (c) return c;
     }
-    walk(v, prop, `f:${k}`, out, { defs });
+    return ea.length - eb.length;
   }
-  return out;
+  return compareValues(va, vb);
 }
 
-function walk(v: unknown, node: PropSchema | undefined, path: string, out: FieldSet, ctx: Ctx): void {
-  out.add(path);
-  const n = resolve(node, ctx.defs);
-  if (n?.['x-kubernetes-map-type'] === 'atomic') return;
-  if (Array.isArray(v)) {
-    const keys = listKeys(n);
-    if (keys) {
-      for (const item of v) {
-        const p = `${path}${SEP}${itemKey(item, keys)}`;
-        out.add(`${p}${SEP}.`);
-        walkObject(item, n?.items, p, out, ctx);
-      }
-    } else if (isSet(n)) for (const item of v) out.add(`${path}${SEP}v:${JSON.stringify(item)}`);
-    return;
-  }
-  if (isRecord(v)) {
-    if (n?.additionalProperties && !n.properties) out.add(`${path}${SEP}.`);
-    walkObject(v, node, path, out, ctx);
-  }
+export function sortPathElements(pes: PathElement[]): PathElement[] {
+  return pes.sort(comparePathElements);
 }
 
-function walkObject(v: unknown, node: PropSchema | undefined, path: string, out: FieldSet, ctx: Ctx): void {
-  if (!isRecord(v)) return;
-  const n = resolve(node, ctx.defs);
-  if (n?.['x-kubernetes-preserve-unknown-fields'] && !n.properties) {
-    for (const [k, x] of Object.entries(v)) walk(x, undefined, `${path}${SEP}f:${k}`, out, ctx);
-    return;
+/** Go's %v / %q rendering of a value inside a printed path (strings quoted, numbers bare). */
+function printValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(printValue).join(', ')}]`;
+  if (typeof v === 'object') {
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}=${printValue(x)}`)
+      .join(', ')}}`;
   }
-  for (const [k, x] of Object.entries(v)) {
-    const prop = n?.properties?.[k] ?? n?.additionalProperties;
-    walk(x, prop, `${path}${SEP}f:${k}`, out, ctx);
-  }
+  return String(v);
 }
 
-/** Nested FieldsV1 JSON from a flat set. */
-export function toFieldsV1(set: FieldSet): Record<string, unknown> {
-  const root: Record<string, unknown> = {};
-  for (const path of [...set].sort()) {
-    let cur = root;
-    for (const part of path.split(SEP)) {
-      cur[part] ??= {};
-      cur = cur[part] as Record<string, unknown>;
-    }
-  }
-  return root;
-}
-
-export function fromFieldsV1(fields: unknown): FieldSet {
-  const out: FieldSet = new Set();
-  const visit = (node: unknown, prefix: string) => {
-    if (!isRecord(node)) return;
-    for (const [k, child] of Object.entries(node)) {
-      const p = prefix ? `${prefix}${SEP}${k}` : k;
-      out.add(p);
-      visit(child, p);
-    }
-  };
-  visit(fields, '');
-  return out;
-}
-
-/** Leaves: paths with nothing below them in the set (what ownership conflicts are about). */
-export function leaves(set: FieldSet): string[] {
-  const sorted = [...set].sort();
-  return sorted.filter((p, i) => !(sorted[i + 1] ?? '').startsWith(p + SEP));
-}
-
-/** `.spec.replicas` / `.spec.containers[name="web"].image`, as upstream prints field paths in conflicts. */
-export function displayPath(path: string): string {
+/** `.spec.containers[name="web"].image`: a path as upstream prints it in conflicts. */
+export function pathString(path: Path): string {
   let out = '';
-  for (const part of path.split(SEP)) {
-    if (part === '.') continue;
-    if (part.startsWith('f:')) out += `.${part.slice(2)}`;
-    else if (part.startsWith('k:')) {
-      const o = JSON.parse(part.slice(2)) as Record<string, unknown>;
-      out += `[${Object.entries(o)
-        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+  for (const pe of path) {
+    const rest = pe.slice(2);
+    if (pe.startsWith('f:')) out += `.${rest}`;
+    else if (pe.startsWith('k:')) {
+      const key = JSON.parse(rest) as Record<string, unknown>;
+      out += `[${Object.entries(key)
+        .map(([k, v]) => `${k}=${printValue(v)}`)
         .join(',')}]`;
-    } else if (part.startsWith('v:')) out += `[=${part.slice(2)}]`;
+    } else if (pe.startsWith('v:')) out += `[=${printValue(JSON.parse(rest))}]`;
+    else if (pe.startsWith('i:')) out += `[${rest}]`;
   }
   return out;
 }

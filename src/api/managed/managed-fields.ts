@@ -1,230 +1,199 @@
-// metadata.managedFields upkeep: which manager owns which fields, after an Update (create,
-// update, patch) or an Apply (server-side apply), as upstream's fieldmanager keeps it.
-import { StatusError } from '../errors.js';
-import { isRecord, type KubeObject } from '../types.js';
+// metadata.managedFields upkeep for Update operations (create, update, patch), as upstream's
+// fieldmanager keeps it: the writer gains the fields it added or changed, every other manager
+// loses them, and fields that vanished are nobody's any more.
+import type { KubeObject } from '../types.js';
 import type { Definitions } from '../schema/dsl.js';
-import { applyStrategicMergePatch } from '../patch/strategic.js';
-import {
-  displayPath,
-  KEY_DEFAULTS,
-  fieldSetOf,
-  fromFieldsV1,
-  leaves,
-  SEP,
-  toFieldsV1,
-  type FieldSet,
-} from './fieldset.js';
+import { FieldSet } from './fieldset.js';
+import { fromFieldsV1, toFieldsV1, type FieldsV1 } from './fields-v1.js';
+import { compare } from './typed.js';
+import { withZeroValues, zeroObject } from './zero-object.js';
 
+/** Upstream's metav1.ManagedFieldsEntry, field for field. */
 export interface ManagedFieldsEntry {
   manager: string;
   operation: 'Apply' | 'Update';
   apiVersion: string;
-  time: string;
+  time?: string;
   fieldsType: 'FieldsV1';
-  fieldsV1: Record<string, unknown>;
+  fieldsV1: FieldsV1;
   subresource?: string;
 }
 
 export interface ManagerOptions {
   manager: string;
   apiVersion: string;
+  /** RFC 3339 time of this write, e.g. "2024-05-01T10:00:00Z". */
   time: string;
   subresource?: string;
+  /** Definition of the written kind, e.g. 'io.k8s.api.apps.v1.Deployment'. */
   definitionName: string;
   definitions: Definitions;
+  /** Always 'Update' here; accepted so callers can pass upstream's option shape. */
+  operation?: 'Update';
 }
 
-function valueAt(obj: unknown, path: string): unknown {
-  let cur: unknown = obj;
-  for (const part of path.split(SEP)) {
-    if (cur === undefined) return undefined;
-    if (part === '.') continue;
-    if (part.startsWith('f:')) cur = isRecord(cur) ? cur[part.slice(2)] : undefined;
-    else if (part.startsWith('k:')) {
-      const want = JSON.parse(part.slice(2)) as Record<string, unknown>;
-      cur = Array.isArray(cur)
-        ? cur.find(
-            (i) =>
-              isRecord(i) &&
-              Object.entries(want).every(
-                ([k, v]) => JSON.stringify(i[k] ?? KEY_DEFAULTS[k]) === JSON.stringify(v),
-              ),
-          )
-        : undefined;
-    } else if (part.startsWith('v:')) {
-      const want = part.slice(2);
-      cur = Array.isArray(cur) ? cur.find((i) => JSON.stringify(i) === want) : undefined;
-    }
-  }
-  return cur;
+/** One manager's ownership while it is being worked on. */
+export interface Owner {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  subresource?: string;
+  time?: string;
+  set: FieldSet;
 }
 
-function removeAt(obj: unknown, path: string): void {
-  const parts = path.split(SEP).filter((p) => p !== '.');
-  const last = parts.pop();
-  if (!last) return;
-  const parent = valueAt(obj, parts.join(SEP));
-  if (last.startsWith('f:') && isRecord(parent)) delete parent[last.slice(2)];
-  else if (Array.isArray(parent)) {
-    const i = parent.indexOf(valueAt(obj, [...parts, last].join(SEP)));
-    if (i >= 0) parent.splice(i, 1);
-  }
+/** Upstream's cap on Update entries; older ones are folded into "ancient-changes". */
+export const MAX_UPDATE_MANAGERS = 10;
+export const ANCIENT_CHANGES_MANAGER = 'ancient-changes';
+
+/**
+ * Paths no manager ever owns (upstream's stripMeta list), plus the deletion markers that only
+ * the server's graceful deletion writes and upstream never records.
+ */
+export const SERVER_OWNED = FieldSet.of(
+  ['f:apiVersion'],
+  ['f:kind'],
+  ['f:metadata'],
+  ...[
+    'name',
+    'namespace',
+    'creationTimestamp',
+    'selfLink',
+    'uid',
+    'clusterName',
+    'generation',
+    'managedFields',
+    'resourceVersion',
+    'deletionTimestamp',
+    'deletionGracePeriodSeconds',
+  ].map((f) => ['f:metadata', `f:${f}`]),
+);
+
+/** Entries are one per (manager, operation, subresource), and per apiVersion for Updates. */
+export function ownerKey(o: Pick<Owner, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
+  const version = o.operation === 'Apply' ? '' : o.apiVersion;
+  return JSON.stringify([o.manager, o.operation, version, o.subresource ?? '']);
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-function entriesOf(obj: KubeObject | undefined): ManagedFieldsEntry[] {
-  const mf = obj?.metadata.managedFields as ManagedFieldsEntry[] | undefined;
-  return Array.isArray(mf) ? mf : [];
-}
-
-function withAncestors(paths: Iterable<string>, within: FieldSet): FieldSet {
-  const out: FieldSet = new Set();
-  for (const p of paths) {
-    const parts = p.split(SEP);
-    for (let i = 1; i <= parts.length; i++) {
-      const prefix = parts.slice(0, i).join(SEP);
-      if (within.has(prefix)) out.add(prefix);
-    }
-    for (const q of within) if (q.startsWith(p + SEP)) out.add(q);
-  }
-  return out;
-}
-
-function minus(set: FieldSet, drop: FieldSet): FieldSet {
-  const out = new Set([...set].filter((p) => !drop.has(p)));
-  // a node left without leaves below it that it had before is no longer owned
-  for (const p of [...out]) {
-    const hadChildren = [...set].some((q) => q.startsWith(p + SEP));
-    const hasChildren = [...out].some((q) => q.startsWith(p + SEP));
-    if (hadChildren && !hasChildren) out.delete(p);
+export function decodeOwners(obj: KubeObject | undefined): Map<string, Owner> {
+  const out = new Map<string, Owner>();
+  const entries: unknown = obj?.metadata.managedFields;
+  if (!Array.isArray(entries)) return out;
+  for (const raw of entries as Partial<ManagedFieldsEntry>[]) {
+    if (!raw || typeof raw.manager !== 'string') continue;
+    const owner: Owner = {
+      manager: raw.manager,
+      operation: raw.operation === 'Apply' ? 'Apply' : 'Update',
+      apiVersion: raw.apiVersion ?? '',
+      set: fromFieldsV1(raw.fieldsV1),
+    };
+    if (raw.subresource) owner.subresource = raw.subresource;
+    if (raw.time) owner.time = raw.time;
+    const k = ownerKey(owner);
+    const prev = out.get(k);
+    out.set(k, prev ? { ...owner, set: prev.set.union(owner.set) } : owner);
   }
   return out;
 }
 
-function entry(o: ManagerOptions, operation: 'Apply' | 'Update', set: FieldSet): ManagedFieldsEntry {
-  const e: ManagedFieldsEntry = {
+/** Entries in upstream's order: Apply before Update, then oldest first, then by name. */
+export function encodeOwners(owners: Map<string, Owner>): ManagedFieldsEntry[] {
+  const list = [...owners.values()].filter((o) => !o.set.empty());
+  const seconds = (t?: string) => (t ? Math.floor(Date.parse(t) / 1000) : 0);
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  list.sort(
+    (p, q) =>
+      cmp(p.operation, q.operation) ||
+      seconds(p.time) - seconds(q.time) ||
+      cmp(p.manager, q.manager) ||
+      cmp(p.apiVersion, q.apiVersion) ||
+      cmp(p.subresource ?? '', q.subresource ?? ''),
+  );
+  return list.map((o) => ({
     manager: o.manager,
-    operation,
+    operation: o.operation,
     apiVersion: o.apiVersion,
-    time: o.time,
-    fieldsType: 'FieldsV1',
-    fieldsV1: toFieldsV1(set),
-  };
-  if (o.subresource) e.subresource = o.subresource;
-  return e;
+    ...(o.time ? { time: o.time } : {}),
+    fieldsType: 'FieldsV1' as const,
+    fieldsV1: toFieldsV1(o.set),
+    ...(o.subresource ? { subresource: o.subresource } : {}),
+  }));
 }
 
-const isMine = (e: ManagedFieldsEntry, o: ManagerOptions, op: string) =>
-  e.manager === o.manager && e.operation === op && (e.subresource ?? '') === (o.subresource ?? '');
+/** Both objects without managedFields: ownership records never own themselves. */
+export function withoutManagedFields<T extends KubeObject | undefined>(obj: T): T {
+  if (!obj) return obj;
+  const { managedFields: _drop, ...metadata } = obj.metadata;
+  return { ...obj, metadata } as T;
+}
 
-/** Ownership after an Update: the manager gains what it changed, others lose it. */
+/**
+ * Ownership after an Update (create, update, patch): returns the new managedFields entries.
+ * `oldObj` undefined means create; upstream then compares against the kind's empty object.
+ */
 export function updateManagedFields(
-  old: KubeObject | undefined,
-  next: KubeObject,
+  oldObj: KubeObject | undefined,
+  newObj: KubeObject,
   o: ManagerOptions,
 ): ManagedFieldsEntry[] {
-  const newSet = fieldSetOf(next, o.definitionName, o.definitions);
-  if (!old) return newSet.size ? [entry(o, 'Update', newSet)] : [];
-  const oldSet = fieldSetOf(old, o.definitionName, o.definitions);
-  const changed = new Set<string>();
-  for (const l of leaves(newSet))
-    if (!oldSet.has(l) || !same(valueAt(old, l), valueAt(next, l))) changed.add(l);
-  for (const l of leaves(oldSet)) if (!newSet.has(l)) changed.add(l);
-  const changedWithin = withAncestors(
-    [...changed].filter((p) => newSet.has(p)),
-    newSet,
-  );
-  const out: ManagedFieldsEntry[] = [];
-  let mine: FieldSet = new Set(changedWithin);
-  for (const e of entriesOf(old)) {
-    const set = fromFieldsV1(e.fieldsV1);
-    if (isMine(e, o, 'Update')) {
-      for (const p of set) if (newSet.has(p)) mine.add(p);
+  const owners = decodeOwners(oldObj);
+  const { definitionName: def, definitions: defs } = o;
+  const before = oldObj ? withZeroValues(withoutManagedFields(oldObj), def, defs) : zeroObject(def, defs);
+  const c = compare(before, withZeroValues(withoutManagedFields(newObj), def, defs), def, defs);
+  const changed = c.modified.union(c.added).difference(SERVER_OWNED);
+  // upstream runs the write as a fresh manager, so the writer's own earlier entry loses
+  // changed and removed fields like everyone else's, then absorbs what this write set
+  for (const [k, owner] of owners) {
+    const set = owner.set.difference(changed).difference(c.removed);
+    if (set.empty()) owners.delete(k);
+    else owners.set(k, { ...owner, set });
+  }
+  if (!changed.empty()) {
+    const me: Owner = {
+      manager: o.manager,
+      operation: 'Update',
+      apiVersion: o.apiVersion,
+      time: o.time,
+      set: changed,
+    };
+    if (o.subresource) me.subresource = o.subresource;
+    const k = ownerKey(me);
+    const prev = owners.get(k);
+    owners.set(k, { ...me, set: prev ? prev.set.union(changed) : changed });
+  }
+  return encodeOwners(capUpdateOwners(owners));
+}
+
+/** More than MAX_UPDATE_MANAGERS Update entries: the oldest are merged, per apiVersion, into "ancient-changes". */
+export function capUpdateOwners(owners: Map<string, Owner>): Map<string, Owner> {
+  const updaters = [...owners.entries()].filter(([, o]) => o.operation === 'Update');
+  if (updaters.length <= MAX_UPDATE_MANAGERS) return owners;
+  const seconds = (t?: string) => (t ? Math.floor(Date.parse(t) / 1000) : 0);
+  updaters.sort(([ka, a], [kb, b]) => seconds(a.time) - seconds(b.time) || (ka < kb ? -1 : ka > kb ? 1 : 0));
+  const firstOfVersion = new Map<string, string>();
+  let count = updaters.length;
+  for (const [key, o] of updaters) {
+    if (count <= MAX_UPDATE_MANAGERS) break;
+    const bucket: Omit<Owner, 'set'> = {
+      manager: ANCIENT_CHANGES_MANAGER,
+      operation: 'Update',
+      apiVersion: o.apiVersion,
+    };
+    const bucketKey = ownerKey(bucket);
+    const first = firstOfVersion.get(o.apiVersion);
+    if (first === undefined) {
+      firstOfVersion.set(o.apiVersion, key);
       continue;
     }
-    const kept = minus(set, changed);
-    if (kept.size) out.push({ ...e, fieldsV1: toFieldsV1(kept) });
-  }
-  mine = new Set([...mine].filter((p) => newSet.has(p)));
-  if (mine.size) out.push(entry(o, 'Update', mine));
-  return out;
-}
-
-interface Conflict {
-  manager: string;
-  apiVersion: string;
-  path: string;
-}
-
-function conflictError(conflicts: Conflict[]): StatusError {
-  const who = (c: Conflict) => `"${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}`;
-  let text: string;
-  if (conflicts.length === 1) text = `conflict with ${who(conflicts[0])}: ${displayPath(conflicts[0].path)}`;
-  else {
-    const byManager = new Map<string, string[]>();
-    for (const c of conflicts) byManager.set(who(c), [...(byManager.get(who(c)) ?? []), displayPath(c.path)]);
-    text = [...byManager]
-      .map(([m, ps]) => `conflicts with ${m}:\n${ps.map((p) => `- ${p}`).join('\n')}`)
-      .join('\n');
-  }
-  const n = conflicts.length;
-  return new StatusError(409, 'Conflict', `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${text}`, {
-    causes: conflicts.map((c) => ({
-      reason: 'FieldManagerConflict',
-      message: `conflict with ${who(c)}`,
-      field: displayPath(c.path),
-    })),
-  });
-}
-
-/** Server-side apply: merge the applied configuration, check ownership, drop fields the manager let go of. */
-export function serverSideApply(
-  live: KubeObject | undefined,
-  applied: KubeObject,
-  force: boolean,
-  o: ManagerOptions,
-): KubeObject {
-  const appliedSet = fieldSetOf(applied, o.definitionName, o.definitions);
-  // '.' marks an element's own presence, not a value: ownership conflicts are about values
-  const appliedLeaves = leaves(appliedSet).filter((l) => !l.endsWith(`${SEP}.`));
-  const entries = entriesOf(live);
-  const conflicts: Conflict[] = [];
-  const taken = new Set<string>();
-  for (const e of entries) {
-    if (isMine(e, o, 'Apply')) continue;
-    const set = fromFieldsV1(e.fieldsV1);
-    for (const l of appliedLeaves) {
-      if (set.has(l) && !same(valueAt(live, l), valueAt(applied, l))) {
-        conflicts.push({ manager: e.manager, apiVersion: e.apiVersion, path: l });
-        taken.add(l);
-      }
+    if (!owners.has(bucketKey)) {
+      const f = owners.get(first)!;
+      owners.delete(first);
+      owners.set(bucketKey, { ...bucket, time: f.time, set: f.set });
     }
+    const b = owners.get(bucketKey)!;
+    owners.set(bucketKey, { ...bucket, time: o.time, set: b.set.union(o.set) });
+    owners.delete(key);
+    count--;
   }
-  if (conflicts.length && !force) throw conflictError(conflicts);
-  const base = live
-    ? structuredClone(live)
-    : { apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} };
-  const { managedFields: _m, resourceVersion: _r, ...appliedMeta } = applied.metadata;
-  const merged = applyStrategicMergePatch(
-    base,
-    { ...applied, metadata: appliedMeta },
-    o.definitionName,
-    o.definitions,
-  ) as KubeObject;
-  const prevMine = entries.find((e) => isMine(e, o, 'Apply'));
-  const others = entries
-    .filter((e) => !isMine(e, o, 'Apply'))
-    .map((e) => ({ e, set: minus(fromFieldsV1(e.fieldsV1), taken) }));
-  if (prevMine) {
-    for (const l of leaves(fromFieldsV1(prevMine.fieldsV1))) {
-      if (!appliedSet.has(l) && !others.some((x) => x.set.has(l))) removeAt(merged, l);
-    }
-  }
-  const next: ManagedFieldsEntry[] = others
-    .filter((x) => x.set.size)
-    .map((x) => ({ ...x.e, fieldsV1: toFieldsV1(x.set) }));
-  next.push(entry(o, 'Apply', appliedSet));
-  merged.metadata.managedFields = next;
-  return merged;
+  return owners;
 }
