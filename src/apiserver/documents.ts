@@ -3,6 +3,11 @@ import { definitions } from '../api/schema/index.js';
 import { notAcceptable } from '../api/errors.js';
 import { buildDiscovery, negotiateDiscovery } from './discovery/discovery.js';
 import { buildOpenAPIV2, buildOpenAPIV3 } from './openapi/build.js';
+import {
+  encodeOpenAPIV2Protobuf,
+  OPENAPI_V2_PROTOBUF_CONTENT_TYPE,
+  prefersOpenAPIV2Protobuf,
+} from './openapi/v2-protobuf.js';
 import type { DocumentServer, ServedDocument } from './handler.js';
 import type { ResourceStrategy } from './registry/strategy.js';
 
@@ -28,6 +33,7 @@ export function createDocumentServer(strategies: ResourceStrategy[], serverURL: 
   const groups = new Map([...d.groups].map(([k, v]) => [k, JSON.stringify(v)]));
   // OpenAPI documents are big; build them on first request
   let v2: string | undefined;
+  let v2pb: Uint8Array | undefined;
   let v3: ReturnType<typeof buildOpenAPIV3> | undefined;
   const openapiV3 = () => (v3 ??= buildOpenAPIV3(strategies, definitions));
 
@@ -59,8 +65,15 @@ export function createDocumentServer(strategies: ResourceStrategy[], serverURL: 
         return l ? json(l) : undefined;
       }
       if (p === '/openapi/v2') {
+        // client-go asks for gnostic's protobuf encoding; curl and browsers get JSON
+        if (prefersOpenAPIV2Protobuf(accept)) {
+          v2pb ??= encodeOpenAPIV2Protobuf(buildOpenAPIV2(strategies, definitions));
+          return { status: 200, contentType: OPENAPI_V2_PROTOBUF_CONTENT_TYPE, body: v2pb };
+        }
         if (accept && !/application\/json|\*\/\*/.test(accept)) {
-          throw notAcceptable('only the following media types are accepted: application/json');
+          throw notAcceptable(
+            'only the following media types are accepted: application/json, application/com.github.proto-openapi.spec.v2.v1.0+protobuf',
+          );
         }
         v2 ??= JSON.stringify(buildOpenAPIV2(strategies, definitions));
         return json(v2);

@@ -38,7 +38,6 @@ export class WorkQueue {
       this.timers.delete(t);
       this.add(key);
     }, ms);
-    t.unref();
     this.timers.add(t);
   }
 

@@ -1,30 +1,60 @@
-// All type definitions the API server knows: the generated structure of every built-in type
-// plus the merge/list extensions (merge-keys.ts) and our descriptions of the kinds (descriptions.ts).
+// All type definitions the API server knows, keyed by upstream's OpenAPI names. They drive the
+// OpenAPI documents (kubectl explain, apply, diff), strict field validation, strategic merge
+// patch and server-side apply. Each API group's types live in their own file.
 import type { Definition, Definitions } from './dsl.js';
+import { metaDefinitions } from './meta.js';
+import { coreV1Definitions } from './core-v1.js';
+import { appsV1Definitions } from './apps-v1.js';
+import { autoscalingDefinitions } from './autoscaling.js';
+import { batchV1Definitions } from './batch-v1.js';
+import { certificatesV1Definitions } from './certificates-v1.js';
+import { coordinationV1Definitions } from './coordination-v1.js';
+import { discoveryV1Definitions } from './discovery-v1.js';
+import { eventsV1Definitions } from './events-v1.js';
+import { networkingV1Definitions } from './networking-v1.js';
+import { nodeV1Definitions } from './node-v1.js';
+import { policyV1Definitions } from './policy-v1.js';
+import { rbacV1Definitions } from './rbac-v1.js';
+import { schedulingV1Definitions } from './scheduling-v1.js';
+import { storageV1Definitions } from './storage-v1.js';
 import { generatedDefinitions } from './generated.js';
-import { atomicMaps, mergeKeys } from './merge-keys.js';
-import { kindDescriptions } from './descriptions.js';
 
-function build(): Definitions {
-  const defs: Definitions = structuredClone(generatedDefinitions);
-  for (const [name, fields] of Object.entries(mergeKeys)) {
-    const d = defs[name];
-    if (!d?.properties) continue;
-    for (const [field, ext] of Object.entries(fields))
-      if (d.properties[field]) Object.assign(d.properties[field], ext);
-  }
-  for (const [name, fields] of Object.entries(atomicMaps)) {
-    const d = defs[name];
-    for (const field of fields)
-      if (d?.properties?.[field]) d.properties[field]['x-kubernetes-map-type'] = 'atomic';
-  }
-  for (const [name, description] of Object.entries(kindDescriptions))
-    if (defs[name]) defs[name].description = description;
-  return defs;
+/** The definitions of the non-core API groups (apps, batch, autoscaling, networking, rbac, ...). */
+export const groupDefinitions: Definitions = {
+  ...appsV1Definitions,
+  ...batchV1Definitions,
+  ...autoscalingDefinitions,
+  ...policyV1Definitions,
+  ...networkingV1Definitions,
+  ...rbacV1Definitions,
+  ...storageV1Definitions,
+  ...coordinationV1Definitions,
+  ...discoveryV1Definitions,
+  ...eventsV1Definitions,
+  ...schedulingV1Definitions,
+  ...nodeV1Definitions,
+  ...certificatesV1Definitions,
+};
+
+const written: Definitions = { ...metaDefinitions, ...coreV1Definitions, ...groupDefinitions };
+
+/** 'io.k8s.api.apps.v1.Deployment' -> 'io.k8s.api.apps.v1' */
+const packageOf = (name: string): string => name.slice(0, name.lastIndexOf('.'));
+
+/**
+ * Packages without written definitions (authentication, authorization, admissionregistration,
+ * apiextensions) keep the bare structure generated from kubernetes-types, so that requests to
+ * them still validate. A package with any written definition is complete and takes nothing here.
+ */
+function unwrittenPackages(): Definitions {
+  const covered = new Set(Object.keys(written).map(packageOf));
+  return Object.fromEntries(
+    Object.entries(generatedDefinitions).filter(([name]) => !covered.has(packageOf(name))),
+  );
 }
 
-export const definitions: Definitions = build();
+export const definitions: Definitions = { ...unwrittenPackages(), ...written };
 
 export function definitionFor(name: string): Definition | undefined {
-  return definitions[name];
+  return Object.hasOwn(definitions, name) ? definitions[name] : undefined;
 }

@@ -1,11 +1,14 @@
-// Discovery documents, legacy (APIVersions, APIGroupList, APIResourceList) and aggregated
-// (apidiscovery.k8s.io/v2 APIGroupDiscoveryList, which kubectl 1.31 asks for first), built
-// from the resource table. `kubectl api-resources` and `kubectl get all` read these.
+// Discovery documents, legacy (APIVersions, APIGroupList, APIGroup, APIResourceList) and
+// aggregated (apidiscovery.k8s.io/v2 APIGroupDiscoveryList, which kubectl 1.31 asks for first),
+// built from the resource table. `kubectl api-resources` and `kubectl get all` read these.
 import { createHash } from 'node:crypto';
 import type { ResourceStrategy } from '../registry/strategy.js';
 import { ALL_VERBS } from '../registry/strategy.js';
+import { subresourcesOf } from './subresources.js';
 
-/** Upstream's group order in /apis (kube-apiserver's priority list). */
+export { negotiateDiscovery, DISCOVERY_CONTENT_TYPES, type DiscoveryFormat } from './negotiate.js';
+
+/** Upstream's group order in /apis (kube-apiserver's group priorities); unknown groups go last. */
 const GROUP_ORDER = [
   'apiregistration.k8s.io',
   'apps',
@@ -28,60 +31,19 @@ const GROUP_ORDER = [
   'flowcontrol.apiserver.k8s.io',
 ];
 
-/** Preferred version where a group serves several (upstream prefers autoscaling/v2). */
-const PREFERRED: Record<string, string> = { autoscaling: 'v2' };
+/** Version upstream prefers where a group serves several; otherwise the newest listed wins. */
+const PREFERRED_VERSION: Record<string, string> = { autoscaling: 'v2' };
 
-interface Subresource {
-  name: string;
-  kind: string;
-  group?: string;
-  version?: string;
-  verbs: string[];
-}
-
-/** Subresources beyond status/scale that upstream lists (served by later issues where noted in docs/status.md). */
-const EXTRA_SUBRESOURCES: Record<string, Subresource[]> = {
-  '/pods': [
-    { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
-    { name: 'binding', kind: 'Binding', verbs: ['create'] },
-    { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
-    { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
-    { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
-    { name: 'log', kind: 'Pod', verbs: ['get'] },
-    { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
-    { name: 'proxy', kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
-  ],
-  '/namespaces': [{ name: 'finalize', kind: 'Namespace', verbs: ['update'] }],
-  '/serviceaccounts': [
-    { name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] },
-  ],
-  '/nodes': [
-    { name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
-  ],
-  '/services': [
-    { name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
-  ],
-  'certificates.k8s.io/certificatesigningrequests': [
-    { name: 'approval', kind: 'CertificateSigningRequest', verbs: ['get', 'patch', 'update'] },
-  ],
-};
-
-function subresourcesOf(st: ResourceStrategy): Subresource[] {
-  const out: Subresource[] = [...(EXTRA_SUBRESOURCES[`${st.group}/${st.resource}`] ?? [])];
-  if (st.scale)
-    out.push({
-      name: 'scale',
-      kind: 'Scale',
-      group: 'autoscaling',
-      version: 'v1',
-      verbs: ['get', 'patch', 'update'],
-    });
-  if (st.status) out.push({ name: 'status', kind: st.kind, verbs: ['get', 'patch', 'update'] });
-  return out.sort((a, b) => (a.name < b.name ? -1 : 1));
-}
-
+/**
+ * storageVersionHash as upstream computes it: base64 of the first 8 bytes of
+ * sha256("<group>/<version>/<kind>"). Clients only compare it for changes.
+ */
 export function storageVersionHash(group: string, version: string, kind: string): string {
-  return createHash('sha256').update(`${group}/${version}/${kind}`).digest('base64').slice(0, 11) + '=';
+  return createHash('sha256')
+    .update(`${group}/${version}/${kind}`)
+    .digest()
+    .subarray(0, 8)
+    .toString('base64');
 }
 
 export interface GroupVersion {
@@ -95,14 +57,22 @@ export interface DiscoveryDocs {
   apiVersions: object;
   /** /apis */
   groupList: object;
-  /** '' (core) or group name → /apis/<group> */
+  /** group name → /apis/<group> (APIGroup) */
   groups: Map<string, object>;
-  /** 'v1' (core) or 'apps/v1' → APIResourceList */
+  /** 'v1' (core) or 'apps/v1' → APIResourceList for /api/v1 or /apis/apps/v1 */
   resourceLists: Map<string, object>;
+  /** /api with the aggregated Accept */
   aggregatedCore: object;
+  /** /apis with the aggregated Accept */
   aggregatedGroups: object;
 }
 
+const byName =
+  <T>(name: (x: T) => string) =>
+  (a: T, b: T) =>
+    name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0;
+
+/** Group-versions in first-seen order, each with its strategies sorted by resource. */
 export function groupVersions(strategies: ResourceStrategy[]): GroupVersion[] {
   const byGV = new Map<string, GroupVersion>();
   for (const st of strategies) {
@@ -110,30 +80,27 @@ export function groupVersions(strategies: ResourceStrategy[]): GroupVersion[] {
     if (!byGV.has(key)) byGV.set(key, { group: st.group, version: st.version, strategies: [] });
     byGV.get(key)!.strategies.push(st);
   }
+  for (const gv of byGV.values()) gv.strategies.sort(byName((s) => s.resource));
   return [...byGV.values()];
 }
 
 function orderedGroups(gvs: GroupVersion[]): { name: string; versions: GroupVersion[] }[] {
+  const rank = (g: string) => (GROUP_ORDER.includes(g) ? GROUP_ORDER.indexOf(g) : GROUP_ORDER.length);
   const names = [...new Set(gvs.filter((g) => g.group !== '').map((g) => g.group))];
-  names.sort((a, b) => {
-    const ia = GROUP_ORDER.indexOf(a);
-    const ib = GROUP_ORDER.indexOf(b);
-    return (ia < 0 ? 999 : ia) - (ib < 0 ? 999 : ib) || (a < b ? -1 : 1);
-  });
+  names.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
   return names.map((name) => {
-    const versions = gvs.filter((g) => g.group === name);
-    const pref = PREFERRED[name];
-    versions.sort((a, b) =>
-      a.version === pref ? -1 : b.version === pref ? 1 : a.version < b.version ? 1 : -1,
-    );
+    const pref = PREFERRED_VERSION[name];
+    const versions = gvs
+      .filter((g) => g.group === name)
+      .sort((a, b) => (a.version === pref ? -1 : b.version === pref ? 1 : a.version < b.version ? 1 : -1));
     return { name, versions };
   });
 }
 
 function legacyResources(gv: GroupVersion): object[] {
-  const out: object[] = [];
+  const out: { name: string }[] = [];
   for (const st of gv.strategies) {
-    const r: Record<string, unknown> = {
+    const r: { name: string } & Record<string, unknown> = {
       name: st.resource,
       singularName: st.kind.toLowerCase(),
       namespaced: st.namespaced,
@@ -145,7 +112,7 @@ function legacyResources(gv: GroupVersion): object[] {
     r.storageVersionHash = storageVersionHash(st.group, st.version, st.kind);
     out.push(r);
     for (const sub of subresourcesOf(st)) {
-      const s: Record<string, unknown> = {
+      const s: { name: string } & Record<string, unknown> = {
         name: `${st.resource}/${sub.name}`,
         singularName: '',
         namespaced: st.namespaced,
@@ -157,7 +124,7 @@ function legacyResources(gv: GroupVersion): object[] {
       out.push(s);
     }
   }
-  return out;
+  return out.sort(byName((r) => r.name));
 }
 
 function aggregatedResources(gv: GroupVersion): object[] {
@@ -181,6 +148,26 @@ function aggregatedResources(gv: GroupVersion): object[] {
   });
 }
 
+function aggregatedGroup(name: string, versions: GroupVersion[]): object {
+  // metav1.ObjectMeta omits an empty name; creationTimestamp is always printed (as null)
+  return {
+    metadata: name ? { name, creationTimestamp: null } : { creationTimestamp: null },
+    versions: versions.map((v) => ({
+      version: v.version,
+      resources: aggregatedResources(v),
+      freshness: 'Current',
+    })),
+  };
+}
+
+function aggregatedList(items: object[]): object {
+  return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
+}
+
+/**
+ * All discovery documents for a resource table. `serverAddress` is host:port as clients reach
+ * the server (it goes into serverAddressByClientCIDRs).
+ */
 export function buildDiscovery(strategies: ResourceStrategy[], serverAddress: string): DiscoveryDocs {
   const gvs = groupVersions(strategies);
   const core = gvs.filter((g) => g.group === '');
@@ -199,16 +186,6 @@ export function buildDiscovery(strategies: ResourceStrategy[], serverAddress: st
     const versions = g.versions.map((v) => ({ groupVersion: `${g.name}/${v.version}`, version: v.version }));
     return { name: g.name, versions, preferredVersion: versions[0] };
   };
-  const groupMap = new Map<string, object>();
-  for (const g of groups) groupMap.set(g.name, { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g) });
-  const aggregatedGroupEntry = (name: string, versions: GroupVersion[]) => ({
-    metadata: { name, creationTimestamp: null },
-    versions: versions.map((v) => ({
-      version: v.version,
-      resources: aggregatedResources(v),
-      freshness: 'Current',
-    })),
-  });
   return {
     apiVersions: {
       kind: 'APIVersions',
@@ -216,32 +193,9 @@ export function buildDiscovery(strategies: ResourceStrategy[], serverAddress: st
       serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
     },
     groupList: { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map(groupDoc) },
-    groups: groupMap,
+    groups: new Map(groups.map((g) => [g.name, { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g) }])),
     resourceLists,
-    aggregatedCore: {
-      kind: 'APIGroupDiscoveryList',
-      apiVersion: 'apidiscovery.k8s.io/v2',
-      metadata: {},
-      items: core.length ? [aggregatedGroupEntry('', core)] : [],
-    },
-    aggregatedGroups: {
-      kind: 'APIGroupDiscoveryList',
-      apiVersion: 'apidiscovery.k8s.io/v2',
-      metadata: {},
-      items: groups.map((g) => aggregatedGroupEntry(g.name, g.versions)),
-    },
+    aggregatedCore: aggregatedList(core.length ? [aggregatedGroup('', core)] : []),
+    aggregatedGroups: aggregatedList(groups.map((g) => aggregatedGroup(g.name, g.versions))),
   };
-}
-
-export type DiscoveryFormat = 'aggregated-v2' | 'aggregated-v2beta1' | 'legacy';
-
-/** Which discovery document the Accept header asks for. */
-export function negotiateDiscovery(accept: string | undefined): DiscoveryFormat {
-  for (const part of (accept ?? '').split(',')) {
-    const p = part.replace(/\s+/g, '');
-    if (!p.includes('as=APIGroupDiscoveryList') || !p.includes('g=apidiscovery.k8s.io')) continue;
-    if (p.includes('v=v2beta1')) return 'aggregated-v2beta1';
-    if (p.includes('v=v2;') || p.endsWith('v=v2')) return 'aggregated-v2';
-  }
-  return 'legacy';
 }

@@ -95,9 +95,7 @@ function verbLabel(v: string): string {
 async function list(call: ResourceCall): Promise<void> {
   const { store, query, info } = call;
   const choice = negotiateOutput(header(call.req, 'accept'), true);
-  const selection = selectionFor(store.strategy, store.prefix, info.namespace, query, (o) =>
-    store.view(o),
-  );
+  const selection = selectionFor(store.strategy, store.prefix, info.namespace, query, (o) => store.view(o));
   const limit = query.get('limit');
   const rv = query.get('resourceVersion');
   if (rv !== null && rv !== '') parseRV(rv);
@@ -129,9 +127,7 @@ async function list(call: ResourceCall): Promise<void> {
 function watch(call: ResourceCall): void {
   const { store, query, info } = call;
   const choice = negotiateOutput(header(call.req, 'accept'), false);
-  const selection = selectionFor(store.strategy, store.prefix, info.namespace, query, (o) =>
-    store.view(o),
-  );
+  const selection = selectionFor(store.strategy, store.prefix, info.namespace, query, (o) => store.view(o));
   if (info.name) {
     const byName = selection.matches;
     const name = info.name;
@@ -228,9 +224,7 @@ async function remove(call: ResourceCall): Promise<void> {
 async function deleteCollection(call: ResourceCall): Promise<void> {
   const { store, info, ctx, query } = call;
   const opts = await deleteOptions(call);
-  const selection = selectionFor(store.strategy, store.prefix, info.namespace, query, (o) =>
-    store.view(o),
-  );
+  const selection = selectionFor(store.strategy, store.prefix, info.namespace, query, (o) => store.view(o));
   const { items, revision } = await store.cache.list({ ...selection, resourceVersion: '' });
   const out: KubeObject[] = [];
   for (const item of items) {

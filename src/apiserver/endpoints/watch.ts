@@ -27,6 +27,7 @@ export interface WatchParams {
 export function serveWatch(res: Res, store: ResourceStore, p: WatchParams, onEnd: () => void): void {
   // no Content-Length: HTTP/1.1 streams it chunked, HTTP/2 as DATA frames
   res.writeHead(200, baseHeaders('application/json'));
+  res.flushHeaders?.();
   let closed = false;
   // set once the cache watch is registered; finish() may run before that (replay overflow)
   const subscription: { current?: Disposable } = {};

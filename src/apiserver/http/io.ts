@@ -22,6 +22,8 @@ export interface Res {
   once(event: 'close' | 'drain', listener: () => void): unknown;
   removeListener(event: 'close' | 'drain', listener: () => void): unknown;
   readonly writableLength?: number;
+  /** HTTP/1.1 holds headers back until the first body write; a watch must answer at once. */
+  flushHeaders?(): void;
 }
 
 export function header(req: Req, name: string): string | undefined {

@@ -3,16 +3,66 @@ import { isRecord } from '../../../api/types.js';
 import { defineResource, ensureObject, setDefault } from '../define.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
 import { containersText, mapSelectorText } from '../core/workload-columns.js';
+import type { KubeObject } from '../../../api/types.js';
+import { invalidValue, notSupported, required, type FieldError } from '../validation.js';
+import { validatePodTemplateSpec } from '../core/pod-validation.js';
 import {
   defaultTemplate,
+  goLabelSelector,
   immutableSelector,
+  intOrPercent,
+  intOrPercentValue,
+  noActiveDeadline,
+  nonNegative,
+  notOver100Percent,
+  restartAlways,
+  selectorMatchesTemplate,
   selectorString,
   spec,
   status,
-  validateSelectorAndTemplate,
 } from './workload.js';
 
 type Obj = Record<string, unknown>;
+
+function validateUpdateStrategy(ds: KubeObject): FieldError[] {
+  const us = (isRecord(spec(ds).updateStrategy) ? spec(ds).updateStrategy : {}) as Obj;
+  const path = 'spec.updateStrategy';
+  if (us.type === 'OnDelete') return [];
+  if (us.type !== 'RollingUpdate') return [notSupported(path, us, ['RollingUpdate', 'OnDelete'])];
+  if (!isRecord(us.rollingUpdate)) return [required(`${path}.rollingUpdate`)];
+  const ru = us.rollingUpdate;
+  const p = `${path}.rollingUpdate`;
+  const errs = [
+    ...intOrPercent(ru.maxUnavailable, `${p}.maxUnavailable`),
+    ...intOrPercent(ru.maxSurge, `${p}.maxSurge`),
+    ...notOver100Percent(ru.maxUnavailable, `${p}.maxUnavailable`),
+    ...notOver100Percent(ru.maxSurge, `${p}.maxSurge`),
+  ];
+  const hasUnavailable = intOrPercentValue(ru.maxUnavailable) !== 0;
+  const hasSurge = intOrPercentValue(ru.maxSurge) !== 0;
+  if (hasUnavailable && hasSurge)
+    errs.push(invalidValue(`${p}.maxSurge`, ru.maxSurge, 'may not be set when maxUnavailable is non-zero'));
+  if (!hasUnavailable && !hasSurge)
+    errs.push(required(`${p}.maxUnavailable`, 'cannot be 0 when maxSurge is 0'));
+  return errs;
+}
+
+/** Upstream's ValidateDaemonSetSpec, in its order (no Required for a missing selector: it matches nothing). */
+function validateDaemonSet(ds: KubeObject): FieldError[] {
+  const sel = spec(ds).selector;
+  const errs = selectorMatchesTemplate(ds);
+  if (
+    isRecord(sel) &&
+    !(isRecord(sel.matchLabels) && Object.keys(sel.matchLabels).length) &&
+    !(Array.isArray(sel.matchExpressions) && sel.matchExpressions.length)
+  )
+    errs.push(invalidValue('spec.selector', goLabelSelector(sel), 'empty selector is invalid for daemonset'));
+  errs.push(...validatePodTemplateSpec(spec(ds).template, 'spec.template'));
+  errs.push(...restartAlways(ds), ...noActiveDeadline(ds, 'DaemonSet'));
+  errs.push(...nonNegative(ds, 'minReadySeconds'), ...validateUpdateStrategy(ds));
+  errs.push(...nonNegative(ds, 'revisionHistoryLimit'));
+  return errs;
+}
 
 export const daemonsets = defineResource({
   group: 'apps',
@@ -44,7 +94,7 @@ export const daemonsets = defineResource({
       numberReady: 0,
     };
   },
-  validate: (ds) => validateSelectorAndTemplate(ds),
+  validate: validateDaemonSet,
   validateUpdate: immutableSelector,
   table: {
     columns: [
@@ -76,7 +126,7 @@ export const daemonsets = defineResource({
         age(ds.metadata.creationTimestamp, now),
         names,
         images,
-        selectorString(ds) || '<none>',
+        selectorString(ds),
       ];
     },
   },

@@ -5,11 +5,13 @@ import { containersText } from '../core/workload-columns.js';
 import {
   defaultTemplate,
   immutableSelector,
+  nonNegative,
+  replicaSetTemplateChecks,
   replicasScale,
+  requiredSelector,
   selectorString,
   spec,
   status,
-  validateSelectorAndTemplate,
 } from './workload.js';
 
 export const replicasets = defineResource({
@@ -30,7 +32,13 @@ export const replicasets = defineResource({
   prepareForCreate(rs) {
     rs.status = { replicas: 0 };
   },
-  validate: (rs) => validateSelectorAndTemplate(rs),
+  // upstream's ValidateReplicaSetSpec; its empty-selector message says "deployment" too
+  validate: (rs) => [
+    ...nonNegative(rs, 'replicas'),
+    ...nonNegative(rs, 'minReadySeconds'),
+    ...requiredSelector(rs, 'deployment'),
+    ...replicaSetTemplateChecks(rs),
+  ],
   validateUpdate: immutableSelector,
   table: {
     columns: [
@@ -53,7 +61,7 @@ export const replicasets = defineResource({
         age(rs.metadata.creationTimestamp, now),
         names,
         images,
-        selectorString(rs) || '<none>',
+        selectorString(rs),
       ];
     },
   },

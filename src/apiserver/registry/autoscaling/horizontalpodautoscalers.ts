@@ -1,80 +1,128 @@
-// horizontalpodautoscalers (hpa): autoscaling/v2 is stored; autoscaling/v1 is served by
-// converting (targetCPUUtilizationPercentage <-> a cpu Utilization metric).
+// horizontalpodautoscalers (hpa): autoscaling/v2 is the stored form; autoscaling/v1 is served by
+// converting (hpa-conversion.ts). Both print upstream's table from the v2 form.
 import type { KubeObject } from '../../../api/types.js';
 import { isRecord } from '../../../api/types.js';
 import { defineResource, ensureObject, setDefault } from '../define.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
-import { invalidValue, required } from '../validation.js';
+import { invalidValue, required, type FieldError } from '../validation.js';
+import type { TableConvertor } from '../strategy.js';
+import { cpuMetric, DEFAULT_CPU_UTILIZATION, hpaV1ToV2, hpaV2ToV1 } from './hpa-conversion.js';
 
 type Obj = Record<string, unknown>;
-const spec = (o: KubeObject) => (o.spec ?? {}) as Obj;
-const status = (o: KubeObject) => (o.status ?? {}) as Obj;
+const rec = (v: unknown): Obj => (isRecord(v) ? v : {});
+const spec = (o: KubeObject) => rec(o.spec);
+const status = (o: KubeObject) => rec(o.status);
+const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 
-interface Metric {
-  type: string;
-  resource?: { name: string; target?: { type: string; averageUtilization?: number; averageValue?: string } };
-}
-interface CurrentMetric {
-  type: string;
-  resource?: { name: string; current?: { averageUtilization?: number; averageValue?: string } };
-}
-
-function targets(h: KubeObject): string {
-  const ms = (spec(h).metrics as Metric[] | undefined) ?? [];
-  const cur = (status(h).currentMetrics as CurrentMetric[] | undefined) ?? [];
-  if (!ms.length) return '<none>';
-  const parts = ms.map((m, i) => {
-    if (m.type === 'Resource' && m.resource?.target) {
-      const c = cur[i]?.resource?.current;
-      if (m.resource.target.type === 'Utilization')
-        return `${m.resource.name}: ${c?.averageUtilization !== undefined ? `${c.averageUtilization}%` : '<unknown>'}/${m.resource.target.averageUtilization}%`;
-      return `${m.resource.name}: ${c?.averageValue ?? '<unknown>'}/${m.resource.target.averageValue}`;
+/** One "current/target" entry of the Targets cell (upstream's formatHPAMetrics). */
+function metricText(m: Obj, cur: Obj | undefined): string {
+  const avg = (s: Obj | undefined, k: string) => rec(rec(s?.[k]).current);
+  switch (m.type) {
+    case 'External':
+    case 'Object': {
+      const key = m.type === 'External' ? 'external' : 'object';
+      const t = rec(rec(m[key]).target);
+      const c = cur?.[key] ? avg(cur, key) : undefined;
+      if (t.averageValue !== undefined)
+        return `${str(c?.averageValue) || '<unknown>'}/${str(t.averageValue)} (avg)`;
+      return `${c ? str(c.value) : '<unknown>'}/${str(t.value)}`;
     }
-    return '<unknown>/<unknown>';
-  });
-  return parts.length > 2
-    ? `${parts.slice(0, 2).join(', ')} + ${parts.length - 2} more...`
+    case 'Pods': {
+      const c = cur?.pods ? avg(cur, 'pods') : undefined;
+      return `${c ? str(c.averageValue) : '<unknown>'}/${str(rec(rec(m.pods).target).averageValue)}`;
+    }
+    case 'Resource':
+    case 'ContainerResource': {
+      const key = m.type === 'Resource' ? 'resource' : 'containerResource';
+      const r = rec(m[key]);
+      const t = rec(r.target);
+      const c = cur?.[key] ? avg(cur, key) : undefined;
+      if (t.averageValue !== undefined)
+        return `${str(r.name)}: ${c ? str(c.averageValue) : '<unknown>'}/${str(t.averageValue)}`;
+      const current = typeof c?.averageUtilization === 'number' ? `${c.averageUtilization}%` : '<unknown>';
+      const target = typeof t.averageUtilization === 'number' ? `${t.averageUtilization}%` : '<auto>';
+      return `${str(r.name)}: ${current}/${target}`;
+    }
+    default:
+      return '<unknown type>';
+  }
+}
+
+export function targetsText(h: KubeObject): string {
+  const specs = (spec(h).metrics as Obj[] | undefined) ?? [];
+  const statuses = (status(h).currentMetrics as Obj[] | undefined) ?? [];
+  if (!specs.length) return '<none>';
+  const parts = specs.map((m, i) => metricText(m, statuses[i]));
+  const max = 2;
+  return parts.length > max
+    ? `${parts.slice(0, max).join(', ')} + ${parts.length - max} more...`
     : parts.join(', ');
 }
 
-const table = {
-  columns: [
-    nameColumn,
-    col('Reference', 'The scaled workload.'),
-    col('Targets', 'Current and target metric values.'),
-    col('MinPods', 'The lower replica bound.', 0, 'integer'),
-    col('MaxPods', 'The upper replica bound.', 0, 'integer'),
-    col('Replicas', 'The current replica count.', 0, 'integer'),
-    ageColumn,
-  ],
-  cells: (h: KubeObject, now: Date) => {
-    const ref = (spec(h).scaleTargetRef ?? {}) as { kind?: string; name?: string };
-    return [
-      h.metadata.name,
-      `${ref.kind}/${ref.name}`,
-      targets(h),
-      spec(h).minReplicas ?? '<unset>',
-      spec(h).maxReplicas ?? 0,
-      status(h).currentReplicas ?? 0,
-      age(h.metadata.creationTimestamp, now),
-    ];
-  },
-};
+const columns = [
+  nameColumn,
+  col('Reference', 'The workload whose scale the autoscaler sets.'),
+  col('Targets', 'Current and target values of the metrics.'),
+  col('MinPods', 'The lower replica bound.'),
+  col('MaxPods', 'The upper replica bound.', 0, 'integer'),
+  col('Replicas', 'The replica count last seen by the autoscaler.', 0, 'integer'),
+  ageColumn,
+];
 
-function validate(h: KubeObject) {
+function v2Cells(h: KubeObject, now: Date): unknown[] {
+  const ref = rec(spec(h).scaleTargetRef);
+  const min = spec(h).minReplicas;
+  return [
+    h.metadata.name,
+    `${str(ref.kind)}/${str(ref.name)}`,
+    targetsText(h),
+    typeof min === 'number' ? String(min) : '<unset>',
+    spec(h).maxReplicas ?? 0,
+    status(h).currentReplicas ?? 0,
+    age(h.metadata.creationTimestamp, now),
+  ];
+}
+
+const v2Table: TableConvertor = { columns, cells: v2Cells };
+
+/** Fills the unset fields of one scaling direction (upstream's GenerateHPAScale{Up,Down}Rules). */
+function defaultRules(rules: Obj, direction: 'up' | 'down'): void {
+  setDefault(rules, 'stabilizationWindowSeconds', direction === 'up' ? 0 : 300);
+  setDefault(rules, 'selectPolicy', 'Max');
+  if (!Array.isArray(rules.policies) || !rules.policies.length)
+    rules.policies =
+      direction === 'up'
+        ? [
+            { type: 'Pods', value: 4, periodSeconds: 15 },
+            { type: 'Percent', value: 100, periodSeconds: 15 },
+          ]
+        : [{ type: 'Percent', value: 100, periodSeconds: 15 }];
+}
+
+/** upstream's ValidateCrossVersionObjectReference plus the replica bounds. */
+function validateHPA(h: KubeObject): FieldError[] {
   const s = spec(h);
-  const errs = [];
-  if (!isRecord(s.scaleTargetRef)) errs.push(required('spec.scaleTargetRef'));
-  if (typeof s.maxReplicas !== 'number' || s.maxReplicas < 1)
-    errs.push(invalidValue('spec.maxReplicas', s.maxReplicas ?? 0, 'must be greater than or equal to 1'));
-  if (
-    typeof s.minReplicas === 'number' &&
-    typeof s.maxReplicas === 'number' &&
-    s.minReplicas > s.maxReplicas
-  ) {
-    errs.push(
-      invalidValue('spec.maxReplicas', s.maxReplicas, 'must be greater than or equal to `minReplicas`'),
-    );
+  const errs: FieldError[] = [];
+  if (typeof s.minReplicas === 'number' && s.minReplicas < 1)
+    errs.push(invalidValue('spec.minReplicas', s.minReplicas, 'must be greater than or equal to 1'));
+  const max = typeof s.maxReplicas === 'number' ? s.maxReplicas : 0;
+  if (max < 1) errs.push(invalidValue('spec.maxReplicas', max, 'must be greater than 0'));
+  if (typeof s.minReplicas === 'number' && max < s.minReplicas)
+    errs.push(invalidValue('spec.maxReplicas', max, 'must be greater than or equal to `minReplicas`'));
+  const ref = rec(s.scaleTargetRef);
+  for (const k of ['kind', 'name']) {
+    const v = ref[k];
+    if (!v) errs.push(required(`spec.scaleTargetRef.${k}`));
+    else if (v === '.' || v === '..')
+      errs.push(invalidValue(`spec.scaleTargetRef.${k}`, v, `may not be '${v}'`));
+    else if (String(v).includes('/') || String(v).includes('%'))
+      errs.push(
+        invalidValue(
+          `spec.scaleTargetRef.${k}`,
+          v,
+          `may not contain '${String(v).includes('/') ? '/' : '%'}'`,
+        ),
+      );
   }
   return errs;
 }
@@ -89,72 +137,23 @@ export const horizontalpodautoscalersV2 = defineResource({
   categories: ['all'],
   definition: 'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler',
   status: true,
-  generation: false,
   defaults(h) {
     const s = ensureObject<Obj>(h, 'spec');
     setDefault(s, 'minReplicas', 1);
-    if (!Array.isArray(s.metrics) || !s.metrics.length)
-      s.metrics = [
-        {
-          type: 'Resource',
-          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
-        },
-      ];
+    if (!Array.isArray(s.metrics) || !s.metrics.length) s.metrics = [cpuMetric(DEFAULT_CPU_UTILIZATION)];
+    // a behavior that is given gets its missing parts; an absent one stays absent
+    if (isRecord(s.behavior)) {
+      defaultRules(ensureObject<Obj>(s.behavior, 'scaleUp'), 'up');
+      defaultRules(ensureObject<Obj>(s.behavior, 'scaleDown'), 'down');
+    }
   },
   prepareForCreate(h) {
-    h.status = { currentReplicas: 0, desiredReplicas: 0 };
+    // v2 omits a zero currentReplicas; desiredReplicas is always written
+    h.status = { desiredReplicas: 0 };
   },
-  validate,
-  table,
+  validate: validateHPA,
+  table: v2Table,
 });
-
-function toV1(h: KubeObject): KubeObject {
-  const s = spec(h);
-  const cpu = ((s.metrics as Metric[] | undefined) ?? []).find(
-    (m) => m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.target?.type === 'Utilization',
-  );
-  const out: KubeObject = {
-    ...h,
-    apiVersion: 'autoscaling/v1',
-    spec: { scaleTargetRef: s.scaleTargetRef, minReplicas: s.minReplicas, maxReplicas: s.maxReplicas },
-  };
-  if (cpu?.resource?.target?.averageUtilization !== undefined)
-    (out.spec as Obj).targetCPUUtilizationPercentage = cpu.resource.target.averageUtilization;
-  const st = status(h);
-  const cur = ((st.currentMetrics as CurrentMetric[] | undefined) ?? []).find(
-    (m) => m.type === 'Resource' && m.resource?.name === 'cpu',
-  );
-  out.status = { currentReplicas: st.currentReplicas ?? 0, desiredReplicas: st.desiredReplicas ?? 0 };
-  if (st.lastScaleTime) (out.status as Obj).lastScaleTime = st.lastScaleTime;
-  if (st.observedGeneration !== undefined) (out.status as Obj).observedGeneration = st.observedGeneration;
-  if (cur?.resource?.current?.averageUtilization !== undefined)
-    (out.status as Obj).currentCPUUtilizationPercentage = cur.resource.current.averageUtilization;
-  return out;
-}
-
-function fromV1(h: KubeObject): KubeObject {
-  const s = spec(h);
-  const out: KubeObject = {
-    ...h,
-    apiVersion: 'autoscaling/v2',
-    spec: { scaleTargetRef: s.scaleTargetRef, minReplicas: s.minReplicas, maxReplicas: s.maxReplicas },
-  };
-  if (typeof s.targetCPUUtilizationPercentage === 'number') {
-    (out.spec as Obj).metrics = [
-      {
-        type: 'Resource',
-        resource: {
-          name: 'cpu',
-          target: { type: 'Utilization', averageUtilization: s.targetCPUUtilizationPercentage },
-        },
-      },
-    ];
-  }
-  const st = status(h);
-  out.status = { currentReplicas: st.currentReplicas ?? 0, desiredReplicas: st.desiredReplicas ?? 0 };
-  if (st.lastScaleTime) (out.status as Obj).lastScaleTime = st.lastScaleTime;
-  return out;
-}
 
 export const horizontalpodautoscalersV1 = defineResource({
   group: 'autoscaling',
@@ -163,14 +162,13 @@ export const horizontalpodautoscalersV1 = defineResource({
   kind: 'HorizontalPodAutoscaler',
   namespaced: true,
   shortNames: ['hpa'],
-  categories: ['all'],
   definition: 'io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler',
   status: true,
   storedAs: {
     group: 'autoscaling',
     resource: 'horizontalpodautoscalers',
-    toStored: fromV1,
-    fromStored: toV1,
+    toStored: hpaV1ToV2,
+    fromStored: hpaV2ToV1,
   },
   defaults(h) {
     setDefault(ensureObject<Obj>(h, 'spec'), 'minReplicas', 1);
@@ -178,26 +176,12 @@ export const horizontalpodautoscalersV1 = defineResource({
   prepareForCreate(h) {
     h.status = { currentReplicas: 0, desiredReplicas: 0 };
   },
-  validate,
-  table: {
-    ...table,
-    cells: (h: KubeObject, now: Date) => {
-      const s = spec(h);
-      const ref = (s.scaleTargetRef ?? {}) as { kind?: string; name?: string };
-      const cur = status(h).currentCPUUtilizationPercentage;
-      const tgt =
-        s.targetCPUUtilizationPercentage !== undefined
-          ? `cpu: ${cur !== undefined ? `${cur}%` : '<unknown>'}/${s.targetCPUUtilizationPercentage}%`
-          : '<none>';
-      return [
-        h.metadata.name,
-        `${ref.kind}/${ref.name}`,
-        tgt,
-        s.minReplicas ?? '<unset>',
-        s.maxReplicas ?? 0,
-        status(h).currentReplicas ?? 0,
-        age(h.metadata.creationTimestamp, now),
-      ];
-    },
+  validate(h) {
+    const errs = validateHPA(h);
+    const t = spec(h).targetCPUUtilizationPercentage;
+    if (typeof t === 'number' && t < 1)
+      errs.push(invalidValue('spec.targetCPUUtilizationPercentage', t, 'must be greater than 0'));
+    return errs;
   },
+  table: { columns, cells: (h, now) => v2Cells(hpaV1ToV2(h), now) },
 });

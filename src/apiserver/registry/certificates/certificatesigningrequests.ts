@@ -7,14 +7,14 @@ import { required } from '../validation.js';
 type Obj = Record<string, unknown>;
 const spec = (o: KubeObject) => (o.spec ?? {}) as Obj;
 
+/** upstream's extractCSRStatus: Denied over Approved over Pending, then Failed and Issued. */
 function condition(c: KubeObject): string {
-  const conds = ((c.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).map(
-    (x) => x.type,
-  );
-  const issued = (c.status as { certificate?: string } | undefined)?.certificate;
-  const parts = conds.length ? [...conds] : ['Pending'];
-  if (issued) parts.push('Issued');
-  return parts.join(',');
+  const st = (c.status ?? {}) as { conditions?: { type?: string }[]; certificate?: string };
+  const types = new Set((st.conditions ?? []).map((x) => x.type));
+  let text = types.has('Denied') ? 'Denied' : types.has('Approved') ? 'Approved' : 'Pending';
+  if (types.has('Failed')) text += ',Failed';
+  if (st.certificate) text += ',Issued';
+  return text;
 }
 
 export const certificatesigningrequests = defineResource({

@@ -1,7 +1,34 @@
-// configmaps (cm)
+// configmaps (cm): key names, the 1 MiB limit, and immutable config maps.
+import type { KubeObject } from '../../../api/types.js';
 import { defineResource } from '../define.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
-import { validateDataKeys } from './data-keys.js';
+import { forbidden, invalidValue, type FieldError } from '../validation.js';
+import { base64Bytes, tooBig, validateDataKeys } from './data-keys.js';
+
+const keys = (v: unknown): string[] => Object.keys(v && typeof v === 'object' ? v : {});
+
+function validate(cm: KubeObject): FieldError[] {
+  const errs = [...validateDataKeys(cm.data, 'data'), ...validateDataKeys(cm.binaryData, 'binaryData')];
+  const inData = new Set(keys(cm.data));
+  for (const k of keys(cm.binaryData))
+    if (inData.has(k)) errs.push(invalidValue('binaryData', k, 'duplicate of key present in data'));
+  let size = base64Bytes(cm.binaryData);
+  for (const v of Object.values((cm.data as Record<string, unknown> | undefined) ?? {}))
+    size += Buffer.byteLength(String(v));
+  errs.push(...tooBig('', size));
+  return errs;
+}
+
+function validateUpdate(cm: KubeObject, old: KubeObject): FieldError[] {
+  if (old.immutable !== true) return [];
+  const errs: FieldError[] = [];
+  if (cm.immutable !== true) errs.push(forbidden('immutable', 'field is immutable when `immutable` is set'));
+  if (JSON.stringify(cm.data ?? {}) !== JSON.stringify(old.data ?? {}))
+    errs.push(forbidden('data', 'field is immutable when `immutable` is set'));
+  if (JSON.stringify(cm.binaryData ?? {}) !== JSON.stringify(old.binaryData ?? {}))
+    errs.push(forbidden('binaryData', 'field is immutable when `immutable` is set'));
+  return errs;
+}
 
 export const configmaps = defineResource({
   group: '',
@@ -11,16 +38,17 @@ export const configmaps = defineResource({
   namespaced: true,
   shortNames: ['cm'],
   definition: 'io.k8s.api.core.v1.ConfigMap',
-  validate: (cm) => validateDataKeys(cm, ['data', 'binaryData']),
-  validateUpdate: (cm, old) =>
-    old.immutable === true && JSON.stringify([cm.data, cm.binaryData]) !== JSON.stringify([old.data, old.binaryData])
-      ? [{ type: 'FieldValueForbidden', field: 'data', detail: 'field is immutable when `immutable` is set' }]
-      : [],
+  validate,
+  validateUpdate,
   table: {
-    columns: [nameColumn, col('Data', 'Number of keys in data and binaryData.', 0, 'integer'), ageColumn],
+    columns: [
+      nameColumn,
+      col('Data', 'How many keys the config map holds, data and binaryData together.'),
+      ageColumn,
+    ],
     cells: (cm, now) => [
       cm.metadata.name,
-      Object.keys((cm.data as object) ?? {}).length + Object.keys((cm.binaryData as object) ?? {}).length,
+      keys(cm.data).length + keys(cm.binaryData).length,
       age(cm.metadata.creationTimestamp, now),
     ],
   },

@@ -1,7 +1,10 @@
-// events (ev), core/v1
+// events (ev), core/v1: the namespace rule, upstream's table (LAST SEEN ... MESSAGE) and
+// field selectors.
 import type { KubeObject } from '../../../api/types.js';
+import { isRecord } from '../../../api/types.js';
 import { defineResource } from '../define.js';
 import { age, col } from '../table.js';
+import { invalidValue, type FieldError } from '../validation.js';
 
 interface Ref {
   kind?: string;
@@ -12,11 +15,26 @@ interface Ref {
   apiVersion?: string;
   resourceVersion?: string;
 }
-const ref = (e: KubeObject) => (e.involvedObject ?? {}) as Ref;
+const ref = (e: KubeObject): Ref => (isRecord(e.involvedObject) ? (e.involvedObject as Ref) : {});
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const source = (e: KubeObject): { component?: string; host?: string } =>
+  isRecord(e.source) ? (e.source as { component?: string; host?: string }) : {};
 
-function lastSeen(e: KubeObject, now: Date): string {
-  const t = (e.lastTimestamp as string) || (e.eventTime as string) || e.metadata.creationTimestamp;
-  return age(t, now);
+/** "component, host" from source, else from reportingComponent / reportingInstance. */
+function sourceText(e: KubeObject): string {
+  const component = source(e).component || str(e.reportingComponent);
+  const instance = source(e).host || str(e.reportingInstance);
+  if (!component) return '';
+  return instance ? `${component}, ${instance}` : component;
+}
+
+function validate(e: KubeObject): FieldError[] {
+  // old-style events (no eventTime) must sit in their object's namespace ("default" for cluster objects)
+  if (e.eventTime) return [];
+  const ns = e.metadata.namespace ?? '';
+  const objNs = ref(e).namespace ?? '';
+  const ok = objNs ? ns === objNs : ns === '' || ns === 'default';
+  return ok ? [] : [invalidValue('involvedObject.namespace', objNs, 'does not match event.namespace')];
 }
 
 export const events = defineResource({
@@ -27,32 +45,40 @@ export const events = defineResource({
   namespaced: true,
   shortNames: ['ev'],
   definition: 'io.k8s.api.core.v1.Event',
+  validate,
   table: {
     columns: [
-      col('Last Seen', 'Time since the event was last seen.'),
+      col('Last Seen', 'How long ago the event was last observed.'),
       col('Type', 'Normal or Warning.'),
-      col('Reason', 'A short, machine-readable reason.'),
-      col('Object', 'The object the event is about.'),
-      col('Subobject', 'The part of the object, e.g. a container.', 1),
-      col('Source', 'The component that reported the event.', 1),
-      col('Message', 'A human-readable description.'),
-      col('First Seen', 'Time since the event was first seen.', 1),
-      col('Count', 'How many times the event happened.', 1, 'integer'),
-      { name: 'Name', type: 'string', format: 'name', description: 'Name of the event.', priority: 1 },
+      col('Reason', 'Short machine-readable cause of the event.'),
+      col('Object', 'The object the event is about, as kind/name.'),
+      col('Subobject', 'The part of the object concerned, e.g. a container.', 1),
+      col('Source', 'The component (and host) that reported the event.', 1),
+      col('Message', 'What happened, in words.'),
+      col('First Seen', 'How long ago the event was first observed.', 1),
+      col('Count', 'How many times the event was observed.', 1),
+      { name: 'Name', type: 'string', format: 'name', description: 'Name of the event object.', priority: 1 },
     ],
     cells: (e, now) => {
       const r = ref(e);
-      const src = (e.source ?? {}) as { component?: string; host?: string };
+      const first = age(str(e.firstTimestamp) || str(e.eventTime) || undefined, now);
+      let last = e.lastTimestamp ? age(str(e.lastTimestamp), now) : first;
+      let count = typeof e.count === 'number' && e.count > 0 ? e.count : 1;
+      if (isRecord(e.series)) {
+        last = age(str(e.series.lastObservedTime) || undefined, now);
+        count = typeof e.series.count === 'number' ? e.series.count : count;
+      }
+      const kind = (r.kind ?? '').toLowerCase();
       return [
-        lastSeen(e, now),
-        e.type ?? '',
-        e.reason ?? '',
-        `${(r.kind ?? '').toLowerCase()}/${r.name ?? ''}`,
+        last,
+        str(e.type),
+        str(e.reason),
+        r.name ? `${kind}/${r.name}` : kind,
         r.fieldPath ?? '',
-        [src.component, src.host].filter(Boolean).join(', ') || (e.reportingComponent as string) || '',
-        String(e.message ?? '').trim(),
-        age((e.firstTimestamp as string) || (e.eventTime as string) || e.metadata.creationTimestamp, now),
-        e.count ?? 1,
+        sourceText(e),
+        str(e.message).trim(),
+        first,
+        count,
         e.metadata.name,
       ];
     },
@@ -65,9 +91,9 @@ export const events = defineResource({
     'involvedObject.apiVersion': (e) => ref(e).apiVersion ?? '',
     'involvedObject.resourceVersion': (e) => ref(e).resourceVersion ?? '',
     'involvedObject.fieldPath': (e) => ref(e).fieldPath ?? '',
-    reason: (e) => (e.reason as string) ?? '',
-    reportingComponent: (e) => (e.reportingComponent as string) ?? '',
-    source: (e) => ((e.source as { component?: string } | undefined)?.component as string) ?? '',
-    type: (e) => (e.type as string) ?? '',
+    reason: (e) => str(e.reason),
+    reportingComponent: (e) => str(e.reportingComponent),
+    source: (e) => source(e).component || str(e.reportingComponent),
+    type: (e) => str(e.type),
   },
 });

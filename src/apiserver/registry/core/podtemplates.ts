@@ -1,9 +1,10 @@
-// podtemplates
+// podtemplates: template defaults and validation; upstream's table has no AGE column.
+import { isRecord } from '../../../api/types.js';
 import { defineResource } from '../define.js';
-import { age, ageColumn, col, nameColumn } from '../table.js';
+import { col, nameColumn } from '../table.js';
 import { defaultPodTemplateSpec } from './pod-defaults.js';
 import { validatePodTemplateSpec } from './pod-validation.js';
-import { containersText } from './workload-columns.js';
+import { containersText, mapSelectorText } from './workload-columns.js';
 
 export const podtemplates = defineResource({
   group: '',
@@ -14,12 +15,18 @@ export const podtemplates = defineResource({
   definition: 'io.k8s.api.core.v1.PodTemplate',
   defaults: (pt) => defaultPodTemplateSpec(pt.template ?? (pt.template = {})),
   validate: (pt) => validatePodTemplateSpec(pt.template, 'template'),
+  generation: true,
   table: {
-    columns: [nameColumn, col('Containers', 'Container names.'), col('Images', 'Container images.'), col('Pod Labels', 'Labels of the pods.'), ageColumn],
-    cells: (pt, now) => {
+    columns: [
+      nameColumn,
+      col('Containers', 'Names of the containers in the template.'),
+      col('Images', 'Images of the containers in the template.'),
+      col('Pod Labels', 'Labels the template gives its pods.'),
+    ],
+    cells: (pt) => {
       const [names, images] = containersText(pt.template);
-      const labels = Object.entries(((pt.template as { metadata?: { labels?: Record<string, string> } } | undefined)?.metadata?.labels) ?? {}).map(([k, v]) => `${k}=${v}`);
-      return [pt.metadata.name, names, images, labels.join(',') || '<none>', age(pt.metadata.creationTimestamp, now)];
+      const meta = isRecord(pt.template) && isRecord(pt.template.metadata) ? pt.template.metadata : {};
+      return [pt.metadata.name, names, images, mapSelectorText(meta.labels)];
     },
   },
 });

@@ -1,5 +1,6 @@
-// resourcequotas (quota)
+// resourcequotas (quota): status reset on create, upstream's REQUEST / LIMIT cells.
 import type { KubeObject } from '../../../api/types.js';
+import { isRecord } from '../../../api/types.js';
 import { defineResource } from '../define.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
 
@@ -8,13 +9,14 @@ interface QuotaStatus {
   used?: Record<string, string>;
 }
 
-/** "requests.cpu: 500m/1, ..." for the request or limit columns, as upstream prints them. */
-function usage(q: KubeObject, limits: boolean): string {
-  const st = (q.status ?? {}) as QuotaStatus;
-  const keys = Object.keys(st.hard ?? {})
-    .filter((k) => (limits ? k.startsWith('limits.') : !k.startsWith('limits.')))
-    .sort();
-  return keys.map((k) => `${k}: ${st.used?.[k] ?? '0'}/${st.hard?.[k]}`).join(', ');
+/** "pods: 1/10, requests.cpu: 500m/1" (or the limits.* part): used/hard per resource, sorted by name. */
+export function quotaUsage(q: KubeObject, limits: boolean): string {
+  const st = (isRecord(q.status) ? q.status : {}) as QuotaStatus;
+  return Object.keys(st.hard ?? {})
+    .sort()
+    .filter((k) => (k.split('.')[0] === 'limits' && k.includes('.')) === limits)
+    .map((k) => `${k}: ${st.used?.[k] ?? '0'}/${st.hard?.[k]}`)
+    .join(', ');
 }
 
 export const resourcequotas = defineResource({
@@ -26,8 +28,21 @@ export const resourcequotas = defineResource({
   shortNames: ['quota'],
   definition: 'io.k8s.api.core.v1.ResourceQuota',
   status: true,
+  prepareForCreate(q) {
+    q.status = {};
+  },
   table: {
-    columns: [nameColumn, ageColumn, col('Request', 'Used and hard requests.'), col('Limit', 'Used and hard limits.')],
-    cells: (q, now) => [q.metadata.name, age(q.metadata.creationTimestamp, now), usage(q, false), usage(q, true)],
+    columns: [
+      nameColumn,
+      ageColumn,
+      col('Request', 'Used and hard amounts of everything but limits.*, as used/hard.'),
+      col('Limit', 'Used and hard amounts of limits.*, as used/hard.'),
+    ],
+    cells: (q, now) => [
+      q.metadata.name,
+      age(q.metadata.creationTimestamp, now),
+      quotaUsage(q, false),
+      quotaUsage(q, true),
+    ],
   },
 });

@@ -1,4 +1,4 @@
-// serviceaccounts (sa)
+// serviceaccounts (sa): upstream's table (SECRETS counts the listed secrets).
 import { defineResource } from '../define.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
 
@@ -11,7 +11,11 @@ export const serviceaccounts = defineResource({
   shortNames: ['sa'],
   definition: 'io.k8s.api.core.v1.ServiceAccount',
   table: {
-    columns: [nameColumn, col('Secrets', 'Number of secrets listed on the service account.', 0, 'integer'), ageColumn],
-    cells: (sa, now) => [sa.metadata.name, ((sa.secrets as unknown[]) ?? []).length, age(sa.metadata.creationTimestamp, now)],
+    columns: [nameColumn, col('Secrets', 'How many secrets the service account lists.'), ageColumn],
+    cells: (sa, now) => [
+      sa.metadata.name,
+      Array.isArray(sa.secrets) ? sa.secrets.length : 0,
+      age(sa.metadata.creationTimestamp, now),
+    ],
   },
 });

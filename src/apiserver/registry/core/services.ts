@@ -1,61 +1,180 @@
-// services (svc): defaults, ClusterIP / NodePort allocation, upstream's table.
+// services (svc): defaults, ClusterIP / NodePort allocation and release, what an update keeps
+// of the allocated values, and upstream's table.
+import { isIP } from 'node:net';
 import { isRecord, type KubeObject } from '../../../api/types.js';
 import { defineResource, ensureObject, setDefault } from '../define.js';
 import { dns1035Label } from '../meta-validation.js';
+import type { StrategyContext } from '../strategy.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
-import { invalidValue, notSupported, required, type FieldError } from '../validation.js';
+import {
+  clusterIPsOf,
+  isHeadless,
+  serviceSpec as spec,
+  servicePorts as ports,
+  usesNodePorts,
+  validateService,
+  validateServiceUpdate,
+  type ServicePort,
+} from './service-validation.js';
+import { mapSelectorText } from './workload-columns.js';
 
 type Obj = Record<string, unknown>;
-interface Port {
-  name?: string;
-  port?: number;
-  protocol?: string;
-  targetPort?: number | string;
-  nodePort?: number;
+
+const needsClusterIP = (s: KubeObject) => spec(s).type !== 'ExternalName' && !isHeadless(s);
+/** Node ports are allocated for NodePort services, and for LoadBalancers unless switched off. */
+const allocatesNodePorts = (s: KubeObject) =>
+  spec(s).type === 'NodePort' ||
+  (spec(s).type === 'LoadBalancer' && spec(s).allocateLoadBalancerNodePorts !== false);
+const samePort = (a: ServicePort, b: ServicePort) => a.port === b.port && a.protocol === b.protocol;
+
+function defaults(s: KubeObject): void {
+  const sp = ensureObject<Obj>(s, 'spec');
+  setDefault(sp, 'sessionAffinity', 'None');
+  if (sp.sessionAffinity === 'None') delete sp.sessionAffinityConfig;
+  if (sp.sessionAffinity === 'ClientIP') {
+    const cfg = isRecord(sp.sessionAffinityConfig) ? sp.sessionAffinityConfig : undefined;
+    if (!isRecord(cfg?.clientIP) || cfg.clientIP.timeoutSeconds === undefined)
+      sp.sessionAffinityConfig = { clientIP: { timeoutSeconds: 10800 } };
+  }
+  setDefault(sp, 'type', 'ClusterIP');
+  for (const p of ports(s)) {
+    setDefault(p as Obj, 'protocol', 'TCP');
+    if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
+  }
+  if (usesNodePorts(s)) setDefault(sp, 'externalTrafficPolicy', 'Cluster');
+  if (sp.type !== 'ExternalName') setDefault(sp, 'internalTrafficPolicy', 'Cluster');
+  if (sp.type === 'LoadBalancer') {
+    setDefault(sp, 'allocateLoadBalancerNodePorts', true);
+    const ingress =
+      isRecord(s.status) && isRecord(s.status.loadBalancer) ? s.status.loadBalancer.ingress : [];
+    for (const ing of Array.isArray(ingress) ? ingress.filter(isRecord) : [])
+      if (ing.ip) setDefault(ing, 'ipMode', 'VIP');
+  }
+  // clusterIP and clusterIPs describe the same thing: fill one from the other
+  const ips = clusterIPsOf(s);
+  if (typeof sp.clusterIP === 'string' && sp.clusterIP !== '' && ips.length === 0)
+    sp.clusterIPs = [sp.clusterIP];
+  else if ((sp.clusterIP === undefined || sp.clusterIP === '') && ips.length) sp.clusterIP = ips[0];
 }
-const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
-const spec = (s: KubeObject) => (s.spec ?? {}) as Obj;
-const ports = (s: KubeObject) => (spec(s).ports as Port[] | undefined) ?? [];
-const usesNodePorts = (s: KubeObject) => spec(s).type === 'NodePort' || spec(s).type === 'LoadBalancer';
-const headless = (s: KubeObject) => spec(s).clusterIP === 'None';
+
+/** An update keeps what was allocated unless the type change makes it meaningless (upstream's patchAllocatedValues / dropTypeDependentFields). */
+function prepareForUpdate(s: KubeObject, old: KubeObject): void {
+  const sp = ensureObject<Obj>(s, 'spec');
+  const prev = spec(old);
+  if (needsClusterIP(old) && sp.type !== 'ExternalName' && !isHeadless(s)) {
+    if (sp.clusterIP === undefined || sp.clusterIP === '') sp.clusterIP = prev.clusterIP;
+    if (!clusterIPsOf(s).length && clusterIPsOf(old).length) sp.clusterIPs = clusterIPsOf(old);
+    setDefault(sp, 'ipFamilies', prev.ipFamilies);
+    setDefault(sp, 'ipFamilyPolicy', prev.ipFamilyPolicy);
+  }
+  if (usesNodePorts(old) && usesNodePorts(s)) {
+    for (const p of ports(s)) {
+      const before = ports(old).find((o) => samePort(o, p));
+      if (!p.nodePort && before?.nodePort) p.nodePort = before.nodePort;
+    }
+  }
+  if (sp.type === 'ExternalName' && prev.type !== 'ExternalName') {
+    for (const k of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy'])
+      if (JSON.stringify(sp[k]) === JSON.stringify(prev[k])) delete sp[k];
+  }
+  if (!usesNodePorts(s)) {
+    for (const p of ports(s)) {
+      const before = ports(old).find((o) => samePort(o, p));
+      if (p.nodePort && before?.nodePort === p.nodePort) delete p.nodePort;
+    }
+    delete sp.externalTrafficPolicy;
+  }
+}
+
+function allocate(s: KubeObject, old: KubeObject | undefined, ctx: StrategyContext): () => void {
+  const sp = ensureObject<Obj>(s, 'spec');
+  const a = ctx.allocators;
+  const undo: (() => void)[] = [];
+  const keptIPs = new Set(old ? clusterIPsOf(old) : []);
+  const keptPorts = new Set(old ? ports(old).map((p) => p.nodePort ?? 0) : []);
+  try {
+    if (sp.type !== 'ExternalName') {
+      if (isHeadless(s)) {
+        sp.clusterIPs = ['None'];
+        const selectorless = !isRecord(sp.selector) || Object.keys(sp.selector).length === 0;
+        setDefault(sp, 'ipFamilyPolicy', selectorless ? 'RequireDualStack' : 'SingleStack');
+      } else {
+        const wanted = typeof sp.clusterIP === 'string' && sp.clusterIP !== '' ? sp.clusterIP : undefined;
+        if (!wanted || !keptIPs.has(wanted)) {
+          const family = wanted && isIP(wanted) === 6 ? 'IPv6' : 'IPv4';
+          const ip = a.allocateServiceIP(family, wanted);
+          undo.push(() => a.releaseServiceIP(ip));
+          sp.clusterIP = ip;
+          sp.clusterIPs = [ip];
+        }
+        setDefault(sp, 'ipFamilyPolicy', 'SingleStack');
+      }
+      const primary = typeof sp.clusterIP === 'string' && isIP(sp.clusterIP) === 6 ? 'IPv6' : 'IPv4';
+      setDefault(sp, 'ipFamilies', [primary]);
+    }
+    if (allocatesNodePorts(s)) {
+      for (const p of ports(s)) {
+        if (p.nodePort && keptPorts.has(p.nodePort)) continue;
+        const n = a.allocateNodePort(p.nodePort || undefined);
+        undo.push(() => a.releaseNodePort(n));
+        p.nodePort = n;
+      }
+    }
+  } catch (err) {
+    undo.forEach((u) => u());
+    throw err;
+  }
+  // what the old object held and the new one no longer does is freed now, and taken back on undo
+  if (old) {
+    const nowIPs = new Set(clusterIPsOf(s));
+    const nowPorts = new Set(ports(s).map((p) => p.nodePort ?? 0));
+    for (const ip of clusterIPsOf(old)) {
+      if (ip === 'None' || nowIPs.has(ip)) continue;
+      a.releaseServiceIP(ip);
+      undo.push(() => a.allocateServiceIP(isIP(ip) === 6 ? 'IPv6' : 'IPv4', ip));
+    }
+    for (const p of ports(old)) {
+      if (!p.nodePort || nowPorts.has(p.nodePort)) continue;
+      const n = p.nodePort;
+      a.releaseNodePort(n);
+      undo.push(() => a.allocateNodePort(n));
+    }
+  }
+  return () => undo.reverse().forEach((u) => u());
+}
+
+function release(s: KubeObject, ctx: StrategyContext): void {
+  for (const ip of clusterIPsOf(s)) if (ip !== 'None') ctx.allocators.releaseServiceIP(ip);
+  for (const p of ports(s)) if (p.nodePort) ctx.allocators.releaseNodePort(p.nodePort);
+}
 
 function portsText(s: KubeObject): string {
-  const ps = ports(s);
-  if (!ps.length) return '<none>';
-  return ps.map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`)).join(',');
+  const text = ports(s)
+    .map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`))
+    .join(',');
+  return text || '<none>';
 }
 
-function externalIP(s: KubeObject): string {
+function externalIPText(s: KubeObject): string {
   const sp = spec(s);
-  const ext = (sp.externalIPs as string[] | undefined) ?? [];
-  if (sp.type === 'ExternalName') return String(sp.externalName ?? '');
-  if (sp.type === 'LoadBalancer') {
-    const ing = ((s.status as { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } | undefined)?.loadBalancer?.ingress ?? [])
-      .map((i) => i.ip || i.hostname || '')
-      .filter(Boolean);
-    const all = [...ing, ...ext];
-    return all.length ? all.join(',') : '<pending>';
-  }
-  return ext.length ? ext.join(',') : '<none>';
-}
-
-function validate(s: KubeObject): FieldError[] {
-  const sp = spec(s);
-  const errs: FieldError[] = [];
-  if (sp.type !== undefined && !TYPES.includes(String(sp.type))) errs.push(notSupported('spec.type', sp.type, TYPES));
-  if (sp.type !== 'ExternalName' && ports(s).length === 0 && !headless(s)) errs.push(required('spec.ports'));
-  const names = new Set<string>();
-  ports(s).forEach((p, i) => {
-    if (typeof p.port !== 'number' || p.port < 1 || p.port > 65535) errs.push(invalidValue(`spec.ports[${i}].port`, p.port ?? 0, 'must be between 1 and 65535, inclusive'));
-    if (ports(s).length > 1 && !p.name) errs.push(required(`spec.ports[${i}].name`));
-    if (p.name) {
-      if (names.has(p.name)) errs.push({ type: 'FieldValueDuplicate', field: `spec.ports[${i}].name`, value: p.name });
-      names.add(p.name);
+  const external = Array.isArray(sp.externalIPs) ? (sp.externalIPs as string[]) : [];
+  switch (sp.type) {
+    case 'ClusterIP':
+    case 'NodePort':
+      return external.length ? external.join(',') : '<none>';
+    case 'LoadBalancer': {
+      const lb = isRecord(s.status) && isRecord(s.status.loadBalancer) ? s.status.loadBalancer.ingress : [];
+      const ingress = (Array.isArray(lb) ? lb.filter(isRecord) : [])
+        .map((i) => String(i.ip || i.hostname || ''))
+        .filter(Boolean);
+      const all = [...ingress, ...external];
+      return all.length ? all.join(',') : '<pending>';
     }
-    if (!['TCP', 'UDP', 'SCTP'].includes(String(p.protocol))) errs.push(notSupported(`spec.ports[${i}].protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
-  });
-  if (sp.type === 'ExternalName' && !sp.externalName) errs.push(required('spec.externalName'));
-  return errs;
+    case 'ExternalName':
+      return String(sp.externalName ?? '');
+    default:
+      return '<unknown>';
+  }
 }
 
 export const services = defineResource({
@@ -70,80 +189,33 @@ export const services = defineResource({
   status: true,
   returnDeletedObject: true,
   nameValidator: dns1035Label,
-  defaults(s) {
-    const sp = ensureObject<Obj>(s, 'spec');
-    setDefault(sp, 'type', 'ClusterIP');
-    setDefault(sp, 'sessionAffinity', 'None');
-    if (sp.sessionAffinity === 'ClientIP') setDefault(sp, 'sessionAffinityConfig', { clientIP: { timeoutSeconds: 10800 } });
-    for (const p of ports(s)) {
-      setDefault(p as Obj, 'protocol', 'TCP');
-      setDefault(p as Obj, 'targetPort', p.port);
-    }
-    if (sp.type !== 'ExternalName') {
-      setDefault(sp, 'internalTrafficPolicy', 'Cluster');
-      if (usesNodePorts(s)) setDefault(sp, 'externalTrafficPolicy', 'Cluster');
-      if (sp.type === 'LoadBalancer') setDefault(sp, 'allocateLoadBalancerNodePorts', true);
-    }
-  },
+  defaults,
   prepareForCreate(s) {
     s.status = { loadBalancer: {} };
   },
-  validate,
-  validateUpdate(s, old) {
-    const a = spec(s).clusterIP;
-    const b = spec(old).clusterIP;
-    if (b && b !== 'None' && a !== undefined && a !== '' && a !== b && spec(s).type !== 'ExternalName') {
-      return [invalidValue('spec.clusterIPs[0]', [a], 'may not change once set')];
-    }
-    return [];
-  },
-  allocate(s, old, ctx) {
-    const sp = ensureObject<Obj>(s, 'spec');
-    const undo: (() => void)[] = [];
-    if (sp.type !== 'ExternalName') {
-      const keep = old && isRecord(old.spec) ? (old.spec.clusterIPs as string[] | undefined) : undefined;
-      if (keep?.length && (sp.clusterIP === undefined || sp.clusterIP === '' || sp.clusterIP === keep[0])) {
-        sp.clusterIP = keep[0];
-        sp.clusterIPs = keep;
-      } else if (sp.clusterIP === 'None') sp.clusterIPs = ['None'];
-      else {
-        const ip = ctx.allocators.allocateServiceIP('IPv4', (sp.clusterIP as string) || undefined);
-        undo.push(() => ctx.allocators.releaseServiceIP(ip));
-        sp.clusterIP = ip;
-        sp.clusterIPs = [ip];
-      }
-      setDefault(sp, 'ipFamilies', ['IPv4']);
-      setDefault(sp, 'ipFamilyPolicy', 'SingleStack');
-    }
-    if (usesNodePorts(s)) {
-      const oldPorts = old ? ports(old) : [];
-      for (const p of ports(s)) {
-        const prev = oldPorts.find((o) => o.port === p.port && o.protocol === p.protocol)?.nodePort;
-        if (p.nodePort && p.nodePort === prev) continue;
-        const n = ctx.allocators.allocateNodePort(p.nodePort || undefined);
-        undo.push(() => ctx.allocators.releaseNodePort(n));
-        p.nodePort = n;
-      }
-    }
-    return () => undo.forEach((u) => u());
-  },
-  release(s, ctx) {
-    for (const ip of (spec(s).clusterIPs as string[] | undefined) ?? []) if (ip !== 'None') ctx.allocators.releaseServiceIP(ip);
-    for (const p of ports(s)) if (p.nodePort) ctx.allocators.releaseNodePort(p.nodePort);
-  },
+  prepareForUpdate,
+  validate: validateService,
+  validateUpdate: validateServiceUpdate,
+  allocate,
+  release,
   table: {
     columns: [
       nameColumn,
-      col('Type', 'The type of the service.'),
-      col('Cluster-IP', 'The cluster IP of the service.'),
-      col('External-IP', 'External addresses of the service.'),
-      col('Port(s)', 'The ports the service exposes.'),
+      col('Type', 'How the service is exposed: ClusterIP, NodePort, LoadBalancer or ExternalName.'),
+      col('Cluster-IP', 'The virtual IP of the service inside the cluster.'),
+      col('External-IP', 'Addresses the service is reachable at from outside the cluster.'),
+      col('Port(s)', 'Service ports, with node ports where allocated.'),
       ageColumn,
-      col('Selector', 'The label selector of the pods behind the service.', 1),
+      col('Selector', 'Labels of the pods that back the service.', 1),
     ],
-    cells: (s, now) => {
-      const sel = Object.entries((spec(s).selector as Record<string, string>) ?? {}).map(([k, v]) => `${k}=${v}`);
-      return [s.metadata.name, spec(s).type, (spec(s).clusterIP as string) || '<none>', externalIP(s), portsText(s), age(s.metadata.creationTimestamp, now), sel.length ? sel.join(',') : '<none>'];
-    },
+    cells: (s, now) => [
+      s.metadata.name,
+      String(spec(s).type ?? ''),
+      clusterIPsOf(s)[0] ?? '<none>',
+      externalIPText(s),
+      portsText(s),
+      age(s.metadata.creationTimestamp, now),
+      mapSelectorText(spec(s).selector),
+    ],
   },
 });

@@ -16,9 +16,12 @@ export function selectorText(sel: unknown): string {
   return s || '<none>';
 }
 
-/** A map selector (Service, RC) as k=v,k=v. */
+/** A map selector (Service, RC, node selector) as k=v,k=v with sorted keys (upstream's labels.FormatLabels). */
 export function mapSelectorText(sel: unknown): string {
   if (!isRecord(sel)) return '<none>';
-  const s = Object.entries(sel).map(([k, v]) => `${k}=${String(v)}`).join(',');
+  const s = Object.entries(sel)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(',');
   return s || '<none>';
 }

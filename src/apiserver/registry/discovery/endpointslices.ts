@@ -7,6 +7,12 @@ interface Endpoint {
   addresses?: string[];
 }
 
+/** upstream's listWithMoreString with a maximum of 3 ("<unset>" when empty). */
+function firstThree(xs: string[]): string {
+  if (xs.length > 3) return `${xs.slice(0, 3).join(',')} + ${xs.length - 3} more...`;
+  return xs.length ? xs.join(',') : '<unset>';
+}
+
 export const endpointslices = defineResource({
   group: 'discovery.k8s.io',
   version: 'v1',
@@ -31,18 +37,15 @@ export const endpointslices = defineResource({
       ageColumn,
     ],
     cells: (es, now) => {
-      const ports = ((es.ports as { port?: number }[] | undefined) ?? []).map((p) => String(p.port ?? ''));
+      const ports = ((es.ports as { port?: number; name?: string }[] | undefined) ?? []).map((p) =>
+        typeof p.port === 'number' ? String(p.port) : (p.name ?? '*'),
+      );
       const addrs = ((es.endpoints as Endpoint[] | undefined) ?? []).flatMap((e) => e.addresses ?? []);
-      const a = addrs.length
-        ? addrs.length > 3
-          ? `${addrs.slice(0, 3).join(',')} + ${addrs.length - 3} more...`
-          : addrs.join(',')
-        : '<unset>';
       return [
         es.metadata.name,
         es.addressType,
-        ports.length ? ports.join(',') : '<unset>',
-        a,
+        firstThree(ports),
+        firstThree(addrs),
         age(es.metadata.creationTimestamp, now),
       ];
     },

@@ -23,7 +23,7 @@ export const ingressclasses = defineResource({
         parameters?: { kind?: string; name?: string; apiGroup?: string };
       };
       const p = s.parameters
-        ? `${s.parameters.kind}.${s.parameters.apiGroup ?? ''}/${s.parameters.name}`
+        ? `${s.parameters.kind ?? ''}${s.parameters.apiGroup !== undefined ? `.${s.parameters.apiGroup}` : ''}/${s.parameters.name ?? ''}`
         : '<none>';
       return [c.metadata.name, s.controller ?? '', p, age(c.metadata.creationTimestamp, now)];
     },

@@ -1,6 +1,6 @@
 // clusterrolebindings
 import { defineResource } from '../define.js';
-import { bindingTable, defaultSubjects, immutableRoleRef, validateBinding } from './rbac.js';
+import { bindingTable, defaultBinding, immutableRoleRef, validateBinding } from './rbac.js';
 
 export const clusterrolebindings = defineResource({
   group: 'rbac.authorization.k8s.io',
@@ -9,7 +9,7 @@ export const clusterrolebindings = defineResource({
   kind: 'ClusterRoleBinding',
   namespaced: false,
   definition: 'io.k8s.api.rbac.v1.ClusterRoleBinding',
-  defaults: defaultSubjects,
+  defaults: defaultBinding,
   validate: (b) => validateBinding(b, false),
   validateUpdate: immutableRoleRef,
   table: bindingTable,

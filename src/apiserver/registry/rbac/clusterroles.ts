@@ -1,7 +1,7 @@
 // clusterroles
 import { defineResource } from '../define.js';
 import { defaultTable } from '../table.js';
-import { validateRules } from './rbac.js';
+import { validateAggregationRule, validateRules } from './rbac.js';
 
 export const clusterroles = defineResource({
   group: 'rbac.authorization.k8s.io',
@@ -10,6 +10,6 @@ export const clusterroles = defineResource({
   kind: 'ClusterRole',
   namespaced: false,
   definition: 'io.k8s.api.rbac.v1.ClusterRole',
-  validate: (r) => validateRules(r, false),
+  validate: (r) => [...validateRules(r, false), ...validateAggregationRule(r)],
   table: defaultTable,
 });

@@ -1,6 +1,6 @@
 // rolebindings
 import { defineResource } from '../define.js';
-import { bindingTable, defaultSubjects, immutableRoleRef, validateBinding } from './rbac.js';
+import { bindingTable, defaultBinding, immutableRoleRef, validateBinding } from './rbac.js';
 
 export const rolebindings = defineResource({
   group: 'rbac.authorization.k8s.io',
@@ -9,7 +9,7 @@ export const rolebindings = defineResource({
   kind: 'RoleBinding',
   namespaced: true,
   definition: 'io.k8s.api.rbac.v1.RoleBinding',
-  defaults: defaultSubjects,
+  defaults: defaultBinding,
   validate: (b) => validateBinding(b, true),
   validateUpdate: immutableRoleRef,
   table: bindingTable,

@@ -1,7 +1,7 @@
 // priorityclasses (pc), and the two built-in classes the API server creates at start.
 import { defineResource, setDefault } from '../define.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
-import { forbidden, invalidValue } from '../validation.js';
+import { forbidden, invalidValue, notSupported, type FieldError } from '../validation.js';
 import type { KubeObject } from '../../../api/types.js';
 
 /** upstream's HighestUserDefinablePriority */
@@ -25,7 +25,16 @@ export const systemPriorityClasses: KubeObject[] = [
   },
 ];
 
-const SYSTEM = new Map(systemPriorityClasses.map((p) => [p.metadata.name, p.value]));
+/** upstream's IsKnownSystemPriorityClass: why a system- name is refused, or undefined when it is fine. */
+function systemClassError(name: string, value: unknown, globalDefault: unknown): string | undefined {
+  const known = systemPriorityClasses.find((p) => p.metadata.name === name);
+  if (!known) return `${name} is not a known system priority class`;
+  if (known.value !== value) return `value of ${name} PriorityClass must be ${String(known.value)}`;
+  if ((globalDefault ?? false) !== false) return `globalDefault of ${name} PriorityClass must be false`;
+  return undefined;
+}
+
+const PREEMPTION_POLICIES = ['PreemptLowerPriority', 'Never'];
 
 export const priorityclasses = defineResource({
   group: 'scheduling.k8s.io',
@@ -37,26 +46,35 @@ export const priorityclasses = defineResource({
   definition: 'io.k8s.api.scheduling.v1.PriorityClass',
   defaults(pc) {
     setDefault(pc, 'preemptionPolicy', 'PreemptLowerPriority');
-    setDefault(pc, 'globalDefault', false);
   },
   validate(pc) {
     const name = pc.metadata.name ?? '';
-    if (SYSTEM.has(name)) {
-      return SYSTEM.get(name) === pc.value
-        ? []
-        : [forbidden('metadata.name', `${name} is a reserved system priority class name`)];
-    }
-    if (name.startsWith('system-'))
-      return [forbidden('metadata.name', "priority class names with 'system-' prefix are reserved")];
-    if (typeof pc.value === 'number' && pc.value > HIGHEST_USER_PRIORITY) {
-      return [
+    const errs: FieldError[] = [];
+    if (name.startsWith('system-')) {
+      const why = systemClassError(name, pc.value, pc.globalDefault);
+      if (why)
+        errs.push(
+          forbidden(
+            'metadata.name',
+            `priority class names with 'system-' prefix are reserved for system use only. error: ${why}`,
+          ),
+        );
+    } else if (typeof pc.value === 'number' && pc.value > HIGHEST_USER_PRIORITY) {
+      errs.push(
         forbidden('value', `maximum allowed value of a user defined priority is ${HIGHEST_USER_PRIORITY}`),
-      ];
+      );
     }
-    return [];
+    if (pc.preemptionPolicy !== undefined && !PREEMPTION_POLICIES.includes(String(pc.preemptionPolicy)))
+      errs.push(notSupported('preemptionPolicy', pc.preemptionPolicy, PREEMPTION_POLICIES));
+    return errs;
   },
-  validateUpdate: (pc, old) =>
-    pc.value !== old.value ? [invalidValue('value', pc.value, 'may not be changed in an update.')] : [],
+  validateUpdate(pc, old) {
+    const errs: FieldError[] = [];
+    if (pc.value !== old.value) errs.push(forbidden('value', 'may not be changed in an update.'));
+    if (pc.preemptionPolicy !== old.preemptionPolicy)
+      errs.push(invalidValue('preemptionPolicy', pc.preemptionPolicy, 'field is immutable'));
+    return errs;
+  },
   table: {
     columns: [
       nameColumn,
@@ -68,9 +86,9 @@ export const priorityclasses = defineResource({
     cells: (pc, now) => [
       pc.metadata.name,
       pc.value,
-      String(pc.globalDefault ?? false),
+      pc.globalDefault ?? false,
       age(pc.metadata.creationTimestamp, now),
-      pc.preemptionPolicy ?? '',
+      pc.preemptionPolicy ?? '<unset>',
     ],
   },
 });

@@ -1,7 +1,14 @@
 // storageclasses (sc)
 import { defineResource, setDefault } from '../define.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
-import { invalidValue, required } from '../validation.js';
+import {
+  forbidden,
+  invalidValue,
+  isQualifiedName,
+  notSupported,
+  required,
+  type FieldError,
+} from '../validation.js';
 
 export const storageclasses = defineResource({
   group: 'storage.k8s.io',
@@ -15,11 +22,31 @@ export const storageclasses = defineResource({
     setDefault(sc, 'reclaimPolicy', 'Delete');
     setDefault(sc, 'volumeBindingMode', 'Immediate');
   },
-  validate: (sc) => (sc.provisioner ? [] : [required('provisioner')]),
-  validateUpdate: (sc, old) =>
-    ['provisioner', 'parameters', 'reclaimPolicy', 'volumeBindingMode']
-      .filter((f) => JSON.stringify(sc[f]) !== JSON.stringify(old[f]))
-      .map((f) => invalidValue(f, sc[f], 'updates to ' + f + ' are forbidden.')),
+  validate(sc) {
+    const errs: FieldError[] = [];
+    const provisioner = typeof sc.provisioner === 'string' ? sc.provisioner : '';
+    if (!provisioner) errs.push(required('provisioner'));
+    else
+      for (const m of isQualifiedName(provisioner.toLowerCase()))
+        errs.push(invalidValue('provisioner', provisioner.toLowerCase(), m));
+    const policies = ['Delete', 'Retain'];
+    if (sc.reclaimPolicy !== undefined && !policies.includes(String(sc.reclaimPolicy)))
+      errs.push(notSupported('reclaimPolicy', sc.reclaimPolicy, policies));
+    const modes = ['Immediate', 'WaitForFirstConsumer'];
+    if (sc.volumeBindingMode === undefined) errs.push(required('volumeBindingMode'));
+    else if (!modes.includes(String(sc.volumeBindingMode)))
+      errs.push(notSupported('volumeBindingMode', sc.volumeBindingMode, modes));
+    return errs;
+  },
+  validateUpdate(sc, old) {
+    const errs: FieldError[] = [];
+    const same = (f: string) => JSON.stringify(sc[f] ?? null) === JSON.stringify(old[f] ?? null);
+    for (const f of ['parameters', 'provisioner', 'reclaimPolicy'])
+      if (!same(f)) errs.push(forbidden(f, `updates to ${f} are forbidden.`));
+    if (!same('volumeBindingMode'))
+      errs.push(invalidValue('volumeBindingMode', sc.volumeBindingMode, 'field is immutable'));
+    return errs;
+  },
   table: {
     columns: [
       nameColumn,
@@ -36,9 +63,9 @@ export const storageclasses = defineResource({
       return [
         `${sc.metadata.name}${isDefault ? ' (default)' : ''}`,
         sc.provisioner,
-        sc.reclaimPolicy,
-        sc.volumeBindingMode,
-        String(sc.allowVolumeExpansion ?? false),
+        sc.reclaimPolicy ?? 'Delete',
+        sc.volumeBindingMode ?? 'Immediate',
+        sc.allowVolumeExpansion ?? false,
         age(sc.metadata.creationTimestamp, now),
       ];
     },

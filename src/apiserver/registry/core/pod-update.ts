@@ -1,0 +1,112 @@
+// What a pod update may change (upstream's ValidatePodUpdate): images, activeDeadlineSeconds
+// (only down), tolerations (only additions), schedulingGates (only removals), and a negative
+// terminationGracePeriodSeconds set to 1. Anything else is the well-known Forbidden error.
+import { isRecord, type KubeObject } from '../../../api/types.js';
+import { forbidden, invalidValue, required, type FieldError } from '../validation.js';
+
+type Obj = Record<string, unknown>;
+
+const UPDATABLE_FIELDS = [
+  '`spec.containers[*].image`',
+  '`spec.initContainers[*].image`',
+  '`spec.activeDeadlineSeconds`',
+  '`spec.tolerations` (only additions to existing tolerations)',
+  '`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+];
+
+const specOf = (p: KubeObject): Obj => (isRecord(p.spec) ? p.spec : {});
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const json = (v: unknown): string => JSON.stringify(v ?? null, sortKeys);
+
+function sortKeys(_k: string, v: unknown): unknown {
+  return isRecord(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v;
+}
+
+/** Lines "- path: old" / "+ path: new" for the top-level spec fields that differ. */
+function specDiff(before: Obj, after: Obj): string {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  const lines: string[] = [];
+  for (const k of keys) {
+    if (json(before[k]) === json(after[k])) continue;
+    if (before[k] !== undefined) lines.push(`  - ${k}: ${json(before[k])}`);
+    if (after[k] !== undefined) lines.push(`  + ${k}: ${json(after[k])}`);
+  }
+  return lines.join('\n');
+}
+
+function validateContainerImages(now: unknown, before: unknown, path: string): FieldError[] {
+  const a = list(now);
+  const b = list(before);
+  if (a.length !== b.length) return [forbidden(path, 'pod updates may not add or remove containers')];
+  const errs: FieldError[] = [];
+  a.forEach((c, i) => {
+    if (isRecord(c) && !c.image) errs.push(required(`${path}[${i}].image`));
+  });
+  return errs;
+}
+
+export function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
+  const spec = specOf(pod);
+  const prev = specOf(old);
+  const errs: FieldError[] = [
+    ...validateContainerImages(spec.containers, prev.containers, 'spec.containers'),
+    ...validateContainerImages(spec.initContainers, prev.initContainers, 'spec.initContainers'),
+  ];
+  if (errs.length) return errs;
+
+  const deadline = spec.activeDeadlineSeconds;
+  const oldDeadline = prev.activeDeadlineSeconds;
+  if (typeof deadline === 'number') {
+    if (deadline < 0 || deadline > 2147483647)
+      errs.push(
+        invalidValue('spec.activeDeadlineSeconds', deadline, 'must be between 0 and 2147483647, inclusive'),
+      );
+    if (typeof oldDeadline === 'number' && oldDeadline < deadline)
+      errs.push(
+        invalidValue('spec.activeDeadlineSeconds', deadline, 'must be less than or equal to previous value'),
+      );
+  } else if (typeof oldDeadline === 'number') {
+    errs.push(
+      invalidValue(
+        'spec.activeDeadlineSeconds',
+        null,
+        'must not update from a positive integer to nil value',
+      ),
+    );
+  }
+
+  const tolerations = list(spec.tolerations).map(json);
+  if (list(prev.tolerations).some((t) => !tolerations.includes(json(t))))
+    errs.push(
+      forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds'),
+    );
+  const gates = list(prev.schedulingGates).map(json);
+  if (list(spec.schedulingGates).some((g) => !gates.includes(json(g))))
+    errs.push(forbidden('spec.schedulingGates', 'only deletion is allowed, but found new scheduling gate'));
+
+  // everything else must be as it was: compare with the updatable fields taken from the old spec
+  const munged: Obj = structuredClone(spec);
+  for (const kind of ['containers', 'initContainers']) {
+    const olds = list(prev[kind]);
+    list(munged[kind]).forEach((c, i) => {
+      const o = olds[i];
+      if (isRecord(c) && isRecord(o)) c.image = o.image;
+    });
+  }
+  for (const k of ['activeDeadlineSeconds', 'tolerations', 'schedulingGates']) {
+    if (prev[k] === undefined) delete munged[k];
+    else munged[k] = prev[k];
+  }
+  const grace = prev.terminationGracePeriodSeconds;
+  if (typeof grace === 'number' && grace < 0 && munged.terminationGracePeriodSeconds === 1)
+    munged.terminationGracePeriodSeconds = grace;
+  if (json(munged) !== json(prev)) {
+    errs.push(
+      forbidden(
+        'spec',
+        `pod updates may not change fields other than ${UPDATABLE_FIELDS.join(',')}\n${specDiff(prev, munged)}`,
+      ),
+    );
+  }
+  return errs;
+}
