@@ -12,7 +12,7 @@ import { systemPriorityClasses } from './registry/scheduling/priorityclasses.js'
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-function systemContext(namespace?: string): RequestContext {
+export function systemContext(namespace?: string): RequestContext {
   const ctx: RequestContext = {
     user: { name: 'system:apiserver', groups: ['system:masters'] },
     dryRun: false,
@@ -68,11 +68,11 @@ async function upsert(store: ResourceStore, obj: KubeObject): Promise<void> {
 }
 
 export async function bootstrapObjects(
-  stores: Map<string, ResourceStore>,
+  lookup: (group: string, resource: string) => ResourceStore | undefined,
   allocators: ServiceAllocators,
   opts: { bindAddress: string; port: number },
 ): Promise<void> {
-  const get = (r: string) => stores.get(r)!;
+  const get = (r: string, group = '') => lookup(group, r)!;
   for (const name of SYSTEM_NAMESPACES) {
     await ensure(get('namespaces'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
@@ -102,7 +102,7 @@ export async function bootstrapObjects(
     },
     subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }] }],
   });
-  await upsert(get('endpointslices'), {
+  await upsert(get('endpointslices', 'discovery.k8s.io'), {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     metadata: {
@@ -115,5 +115,5 @@ export async function bootstrapObjects(
     ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }],
   });
   for (const pc of systemPriorityClasses)
-    await ensure(get('priorityclasses'), structuredClone(pc) as KubeObject);
+    await ensure(get('priorityclasses', 'scheduling.k8s.io'), structuredClone(pc) as KubeObject);
 }

@@ -1,10 +1,12 @@
 // The request path of the API server: authentication, then non-resource endpoints (health,
 // version, metrics, discovery, OpenAPI) or a resource request for the generic store.
-import type { TLSSocket } from 'node:tls';
 import { notFoundPath, StatusError, unauthorized, internalError } from '../api/errors.js';
 import { logger } from '../util/log.js';
-import { isPublicPath, userFromSocket } from './auth.js';
-import type { FieldValidation, RequestContext } from './endpoints/context.js';
+import { isPublicPath } from './auth/x509.js';
+import { forbiddenError } from './auth/forbidden.js';
+import type { AuthorizationAttributes, Authorizer, RequestAuthenticator } from './auth/types.js';
+import type { FieldValidation, RequestContext, UserInfo } from './endpoints/context.js';
+import type { CustomHandlers } from './endpoints/custom.js';
 import { handleResource } from './endpoints/resource-handler.js';
 import type { ResourceStore } from './endpoints/store.js';
 import { baseHeaders, header, send, sendStatus, type Req, type Res } from './http/io.js';
@@ -34,6 +36,41 @@ export interface HandlerDeps {
   ready: () => boolean;
   /** Long-running requests (watches) register here so shutdown can end them. */
   openStreams: Set<Res>;
+  authenticator: RequestAuthenticator;
+  authorizer: Authorizer;
+  /** Non-stored resources and special subresources. */
+  custom: CustomHandlers;
+  /** The preferred store of a resource by group and plural name. */
+  lookup: (group: string, resource: string) => ResourceStore | undefined;
+}
+
+/** Non-resource requests are authorized by path with the HTTP method as verb, as upstream. */
+function nonResourceAttributes(user: UserInfo, method: string, path: string): AuthorizationAttributes {
+  const verbs: Record<string, string> = {
+    GET: 'get',
+    HEAD: 'get',
+    POST: 'post',
+    PUT: 'put',
+    PATCH: 'patch',
+    DELETE: 'delete',
+  };
+  return {
+    user,
+    verb: verbs[method] ?? method.toLowerCase(),
+    resourceRequest: false,
+    group: '',
+    version: '',
+    resource: '',
+    subresource: '',
+    namespace: '',
+    name: '',
+    path,
+  };
+}
+
+async function authorize(authorizer: Authorizer, attrs: AuthorizationAttributes): Promise<void> {
+  const { decision, reason } = await authorizer.authorize(attrs);
+  if (decision !== 'allow') throw forbiddenError(attrs, reason);
 }
 
 export function storeKey(group: string, version: string, resource: string): string {
@@ -77,8 +114,10 @@ export function createHandler(deps: HandlerDeps) {
     let code = 200;
     let streaming = false;
     try {
-      const user = userFromSocket(req.socket as TLSSocket | undefined);
+      const user = await deps.authenticator.authenticate(req);
       if (!user && !isPublicPath(path)) throw unauthorized();
+      const info = parseResourcePath(verb, path, query);
+      if (user && !info) await authorize(deps.authorizer, nonResourceAttributes(user, verb, path));
 
       const h = health(path, deps.ready());
       if (h)
@@ -94,7 +133,6 @@ export function createHandler(deps: HandlerDeps) {
           'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
         });
       }
-      const info = parseResourcePath(verb, path, query);
       if (!info) {
         const doc = deps.documents.serve(path, header(req, 'accept'), query);
         if (!doc) throw notFoundPath();
@@ -107,6 +145,18 @@ export function createHandler(deps: HandlerDeps) {
       const store = deps.stores.get(storeKey(info.group, info.version, info.resource));
       if (!store) throw notFoundPath();
       if (!store.strategy.namespaced && info.namespace !== undefined) throw notFoundPath();
+      await authorize(deps.authorizer, {
+        user: user!,
+        verb: info.verb,
+        resourceRequest: true,
+        group,
+        version,
+        resource,
+        subresource,
+        namespace: info.namespace ?? '',
+        name: info.name ?? '',
+        path,
+      });
       const ctx: RequestContext = {
         user: user!,
         dryRun: query.getAll('dryRun').includes('All'),
@@ -125,6 +175,8 @@ export function createHandler(deps: HandlerDeps) {
         store,
         ctx,
         onStreamEnd: () => deps.openStreams.delete(res),
+        custom: deps.custom,
+        lookup: deps.lookup,
       });
       code = res.statusCode;
     } catch (err) {

@@ -18,7 +18,12 @@ import { createHandler, storeKey } from './handler.js';
 import { Metrics } from './metrics.js';
 import { instrument } from './instrumented-storage.js';
 import { namespaceChecker } from './namespace-lifecycle.js';
-import { bootstrapObjects } from './bootstrap.js';
+import { bootstrapObjects, systemContext } from './bootstrap.js';
+import { AdmissionChain } from './admission/chain.js';
+import { defaultAdmissionPlugins } from './admission/index.js';
+import { buildAuthenticator, buildAuthorizer } from './auth/index.js';
+import { CustomHandlers } from './endpoints/custom.js';
+import { registerCustomHandlers, type ApiServerParts } from './extensions.js';
 import { createDocumentServer } from './documents.js';
 import type { Req, Res } from './http/io.js';
 
@@ -80,6 +85,14 @@ export class ApiServer {
     const stores = new Map<string, ResourceStore>();
     const byResource = new Map<string, ResourceStore>();
     const checkNamespace = namespaceChecker(() => byResource.get('namespaces')!);
+    const lookup = (group: string, resource: string) =>
+      byResource.get(group ? `${resource}.${group}` : resource);
+    // plugins are made after the stores exist; the stores reach them through this holder
+    const admission = { chain: AdmissionChain.empty };
+    const admissionProxy = {
+      admit: (r: Parameters<AdmissionChain['admit']>[0]) => admission.chain.admit(r),
+      validate: (r: Parameters<AdmissionChain['validate']>[0]) => admission.chain.validate(r),
+    } as AdmissionChain;
     for (const st of allStrategies) {
       const prefix = `/registry/${(st.storedAs ?? st).resource}/`;
       let cache = caches.get(prefix);
@@ -89,9 +102,16 @@ export class ApiServer {
         });
         caches.set(prefix, cache);
       }
-      const store = new ResourceStore(st, { storage, cache, allocators, checkNamespace });
+      const store = new ResourceStore(st, {
+        storage,
+        cache,
+        allocators,
+        checkNamespace,
+        admission: admissionProxy,
+      });
       stores.set(storeKey(st.group, st.version, st.resource), store);
-      if (!st.storedAs && !byResource.has(st.resource)) byResource.set(st.resource, store);
+      const grKey = st.group ? `${st.resource}.${st.group}` : st.resource;
+      if (!st.storedAs && !byResource.has(grKey)) byResource.set(grKey, store);
     }
     await Promise.all([...caches.values()].map((c) => c.start()));
     await Promise.all([...caches.values()].map((c) => c.ready()));
@@ -112,7 +132,23 @@ export class ApiServer {
       allocators.reserve((s.obj as { spec?: Parameters<ServiceAllocators['reserve']>[0] }).spec);
 
     const advertise = opts.advertiseURL ?? `https://127.0.0.1:${opts.port}`;
-    await bootstrapObjects(byResource, allocators, { bindAddress: opts.bindAddress, port: opts.port });
+    await bootstrapObjects(lookup, allocators, { bindAddress: opts.bindAddress, port: opts.port });
+    admission.chain = new AdmissionChain(defaultAdmissionPlugins({ store: lookup, systemContext }));
+    const authOptions = { dataDir: opts.dataDir };
+    const authorizer = buildAuthorizer(authOptions);
+    const authenticator = buildAuthenticator(authOptions, authorizer);
+    const parts: ApiServerParts = {
+      dataDir: opts.dataDir,
+      pki,
+      serviceCIDR: opts.serviceCIDR,
+      clusterCIDR: opts.clusterCIDR,
+      lookup,
+      systemContext,
+      authenticator,
+      authorizer,
+    };
+    const custom = new CustomHandlers();
+    registerCustomHandlers(custom, parts);
 
     const documents = createDocumentServer(
       [...stores.values()].map((s) => s.strategy),
@@ -134,6 +170,10 @@ export class ApiServer {
       },
       ready: () => api.value?.ready ?? false,
       openStreams: new Set(),
+      authenticator,
+      authorizer,
+      custom,
+      lookup,
     });
     const server = createSecureServer(
       {

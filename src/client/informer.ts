@@ -31,19 +31,85 @@ export class Informer {
   private retryTimer: NodeJS.Timeout | undefined;
   private backoffMs = 200;
   private syncWaiters: (() => void)[] = [];
+  /** index name → (index value → keys), kept current with the cache */
+  private readonly indexers = new Map<string, (obj: KubeObject) => string[]>();
+  private readonly indices = new Map<string, Map<string, Set<string>>>();
 
   /** `path` is the collection, e.g. '/api/v1/namespaces' or '/apis/apps/v1/deployments'. */
   constructor(
     private readonly client: RestClient,
     private readonly path: string,
-  ) {}
+  ) {
+    this.addIndex('namespace', (o) => (o.metadata.namespace ? [o.metadata.namespace] : []));
+  }
 
+  /** Handlers added after the first list hear about the objects already known as adds. */
   addHandlers(h: InformerHandlers): void {
     this.handlers.push(h);
+    if (this.synced) for (const o of this.items.values()) h.onAdd?.(o);
   }
 
   list(): KubeObject[] {
     return [...this.items.values()];
+  }
+
+  /**
+   * Adds an index (client-go's Indexer): `fn` gives the values an object is filed under.
+   * Add indexes before start(). The 'namespace' index is always there.
+   */
+  addIndex(name: string, fn: (obj: KubeObject) => string[]): void {
+    if (this.indexers.has(name)) return;
+    this.indexers.set(name, fn);
+    const index = new Map<string, Set<string>>();
+    this.indices.set(name, index);
+    for (const [key, obj] of this.items) this.fileUnder(index, fn(obj), key);
+  }
+
+  /** Objects filed under `value` in index `name`. */
+  byIndex(name: string, value: string): KubeObject[] {
+    const keys = this.indices.get(name)?.get(value);
+    if (!keys) return [];
+    const out: KubeObject[] = [];
+    for (const k of keys) {
+      const o = this.items.get(k);
+      if (o) out.push(o);
+    }
+    return out;
+  }
+
+  /** Objects of one namespace. */
+  listNamespace(namespace: string): KubeObject[] {
+    return this.byIndex('namespace', namespace);
+  }
+
+  private fileUnder(index: Map<string, Set<string>>, values: string[], key: string): void {
+    for (const v of values) {
+      let set = index.get(v);
+      if (!set) index.set(v, (set = new Set()));
+      set.add(key);
+    }
+  }
+
+  private unfile(key: string, obj: KubeObject): void {
+    for (const [name, fn] of this.indexers) {
+      const index = this.indices.get(name)!;
+      for (const v of fn(obj)) {
+        const set = index.get(v);
+        set?.delete(key);
+        if (set && set.size === 0) index.delete(v);
+      }
+    }
+  }
+
+  private store(key: string, obj: KubeObject | undefined): void {
+    const old = this.items.get(key);
+    if (old) this.unfile(key, old);
+    if (obj === undefined) {
+      this.items.delete(key);
+      return;
+    }
+    this.items.set(key, obj);
+    for (const [name, fn] of this.indexers) this.fileUnder(this.indices.get(name)!, fn(obj), key);
   }
 
   get(key: string): KubeObject | undefined {
@@ -107,7 +173,7 @@ export class Informer {
   private replace(fresh: Map<string, KubeObject>): void {
     for (const [key, old] of this.items) {
       if (!fresh.has(key)) {
-        this.items.delete(key);
+        this.store(key, undefined);
         for (const h of this.handlers) h.onDelete?.(old);
       }
     }
@@ -118,11 +184,11 @@ export class Informer {
     const old = this.items.get(key);
     if (type === 'DELETED') {
       if (!old) return;
-      this.items.delete(key);
+      this.store(key, undefined);
       for (const h of this.handlers) h.onDelete?.(obj);
       return;
     }
-    this.items.set(key, obj);
+    this.store(key, obj);
     for (const h of this.handlers) {
       if (old) h.onUpdate?.(old, obj);
       else h.onAdd?.(obj);

@@ -1,9 +1,17 @@
 // `k8ts controller-manager --kubeconfig X`: runs the controllers against any API server.
-// Today: the namespace controller. More controllers arrive with the controller-manager issue.
 import { parseArgs } from 'node:util';
+import { EventRecorder } from '../client/events.js';
 import { loadKubeconfig, RestClient } from '../client/rest.js';
-import { NamespaceController } from '../controllers/namespace/controller.js';
+import { SharedInformers } from '../client/shared-informers.js';
 import { logger, setLogLevel } from '../util/log.js';
+import { CONTROLLERS } from './controllers.js';
+import type { Controller, ControllerContext } from './context.js';
+
+/** `--controllers` as upstream: '*' for all, 'name' to add one, '-name' to leave one out. */
+function enabled(spec: string[], name: string): boolean {
+  if (spec.includes(`-${name}`)) return false;
+  return spec.includes(name) || spec.includes('*');
+}
 
 export async function runControllerManager(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -11,6 +19,9 @@ export async function runControllerManager(args: string[]): Promise<number> {
     strict: true,
     options: {
       kubeconfig: { type: 'string' },
+      controllers: { type: 'string', default: '*' },
+      'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
+      'service-cluster-ip-range': { type: 'string', default: '10.43.0.0/16' },
       'log-level': { type: 'string', default: 'info' },
     },
   });
@@ -18,12 +29,30 @@ export async function runControllerManager(args: string[]): Promise<number> {
   setLogLevel(values['log-level']!);
   const log = logger('controller-manager');
   const client = new RestClient(loadKubeconfig(values.kubeconfig, 'kube-controller-manager/v1.31.0 (k8ts)'));
-  const controllers = [new NamespaceController(client)];
-  for (const c of controllers) await c.start();
-  log.info('controllers started', { controllers: ['namespace'] });
+  const informers = new SharedInformers(client);
+  const recorders: EventRecorder[] = [];
+  const ctx: ControllerContext = {
+    client,
+    informers,
+    recorder: (component) => {
+      const r = new EventRecorder(client, component);
+      recorders.push(r);
+      return r;
+    },
+    clusterCIDR: values['cluster-cidr']!,
+    serviceCIDR: values['service-cluster-ip-range']!,
+  };
+  const spec = values.controllers!.split(',').map((s) => s.trim());
+  const chosen = CONTROLLERS.filter((d) => enabled(spec, d.name));
+  const running: Controller[] = chosen.map((d) => d.create(ctx));
+  informers.start();
+  await informers.waitForSync();
+  for (const c of running) await c.start();
+  log.info('controllers started', { controllers: chosen.map((d) => d.name) });
   return new Promise((done) => {
     const stop = () => {
-      for (const c of controllers) c.stop();
+      for (const c of running) c.stop();
+      informers.dispose();
       client.close();
       done(0);
     };

@@ -13,6 +13,7 @@ import { selectionFor } from './selection.js';
 import { getScale, updateScale } from './scale.js';
 import type { DeleteOptions, ResourceStore } from './store.js';
 import { serveWatch } from './watch.js';
+import type { CustomHandlers } from './custom.js';
 
 export interface ResourceCall {
   req: Req;
@@ -23,7 +24,13 @@ export interface ResourceCall {
   ctx: RequestContext;
   /** Called when a long-running response (watch) ends. */
   onStreamEnd: () => void;
+  /** Handlers registered for non-stored resources and special subresources. */
+  custom?: CustomHandlers;
+  /** The store of another resource (preferred version), e.g. pods for a binding. */
+  lookup: (group: string, resource: string) => ResourceStore | undefined;
 }
+
+export { respond };
 
 function parseRV(v: string | null): number {
   if (v === null || v === '' || v === '0') return 0;
@@ -55,6 +62,8 @@ export async function handleResource(call: ResourceCall): Promise<boolean> {
     'watch',
   ];
   if (info.subresource) return handleSubresource(call);
+  const custom = call.custom?.get(st.group, st.resource);
+  if (custom) return custom(call);
   const verb = info.verb === 'connect' ? undefined : info.verb;
   if (!verb || !verbs.includes(verb as (typeof verbs)[number])) {
     throw methodNotSupported(st.group, st.resource, verbLabel(info.verb));
@@ -249,6 +258,8 @@ async function handleSubresource(call: ResourceCall): Promise<boolean> {
   const { info, store, ctx } = call;
   const st = store.strategy;
   const sub = info.subresource!;
+  const custom = call.custom?.get(st.group, st.resource, sub);
+  if (custom) return custom(call);
   if (sub === 'status' && st.status) {
     if (info.verb === 'get') respond(call, 200, await store.get(info.namespace, info.name!));
     else if (info.verb === 'update') await update(call);

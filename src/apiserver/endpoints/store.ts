@@ -26,6 +26,8 @@ import { carryUpdateMeta, fillCreateMeta, generateNameSuffix, sameJSON, timestam
 import { clone, decodeFromStorage, encodeForStorage } from './object-json.js';
 import { recordManagedFields } from './managed.js';
 import { AllocationError } from '../allocators.js';
+import type { AdmissionChain } from '../admission/chain.js';
+import type { AdmissionOperation, AdmissionRequest } from '../admission/types.js';
 
 /** upstream retries generateName collisions (RetryGenerateName, on by default in 1.31) */
 const GENERATE_NAME_ATTEMPTS = 8;
@@ -42,6 +44,8 @@ export interface StoreDeps {
     forCreate: boolean,
     target: { group: string; resource: string; name: string },
   ): Promise<void>;
+  /** Admission plugins (mutating, then validating) every write goes through. */
+  admission: AdmissionChain;
 }
 
 export class ResourceStore {
@@ -97,6 +101,32 @@ export class ResourceStore {
     return notFound(this.strategy.group, this.strategy.resource, name);
   }
 
+  private admissionRequest(
+    operation: AdmissionOperation,
+    object: KubeObject | undefined,
+    oldObject: KubeObject | undefined,
+    ctx: RequestContext,
+    subresource = '',
+  ): AdmissionRequest {
+    const st = this.strategy;
+    const meta = (object ?? oldObject)?.metadata;
+    return {
+      operation,
+      group: st.group,
+      version: st.version,
+      resource: st.resource,
+      subresource,
+      kind: st.kind,
+      namespace: st.namespaced ? (meta?.namespace ?? ctx.namespace ?? '') : '',
+      name: meta?.name ?? '',
+      object,
+      oldObject,
+      user: ctx.user,
+      dryRun: ctx.dryRun,
+      ctx,
+    };
+  }
+
   private throwIfInvalid(obj: KubeObject, errs: FieldError[]): void {
     if (errs.length === 0) return;
     throw invalid(
@@ -134,11 +164,17 @@ export class ResourceStore {
     }
     fillCreateMeta(obj, now, !!st.generation);
     st.defaults?.(obj);
+    const review = this.admissionRequest('CREATE', obj, undefined, ctx);
+    await this.deps.admission.admit(review);
+    // what mutating plugins added (containers' resources, volumes) gets its defaults too
+    st.defaults?.(obj);
     const sctx = this.strategyContext(ctx, now);
     st.prepareForCreate?.(obj, sctx);
     const generate = !obj.metadata.name && !!obj.metadata.generateName;
     if (generate) obj.metadata.name = obj.metadata.generateName + generateNameSuffix();
     this.throwIfInvalid(obj, st.validate?.(obj, sctx) ?? []);
+    review.name = obj.metadata.name ?? '';
+    await this.deps.admission.validate(review);
     if (!opts.keepManagedFields) recordManagedFields(undefined, obj, ctx, this.managedTarget(), now);
     const undo = this.allocate(obj, undefined, sctx);
     try {
@@ -253,11 +289,15 @@ export class ResourceStore {
     }
     carryUpdateMeta(next, current, !!st.generation);
     st.defaults?.(next);
+    const review = this.admissionRequest('UPDATE', next, current, ctx, subresource);
+    await this.deps.admission.admit(review);
+    st.defaults?.(next);
     st.prepareForUpdate?.(next, current, sctx);
     this.throwIfInvalid(next, [
       ...(st.validate?.(next, sctx) ?? []),
       ...(st.validateUpdate?.(next, current, sctx) ?? []),
     ]);
+    await this.deps.admission.validate(review);
     // managedFields a client sets explicitly are taken as given (how kubectl upgrades
     // client-side-apply ownership, and how `[]` resets it), as upstream does
     const mf = next.metadata.managedFields;
@@ -329,6 +369,7 @@ export class ResourceStore {
           name,
           `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
         );
+      await this.deps.admission.validate(this.admissionRequest('DELETE', undefined, current, ctx));
       const now = new Date();
       const next = clone(current);
       const finalizers = new Set(next.metadata.finalizers ?? []);

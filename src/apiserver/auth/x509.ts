@@ -2,7 +2,7 @@
 // authenticator. Bearer tokens, service accounts and RBAC come with the auth issue; until
 // then every authenticated user is allowed everything (documented in docs/security.md).
 import type { TLSSocket } from 'node:tls';
-import type { UserInfo } from './endpoints/context.js';
+import type { UserInfo } from '../endpoints/context.js';
 
 /** Paths anonymous clients may read (upstream's system:public-info-viewer). */
 export const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);

@@ -1,0 +1,7 @@
+// The admission plugins the API server enables, in upstream's order (kube-apiserver's
+// recommended plugin order). NamespaceLifecycle runs inside the store (namespace-lifecycle.ts).
+import type { AdmissionDeps, AdmissionPlugin } from './types.js';
+
+export function defaultAdmissionPlugins(_deps: AdmissionDeps): AdmissionPlugin[] {
+  return [];
+}

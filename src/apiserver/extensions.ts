@@ -1,0 +1,41 @@
+// The API server's parts beyond the generic store, gathered in one place so that server.ts
+// composes them without knowing each: admission plugins, and handlers for non-stored
+// resources and special subresources. A component adds its registration function here.
+import type { KubeObject } from '../api/types.js';
+import type { ServerPKI } from '../pki/bundle.js';
+import type { Authorizer, RequestAuthenticator } from './auth/types.js';
+import type { RequestContext } from './endpoints/context.js';
+import type { CustomHandlers } from './endpoints/custom.js';
+import type { ResourceStore } from './endpoints/store.js';
+
+export interface ApiServerParts {
+  dataDir: string;
+  pki: ServerPKI;
+  serviceCIDR: string;
+  clusterCIDR: string;
+  /** The preferred store of a resource by group and plural name. */
+  lookup(group: string, resource: string): ResourceStore | undefined;
+  /** A request context for writes the API server makes on its own behalf. */
+  systemContext(namespace?: string): RequestContext;
+  authenticator: RequestAuthenticator;
+  authorizer: Authorizer;
+}
+
+/** Reads one object from its store's watch cache (the current state, no storage read). */
+export function cachedObject(
+  store: ResourceStore | undefined,
+  namespace: string | undefined,
+  name: string,
+): KubeObject | undefined {
+  if (!store) return undefined;
+  return store.cache.get(store.key(namespace, name))?.obj;
+}
+
+type Registration = (custom: CustomHandlers, parts: ApiServerParts) => void;
+
+/** Each component's registration of its handlers. */
+const registrations: Registration[] = [];
+
+export function registerCustomHandlers(custom: CustomHandlers, parts: ApiServerParts): void {
+  for (const r of registrations) r(custom, parts);
+}

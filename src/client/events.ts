@@ -1,0 +1,109 @@
+// Records core/v1 Events about objects (client-go's record.EventRecorder), the ones
+// `kubectl describe` and `kubectl get events` show. Repeats of the same event (same object,
+// reason and message) within ten minutes bump count and lastTimestamp instead of adding a new
+// Event, as upstream's correlator does. Writes are fire-and-forget: a failed event write is
+// logged, never an error for the controller that records it.
+import type { KubeObject } from '../api/types.js';
+import { StatusError } from '../api/errors.js';
+import { logger } from '../util/log.js';
+import type { RestClient } from './rest.js';
+
+const log = logger('events');
+const AGGREGATE_WINDOW_MS = 10 * 60_000;
+const MAX_REMEMBERED = 4096;
+
+export type EventType = 'Normal' | 'Warning';
+
+interface Seen {
+  name: string;
+  namespace: string;
+  count: number;
+  last: number;
+}
+
+export class EventRecorder {
+  private readonly seen = new Map<string, Seen>();
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly client: RestClient,
+    /** source.component / reportingController, e.g. 'deployment-controller'. */
+    private readonly component: string,
+    private readonly host = '',
+  ) {}
+
+  /** Records an event about `obj` (a full object or an object reference). */
+  event(obj: KubeObject, type: EventType, reason: string, message: string): void {
+    const ns = obj.metadata.namespace || 'default';
+    const key = `${obj.metadata.uid ?? ''}/${ns}/${obj.metadata.name}/${reason}/${message}`;
+    // serialize writes so a burst of repeats aggregates instead of racing
+    this.pending = this.pending.then(() => this.write(obj, ns, key, type, reason, message));
+  }
+
+  /** Resolves once every event recorded so far is written (for tests and shutdown). */
+  flush(): Promise<void> {
+    return this.pending;
+  }
+
+  private async write(
+    obj: KubeObject,
+    ns: string,
+    key: string,
+    type: EventType,
+    reason: string,
+    message: string,
+  ): Promise<void> {
+    const now = Date.now();
+    const stamp = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
+    const prior = this.seen.get(key);
+    try {
+      if (prior && now - prior.last < AGGREGATE_WINDOW_MS) {
+        prior.count++;
+        prior.last = now;
+        await this.client.request(
+          'PATCH',
+          `/api/v1/namespaces/${prior.namespace}/events/${prior.name}`,
+          { count: prior.count, lastTimestamp: stamp },
+          'application/strategic-merge-patch+json',
+        );
+        return;
+      }
+      const name = `${obj.metadata.name}.${(now * 1e6 + Math.floor(Math.random() * 1e6)).toString(16)}`;
+      const involved: Record<string, unknown> = {
+        kind: obj.kind,
+        namespace: obj.metadata.namespace,
+        name: obj.metadata.name,
+        uid: obj.metadata.uid,
+        apiVersion: obj.apiVersion,
+        resourceVersion: obj.metadata.resourceVersion,
+      };
+      const fieldPath = (obj as { fieldPath?: string }).fieldPath;
+      if (fieldPath) involved.fieldPath = fieldPath;
+      await this.client.request('POST', `/api/v1/namespaces/${ns}/events`, {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace: ns },
+        involvedObject: involved,
+        reason,
+        message,
+        source: this.host ? { component: this.component, host: this.host } : { component: this.component },
+        firstTimestamp: stamp,
+        lastTimestamp: stamp,
+        count: 1,
+        type,
+        eventTime: null,
+        reportingComponent: this.component,
+        reportingInstance: this.host,
+      });
+      if (this.seen.size >= MAX_REMEMBERED) this.seen.delete(this.seen.keys().next().value!);
+      this.seen.set(key, { name, namespace: ns, count: 1, last: now });
+    } catch (err) {
+      if (prior && err instanceof StatusError && err.code === 404) {
+        // the aggregated event was deleted (or expired): start a new one
+        this.seen.delete(key);
+        return this.write(obj, ns, key, type, reason, message);
+      }
+      log.warn('could not record event', { reason, object: obj.metadata.name, error: String(err) });
+    }
+  }
+}

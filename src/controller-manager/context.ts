@@ -1,0 +1,28 @@
+// What every controller gets from the controller manager: the API client, the shared
+// informers of the process, an event recorder per controller, and the cluster's settings.
+import type { RestClient } from '../client/rest.js';
+import type { SharedInformers } from '../client/shared-informers.js';
+import type { EventRecorder } from '../client/events.js';
+
+export interface ControllerContext {
+  client: RestClient;
+  informers: SharedInformers;
+  /** An event recorder reporting as `component` (e.g. 'deployment-controller'). */
+  recorder(component: string): EventRecorder;
+  clusterCIDR: string;
+  serviceCIDR: string;
+}
+
+/** A running controller: informers hooked up in the factory, workers started by start(). */
+export interface Controller {
+  /** Called after the shared informers have synced. */
+  start(): Promise<void> | void;
+  stop(): void;
+}
+
+export interface ControllerDescriptor {
+  /** Upstream's controller name, e.g. 'deployment' (the --controllers flag uses them). */
+  name: string;
+  /** Hooks its informers up (before they start). */
+  create(ctx: ControllerContext): Controller;
+}
