@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { EventRecorder } from '../client/events.js';
 import { loadKubeconfig, RestClient } from '../client/rest.js';
 import { SharedInformers } from '../client/shared-informers.js';
+import { LeaderElector } from '../client/leader-election.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { CONTROLLERS } from './controllers.js';
 import type { Controller, ControllerContext } from './context.js';
@@ -22,6 +23,8 @@ export async function runControllerManager(args: string[]): Promise<number> {
       controllers: { type: 'string', default: '*' },
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'service-cluster-ip-range': { type: 'string', default: '10.43.0.0/16' },
+      'leader-elect': { type: 'boolean', default: true },
+      'no-leader-elect': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
     },
   });
@@ -44,17 +47,38 @@ export async function runControllerManager(args: string[]): Promise<number> {
   };
   const spec = values.controllers!.split(',').map((s) => s.trim());
   const chosen = CONTROLLERS.filter((d) => enabled(spec, d.name));
-  const running: Controller[] = chosen.map((d) => d.create(ctx));
-  informers.start();
-  await informers.waitForSync();
-  for (const c of running) await c.start();
-  log.info('controllers started', { controllers: chosen.map((d) => d.name) });
+  let running: Controller[] = [];
+  const run = async () => {
+    running = chosen.map((d) => d.create(ctx));
+    informers.start();
+    await informers.waitForSync();
+    for (const c of running) await c.start();
+    log.info('controllers started', { controllers: chosen.map((d) => d.name) });
+  };
+  let elector: LeaderElector | undefined;
+  if (values['leader-elect'] && !values['no-leader-elect']) {
+    elector = new LeaderElector(
+      client,
+      { namespace: 'kube-system', name: 'kube-controller-manager' },
+      {
+        onStartedLeading: () => void run(),
+        // as upstream: a manager that lost its lease exits, its supervisor starts a fresh candidate
+        onStoppedLeading: () => {
+          log.error('leader election lost');
+          process.exit(1);
+        },
+      },
+    );
+    elector.start();
+  } else await run();
   return new Promise((done) => {
     const stop = () => {
       for (const c of running) c.stop();
       informers.dispose();
-      client.close();
-      done(0);
+      void (elector?.stop() ?? Promise.resolve()).finally(() => {
+        client.close();
+        done(0);
+      });
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
