@@ -2,6 +2,7 @@
 // version, metrics, discovery, OpenAPI) or a resource request for the generic store.
 import { notFoundPath, StatusError, unauthorized, internalError } from '../api/errors.js';
 import { logger } from '../util/log.js';
+import { ValueTooLargeError } from '../storage/types.js';
 import { isPublicPath } from './auth/x509.js';
 import { forbiddenError } from './auth/forbidden.js';
 import type { AuthorizationAttributes, Authorizer, RequestAuthenticator } from './auth/types.js';
@@ -180,9 +181,14 @@ export function createHandler(deps: HandlerDeps) {
       });
       code = res.statusCode;
     } catch (err) {
-      if (!(err instanceof StatusError))
+      if (!(err instanceof StatusError) && !(err instanceof ValueTooLargeError))
         log.error('request failed', { path, verb, error: String(err), stack: (err as Error)?.stack });
-      const se = err instanceof StatusError ? err : internalError(err);
+      const se =
+        err instanceof StatusError
+          ? err
+          : err instanceof ValueTooLargeError
+            ? new StatusError(413, 'RequestEntityTooLarge', `etcdserver: request is too large`)
+            : internalError(err);
       code = se.code;
       try {
         sendStatus(res, se);

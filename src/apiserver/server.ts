@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Socket } from 'node:net';
 import { logger } from '../util/log.js';
 import { adminKubeconfig, ensureServerPKI, type ServerPKI } from '../pki/bundle.js';
-import { openStorage } from '../storage/open.js';
+import { openStorage, type DatastoreTLS } from '../storage/open.js';
 import { WatchCache } from '../storage/cacher.js';
 import type { Storage } from '../storage/types.js';
 import type { WatchCacheApi } from '../storage/cacher-types.js';
@@ -37,6 +37,7 @@ export interface ApiServerOptions {
   clusterCIDR: string;
   tlsSans: string[];
   datastoreEndpoint?: string;
+  datastoreTLS?: DatastoreTLS;
   kubeconfigPath: string;
   kubeconfigMode: number;
   /** Server address written into the kubeconfig (defaults to https://127.0.0.1:<port>). */
@@ -68,7 +69,7 @@ export class ApiServer {
       tlsSans: opts.tlsSans,
     });
     const metrics = new Metrics();
-    const storage = instrument(openStorage(opts.datastoreEndpoint, opts.dataDir), metrics);
+    const storage = instrument(openStorage(opts.datastoreEndpoint, opts.dataDir, opts.datastoreTLS), metrics);
     const disposers: (() => void)[] = [];
     const maintenance = (
       storage as {

@@ -18,7 +18,11 @@ Flags:
   --tls-san NAME                 Extra name or IP for the serving certificate (repeatable)
   --service-cidr CIDR            Service IP range (default 10.43.0.0/16)
   --cluster-cidr CIDR            Pod IP range (default 10.42.0.0/16)
-  --datastore-endpoint URL       Datastore: sqlite (default, in the data dir) or sqlite:///path
+  --datastore-endpoint URL       Datastore: sqlite (default, in the data dir), sqlite:///path, or
+                                 etcd: https://host:2379[,https://host2:2379,...]
+  --datastore-cafile FILE        CA bundle to verify the etcd servers
+  --datastore-certfile FILE      Client certificate for etcd
+  --datastore-keyfile FILE       Client key for etcd
   --disable-agent                Do not run the local node agent
   --disable-controller-manager   Do not run the controllers
   --log-level LEVEL              debug, info, warn or error (default info)
@@ -38,6 +42,9 @@ export async function runServer(args: string[]): Promise<number> {
       'service-cidr': { type: 'string', default: '10.43.0.0/16' },
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'datastore-endpoint': { type: 'string' },
+      'datastore-cafile': { type: 'string' },
+      'datastore-certfile': { type: 'string' },
+      'datastore-keyfile': { type: 'string' },
       'disable-agent': { type: 'boolean', default: false },
       'disable-controller-manager': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
@@ -68,6 +75,11 @@ export async function runServer(args: string[]): Promise<number> {
     clusterCIDR: values['cluster-cidr']!,
     tlsSans: values['tls-san'] ?? [],
     datastoreEndpoint: values['datastore-endpoint'],
+    datastoreTLS: {
+      caFile: values['datastore-cafile'],
+      certFile: values['datastore-certfile'],
+      keyFile: values['datastore-keyfile'],
+    },
     kubeconfigPath,
     kubeconfigMode: mode,
   });
