@@ -12,7 +12,7 @@ function labelText(labels: Record<string, string>): string {
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
-class Counter {
+export class Counter {
   private values = new Map<string, { labels: Record<string, string>; value: number }>();
   constructor(
     readonly name: string,
@@ -32,7 +32,7 @@ class Counter {
   }
 }
 
-class Histogram {
+export class Histogram {
   private series = new Map<
     string,
     { labels: Record<string, string>; counts: number[]; sum: number; count: number }

@@ -2,6 +2,7 @@
 import { runServer } from './server.js';
 import { runKubectl } from './kubectl.js';
 import { runControllerManager } from '../controller-manager/main.js';
+import { runDns } from '../dns/main.js';
 import { K8S_VERSION } from '../apiserver/server.js';
 
 const USAGE = `k8ts - Kubernetes, written in TypeScript
@@ -9,6 +10,7 @@ const USAGE = `k8ts - Kubernetes, written in TypeScript
 Usage:
   k8ts server [flags]      Run the API server (and, later, controllers, scheduler and agent)
   k8ts controller-manager --kubeconfig FILE   Run the controllers against any API server
+  k8ts dns --kubeconfig FILE [--listen HOST:PORT]   Run the cluster DNS (CoreDNS's place)
   k8ts kubectl [args...]   Run the bundled kubectl v1.31 against this server's admin kubeconfig
   k8ts version             Print the version
 
@@ -22,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
       return runServer(rest);
     case 'controller-manager':
       return runControllerManager(rest);
+    case 'dns':
+      return runDns(rest);
     case 'kubectl':
       return runKubectl(rest);
     case 'version':
