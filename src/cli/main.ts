@@ -3,6 +3,7 @@ import { runServer } from './server.js';
 import { runKubectl } from './kubectl.js';
 import { runControllerManager } from '../controller-manager/main.js';
 import { runDns } from '../dns/main.js';
+import { runProxy } from '../proxy/main.js';
 import { K8S_VERSION } from '../apiserver/server.js';
 
 const USAGE = `k8ts - Kubernetes, written in TypeScript
@@ -11,6 +12,7 @@ Usage:
   k8ts server [flags]      Run the API server (and, later, controllers, scheduler and agent)
   k8ts controller-manager --kubeconfig FILE   Run the controllers against any API server
   k8ts dns --kubeconfig FILE [--listen HOST:PORT]   Run the cluster DNS (CoreDNS's place)
+  k8ts proxy --kubeconfig FILE   Run kube-proxy (iptables mode) on this machine
   k8ts kubectl [args...]   Run the bundled kubectl v1.31 against this server's admin kubeconfig
   k8ts version             Print the version
 
@@ -26,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
       return runControllerManager(rest);
     case 'dns':
       return runDns(rest);
+    case 'proxy':
+      return runProxy(rest);
     case 'kubectl':
       return runKubectl(rest);
     case 'version':
