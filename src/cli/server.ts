@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ApiServer } from '../apiserver/server.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { supervise, type Supervised } from './supervise.js';
+import { AddressPool } from '../controllers/servicelb/pool.js';
 
 const HELP = `Usage: k8ts server [flags]
 
@@ -23,6 +24,8 @@ Flags:
   --datastore-cafile FILE        CA bundle to verify the etcd servers
   --datastore-certfile FILE      Client certificate for etcd
   --datastore-keyfile FILE       Client key for etcd
+  --service-lb-pool ADDRS        Addresses for LoadBalancer services: CIDRs or ranges, comma-separated
+                                 (default: the nodes' InternalIPs, as k3s's ServiceLB)
   --disable-agent                Do not run the local node agent
   --disable-controller-manager   Do not run the controllers
   --log-level LEVEL              debug, info, warn or error (default info)
@@ -46,6 +49,7 @@ export async function runServer(args: string[]): Promise<number> {
       'datastore-certfile': { type: 'string' },
       'datastore-keyfile': { type: 'string' },
       'disable-agent': { type: 'boolean', default: false },
+      'service-lb-pool': { type: 'string', default: '' },
       'disable-controller-manager': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -65,6 +69,8 @@ export async function runServer(args: string[]): Promise<number> {
   const mode = parseInt(values['write-kubeconfig-mode']!, 8);
   if (Number.isNaN(mode))
     throw new Error(`invalid --write-kubeconfig-mode "${values['write-kubeconfig-mode']}"`);
+  // a bad pool is refused at start with the reason, before anything runs
+  if (values['service-lb-pool']) new AddressPool(values['service-lb-pool']);
   const kubeconfigPath = resolve(values['write-kubeconfig'] ?? join(dataDir, 'admin.kubeconfig'));
 
   const server = await ApiServer.start({
@@ -92,6 +98,11 @@ export async function runServer(args: string[]): Promise<number> {
         kubeconfigPath,
         '--log-level',
         values['log-level']!,
+        '--cluster-cidr',
+        values['cluster-cidr']!,
+        '--service-cluster-ip-range',
+        values['service-cidr']!,
+        ...(values['service-lb-pool'] ? ['--service-lb-pool', values['service-lb-pool']] : []),
       ]),
     );
   }

@@ -11,6 +11,8 @@ export interface ControllerContext {
   recorder(component: string): EventRecorder;
   clusterCIDR: string;
   serviceCIDR: string;
+  /** --service-lb-pool: addresses for LoadBalancer services (else the nodes' InternalIPs). */
+  serviceLBPool?: string;
 }
 
 /** A running controller: informers hooked up in the factory, workers started by start(). */

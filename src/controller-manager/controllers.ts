@@ -2,7 +2,20 @@
 // folder under src/controllers and one entry here.
 import type { ControllerDescriptor } from './context.js';
 import { NamespaceController } from '../controllers/namespace/controller.js';
+import { ServiceLBController } from '../controllers/servicelb/controller.js';
+import { AddressPool } from '../controllers/servicelb/pool.js';
 
 export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'namespace', create: (ctx) => new NamespaceController(ctx.client) },
+  {
+    name: 'service-lb',
+    create: (ctx) =>
+      new ServiceLBController(
+        ctx.client,
+        ctx.informers.informer('/api/v1/services'),
+        ctx.informers.informer('/api/v1/nodes'),
+        ctx.recorder('service-lb-controller'),
+        ctx.serviceLBPool ? new AddressPool(ctx.serviceLBPool) : undefined,
+      ),
+  },
 ];

@@ -6,6 +6,7 @@ import { SharedInformers } from '../client/shared-informers.js';
 import { LeaderElector } from '../client/leader-election.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { CONTROLLERS } from './controllers.js';
+import { AddressPool } from '../controllers/servicelb/pool.js';
 import type { Controller, ControllerContext } from './context.js';
 
 /** `--controllers` as upstream: '*' for all, 'name' to add one, '-name' to leave one out. */
@@ -23,6 +24,7 @@ export async function runControllerManager(args: string[]): Promise<number> {
       controllers: { type: 'string', default: '*' },
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'service-cluster-ip-range': { type: 'string', default: '10.43.0.0/16' },
+      'service-lb-pool': { type: 'string', default: '' },
       'leader-elect': { type: 'boolean', default: true },
       'no-leader-elect': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
@@ -45,6 +47,10 @@ export async function runControllerManager(args: string[]): Promise<number> {
     clusterCIDR: values['cluster-cidr']!,
     serviceCIDR: values['service-cluster-ip-range']!,
   };
+  if (values['service-lb-pool']) {
+    new AddressPool(values['service-lb-pool']); // refuse a bad pool at start, with the reason
+    ctx.serviceLBPool = values['service-lb-pool'];
+  }
   const spec = values.controllers!.split(',').map((s) => s.trim());
   const chosen = CONTROLLERS.filter((d) => enabled(spec, d.name));
   let running: Controller[] = [];
