@@ -35,6 +35,8 @@ export interface ApiServerOptions {
   port: number;
   serviceCIDR: string;
   clusterCIDR: string;
+  /** The cluster DNS Service's IP (--cluster-dns); undefined: no kube-dns Service. */
+  clusterDNS?: string;
   tlsSans: string[];
   datastoreEndpoint?: string;
   datastoreTLS?: DatastoreTLS;
@@ -133,7 +135,11 @@ export class ApiServer {
       allocators.reserve((s.obj as { spec?: Parameters<ServiceAllocators['reserve']>[0] }).spec);
 
     const advertise = opts.advertiseURL ?? `https://127.0.0.1:${opts.port}`;
-    await bootstrapObjects(lookup, allocators, { bindAddress: opts.bindAddress, port: opts.port });
+    await bootstrapObjects(lookup, allocators, {
+      bindAddress: opts.bindAddress,
+      port: opts.port,
+      clusterDNS: opts.clusterDNS,
+    });
     admission.chain = new AdmissionChain(defaultAdmissionPlugins({ store: lookup, systemContext }));
     const authOptions = { dataDir: opts.dataDir };
     const authorizer = buildAuthorizer(authOptions);

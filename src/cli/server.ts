@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiServer } from '../apiserver/server.js';
+import { nthIP } from '../apiserver/allocators.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { supervise, type Supervised } from './supervise.js';
 import { AddressPool } from '../controllers/servicelb/pool.js';
@@ -19,6 +20,7 @@ Flags:
   --tls-san NAME                 Extra name or IP for the serving certificate (repeatable)
   --service-cidr CIDR            Service IP range (default 10.43.0.0/16)
   --cluster-cidr CIDR            Pod IP range (default 10.42.0.0/16)
+  --cluster-dns IP               The cluster DNS Service's IP (default: the 10th address of --service-cidr)
   --datastore-endpoint URL       Datastore: sqlite (default, in the data dir), sqlite:///path, or
                                  etcd: https://host:2379[,https://host2:2379,...]
   --datastore-cafile FILE        CA bundle to verify the etcd servers
@@ -44,6 +46,7 @@ export async function runServer(args: string[]): Promise<number> {
       'tls-san': { type: 'string', multiple: true, default: [] },
       'service-cidr': { type: 'string', default: '10.43.0.0/16' },
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
+      'cluster-dns': { type: 'string' },
       'datastore-endpoint': { type: 'string' },
       'datastore-cafile': { type: 'string' },
       'datastore-certfile': { type: 'string' },
@@ -79,6 +82,7 @@ export async function runServer(args: string[]): Promise<number> {
     port,
     serviceCIDR: values['service-cidr']!,
     clusterCIDR: values['cluster-cidr']!,
+    clusterDNS: values['cluster-dns'] ?? nthIP(values['service-cidr']!, 10),
     tlsSans: values['tls-san'] ?? [],
     datastoreEndpoint: values['datastore-endpoint'],
     datastoreTLS: {
