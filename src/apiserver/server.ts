@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { logger } from '../util/log.js';
 import { adminKubeconfig, ensureServerPKI, type ServerPKI } from '../pki/bundle.js';
 import { openStorage } from '../storage/open.js';
+import { withEncryption, type GroupResource } from '../storage/encryption/index.js';
 import { WatchCache } from '../storage/cacher.js';
 import type { Storage } from '../storage/types.js';
 import type { WatchCacheApi } from '../storage/cacher-types.js';
@@ -41,6 +42,8 @@ export interface ApiServerOptions {
   kubeconfigMode: number;
   /** Server address written into the kubeconfig (defaults to https://127.0.0.1:<port>). */
   advertiseURL?: string;
+  /** --encryption-provider-config: an EncryptionConfiguration file (encryption at rest). */
+  encryptionProviderConfig?: string;
 }
 
 export const K8S_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0+k8ts' };
@@ -68,7 +71,11 @@ export class ApiServer {
       tlsSans: opts.tlsSans,
     });
     const metrics = new Metrics();
-    const storage = instrument(openStorage(opts.datastoreEndpoint, opts.dataDir), metrics);
+    const storage = withEncryption(
+      instrument(openStorage(opts.datastoreEndpoint, opts.dataDir), metrics),
+      opts.encryptionProviderConfig,
+      storedResources(),
+    );
     const disposers: (() => void)[] = [];
     const maintenance = (
       storage as {
@@ -219,6 +226,16 @@ export class ApiServer {
     await closed;
     await this.storage.close();
   }
+}
+
+/** The group/resource stored under each /registry/<segment>/ prefix (for encryption at rest). */
+function storedResources(): Map<string, GroupResource> {
+  const out = new Map<string, GroupResource>();
+  for (const st of allStrategies) {
+    const stored = st.storedAs ?? st;
+    out.set(stored.resource, { group: stored.group, resource: stored.resource });
+  }
+  return out;
 }
 
 function countOf(cache: WatchCacheApi): number {

@@ -19,6 +19,7 @@ Flags:
   --service-cidr CIDR            Service IP range (default 10.43.0.0/16)
   --cluster-cidr CIDR            Pod IP range (default 10.42.0.0/16)
   --datastore-endpoint URL       Datastore: sqlite (default, in the data dir) or sqlite:///path
+  --encryption-provider-config FILE  EncryptionConfiguration for encryption at rest (docs/security.md)
   --disable-agent                Do not run the local node agent
   --disable-controller-manager   Do not run the controllers
   --log-level LEVEL              debug, info, warn or error (default info)
@@ -38,6 +39,7 @@ export async function runServer(args: string[]): Promise<number> {
       'service-cidr': { type: 'string', default: '10.43.0.0/16' },
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'datastore-endpoint': { type: 'string' },
+      'encryption-provider-config': { type: 'string' },
       'disable-agent': { type: 'boolean', default: false },
       'disable-controller-manager': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
@@ -70,6 +72,7 @@ export async function runServer(args: string[]): Promise<number> {
     datastoreEndpoint: values['datastore-endpoint'],
     kubeconfigPath,
     kubeconfigMode: mode,
+    encryptionProviderConfig: values['encryption-provider-config'],
   });
   const components: Supervised[] = [];
   if (!values['disable-controller-manager']) {

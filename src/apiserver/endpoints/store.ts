@@ -306,10 +306,12 @@ export class ResourceStore {
     if (!opts.keepManagedFields && !explicit) {
       recordManagedFields(current, next, ctx, this.managedTarget(subresource), now);
     }
-    // an update that changes nothing is not written (no new resourceVersion), as upstream
+    // an update that changes nothing is not written (no new resourceVersion), as upstream,
+    // unless the stored bytes are stale (sealed with an old encryption key)
     const { resourceVersion: _a, managedFields: _mf1, ...nm } = next.metadata;
     const { resourceVersion: _b, managedFields: _mf2, ...cm } = current.metadata;
-    if (!explicit && sameJSON({ ...next, metadata: nm }, { ...current, metadata: cm })) return current;
+    if (!explicit && !kv.stale && sameJSON({ ...next, metadata: nm }, { ...current, metadata: cm }))
+      return current;
     const undo = this.allocate(next, current, sctx);
     try {
       if (ctx.dryRun) {
