@@ -12,6 +12,7 @@ import type { ResourceStore } from './endpoints/store.js';
 import { baseHeaders, header, send, sendStatus, type Req, type Res } from './http/io.js';
 import { isTrue, parseResourcePath } from './http/request-info.js';
 import type { Metrics } from './metrics.js';
+import type { Auditor, RequestAudit } from './audit/index.js';
 
 const log = logger('apiserver');
 
@@ -42,6 +43,8 @@ export interface HandlerDeps {
   custom: CustomHandlers;
   /** The preferred store of a resource by group and plural name. */
   lookup: (group: string, resource: string) => ResourceStore | undefined;
+  /** Audit logging: one record per request (begin → received → authorized → complete). */
+  audit: Auditor;
 }
 
 /** Non-resource requests are authorized by path with the HTTP method as verb, as upstream. */
@@ -68,8 +71,13 @@ function nonResourceAttributes(user: UserInfo, method: string, path: string): Au
   };
 }
 
-async function authorize(authorizer: Authorizer, attrs: AuthorizationAttributes): Promise<void> {
+async function authorize(
+  authorizer: Authorizer,
+  attrs: AuthorizationAttributes,
+  audit: RequestAudit,
+): Promise<void> {
   const { decision, reason } = await authorizer.authorize(attrs);
+  audit.authorized(decision, reason);
   if (decision !== 'allow') throw forbiddenError(attrs, reason);
 }
 
@@ -113,11 +121,13 @@ export function createHandler(deps: HandlerDeps) {
     let scope = 'cluster';
     let code = 200;
     let streaming = false;
+    const audit = deps.audit.begin(req, res);
     try {
       const user = await deps.authenticator.authenticate(req);
+      audit.received(user);
       if (!user && !isPublicPath(path)) throw unauthorized();
       const info = parseResourcePath(verb, path, query);
-      if (user && !info) await authorize(deps.authorizer, nonResourceAttributes(user, verb, path));
+      if (user && !info) await authorize(deps.authorizer, nonResourceAttributes(user, verb, path), audit);
 
       const h = health(path, deps.ready());
       if (h)
@@ -145,18 +155,22 @@ export function createHandler(deps: HandlerDeps) {
       const store = deps.stores.get(storeKey(info.group, info.version, info.resource));
       if (!store) throw notFoundPath();
       if (!store.strategy.namespaced && info.namespace !== undefined) throw notFoundPath();
-      await authorize(deps.authorizer, {
-        user: user!,
-        verb: info.verb,
-        resourceRequest: true,
-        group,
-        version,
-        resource,
-        subresource,
-        namespace: info.namespace ?? '',
-        name: info.name ?? '',
-        path,
-      });
+      await authorize(
+        deps.authorizer,
+        {
+          user: user!,
+          verb: info.verb,
+          resourceRequest: true,
+          group,
+          version,
+          resource,
+          subresource,
+          namespace: info.namespace ?? '',
+          name: info.name ?? '',
+          path,
+        },
+        audit,
+      );
       const ctx: RequestContext = {
         user: user!,
         dryRun: query.getAll('dryRun').includes('All'),
@@ -168,13 +182,16 @@ export function createHandler(deps: HandlerDeps) {
       if (info.namespace !== undefined) ctx.namespace = info.namespace;
       if (info.verb === 'watch') deps.openStreams.add(res);
       streaming = await handleResource({
-        req,
+        req: audit.request(req),
         res,
         info,
         query,
         store,
         ctx,
-        onStreamEnd: () => deps.openStreams.delete(res),
+        onStreamEnd: () => {
+          deps.openStreams.delete(res);
+          audit.complete(res.statusCode);
+        },
         custom: deps.custom,
         lookup: deps.lookup,
       });
@@ -184,6 +201,7 @@ export function createHandler(deps: HandlerDeps) {
         log.error('request failed', { path, verb, error: String(err), stack: (err as Error)?.stack });
       const se = err instanceof StatusError ? err : internalError(err);
       code = se.code;
+      audit.failed(se.toStatus(), !(err instanceof StatusError));
       try {
         sendStatus(res, se);
       } catch (sendErr) {
@@ -193,6 +211,7 @@ export function createHandler(deps: HandlerDeps) {
       }
       deps.openStreams.delete(res);
     } finally {
+      if (!streaming) audit.complete(code);
       if (!streaming) {
         const labels = {
           verb: verb === 'GET' && !resource ? 'GET' : verb,
