@@ -128,6 +128,7 @@ export async function runServer(args: string[]): Promise<number> {
   });
   const components: Supervised[] = [];
   if (!values['disable-controller-manager']) {
+    const tls = join(dataDir, 'server', 'tls');
     components.push(
       supervise('controller-manager', [
         'controller-manager',
@@ -135,6 +136,10 @@ export async function runServer(args: string[]): Promise<number> {
         kubeconfigPath,
         '--log-level',
         values['log-level']!,
+        '--cluster-signing-cert-file',
+        join(tls, 'server-ca.crt'),
+        '--cluster-signing-key-file',
+        join(tls, 'server-ca.key'),
       ]),
     );
   }

@@ -2,7 +2,11 @@
 // folder under src/controllers and one entry here.
 import type { ControllerDescriptor } from './context.js';
 import { NamespaceController } from '../controllers/namespace/controller.js';
+import { CSRSigningController } from '../controllers/certificates/signer.js';
+import { CSRApprovingController } from '../controllers/certificates/approver.js';
 
 export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'namespace', create: (ctx) => new NamespaceController(ctx.client) },
+  { name: 'csrsigning', create: (ctx) => CSRSigningController.create(ctx) },
+  { name: 'csrapproving', create: (ctx) => CSRApprovingController.create(ctx) },
 ];

@@ -5,6 +5,7 @@ import { loadKubeconfig, RestClient } from '../client/rest.js';
 import { SharedInformers } from '../client/shared-informers.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { CONTROLLERS } from './controllers.js';
+import { parseDuration } from '../util/duration.js';
 import type { Controller, ControllerContext } from './context.js';
 
 /** `--controllers` as upstream: '*' for all, 'name' to add one, '-name' to leave one out. */
@@ -23,6 +24,9 @@ export async function runControllerManager(args: string[]): Promise<number> {
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'service-cluster-ip-range': { type: 'string', default: '10.43.0.0/16' },
       'log-level': { type: 'string', default: 'info' },
+      'cluster-signing-cert-file': { type: 'string' },
+      'cluster-signing-key-file': { type: 'string' },
+      'cluster-signing-duration': { type: 'string' },
     },
   });
   if (!values.kubeconfig) throw new Error('--kubeconfig is required');
@@ -42,6 +46,15 @@ export async function runControllerManager(args: string[]): Promise<number> {
     clusterCIDR: values['cluster-cidr']!,
     serviceCIDR: values['service-cluster-ip-range']!,
   };
+  const signingCert = values['cluster-signing-cert-file'];
+  const signingKey = values['cluster-signing-key-file'];
+  if (!!signingCert !== !!signingKey)
+    throw new Error('--cluster-signing-cert-file and --cluster-signing-key-file must be given together');
+  if (signingCert && signingKey) {
+    ctx.clusterSigning = { certFile: signingCert, keyFile: signingKey };
+    const d = values['cluster-signing-duration'];
+    if (d) ctx.clusterSigning.durationMs = parseDuration(d, 'cluster-signing-duration');
+  }
   const spec = values.controllers!.split(',').map((s) => s.trim());
   const chosen = CONTROLLERS.filter((d) => enabled(spec, d.name));
   const running: Controller[] = chosen.map((d) => d.create(ctx));
