@@ -50,7 +50,7 @@ export class LogBackend implements AuditBackend {
   process(events: AuditEvent[]): void {
     const room = this.bufferEvents - this.queue.length;
     if (room < events.length) {
-      this.fail(events.length - Math.max(room, 0), new Error('audit log buffer is full'));
+      this.fail(events.length - Math.max(room, 0), 'audit log buffer is full');
       events = events.slice(0, Math.max(room, 0));
     }
     for (const ev of events) this.queue.push(eventJSON(ev) + '\n');
@@ -64,12 +64,12 @@ export class LogBackend implements AuditBackend {
     this.file = undefined;
   }
 
-  private fail(events: number, err: Error): void {
+  private fail(events: number, why: string): void {
     this.opts.countError(this.name, events);
     const now = Date.now();
     if (now - this.lastErrorLog >= ERROR_LOG_INTERVAL_MS) {
       this.lastErrorLog = now;
-      log.error('audit events lost', { plugin: this.name, events, path: this.opts.path, error: err.message });
+      log.error('audit events lost', { plugin: this.name, events, path: this.opts.path, error: why });
     }
   }
 
@@ -81,7 +81,7 @@ export class LogBackend implements AuditBackend {
       try {
         await this.write(chunk);
       } catch (err) {
-        this.fail(lines.length, err as Error);
+        this.fail(lines.length, (err as Error).message);
         // reopen on the next write: the file may have been removed or the disk freed
         await this.file?.close().catch(() => undefined);
         this.file = undefined;

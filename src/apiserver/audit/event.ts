@@ -49,11 +49,16 @@ export interface AuditEvent {
   annotations?: Record<string, string>;
 }
 
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
 /** metav1.MicroTime's wire format: RFC 3339 with exactly six fractional digits, UTC. */
 export function microTime(epochMicros: number): string {
-  const ms = Math.floor(epochMicros / 1000);
+  const d = new Date(Math.floor(epochMicros / 1000));
   const micros = String(Math.floor(epochMicros) % 1_000_000).padStart(6, '0');
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${micros}Z`);
+  return (
+    `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}` +
+    `T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${micros}Z`
+  );
 }
 
 export function nowMicros(): number {
