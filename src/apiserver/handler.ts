@@ -12,7 +12,7 @@ import type { ResourceStore } from './endpoints/store.js';
 import { baseHeaders, header, send, sendStatus, type Req, type Res } from './http/io.js';
 import { isTrue, parseResourcePath } from './http/request-info.js';
 import type { Metrics } from './metrics.js';
-import type { Auditor, RequestAudit } from './audit/index.js';
+import type { Auditor } from './audit/index.js';
 
 const log = logger('apiserver');
 
@@ -71,13 +71,8 @@ function nonResourceAttributes(user: UserInfo, method: string, path: string): Au
   };
 }
 
-async function authorize(
-  authorizer: Authorizer,
-  attrs: AuthorizationAttributes,
-  audit: RequestAudit,
-): Promise<void> {
+async function authorize(authorizer: Authorizer, attrs: AuthorizationAttributes): Promise<void> {
   const { decision, reason } = await authorizer.authorize(attrs);
-  audit.authorized(decision, reason);
   if (decision !== 'allow') throw forbiddenError(attrs, reason);
 }
 
@@ -122,12 +117,13 @@ export function createHandler(deps: HandlerDeps) {
     let code = 200;
     let streaming = false;
     const audit = deps.audit.begin(req, res);
+    const authorizer = audit.authorizer(deps.authorizer); // records the decision in the event
     try {
       const user = await deps.authenticator.authenticate(req);
       audit.received(user);
       if (!user && !isPublicPath(path)) throw unauthorized();
       const info = parseResourcePath(verb, path, query);
-      if (user && !info) await authorize(deps.authorizer, nonResourceAttributes(user, verb, path), audit);
+      if (user && !info) await authorize(authorizer, nonResourceAttributes(user, verb, path));
 
       const h = health(path, deps.ready());
       if (h)
@@ -155,22 +151,18 @@ export function createHandler(deps: HandlerDeps) {
       const store = deps.stores.get(storeKey(info.group, info.version, info.resource));
       if (!store) throw notFoundPath();
       if (!store.strategy.namespaced && info.namespace !== undefined) throw notFoundPath();
-      await authorize(
-        deps.authorizer,
-        {
-          user: user!,
-          verb: info.verb,
-          resourceRequest: true,
-          group,
-          version,
-          resource,
-          subresource,
-          namespace: info.namespace ?? '',
-          name: info.name ?? '',
-          path,
-        },
-        audit,
-      );
+      await authorize(authorizer, {
+        user: user!,
+        verb: info.verb,
+        resourceRequest: true,
+        group,
+        version,
+        resource,
+        subresource,
+        namespace: info.namespace ?? '',
+        name: info.name ?? '',
+        path,
+      });
       const ctx: RequestContext = {
         user: user!,
         dryRun: query.getAll('dryRun').includes('All'),

@@ -3,6 +3,7 @@
 // after authentication, authorized(), failed() on an error response, complete() when done.
 import { randomUUID } from 'node:crypto';
 import type { Status } from '../../api/errors.js';
+import type { Authorizer } from '../auth/types.js';
 import type { UserInfo } from '../endpoints/context.js';
 import { header, type Req, type Res } from '../http/io.js';
 import { parseResourcePath, type ResourceRequest } from '../http/request-info.js';
@@ -38,6 +39,8 @@ export interface RequestAudit {
   readonly id: string;
   received(user: UserInfo | undefined): void;
   authorized(decision: string, reason: string): void;
+  /** authorizer, with each decision recorded through authorized(). */
+  authorizer(authorizer: Authorizer): Authorizer;
   /** The request to read the body from (copied when the level records it). */
   request<R extends Req>(req: R): R;
   failed(status: Status, panic: boolean): void;
@@ -207,6 +210,16 @@ export class ActiveRequestAudit implements RequestAudit {
       ...this.event.annotations,
       'authorization.k8s.io/decision': decision === 'allow' ? 'allow' : 'forbid',
       'authorization.k8s.io/reason': reason,
+    };
+  }
+
+  authorizer(inner: Authorizer): Authorizer {
+    return {
+      authorize: async (attrs) => {
+        const r = await inner.authorize(attrs);
+        this.authorized(r.decision, r.reason);
+        return r;
+      },
     };
   }
 
@@ -383,6 +396,9 @@ export class NoRequestAudit implements RequestAudit {
   }
   received(): void {}
   authorized(): void {}
+  authorizer(inner: Authorizer): Authorizer {
+    return inner;
+  }
   request<R extends Req>(req: R): R {
     return req;
   }
