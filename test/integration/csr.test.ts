@@ -209,6 +209,27 @@ describe('certificate signing requests', () => {
     assert.equal(cert.stdout, '', 'a denied request is never signed');
   });
 
+  it('PATCH on /approval sets conditions only', async () => {
+    const request = readFileSync(join(s.dir, 'jane.csr'), 'utf8');
+    await s.kubectl(
+      ['create', '-f', '-'],
+      csrManifest('carol', request, 'kubernetes.io/kube-apiserver-client', ['client auth']),
+    );
+    const patched = await s.api(
+      'PATCH',
+      '/apis/certificates.k8s.io/v1/certificatesigningrequests/carol/approval',
+      JSON.stringify({
+        spec: { signerName: 'example.com/other' },
+        status: {
+          conditions: [{ type: 'Approved', status: 'True', reason: 'Patched', message: 'by PATCH' }],
+        },
+      }),
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
+    assert.equal(patched.status, 200, patched.body);
+    await waitFor(s, 'carol', /kubernetes\.io\/kube-apiserver-client\s.*Approved,Issued/);
+  });
+
   it('a kubelet client request is signed only when it is one (O=system:nodes, CN=system:node:<name>)', async () => {
     openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'node.key'], s.dir);
     openssl(

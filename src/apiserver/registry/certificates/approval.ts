@@ -1,4 +1,4 @@
-// PUT/GET .../certificatesigningrequests/<name>/approval (what `kubectl certificate approve|deny`
+// GET/PUT/PATCH .../certificatesigningrequests/<name>/approval (what `kubectl certificate approve|deny`
 // calls): an update that changes status.conditions only; the strategy's approval rules apply
 // (Approved and Denied mutually exclusive, no removal, True status only).
 import { badRequest, methodNotSupported } from '../../../api/errors.js';
@@ -6,6 +6,7 @@ import { header, readBody } from '../../http/io.js';
 import { decodeObject, validateFields } from '../../endpoints/decode.js';
 import type { CustomHandlers } from '../../endpoints/custom.js';
 import { respond, type ResourceCall } from '../../endpoints/resource-handler.js';
+import { patchObject } from '../../endpoints/patch.js';
 
 const GROUP = 'certificates.k8s.io';
 const RESOURCE = 'certificatesigningrequests';
@@ -15,6 +16,10 @@ async function approval(call: ResourceCall): Promise<boolean> {
   const name = info.name!;
   if (info.verb === 'get') {
     respond(call, 200, await store.get(undefined, name));
+    return false;
+  }
+  if (info.verb === 'patch') {
+    respond(call, 200, await patchObject(call, 'approval'));
     return false;
   }
   if (info.verb !== 'update') throw methodNotSupported(GROUP, `${RESOURCE}/approval`, info.verb);
