@@ -4,6 +4,8 @@ import type { ControllerDescriptor } from './context.js';
 import { NamespaceController } from '../controllers/namespace/controller.js';
 import { ServiceLBController } from '../controllers/servicelb/controller.js';
 import { AddressPool } from '../controllers/servicelb/pool.js';
+import { CSRSigningController } from '../controllers/certificates/signer.js';
+import { CSRApprovingController } from '../controllers/certificates/approver.js';
 
 export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'namespace', create: (ctx) => new NamespaceController(ctx.client) },
@@ -18,4 +20,6 @@ export const CONTROLLERS: ControllerDescriptor[] = [
         ctx.serviceLBPool ? new AddressPool(ctx.serviceLBPool) : undefined,
       ),
   },
+  { name: 'csrsigning', create: (ctx) => CSRSigningController.create(ctx) },
+  { name: 'csrapproving', create: (ctx) => CSRApprovingController.create(ctx) },
 ];

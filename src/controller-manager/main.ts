@@ -7,6 +7,7 @@ import { LeaderElector } from '../client/leader-election.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { CONTROLLERS } from './controllers.js';
 import { AddressPool } from '../controllers/servicelb/pool.js';
+import { parseDuration } from '../util/duration.js';
 import type { Controller, ControllerContext } from './context.js';
 
 /** `--controllers` as upstream: '*' for all, 'name' to add one, '-name' to leave one out. */
@@ -28,6 +29,9 @@ export async function runControllerManager(args: string[]): Promise<number> {
       'leader-elect': { type: 'boolean', default: true },
       'no-leader-elect': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
+      'cluster-signing-cert-file': { type: 'string' },
+      'cluster-signing-key-file': { type: 'string' },
+      'cluster-signing-duration': { type: 'string' },
     },
   });
   if (!values.kubeconfig) throw new Error('--kubeconfig is required');
@@ -50,6 +54,15 @@ export async function runControllerManager(args: string[]): Promise<number> {
   if (values['service-lb-pool']) {
     new AddressPool(values['service-lb-pool']); // refuse a bad pool at start, with the reason
     ctx.serviceLBPool = values['service-lb-pool'];
+  }
+  const signingCert = values['cluster-signing-cert-file'];
+  const signingKey = values['cluster-signing-key-file'];
+  if (!!signingCert !== !!signingKey)
+    throw new Error('--cluster-signing-cert-file and --cluster-signing-key-file must be given together');
+  if (signingCert && signingKey) {
+    ctx.clusterSigning = { certFile: signingCert, keyFile: signingKey };
+    const d = values['cluster-signing-duration'];
+    if (d) ctx.clusterSigning.durationMs = parseDuration(d, 'cluster-signing-duration');
   }
   const spec = values.controllers!.split(',').map((s) => s.trim());
   const chosen = CONTROLLERS.filter((d) => enabled(spec, d.name));

@@ -12,6 +12,11 @@ export interface KV {
   value: Uint8Array;
   createRevision: number;
   modRevision: number;
+  /**
+   * Set by encryption at rest when the value was read with a provider or key other than the one
+   * writes use: an update must rewrite it even when the object did not change (upstream's stale).
+   */
+  stale?: boolean;
 }
 
 export interface WatchEvent {
