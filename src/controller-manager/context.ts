@@ -11,6 +11,8 @@ export interface ControllerContext {
   recorder(component: string): EventRecorder;
   clusterCIDR: string;
   serviceCIDR: string;
+  /** Controller-specific flags as given (e.g. 'node-monitor-grace-period': '40s'); unset ones are absent. */
+  flags: Record<string, string | undefined>;
 }
 
 /** A running controller: informers hooked up in the factory, workers started by start(). */

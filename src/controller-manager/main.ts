@@ -4,7 +4,7 @@ import { EventRecorder } from '../client/events.js';
 import { loadKubeconfig, RestClient } from '../client/rest.js';
 import { SharedInformers } from '../client/shared-informers.js';
 import { logger, setLogLevel } from '../util/log.js';
-import { CONTROLLERS } from './controllers.js';
+import { CONTROLLER_FLAGS, CONTROLLERS } from './controllers.js';
 import type { Controller, ControllerContext } from './context.js';
 
 /** `--controllers` as upstream: '*' for all, 'name' to add one, '-name' to leave one out. */
@@ -23,6 +23,7 @@ export async function runControllerManager(args: string[]): Promise<number> {
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'service-cluster-ip-range': { type: 'string', default: '10.43.0.0/16' },
       'log-level': { type: 'string', default: 'info' },
+      ...Object.fromEntries(CONTROLLER_FLAGS.map((f) => [f, { type: 'string' as const }])),
     },
   });
   if (!values.kubeconfig) throw new Error('--kubeconfig is required');
@@ -41,6 +42,9 @@ export async function runControllerManager(args: string[]): Promise<number> {
     },
     clusterCIDR: values['cluster-cidr']!,
     serviceCIDR: values['service-cluster-ip-range']!,
+    flags: Object.fromEntries(
+      CONTROLLER_FLAGS.map((f) => [f, (values as Record<string, unknown>)[f] as string | undefined]),
+    ),
   };
   const spec = values.controllers!.split(',').map((s) => s.trim());
   const chosen = CONTROLLERS.filter((d) => enabled(spec, d.name));
