@@ -9,6 +9,7 @@ import { GarbageCollector } from '../controllers/garbagecollector/controller.js'
 import { NodeIpamController } from '../controllers/nodeipam/controller.js';
 import { NodeLifecycleController } from '../controllers/nodelifecycle/controller.js';
 import { TaintEvictionController } from '../controllers/nodelifecycle/taint-eviction.js';
+import { DisruptionController } from '../controllers/disruption/controller.js';
 import { EndpointsController } from '../controllers/endpoints/controller.js';
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js';
 import { EndpointSliceMirroringController } from '../controllers/endpointslicemirroring/controller.js';
@@ -41,4 +42,5 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'nodeipam', create: (ctx) => new NodeIpamController(ctx) },
   { name: 'nodelifecycle', create: (ctx) => new NodeLifecycleController(ctx) },
   { name: 'taint-eviction-controller', create: (ctx) => new TaintEvictionController(ctx) },
+  { name: 'disruption', create: (ctx) => new DisruptionController(ctx) },
 ];
