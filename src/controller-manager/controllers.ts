@@ -10,6 +10,8 @@ import { NodeIpamController } from '../controllers/nodeipam/controller.js';
 import { NodeLifecycleController } from '../controllers/nodelifecycle/controller.js';
 import { TaintEvictionController } from '../controllers/nodelifecycle/taint-eviction.js';
 import { DisruptionController } from '../controllers/disruption/controller.js';
+import { PodGCController } from '../controllers/podgc/controller.js';
+import { TTLAfterFinishedController } from '../controllers/ttlafterfinished/controller.js';
 import { EndpointsController } from '../controllers/endpoints/controller.js';
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js';
 import { EndpointSliceMirroringController } from '../controllers/endpointslicemirroring/controller.js';
@@ -43,4 +45,6 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'nodelifecycle', create: (ctx) => new NodeLifecycleController(ctx) },
   { name: 'taint-eviction-controller', create: (ctx) => new TaintEvictionController(ctx) },
   { name: 'disruption', create: (ctx) => new DisruptionController(ctx) },
+  { name: 'podgc', create: (ctx) => new PodGCController(ctx) },
+  { name: 'ttl-after-finished', create: (ctx) => new TTLAfterFinishedController(ctx) },
 ];
