@@ -235,4 +235,33 @@ describe('garbage collector', () => {
     await kubectlOk(s, ['-n', NS, 'delete', 'rs', 'bg-web', '--cascade=background']);
     await eventually(s, ['-n', NS, 'get', 'pods', '-l', 'app=gc-bg-web', '-o', 'name'], /^$/);
   });
+
+  it('never collects a cluster-scoped dependent naming a namespaced owner, and reports it', async () => {
+    await apiOk(s, 'POST', '/apis/scheduling.k8s.io/v1/priorityclasses', {
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: {
+        name: 'owned-by-a-configmap',
+        ownerReferences: [
+          { apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: '00000000-0000-0000-0000-000000000009' },
+        ],
+      },
+      value: 10,
+    });
+    await eventually(
+      s,
+      [
+        '-n',
+        'default',
+        'get',
+        'events',
+        '--field-selector',
+        'reason=OwnerRefInvalidNamespace',
+        '-o',
+        'jsonpath={.items[*].involvedObject.name}',
+      ],
+      /owned-by-a-configmap/,
+    );
+    await kubectlOk(s, ['get', 'priorityclass', 'owned-by-a-configmap']);
+  });
 });

@@ -9,6 +9,7 @@
 //  - removes dangling references from dependents that still have a live owner.
 // Discovery is repeated every 30 s so that new resources (custom ones included) are watched.
 import type { KubeObject } from '../../api/types.js';
+import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
 import { isStatus, runWorkers } from '../../client/reconcile-workers.js';
 import { WorkQueue } from '../../client/workqueue.js';
@@ -26,7 +27,8 @@ const REDISCOVERY_MS = 30_000;
 const SYNC_TIMEOUT_MS = 30_000;
 const ABSENT_CACHE_SIZE = 10_000;
 
-type OwnerState = 'solid' | 'dangling' | 'waiting';
+/** 'invalid': a cluster-scoped dependent naming a namespaced owner (never resolvable) */
+type OwnerState = 'solid' | 'dangling' | 'waiting' | 'invalid';
 
 /** A bounded set of `${namespace}/${uid}` known not to exist (upstream's absentOwnerCache). */
 class AbsentCache {
@@ -52,8 +54,11 @@ export class GarbageCollector implements Controller {
   private resources = new ResourceMap([]);
   private rediscovery: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly recorder: EventRecorder;
 
-  constructor(private readonly ctx: ControllerContext) {}
+  constructor(private readonly ctx: ControllerContext) {
+    this.recorder = ctx.recorder('garbage-collector-controller');
+  }
 
   start(): void {
     // discovery and the first lists take a while: do not hold up the other controllers
@@ -222,8 +227,19 @@ export class GarbageCollector implements Controller {
     }
     const refs = ownerRefs(latest);
     if (!refs.length) return;
-    const groups: Record<OwnerState, OwnerRef[]> = { solid: [], dangling: [], waiting: [] };
+    const groups: Record<OwnerState, OwnerRef[]> = { solid: [], dangling: [], waiting: [], invalid: [] };
     for (const ref of refs) groups[await this.ownerState(ref, node.identity.namespace)].push(ref);
+    if (groups.invalid.length) {
+      // upstream treats the item as unresolvable: it is never collected, and says so
+      const ref = groups.invalid[0];
+      this.recorder.event(
+        { ...latest, apiVersion: node.identity.apiVersion, kind: node.identity.kind },
+        'Warning',
+        'OwnerRefInvalidNamespace',
+        `ownerRef [${ref.apiVersion}/${ref.kind}, namespace: , name: ${ref.name}, uid: ${ref.uid}] does not exist in namespace ""`,
+      );
+      return;
+    }
     if (groups.solid.length) {
       const drop = new Set([...groups.dangling, ...groups.waiting].map((r) => r.uid));
       if (drop.size) {
@@ -261,8 +277,8 @@ export class GarbageCollector implements Controller {
     )
       return known.deletingDependents ? 'waiting' : 'solid';
     const r = this.resolve(ref);
-    // a cluster-scoped dependent cannot have a namespaced owner: the reference is dangling
-    if (r.namespaced && !dependentNamespace) return 'dangling';
+    // a cluster-scoped dependent cannot have a namespaced owner
+    if (r.namespaced && !dependentNamespace) return 'invalid';
     const ns = r.namespaced ? dependentNamespace : '';
     if (this.absent.has(`${ns}/${ref.uid}`)) return 'dangling';
     const owner = await this.getLive({ ...ref, namespace: ns });
