@@ -13,6 +13,7 @@ import { WorkQueue } from '../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../../controller-manager/context.js';
 import { logger } from '../../util/log.js';
 import { parseDuration } from './duration.js';
+import { TokenBucket, zoneKey, zoneQPS, zoneState } from './zones.js';
 import {
   CONDITION_TAINTS,
   MANAGED_NOSCHEDULE_KEYS,
@@ -57,7 +58,12 @@ const taintsOf = (n: KubeObject) => (n.spec as { taints?: Taint[] } | undefined)
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** The taints a node should carry given its conditions (NoExecute only when `evict`). */
-export function desiredTaints(node: KubeObject, evict: boolean, now: number): Taint[] {
+/**
+ * The taints a node should carry given its conditions. `noExecute`: 'add' may add the
+ * not-ready/unreachable NoExecute taint, 'hold' keeps (or swaps) one already there but adds
+ * none (rate limit), 'remove' takes it away (the controller thinks itself cut off).
+ */
+export function desiredTaints(node: KubeObject, noExecute: 'add' | 'hold' | 'remove', now: number): Taint[] {
   const keep = taintsOf(node).filter(
     (t) =>
       !(t.effect === 'NoSchedule' && MANAGED_NOSCHEDULE_KEYS.has(t.key)) &&
@@ -74,7 +80,10 @@ export function desiredTaints(node: KubeObject, evict: boolean, now: number): Ta
   const ready = readyOf(node)?.status;
   const noExecuteKey =
     ready === 'False' ? TAINT_NOT_READY : ready === 'Unknown' ? TAINT_UNREACHABLE : undefined;
-  if (evict && noExecuteKey) {
+  const tainted = taintsOf(node).some(
+    (t) => t.effect === 'NoExecute' && (t.key === TAINT_NOT_READY || t.key === TAINT_UNREACHABLE),
+  );
+  if (noExecuteKey && (noExecute === 'add' || (noExecute === 'hold' && tainted))) {
     // keep the time it was first added: tolerationSeconds count from there
     const had = taintsOf(node).find((t) => t.key === noExecuteKey && t.effect === 'NoExecute');
     out.push({ key: noExecuteKey, effect: 'NoExecute', timeAdded: had?.timeAdded ?? stamp(now) });
@@ -92,6 +101,7 @@ export class NodeLifecycleController implements Controller {
   private readonly health = new Map<string, Health>();
   private readonly recorder: EventRecorder;
   private timer: NodeJS.Timeout | undefined;
+  private readonly limiters = new Map<string, TokenBucket>();
   private readonly graceMs: number;
   private readonly startupGraceMs: number;
 
@@ -132,15 +142,31 @@ export class NodeLifecycleController implements Controller {
     this.queue.shutDown();
   }
 
-  /** Full disruption: no node is ready while some are not; evicting then would empty the cluster. */
-  private fullDisruption(): boolean {
-    let ready = 0;
-    let notReady = 0;
+  /** The NoExecute policy for a node now: zone states and per-zone rate limits. */
+  private noExecutePolicy(node: KubeObject): 'add' | 'hold' | 'remove' {
+    const now = this.clock();
+    const zones = new Map<string, { ready: number; notReady: number }>();
     for (const n of this.nodes.list()) {
-      if (readyOf(n)?.status === 'True') ready++;
-      else notReady++;
+      const z = zones.get(zoneKey(n)) ?? { ready: 0, notReady: 0 };
+      if (readyOf(n)?.status === 'True') z.ready++;
+      else z.notReady++;
+      zones.set(zoneKey(n), z);
     }
-    return ready === 0 && notReady > 0;
+    const states = [...zones.values()].map((z) => zoneState(z.ready, z.notReady));
+    if (states.length && states.every((st) => st === 'FullDisruption')) return 'remove';
+    const key = zoneKey(node);
+    const z = zones.get(key) ?? { ready: 0, notReady: 1 };
+    const qps = zoneQPS(zoneState(z.ready, z.notReady), z.ready + z.notReady);
+    let bucket = this.limiters.get(key);
+    if (!bucket) this.limiters.set(key, (bucket = new TokenBucket(qps, now)));
+    else bucket.setQPS(qps, now);
+    const ready = readyOf(node)?.status;
+    const tainted = taintsOf(node).some(
+      (t) => t.effect === 'NoExecute' && (t.key === TAINT_NOT_READY || t.key === TAINT_UNREACHABLE),
+    );
+    // only a new NoExecute taint costs a token
+    if ((ready !== 'False' && ready !== 'Unknown') || tainted) return 'hold';
+    return bucket.tryAccept(now) ? 'add' : 'hold';
   }
 
   async reconcile(name: string): Promise<void> {
@@ -216,7 +242,7 @@ export class NodeLifecycleController implements Controller {
   }
 
   private async updateTaints(node: KubeObject): Promise<void> {
-    const want = desiredTaints(node, !this.fullDisruption(), this.clock());
+    const want = desiredTaints(node, this.noExecutePolicy(node), this.clock());
     const have = taintsOf(node);
     const same =
       want.length === have.length && want.every((t) => have.some((h) => taintKey(h) === taintKey(t)));

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { CidrSet } from '../../../src/controllers/nodeipam/cidrset.js';
 import { desiredTaints } from '../../../src/controllers/nodelifecycle/controller.js';
 import { parseDuration } from '../../../src/controllers/nodelifecycle/duration.js';
+import { TokenBucket, zoneQPS, zoneState } from '../../../src/controllers/nodelifecycle/zones.js';
 import { evictionTime, tolerates } from '../../../src/controllers/nodelifecycle/taints.js';
 
 describe('pod CIDR sets', () => {
@@ -77,7 +78,7 @@ describe('taints and tolerations', () => {
         ],
       },
     };
-    const want = desiredTaints(node, true, t0 + 60_000).map(
+    const want = desiredTaints(node, 'add', t0 + 60_000).map(
       (t) => `${t.key}:${t.effect}:${t.timeAdded ?? ''}`,
     );
     assert.deepEqual(want.sort(), [
@@ -88,7 +89,7 @@ describe('taints and tolerations', () => {
       'user:NoSchedule:',
     ]);
     assert.ok(
-      !desiredTaints(node, false, t0).some((t) => t.effect === 'NoExecute'),
+      !desiredTaints(node, 'remove', t0).some((t) => t.effect === 'NoExecute'),
       'no NoExecute in full disruption',
     );
   });
@@ -98,5 +99,34 @@ describe('taints and tolerations', () => {
     assert.equal(parseDuration('1m30s'), 90_000);
     assert.equal(parseDuration('500ms'), 500);
     assert.throws(() => parseDuration('40'), /invalid duration/);
+  });
+
+  it('holds new NoExecute taints while rate-limited, keeping one already there', () => {
+    const fresh = {
+      metadata: { name: 'f' },
+      spec: {},
+      status: { conditions: [{ type: 'Ready', status: 'False' }] },
+    };
+    assert.ok(!desiredTaints(fresh, 'hold', t0).some((t) => t.effect === 'NoExecute'));
+    const swapped = { ...fresh, spec: { taints: [unreachable] } };
+    assert.deepEqual(
+      desiredTaints(swapped, 'hold', t0)
+        .filter((t) => t.effect === 'NoExecute')
+        .map((t) => [t.key, t.timeAdded]),
+      [['node.kubernetes.io/not-ready', '2026-01-01T00:00:00Z']],
+    );
+  });
+
+  it('computes zone states and eviction rates as upstream', () => {
+    assert.equal(zoneState(0, 3), 'FullDisruption');
+    assert.equal(zoneState(1, 2), 'Normal', 'two not-ready nodes never make a disruption');
+    assert.equal(zoneState(2, 3), 'PartialDisruption');
+    assert.equal(zoneQPS('PartialDisruption', 10), 0);
+    assert.equal(zoneQPS('PartialDisruption', 60), 0.01);
+    assert.equal(zoneQPS('Normal', 10), 0.1);
+    const b = new TokenBucket(0.1, t0);
+    assert.equal(b.tryAccept(t0), true);
+    assert.equal(b.tryAccept(t0 + 5000), false);
+    assert.equal(b.tryAccept(t0 + 10_000), true);
   });
 });
