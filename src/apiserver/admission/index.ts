@@ -1,7 +1,8 @@
 // The admission plugins the API server enables, in upstream's order (kube-apiserver's
 // recommended plugin order). NamespaceLifecycle runs inside the store (namespace-lifecycle.ts).
 import type { AdmissionDeps, AdmissionPlugin } from './types.js';
+import { limitRanger } from './limit-ranger.js';
 
-export function defaultAdmissionPlugins(_deps: AdmissionDeps): AdmissionPlugin[] {
-  return [];
+export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
+  return [limitRanger(deps)];
 }
