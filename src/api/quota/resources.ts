@@ -3,7 +3,13 @@
 // containers set a floor, restartable (sidecar) init containers add up and stay, and the pod's
 // overhead is added on top.
 import { isRecord, type KubeObject } from '../types.js';
-import { addQuantities, compareQuantities, tryParseQuantity, type Quantity } from '../quantity.js';
+import {
+  addQuantities,
+  compareQuantities,
+  quantityToString,
+  tryParseQuantity,
+  type Quantity,
+} from '../quantity.js';
 
 export type ResourceList = Map<string, Quantity>;
 
@@ -81,4 +87,79 @@ export function podResources(
     else for (const [k, q] of overhead) if (total.has(k)) addInto(total, new Map([[k, q]]));
   }
   return total;
+}
+
+// ---- quota arithmetic (k8s.io/apiserver/pkg/quota/v1/resources.go) ----
+
+const ZERO: Quantity = { nanos: 0n, format: 'DecimalSI', text: '0' };
+
+/** a + b key by key; keys of either side are kept (upstream's quota.Add). */
+export function add(a: ResourceList, b: ResourceList): ResourceList {
+  const out: ResourceList = new Map();
+  for (const [k, q] of a) {
+    const other = b.get(k);
+    out.set(k, other ? addQuantities(q, other) : q);
+  }
+  for (const [k, q] of b) if (!out.has(k)) out.set(k, q);
+  return out;
+}
+
+/** a - b key by key, never below zero; keys only in b come out as zero. */
+export function subtractNonNegative(a: ResourceList, b: ResourceList): ResourceList {
+  const out: ResourceList = new Map();
+  for (const [k, q] of a) {
+    const other = b.get(k);
+    const v = other ? { nanos: q.nanos - other.nanos, format: q.nanos === 0n ? other.format : q.format } : q;
+    out.set(k, v.nanos > 0n ? v : ZERO);
+  }
+  for (const k of b.keys()) if (!out.has(k)) out.set(k, ZERO);
+  return out;
+}
+
+/** Only the named keys. */
+export function mask(list: ResourceList, names: Iterable<string>): ResourceList {
+  const keep = new Set(names);
+  return new Map([...list].filter(([k]) => keep.has(k)));
+}
+
+/** Whether a ≤ b for every key both have; the keys where not. */
+export function lessThanOrEqual(a: ResourceList, b: ResourceList): string[] {
+  const exceeded: string[] = [];
+  for (const [k, limit] of b) {
+    const v = a.get(k);
+    if (v && compareQuantities(v, limit) > 0) exceeded.push(k);
+  }
+  return exceeded;
+}
+
+export function equals(a: ResourceList, b: ResourceList): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, q] of a) {
+    const other = b.get(k);
+    if (!other || compareQuantities(q, other) !== 0) return false;
+  }
+  return true;
+}
+
+export function removeZeros(list: ResourceList): ResourceList {
+  return new Map([...list].filter(([, q]) => q.nanos !== 0n));
+}
+
+export function negativeKeys(list: ResourceList): string[] {
+  return [...list].filter(([, q]) => q.nanos < 0n).map(([k]) => k);
+}
+
+/** As JSON ({"cpu": "500m"}), keys sorted as Go's encoder sorts map keys. */
+export function toJSON(list: ResourceList): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of [...list.keys()].sort()) out[k] = quantityToString(list.get(k)!);
+  return out;
+}
+
+/** "a=1,b=2Gi", keys sorted (upstream's prettyPrint). */
+export function prettyPrint(list: ResourceList): string {
+  return [...list.keys()]
+    .sort()
+    .map((k) => `${k}=${quantityToString(list.get(k)!)}`)
+    .join(',');
 }

@@ -2,7 +2,8 @@
 // recommended plugin order). NamespaceLifecycle runs inside the store (namespace-lifecycle.ts).
 import type { AdmissionDeps, AdmissionPlugin } from './types.js';
 import { limitRanger } from './limit-ranger.js';
+import { resourceQuota } from './resource-quota.js';
 
 export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
-  return [limitRanger(deps)];
+  return [limitRanger(deps), resourceQuota(deps)];
 }

@@ -4,12 +4,7 @@
 // PersistentVolumeClaim), with upstream's messages. Pods are looked at on create only (their
 // containers' resources cannot change afterwards); PVCs on create and update.
 import { isRecord, type KubeObject } from '../../api/types.js';
-import {
-  milliValue,
-  quantityToString,
-  quantityValue,
-  type Quantity,
-} from '../../api/quantity.js';
+import { milliValue, quantityToString, quantityValue, type Quantity } from '../../api/quantity.js';
 import { podResources, resourceList, type ResourceList } from '../../api/quota/resources.js';
 import { admissionForbidden, aggregateMessage } from './errors.js';
 import { listObjects } from './lookup.js';
