@@ -3,7 +3,8 @@
 import type { AdmissionDeps, AdmissionPlugin } from './types.js';
 import { limitRanger } from './limit-ranger.js';
 import { resourceQuota } from './resource-quota.js';
+import { serviceAccountAdmission } from './service-account.js';
 
 export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
-  return [limitRanger(deps), resourceQuota(deps)];
+  return [limitRanger(deps), serviceAccountAdmission(deps), resourceQuota(deps)];
 }
