@@ -6,6 +6,7 @@ import type { AdmissionDeps, AdmissionPlugin } from './types.js';
 import { limitRanger } from './limit-ranger.js';
 import { resourceQuota } from './resource-quota.js';
 import { serviceAccountAdmission } from './service-account.js';
+import { podSecurity } from './pod-security/plugin.js';
 import { priorityAdmission } from './priority.js';
 import { defaultTolerationSeconds } from './default-toleration-seconds.js';
 import { defaultStorageClass } from './default-storage-class.js';
@@ -14,6 +15,7 @@ export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
   return [
     limitRanger(deps),
     serviceAccountAdmission(deps),
+    podSecurity(deps),
     priorityAdmission(deps),
     defaultTolerationSeconds(),
     defaultStorageClass(deps),
