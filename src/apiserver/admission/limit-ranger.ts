@@ -7,7 +7,7 @@ import { isRecord, type KubeObject } from '../../api/types.js';
 import { milliValue, quantityToString, quantityValue, type Quantity } from '../../api/quantity.js';
 import { podResources, resourceList, type ResourceList } from '../../api/quota/resources.js';
 import { admissionForbidden, aggregateMessage } from './errors.js';
-import { listObjects } from './lookup.js';
+import { liveLister } from './lookup.js';
 import type { AdmissionDeps, AdmissionPlugin, AdmissionRequest } from './types.js';
 
 export const LIMIT_RANGER_ANNOTATION = 'kubernetes.io/limit-ranger';
@@ -222,7 +222,8 @@ function applies(req: AdmissionRequest): 'pod' | 'pvc' | undefined {
 }
 
 export function limitRanger(deps: AdmissionDeps): AdmissionPlugin {
-  const ranges = (req: AdmissionRequest) => listObjects(deps, '', 'limitranges', req.namespace);
+  const list = liveLister(deps, '', 'limitranges');
+  const ranges = (req: AdmissionRequest) => list(req.namespace);
   return {
     name: 'LimitRanger',
     async admit(req) {

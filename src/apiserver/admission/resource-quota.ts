@@ -1,11 +1,12 @@
 // ResourceQuota admission (k8s.io/apiserver/pkg/admission/plugin/resourcequota): a write that
 // would use more than a matching quota allows is refused with upstream's messages; an accepted
 // one is charged to the quotas' status.used right away (optimistic concurrency, retried on
-// conflict), so that the next request sees it before the controller recounts. Requests in one
-// namespace are checked one at a time, as upstream's per-namespace work queue does.
+// conflict), so that the next request sees it before the controller recounts. As upstream's
+// evaluator does, requests of one namespace are taken in batches: each batch is checked in
+// order against a running total and written with one status update per changed quota.
 import type { KubeObject } from '../../api/types.js';
 import { isRecord } from '../../api/types.js';
-import { StatusError } from '../../api/errors.js';
+import { conflict, OBJECT_MODIFIED, StatusError } from '../../api/errors.js';
 import { evaluatorFor, isIgnoredResource } from '../../api/quota/registry.js';
 import { hardOf, quotaMatches, type Evaluator } from '../../api/quota/evaluator.js';
 import {
@@ -22,7 +23,7 @@ import {
   type ResourceList,
 } from '../../api/quota/resources.js';
 import { admissionForbidden } from './errors.js';
-import { listObjects } from './lookup.js';
+import { listObjects, liveLister } from './lookup.js';
 import type { AdmissionDeps, AdmissionPlugin, AdmissionRequest } from './types.js';
 
 /** upstream retries a conflicting status write this many times (checkQuotas' remainingRetries) */
@@ -102,73 +103,119 @@ export function checkRequest(
   return charges;
 }
 
-/** Runs fn after every earlier call for the same key has finished. */
-function serializer() {
-  const tails = new Map<string, Promise<void>>();
-  return async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-    const prev = tails.get(key) ?? Promise.resolve();
-    const run = prev.then(fn);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    tails.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (tails.get(key) === tail) tails.delete(key);
-    }
-  };
+/** A request waiting for its batch; result stays PENDING until its charges are written. */
+interface Waiter {
+  req: AdmissionRequest;
+  ev: Evaluator;
+  result: unknown;
+  done: () => void;
 }
+const PENDING = Symbol('pending');
 
 export function resourceQuota(deps: AdmissionDeps): AdmissionPlugin {
-  const exclusive = serializer();
+  const lister = liveLister(deps, '', 'resourcequotas');
+  /** quotas as this plugin last wrote them, until the watch cache catches up (upstream's updatedQuotas) */
+  const written = new Map<string, KubeObject>();
+  const rv = (q: KubeObject) => Number(q.metadata.resourceVersion ?? 0);
+  const queued = new Map<string, Waiter[]>();
+  const draining = new Set<string>();
 
-  /** Writes the new usage; returns the names whose write lost a race. */
-  async function charge(
-    namespace: string,
-    charges: Charge[],
-  ): Promise<{ failed: Set<string>; err?: unknown }> {
-    const store = deps.store('', 'resourcequotas')!;
-    const failed = new Set<string>();
-    let err: unknown;
-    for (const { quota, used } of charges) {
-      try {
-        await store.update(
-          namespace,
-          quota.metadata.name!,
-          deps.systemContext(namespace),
-          (cur) => ({
-            ...cur,
-            metadata: { ...cur.metadata, resourceVersion: quota.metadata.resourceVersion },
-            status: { ...(isRecord(cur.status) ? cur.status : {}), used: toJSON(used) },
-          }),
-          { subresource: 'status' },
-        );
-      } catch (e) {
-        if (!(e instanceof StatusError && (e.code === 409 || e.code === 404))) throw e;
-        failed.add(quota.metadata.name!);
-        err = e;
-      }
-    }
-    return { failed, err };
+  /** After a lost race, the retry reads storage's latest (consistent) instead of the cache. */
+  async function quotasOf(namespace: string, consistent: boolean): Promise<KubeObject[]> {
+    const listed = consistent
+      ? await listObjects(deps, '', 'resourcequotas', namespace, true)
+      : await lister(namespace);
+    return listed.map((q) => {
+      const key = `${namespace}/${q.metadata.name}`;
+      const mine = written.get(key);
+      if (!mine) return q;
+      if (rv(mine) > rv(q)) return mine;
+      written.delete(key);
+      return q;
+    });
   }
 
-  async function evaluate(req: AdmissionRequest, ev: Evaluator): Promise<void> {
-    let only: Set<string> | undefined;
-    let lastErr: unknown;
-    for (let attempt = 0; attempt <= UPDATE_RETRIES; attempt++) {
-      let quotas = await listObjects(deps, '', 'resourcequotas', req.namespace);
-      if (only) quotas = quotas.filter((q) => only!.has(q.metadata.name!));
-      if (quotas.length === 0) return;
-      const charges = checkRequest(quotas, req, ev, new Date());
-      if (charges.length === 0 || req.dryRun) return;
-      const { failed, err } = await charge(req.namespace, charges);
-      if (failed.size === 0) return;
-      only = failed;
-      lastErr = err;
+  /** Writes a quota's new usage; false when the write lost a race (the quota changed or went). */
+  async function writeUsage(namespace: string, quota: KubeObject, used: unknown): Promise<boolean> {
+    try {
+      const updated = await deps.store('', 'resourcequotas')!.update(
+        namespace,
+        quota.metadata.name!,
+        deps.systemContext(namespace),
+        (cur) => ({
+          ...cur,
+          metadata: { ...cur.metadata, resourceVersion: quota.metadata.resourceVersion },
+          status: { ...(isRecord(cur.status) ? cur.status : {}), used },
+        }),
+        { subresource: 'status' },
+      );
+      written.set(`${namespace}/${quota.metadata.name}`, updated);
+      return true;
+    } catch (e) {
+      if (e instanceof StatusError && (e.code === 409 || e.code === 404)) return false;
+      throw e;
     }
-    throw lastErr;
+  }
+
+  /** checkQuotas: evaluates the batch against a running copy of the quotas, then writes. */
+  async function checkBatch(namespace: string, waiters: Waiter[]): Promise<void> {
+    let quotas = await quotasOf(namespace, false);
+    for (let retries = UPDATE_RETRIES; ; retries--) {
+      if (quotas.length === 0) break;
+      const original = quotas;
+      let running = quotas;
+      for (const w of waiters) {
+        if (w.result !== PENDING) continue;
+        try {
+          const charges = checkRequest(running, w.req, w.ev, new Date());
+          // dry runs and requests that change nothing pass without a write
+          if (w.req.dryRun || charges.length === 0) w.result = undefined;
+          else {
+            const next = new Map(charges.map((c) => [c.quota, c.used]));
+            running = running.map((q) => {
+              const used = next.get(q);
+              return used
+                ? { ...q, status: { ...(isRecord(q.status) ? q.status : {}), used: toJSON(used) } }
+                : q;
+            });
+          }
+        } catch (e) {
+          w.result = e;
+        }
+      }
+      const failed = new Set<string>();
+      for (let i = 0; i < running.length; i++) {
+        if (running[i] === original[i]) continue;
+        const used = (running[i].status as { used: unknown }).used;
+        if (!(await writeUsage(namespace, original[i], used))) failed.add(original[i].metadata.name!);
+      }
+      if (failed.size === 0) break;
+      if (retries <= 0) {
+        const err = conflict('', 'resourcequotas', [...failed][0], OBJECT_MODIFIED);
+        for (const w of waiters) if (w.result === PENDING) w.result = err;
+        return;
+      }
+      quotas = (await quotasOf(namespace, true)).filter((q) => failed.has(q.metadata.name!));
+    }
+    // everything still waiting was charged (or found nothing to charge)
+    for (const w of waiters) if (w.result === PENDING) w.result = undefined;
+  }
+
+  async function drain(namespace: string): Promise<void> {
+    draining.add(namespace);
+    try {
+      for (let batch = queued.get(namespace); batch?.length; batch = queued.get(namespace)) {
+        queued.delete(namespace);
+        try {
+          await checkBatch(namespace, batch);
+        } catch (e) {
+          for (const w of batch) if (w.result === PENDING) w.result = e;
+        }
+        for (const w of batch) w.done();
+      }
+    } finally {
+      draining.delete(namespace);
+    }
   }
 
   return {
@@ -178,7 +225,14 @@ export function resourceQuota(deps: AdmissionDeps): AdmissionPlugin {
       if (isIgnoredResource(req.group, req.resource)) return;
       const ev = evaluatorFor(req.group, req.resource);
       if (!ev.handles(req.operation, req.subresource)) return;
-      await exclusive(req.namespace, () => evaluate(req, ev));
+      const w: Waiter = { req, ev, result: PENDING, done: () => undefined };
+      const finished = new Promise<void>((resolve) => (w.done = resolve));
+      const list = queued.get(req.namespace) ?? [];
+      list.push(w);
+      queued.set(req.namespace, list);
+      if (!draining.has(req.namespace)) void drain(req.namespace);
+      await finished;
+      if (w.result !== undefined) throw w.result;
     },
   };
 }
