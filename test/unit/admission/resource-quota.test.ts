@@ -232,3 +232,19 @@ test('recount: terminal and expired-grace pods use only their count; status.hard
   const settled = { ...q, status: quotaStatusUpdate(q, used) };
   assert.equal(quotaStatusUpdate(settled, used), undefined);
 });
+
+test('concurrent creates in one namespace: exactly the quota is admitted and charged', async () => {
+  await quotaWithStatus('race', quota('five', { pods: '5' }), { pods: '0' });
+  const results = await Promise.allSettled(
+    Array.from({ length: 12 }, (_, i) => c.create('pods', pod(`r${i}`), 'race')),
+  );
+  const admitted = results.filter((r) => r.status === 'fulfilled').length;
+  assert.equal(admitted, 5);
+  const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  for (const r of refused)
+    assert.match(
+      String((r.reason as Error).message),
+      /exceeded quota: five, requested: pods=1, used: pods=5, limited: pods=5/,
+    );
+  assert.equal(statusOf('race', 'five').used.pods, '5');
+});
