@@ -38,7 +38,7 @@ describe('admission through kubectl', () => {
   const k = (args: string[], input?: string) => s.kubectl(args, input);
   before(async () => {
     s = await startServer();
-    for (const ns of ['lr', 'quota', 'sa']) {
+    for (const ns of ['lr', 'quota', 'sa', 'psa']) {
       assert.equal((await k(['create', 'namespace', ns])).code, 0);
       assert.equal((await k(['apply', '-f', '-'], DEFAULT_SA(ns))).code, 0);
     }
@@ -116,6 +116,31 @@ spec:
     await eventually('usage released', status, (o) => o.includes('"requests.memory":"0"'));
   });
 
+  it('the controller counts what existed before the quota, any resource by count/<resource>.<group>', async () => {
+    assert.equal((await k(['-n', 'quota', 'create', 'configmap', 'before'])).code, 0);
+    assert.equal((await k(['-n', 'quota', 'create', 'deployment', 'web', '--image=nginx'])).code, 0);
+    const q = `apiVersion: v1
+kind: ResourceQuota
+metadata: {name: counts}
+spec:
+  hard: {count/deployments.apps: "1", configmaps: "10"}
+`;
+    assert.equal((await k(['-n', 'quota', 'apply', '-f', '-'], q)).code, 0);
+    const used = () =>
+      k(['-n', 'quota', 'get', 'quota', 'counts', '-o', 'jsonpath={.status.used}']).then((r) => r.stdout);
+    // configmaps: "before" and the namespace's kube-root-ca.crt once its publisher runs
+    await eventually(
+      'existing objects counted',
+      used,
+      (o) => /"count\/deployments.apps":"1"/.test(o) && /"configmaps":"[12]"/.test(o),
+    );
+    const r = await k(['-n', 'quota', 'create', 'deployment', 'second', '--image=nginx']);
+    assert.match(
+      r.stderr,
+      /deployments.apps "second" is forbidden: exceeded quota: counts, requested: count\/deployments.apps=1, used: count\/deployments.apps=1, limited: count\/deployments.apps=1/,
+    );
+  });
+
   it('pods get the token volume, default tolerations and priority; a missing account is refused', async () => {
     assert.equal((await k(['-n', 'sa', 'run', 'web', '--image=nginx'])).code, 0);
     const y = (await k(['-n', 'sa', 'get', 'pod', 'web', '-o', 'yaml'])).stdout;
@@ -138,6 +163,33 @@ spec:
     assert.equal(
       r.stderr.trim(),
       'Error from server (Forbidden): pods "other" is forbidden: error looking up service account sa/ghost: serviceaccount "ghost" not found',
+    );
+  });
+
+  it('PodSecurity: warnings when tightening a namespace, then restricted pods refused', async () => {
+    assert.equal((await k(['-n', 'psa', 'run', 'loose', '--image=nginx'])).code, 0);
+    const label = await k(['label', 'namespace', 'psa', 'pod-security.kubernetes.io/enforce=restricted']);
+    assert.equal(label.stdout.trim(), 'namespace/psa labeled');
+    assert.equal(
+      label.stderr.trim(),
+      'Warning: existing pods in namespace "psa" violate the new PodSecurity enforce level "restricted:latest"\n' +
+        'Warning: loose: allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile',
+    );
+    const r = await k(['-n', 'psa', 'run', 'strict', '--image=nginx']);
+    assert.equal(
+      r.stderr.trim(),
+      'Error from server (Forbidden): pods "strict" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "strict" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "strict" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "strict" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "strict" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")',
+    );
+    const bad = await k([
+      'label',
+      'namespace',
+      'psa',
+      '--overwrite',
+      'pod-security.kubernetes.io/enforce=strict',
+    ]);
+    assert.equal(
+      bad.stderr.trim(),
+      'The Namespace "psa" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted',
     );
   });
 });
