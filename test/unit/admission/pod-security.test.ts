@@ -4,7 +4,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cluster, pod, type Cluster } from './fixture.js';
 import { podSecurity } from '../../../src/apiserver/admission/pod-security/plugin.js';
-import { evaluatePod, forbiddenDetail } from '../../../src/apiserver/admission/pod-security/policy.js';
+import {
+  evaluatePod,
+  forbiddenDetail,
+  namespacePolicy,
+} from '../../../src/apiserver/admission/pod-security/policy.js';
 import type { KubeObject } from '../../../src/api/types.js';
 
 let c: Cluster;
@@ -106,9 +110,19 @@ test('warn gives a warning and lets the pod in; workloads only ever warn', async
       },
     },
   };
-  // enforce restricted + warn privileged (default): a deployment is not even warned about
+  // warn follows enforce: a deployment is warned about (never refused)
   await c.store('deployments', 'apps').create(structuredClone(deploy) as KubeObject, dctx);
-  assert.deepEqual(dctx.warnings, []);
+  assert.equal(dctx.warnings.length, 1);
+  assert.equal(
+    dctx.warnings[0],
+    'would violate PodSecurity "restricted:latest": privileged (container "c" must not set securityContext.privileged=true), allowPrivilegeEscalation != false (container "c" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "c" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "c" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "c" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")',
+  );
+  await c.create('namespaces', ns('wq', { [`${L}enforce`]: 'restricted', [`${L}warn`]: 'privileged' }), '');
+  const quiet = c.ctx('wq');
+  await c
+    .store('deployments', 'apps')
+    .create({ ...structuredClone(deploy), metadata: { name: 'd', namespace: 'wq' } } as KubeObject, quiet);
+  assert.deepEqual(quiet.warnings, []);
   await c.create('namespaces', ns('wd2', { [`${L}warn`]: 'baseline' }), '');
   const d2 = c.ctx('wd2');
   await c
@@ -147,6 +161,29 @@ test('tightening enforce warns about the pods already there', async () => {
     'existing pods in namespace "t" violate the new PodSecurity enforce level "restricted:latest"',
     'p1 (and 1 other pod): allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile',
   ]);
+});
+
+test('label policy: warn defaults to a stricter enforce level and version', () => {
+  assert.deepEqual(
+    namespacePolicy({ [`${L}enforce`]: 'baseline', [`${L}enforce-version`]: 'v1.22' }).policy.warn,
+    {
+      level: 'baseline',
+      minor: 22,
+    },
+  );
+  assert.deepEqual(
+    namespacePolicy({ [`${L}enforce`]: 'baseline', [`${L}warn-version`]: 'v1.23' }).policy.warn,
+    { level: 'baseline', minor: 23 },
+  );
+  assert.deepEqual(namespacePolicy({ [`${L}enforce`]: 'baseline', [`${L}warn`]: 'foo' }).policy.warn, {
+    level: 'privileged',
+    minor: undefined,
+  });
+  assert.deepEqual(namespacePolicy({ [`${L}enforce`]: 'foo' }).policy, {
+    enforce: { level: 'restricted', minor: undefined },
+    audit: { level: 'privileged', minor: undefined },
+    warn: { level: 'privileged', minor: undefined },
+  });
 });
 
 test('versions: runAsUser=0 is a restricted violation from v1.23; sysctls allowed grow with versions', () => {

@@ -17,6 +17,7 @@ import {
   fullyPrivileged,
   levelVersionString,
   namespacePolicy,
+  rank,
   type LevelVersion,
   type Policy,
 } from './policy.js';
@@ -184,7 +185,6 @@ export function podSecurity(deps: AdmissionDeps): AdmissionPlugin {
     const [now, before] = [policy.enforce, old.policy.enforce];
     if (now.level === before.level && now.minor === before.minor) return;
     if (now.level === 'privileged') return;
-    const rank = (l: string) => ['privileged', 'baseline', 'restricted'].indexOf(l);
     if (now.minor === before.minor && rank(now.level) <= rank(before.level)) return;
     req.ctx.warnings.push(...(await existingPodWarnings(ns.metadata.name!, now)));
   }

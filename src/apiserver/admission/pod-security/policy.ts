@@ -32,7 +32,11 @@ export const levelVersionString = (lv: LevelVersion) =>
 
 const PRIVILEGED_LATEST: LevelVersion = { level: 'privileged', minor: undefined };
 
-/** PolicyToEvaluate: unparsable levels enforce restricted and warn/audit privileged; versions fall back to latest. */
+/**
+ * PolicyToEvaluate: unparsable levels enforce restricted and warn/audit privileged; versions
+ * fall back to latest. Without a warn label, warn follows a stricter enforce level (and its
+ * version, unless warn-version is set), so workloads get warned about (upstream since 1.26).
+ */
 export function namespacePolicy(labels: Record<string, string> | undefined): {
   policy: Policy;
   errors: LabelError[];
@@ -68,8 +72,17 @@ export function namespacePolicy(labels: Record<string, string> | undefined): {
         });
     }
   }
+  const has = (label: string) => labels?.[LABEL_PREFIX + label] !== undefined;
+  const validEnforce = has('enforce') && LEVELS.includes(labels![`${LABEL_PREFIX}enforce`] as Level);
+  if (!has('warn') && validEnforce && rank(policy.enforce.level) > rank(policy.warn.level)) {
+    policy.warn.level = policy.enforce.level;
+    if (!has('warn-version')) policy.warn.minor = policy.enforce.minor;
+  }
   return { policy, errors };
 }
+
+/** CompareLevels: privileged < baseline < restricted */
+export const rank = (l: Level) => LEVELS.indexOf(l);
 
 export const fullyPrivileged = (p: Policy) =>
   p.enforce.level === 'privileged' && p.audit.level === 'privileged' && p.warn.level === 'privileged';
