@@ -28,6 +28,8 @@ import type { AdmissionDeps, AdmissionPlugin, AdmissionRequest } from './types.j
 
 /** upstream retries a conflicting status write this many times (checkQuotas' remainingRetries) */
 const UPDATE_RETRIES = 3;
+/** how many own writes are remembered (upstream's updatedQuotas LRU holds 100) */
+const WRITTEN_ENTRIES = 1000;
 
 interface Charge {
   quota: KubeObject;
@@ -149,7 +151,11 @@ export function resourceQuota(deps: AdmissionDeps): AdmissionPlugin {
         }),
         { subresource: 'status' },
       );
-      written.set(`${namespace}/${quota.metadata.name}`, updated);
+      const key = `${namespace}/${quota.metadata.name}`;
+      written.delete(key);
+      written.set(key, updated);
+      // entries of quotas deleted meanwhile are never looked at again: keep the map bounded
+      if (written.size > WRITTEN_ENTRIES) written.delete(written.keys().next().value!);
       return true;
     } catch (e) {
       if (e instanceof StatusError && (e.code === 409 || e.code === 404)) return false;
