@@ -7,6 +7,7 @@ import { limitRanger } from './limit-ranger.js';
 import { resourceQuota } from './resource-quota.js';
 import { serviceAccountAdmission } from './service-account.js';
 import { podSecurity } from './pod-security/plugin.js';
+import { taintNodesByCondition } from './taint-nodes-by-condition.js';
 import { priorityAdmission } from './priority.js';
 import { defaultTolerationSeconds } from './default-toleration-seconds.js';
 import { defaultStorageClass } from './default-storage-class.js';
@@ -15,6 +16,7 @@ export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
   return [
     limitRanger(deps),
     serviceAccountAdmission(deps),
+    taintNodesByCondition(),
     podSecurity(deps),
     priorityAdmission(deps),
     defaultTolerationSeconds(),

@@ -5,6 +5,7 @@ import { cluster, pod, type Cluster } from './fixture.js';
 import { priorityAdmission } from '../../../src/apiserver/admission/priority.js';
 import { defaultTolerationSeconds } from '../../../src/apiserver/admission/default-toleration-seconds.js';
 import { defaultStorageClass } from '../../../src/apiserver/admission/default-storage-class.js';
+import { taintNodesByCondition } from '../../../src/apiserver/admission/taint-nodes-by-condition.js';
 import { systemPriorityClasses } from '../../../src/apiserver/registry/scheduling/priorityclasses.js';
 import type { KubeObject } from '../../../src/api/types.js';
 
@@ -137,4 +138,32 @@ test('default storage class: claims without a class get the annotated default; "
       .storageClassName,
     'standard',
   );
+});
+
+test('TaintNodesByCondition: new nodes start not-ready:NoSchedule, once', async () => {
+  const n = await cluster(() => [taintNodesByCondition()]);
+  try {
+    const node = await n.create('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } }, '');
+    assert.deepEqual((node.spec as { taints: unknown }).taints, [
+      { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' },
+    ]);
+    const own = await n.create(
+      'nodes',
+      {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'n2' },
+        spec: {
+          taints: [
+            { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' },
+            { key: 'x', effect: 'NoExecute' },
+          ],
+        },
+      },
+      '',
+    );
+    assert.equal((own.spec as { taints: unknown[] }).taints.length, 2);
+  } finally {
+    await n.close();
+  }
 });
