@@ -6,7 +6,7 @@
 // order against a running total and written with one status update per changed quota.
 import type { KubeObject } from '../../api/types.js';
 import { isRecord } from '../../api/types.js';
-import { conflict, OBJECT_MODIFIED, StatusError } from '../../api/errors.js';
+import { conflict, internalError, OBJECT_MODIFIED, StatusError } from '../../api/errors.js';
 import { evaluatorFor, isIgnoredResource } from '../../api/quota/registry.js';
 import { hardOf, quotaMatches, type Evaluator } from '../../api/quota/evaluator.js';
 import {
@@ -28,6 +28,8 @@ import type { AdmissionDeps, AdmissionPlugin, AdmissionRequest } from './types.j
 
 /** upstream retries a conflicting status write this many times (checkQuotas' remainingRetries) */
 const UPDATE_RETRIES = 3;
+/** how long a request waits for its batch before giving up (upstream's 10 s) */
+const EVALUATION_TIMEOUT_MS = 10_000;
 /** how many own writes are remembered (upstream's updatedQuotas LRU holds 100) */
 const WRITTEN_ENTRIES = 1000;
 
@@ -237,7 +239,13 @@ export function resourceQuota(deps: AdmissionDeps): AdmissionPlugin {
       list.push(w);
       queued.set(req.namespace, list);
       if (!draining.has(req.namespace)) void drain(req.namespace);
-      await finished;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>(
+        (resolve) => (timer = setTimeout(() => resolve(true), EVALUATION_TIMEOUT_MS)),
+      );
+      const late = await Promise.race([finished.then(() => false), timedOut]);
+      clearTimeout(timer);
+      if (late) throw internalError(new Error('resource quota evaluation timed out'));
       if (w.result !== undefined) throw w.result;
     },
   };
