@@ -124,6 +124,26 @@ function hasSecretReferences(spec: Obj): boolean {
   return false;
 }
 
+/**
+ * v1's deprecated spec.serviceAccount mirrors serviceAccountName (upstream's conversion does
+ * this on every write), so a replace that leaves the old field out changes nothing.
+ */
+function syncDeprecatedName(spec: Obj | undefined): void {
+  if (!spec) return;
+  if (!spec.serviceAccountName && typeof spec.serviceAccount === 'string' && spec.serviceAccount)
+    spec.serviceAccountName = spec.serviceAccount;
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName)
+    spec.serviceAccount = spec.serviceAccountName;
+}
+
+const rec = (v: unknown): Obj | undefined => (isRecord(v) ? v : undefined);
+const isPodUpdate = (req: AdmissionRequest) =>
+  req.group === '' &&
+  req.resource === 'pods' &&
+  req.subresource === '' &&
+  req.operation === 'UPDATE' &&
+  !!req.object;
+
 export function serviceAccountAdmission(
   deps: AdmissionDeps,
   opts: { retryMs?: () => number } = {},
@@ -189,17 +209,15 @@ export function serviceAccountAdmission(
   return {
     name: 'ServiceAccount',
     async admit(req) {
+      if (isPodUpdate(req)) return syncDeprecatedName(rec(req.object!.spec));
       if (!applies(req)) return;
       const pod = req.object!;
       const spec = isRecord(pod.spec) ? pod.spec : (pod.spec = {});
       // mirror pods (made by kubelets from static manifests) are never changed
       if (pod.metadata.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return validatePod(req);
-      // the deprecated serviceAccount field is read as the name when the name is absent
-      if (!spec.serviceAccountName && typeof spec.serviceAccount === 'string' && spec.serviceAccount)
-        spec.serviceAccountName = spec.serviceAccount;
+      syncDeprecatedName(spec);
       if (!spec.serviceAccountName) spec.serviceAccountName = DEFAULT_SERVICE_ACCOUNT;
-      // v1 always shows the deprecated field equal to the name
-      spec.serviceAccount = spec.serviceAccountName;
+      syncDeprecatedName(spec);
       const sa = await lookup(req.namespace, String(spec.serviceAccountName));
       if (typeof sa === 'string') throw admissionForbidden(req, sa);
       if (shouldAutomount(sa, spec)) mountToken(spec);

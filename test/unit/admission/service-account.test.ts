@@ -129,3 +129,14 @@ test('mirror pods may not name an account', async () => {
     'pods "m" is forbidden: a mirror pod may not reference service accounts',
   );
 });
+
+test('a replace that leaves out the deprecated serviceAccount field keeps it in step', async () => {
+  const created = await c.create('pods', pod('rep'));
+  const st = c.store('pods');
+  const next = structuredClone(created);
+  delete (next.spec as Record<string, unknown>).serviceAccount;
+  (next.metadata.labels ??= {}).changed = 'yes';
+  const updated = await st.update('ns', 'rep', c.ctx('ns'), () => next);
+  assert.equal(specOf(updated).serviceAccount, 'default');
+  assert.equal(updated.metadata.labels?.changed, 'yes');
+});
