@@ -21,7 +21,7 @@ import { instrument } from './instrumented-storage.js';
 import { namespaceChecker } from './namespace-lifecycle.js';
 import { bootstrapObjects, systemContext } from './bootstrap.js';
 import { AdmissionChain } from './admission/chain.js';
-import { defaultAdmissionPlugins } from './admission/index.js';
+import { defaultAdmissionPlugins, enabledPlugins } from './admission/index.js';
 import { buildAuthenticator, buildAuthorizer } from './auth/index.js';
 import { CustomHandlers } from './endpoints/custom.js';
 import { registerCustomHandlers, type ApiServerParts } from './extensions.js';
@@ -37,6 +37,8 @@ export interface ApiServerOptions {
   port: number;
   serviceCIDR: string;
   clusterCIDR: string;
+  /** --disable-admission-plugins: upstream's plugin names to leave out. */
+  disableAdmissionPlugins?: string[];
   /** The cluster DNS Service's IP (--cluster-dns); undefined: no kube-dns Service. */
   clusterDNS?: string;
   tlsSans: string[];
@@ -152,7 +154,12 @@ export class ApiServer {
       port: opts.port,
       clusterDNS: opts.clusterDNS,
     });
-    admission.chain = new AdmissionChain(defaultAdmissionPlugins({ store: lookup, systemContext }));
+    admission.chain = new AdmissionChain(
+      enabledPlugins(
+        defaultAdmissionPlugins({ store: lookup, systemContext }),
+        opts.disableAdmissionPlugins ?? [],
+      ),
+    );
     const authOptions = { dataDir: opts.dataDir };
     const authorizer = buildAuthorizer(authOptions);
     const authenticator = buildAuthenticator(authOptions, authorizer);

@@ -27,6 +27,7 @@ Flags:
   --datastore-cafile FILE        CA bundle to verify the etcd servers
   --datastore-certfile FILE      Client certificate for etcd
   --datastore-keyfile FILE       Client key for etcd
+  --disable-admission-plugins P  Admission plugins to leave out, comma-separated (upstream's names)
   --service-lb-pool ADDRS        Addresses for LoadBalancer services: CIDRs or ranges, comma-separated
                                  (default: the nodes' InternalIPs, as k3s's ServiceLB)
   --encryption-provider-config FILE  EncryptionConfiguration for encryption at rest (docs/security.md)
@@ -106,6 +107,7 @@ export async function runServer(args: string[]): Promise<number> {
       'audit-webhook-initial-backoff': { type: 'string' },
       'disable-agent': { type: 'boolean', default: false },
       'service-lb-pool': { type: 'string', default: '' },
+      'disable-admission-plugins': { type: 'string', default: '' },
       'disable-controller-manager': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -135,6 +137,9 @@ export async function runServer(args: string[]): Promise<number> {
     port,
     serviceCIDR: values['service-cidr']!,
     clusterCIDR: values['cluster-cidr']!,
+    disableAdmissionPlugins: values['disable-admission-plugins']!.split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
     clusterDNS: values['cluster-dns'] ?? nthIP(values['service-cidr']!, 10),
     tlsSans: values['tls-san'] ?? [],
     datastoreEndpoint: values['datastore-endpoint'],

@@ -19,6 +19,7 @@ import { TTLAfterFinishedController } from '../controllers/ttlafterfinished/cont
 import { EndpointsController } from '../controllers/endpoints/controller.js';
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js';
 import { EndpointSliceMirroringController } from '../controllers/endpointslicemirroring/controller.js';
+import { ResourceQuotaController } from '../controllers/resourcequota/controller.js';
 
 /** Flags of single controllers, by upstream's names (values reach them as ctx.flags). */
 export const CONTROLLER_FLAGS = [
@@ -31,6 +32,7 @@ export const CONTROLLER_FLAGS = [
 
 export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'namespace', create: (ctx) => new NamespaceController(ctx.client) },
+  { name: 'resourcequota', create: (ctx) => new ResourceQuotaController(ctx.client, ctx.informers) },
   {
     name: 'service-lb',
     create: (ctx) =>

@@ -63,6 +63,11 @@ export async function startServer(
       '--write-kubeconfig',
       kubeconfig,
       '--disable-agent',
+      // as upstream's integration test servers: without the controllers nobody makes the
+      // `default` ServiceAccount, so its admission plugin would refuse every pod
+      ...(extraArgs.includes('--disable-controller-manager')
+        ? ['--disable-admission-plugins', 'ServiceAccount']
+        : []),
       ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

@@ -1,7 +1,36 @@
 // The admission plugins the API server enables, in upstream's order (kube-apiserver's
-// recommended plugin order). NamespaceLifecycle runs inside the store (namespace-lifecycle.ts).
+// recommended plugin order: NamespaceLifecycle, LimitRanger, ServiceAccount, NodeRestriction,
+// TaintNodesByCondition, PodSecurity, Priority, DefaultTolerationSeconds, DefaultStorageClass,
+// ..., ResourceQuota). NamespaceLifecycle runs inside the store (namespace-lifecycle.ts).
 import type { AdmissionDeps, AdmissionPlugin } from './types.js';
+import { limitRanger } from './limit-ranger.js';
+import { resourceQuota } from './resource-quota.js';
+import { serviceAccountAdmission } from './service-account.js';
+import { podSecurity } from './pod-security/plugin.js';
+import { taintNodesByCondition } from './taint-nodes-by-condition.js';
+import { priorityAdmission } from './priority.js';
+import { defaultTolerationSeconds } from './default-toleration-seconds.js';
+import { defaultStorageClass } from './default-storage-class.js';
 
-export function defaultAdmissionPlugins(_deps: AdmissionDeps): AdmissionPlugin[] {
-  return [];
+export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
+  return [
+    limitRanger(deps),
+    serviceAccountAdmission(deps),
+    taintNodesByCondition(),
+    podSecurity(deps),
+    priorityAdmission(deps),
+    defaultTolerationSeconds(),
+    defaultStorageClass(deps),
+    resourceQuota(deps),
+  ];
+}
+
+/** The plugins without those named in --disable-admission-plugins (unknown names are refused). */
+export function enabledPlugins(plugins: AdmissionPlugin[], disabled: string[]): AdmissionPlugin[] {
+  const known = new Set(['NamespaceLifecycle', ...plugins.map((p) => p.name)]);
+  for (const name of disabled)
+    if (!known.has(name)) throw new Error(`disable-admission-plugins plugin "${name}" is unknown`);
+  if (disabled.includes('NamespaceLifecycle'))
+    throw new Error('disable-admission-plugins: NamespaceLifecycle cannot be disabled in k8ts');
+  return plugins.filter((p) => !disabled.includes(p.name));
 }

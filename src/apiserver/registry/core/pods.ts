@@ -2,7 +2,7 @@
 // deletion and upstream's table and field selectors.
 import type { KubeObject } from '../../../api/types.js';
 import { isRecord } from '../../../api/types.js';
-import { defineResource, ensureObject, setDefault } from '../define.js';
+import { defineResource, ensureObject } from '../define.js';
 import { defaultPod } from './pod-defaults.js';
 import { qosClass } from './pod-qos.js';
 import { podTable } from './pod-table.js';
@@ -37,10 +37,8 @@ export const pods = defineResource({
   returnDeletedObject: true,
   defaults(pod) {
     const s = ensureObject<Obj>(pod, 'spec');
+    // spec.priority and spec.preemptionPolicy are not defaults: Priority admission resolves them
     defaultPod(s);
-    // what the Priority admission plugin sets when no priority class applies
-    if (!s.priorityClassName) setDefault(s, 'priority', 0);
-    setDefault(s, 'preemptionPolicy', 'PreemptLowerPriority');
   },
   prepareForCreate(pod) {
     const st: Obj = { phase: 'Pending', qosClass: qosClass(pod) };
