@@ -22,6 +22,7 @@ import { bootstrapObjects, systemContext } from './bootstrap.js';
 import { AdmissionChain } from './admission/chain.js';
 import { defaultAdmissionPlugins } from './admission/index.js';
 import { buildAuthenticator, buildAuthorizer } from './auth/index.js';
+import { reconcileBootstrapPolicy } from './auth/rbac/reconcile.js';
 import { CustomHandlers } from './endpoints/custom.js';
 import { registerCustomHandlers, type ApiServerParts } from './extensions.js';
 import { createDocumentServer } from './documents.js';
@@ -133,8 +134,9 @@ export class ApiServer {
 
     const advertise = opts.advertiseURL ?? `https://127.0.0.1:${opts.port}`;
     await bootstrapObjects(lookup, allocators, { bindAddress: opts.bindAddress, port: opts.port });
+    await reconcileBootstrapPolicy(lookup, systemContext);
     admission.chain = new AdmissionChain(defaultAdmissionPlugins({ store: lookup, systemContext }));
-    const authOptions = { dataDir: opts.dataDir };
+    const authOptions = { dataDir: opts.dataDir, lookup };
     const authorizer = buildAuthorizer(authOptions);
     const authenticator = buildAuthenticator(authOptions, authorizer);
     const parts: ApiServerParts = {
