@@ -39,7 +39,9 @@ export function unionAuthorizer(parts: RuleListingAuthorizer[]): ListingAuthoriz
 export function privilegedGroupAuthorizer(group: string): RuleListingAuthorizer {
   return {
     authorize: (a) =>
-      a.user.groups.includes(group) ? { decision: 'allow', reason: '' } : { decision: 'noOpinion', reason: '' },
+      a.user.groups.includes(group)
+        ? { decision: 'allow', reason: '' }
+        : { decision: 'noOpinion', reason: '' },
     // upstream's privileged-group authorizer lists no rules: cluster-admin's binding shows them
     rulesFor: () => ({ resourceRules: [], nonResourceRules: [], incomplete: false, errors: [] }),
   };

@@ -123,10 +123,7 @@ const controllers: [string, PolicyRule[]][] = [
       eventsRule(),
     ],
   ],
-  [
-    'generic-garbage-collector',
-    [rule('get list watch patch update delete', ['*'], '*'), eventsRule()],
-  ],
+  ['generic-garbage-collector', [rule('get list watch patch update delete', ['*'], '*'), eventsRule()]],
   [
     'horizontal-pod-autoscaler',
     [
@@ -262,7 +259,11 @@ const controllers: [string, PolicyRule[]][] = [
     'certificate-controller',
     [
       rule('get list watch delete', ['certificates.k8s.io'], 'certificatesigningrequests'),
-      rule('update', ['certificates.k8s.io'], 'certificatesigningrequests/status certificatesigningrequests/approval'),
+      rule(
+        'update',
+        ['certificates.k8s.io'],
+        'certificatesigningrequests/status certificatesigningrequests/approval',
+      ),
       rule('approve', ['certificates.k8s.io'], 'signers', 'kubernetes.io/kube-apiserver-client-kubelet'),
       rule(
         'sign',

@@ -21,7 +21,10 @@ export function namespacedRoles(): KubeObject[] {
     role(SYSTEM, 'system::leader-locking-kube-scheduler', leaderLocking()),
     role(SYSTEM, 'system:controller:bootstrap-signer', [rule(READ, core, 'secrets')]),
     role(SYSTEM, 'system:controller:cloud-provider', [rule('create get list watch', core, 'configmaps')]),
-    role(SYSTEM, 'system:controller:token-cleaner', [rule('delete get list watch', core, 'secrets'), eventsRule()]),
+    role(SYSTEM, 'system:controller:token-cleaner', [
+      rule('delete get list watch', core, 'secrets'),
+      eventsRule(),
+    ]),
     role(PUBLIC, 'system:controller:bootstrap-signer', [
       rule(READ, core, 'configmaps'),
       rule('update', core, 'configmaps', 'cluster-info'),

@@ -164,10 +164,7 @@ export function clusterRoles(): KubeObject[] {
     clusterRole('cluster-admin', [rule('*', ['*'], '*'), urls('*', '*')]),
     // just enough to discover API versions for negotiation
     clusterRole('system:discovery', [
-      urls(
-        'get',
-        '/livez /readyz /healthz /version /version/ /openapi /openapi/* /api /api/* /apis /apis/*',
-      ),
+      urls('get', '/livez /readyz /healthz /version /version/ /openapi /openapi/* /api /api/* /apis /apis/*'),
     ]),
     // what any client may learn about the cluster, authenticated or not
     clusterRole('system:public-info-viewer', [urls('get', '/livez /readyz /healthz /version /version/')]),
@@ -225,7 +222,10 @@ export function clusterRoles(): KubeObject[] {
       rule('watch', core, 'events'),
       eventsRule(),
     ]),
-    clusterRole('system:certificates.k8s.io:kubelet-serving-approver', approver('kubernetes.io/kubelet-serving')),
+    clusterRole(
+      'system:certificates.k8s.io:kubelet-serving-approver',
+      approver('kubernetes.io/kubelet-serving'),
+    ),
     clusterRole(
       'system:certificates.k8s.io:kube-apiserver-client-approver',
       approver('kubernetes.io/kube-apiserver-client'),
@@ -234,7 +234,10 @@ export function clusterRoles(): KubeObject[] {
       'system:certificates.k8s.io:kube-apiserver-client-kubelet-approver',
       approver('kubernetes.io/kube-apiserver-client-kubelet'),
     ),
-    clusterRole('system:certificates.k8s.io:legacy-unknown-approver', approver('kubernetes.io/legacy-unknown')),
+    clusterRole(
+      'system:certificates.k8s.io:legacy-unknown-approver',
+      approver('kubernetes.io/legacy-unknown'),
+    ),
     clusterRole('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [
       rule('create', ['certificates.k8s.io'], 'certificatesigningrequests/nodeclient'),
     ]),
@@ -265,7 +268,10 @@ export function clusterRoleBindings(): KubeObject[] {
     clusterBinding('system:monitoring', [group('system:monitoring')]),
     clusterBinding('system:discovery', [group('system:authenticated')]),
     clusterBinding('system:basic-user', [group('system:authenticated')]),
-    clusterBinding('system:public-info-viewer', [group('system:authenticated'), group('system:unauthenticated')]),
+    clusterBinding('system:public-info-viewer', [
+      group('system:authenticated'),
+      group('system:unauthenticated'),
+    ]),
     clusterBinding('system:node-proxier', [user('system:kube-proxy')]),
     clusterBinding('system:kube-controller-manager', [user('system:kube-controller-manager')]),
     clusterBinding('system:kube-dns', [serviceAccount('kube-system', 'kube-dns')]),

@@ -17,7 +17,8 @@ export function breakdownRule(rule: PolicyRule): PolicyRule[] {
             out.push({ apiGroups: [g], resources: [r], verbs: [v], resourceNames: [n] });
         else out.push({ apiGroups: [g], resources: [r], verbs: [v] });
       }
-  for (const u of rule.nonResourceURLs ?? []) for (const v of rule.verbs ?? []) out.push({ nonResourceURLs: [u], verbs: [v] });
+  for (const u of rule.nonResourceURLs ?? [])
+    for (const v of rule.verbs ?? []) out.push({ nonResourceURLs: [u], verbs: [v] });
   return out;
 }
 
@@ -45,15 +46,21 @@ export function ruleCovers(owner: PolicyRule, sub: PolicyRule): boolean {
   const verbs = ov.includes(ALL) || hasAll(ov, sub.verbs ?? []);
   const groups = og.includes(ALL) || hasAll(og, sub.apiGroups ?? []);
   const resources = resourcesCover(owner.resources ?? [], sub.resources ?? []);
-  const urls = (sub.nonResourceURLs ?? []).every((p) => (owner.nonResourceURLs ?? []).some((o) => urlCovers(o, p)));
+  const urls = (sub.nonResourceURLs ?? []).every((p) =>
+    (owner.nonResourceURLs ?? []).some((o) => urlCovers(o, p)),
+  );
   const names = sn.length === 0 ? on.length === 0 : on.length === 0 || hasAll(on, sn);
   return verbs && groups && resources && names && urls;
 }
 
 /** Whether `owner` grants all `servant` grants; if not, the broken-down rules it lacks. */
-export function covers(owner: PolicyRule[], servant: PolicyRule[]): { covered: boolean; missing: PolicyRule[] } {
+export function covers(
+  owner: PolicyRule[],
+  servant: PolicyRule[],
+): { covered: boolean; missing: PolicyRule[] } {
   const missing: PolicyRule[] = [];
-  for (const s of servant) for (const sub of breakdownRule(s)) if (!owner.some((o) => ruleCovers(o, sub))) missing.push(sub);
+  for (const s of servant)
+    for (const sub of breakdownRule(s)) if (!owner.some((o) => ruleCovers(o, sub))) missing.push(sub);
   return { covered: missing.length === 0, missing };
 }
 

@@ -49,7 +49,8 @@ export function clusterRole(
   };
   // an aggregated role starts without rules (`rules: null` upstream); the controller fills them
   if (rules.length || !opts.aggregateFrom) role.rules = rules;
-  if (opts.aggregateFrom) role.aggregationRule = { clusterRoleSelectors: [{ matchLabels: opts.aggregateFrom }] };
+  if (opts.aggregateFrom)
+    role.aggregationRule = { clusterRoleSelectors: [{ matchLabels: opts.aggregateFrom }] };
   return role;
 }
 
@@ -68,12 +69,28 @@ export const serviceAccount = (namespace: string, name: string): Subject => ({
 /** A ClusterRoleBinding named as its ClusterRole unless `name` is given. */
 export function clusterBinding(roleName: string, subjects: Subject[], name = roleName): KubeObject {
   const roleRef: RoleRef = { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: roleName };
-  const b: KubeObject = { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRoleBinding', metadata: meta(name), roleRef };
+  const b: KubeObject = {
+    apiVersion: `${RBAC_GROUP}/v1`,
+    kind: 'ClusterRoleBinding',
+    metadata: meta(name),
+    roleRef,
+  };
   if (subjects.length) b.subjects = subjects;
   return b;
 }
 
-export function binding(namespace: string, roleName: string, subjects: Subject[], name = roleName): KubeObject {
+export function binding(
+  namespace: string,
+  roleName: string,
+  subjects: Subject[],
+  name = roleName,
+): KubeObject {
   const roleRef: RoleRef = { apiGroup: RBAC_GROUP, kind: 'Role', name: roleName };
-  return { apiVersion: `${RBAC_GROUP}/v1`, kind: 'RoleBinding', metadata: meta(name, namespace), roleRef, subjects };
+  return {
+    apiVersion: `${RBAC_GROUP}/v1`,
+    kind: 'RoleBinding',
+    metadata: meta(name, namespace),
+    roleRef,
+    subjects,
+  };
 }

@@ -27,7 +27,11 @@ export interface RbacSource {
 }
 
 /** Called for each rule the user holds, with where it comes from; return false to stop. */
-export type RuleVisitor = (source: string | undefined, rule: PolicyRule | undefined, error?: string) => boolean;
+export type RuleVisitor = (
+  source: string | undefined,
+  rule: PolicyRule | undefined,
+  error?: string,
+) => boolean;
 
 interface Binding extends KubeObject {
   roleRef?: RoleRef;

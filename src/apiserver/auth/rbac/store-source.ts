@@ -32,7 +32,9 @@ export function storeSource(lookup: StoreLookup): RbacSource {
           {},
           {
             onEvent: (ev) =>
-              ev.type === 'DELETED' ? handler.remove(ev.object.key) : handler.upsert(ev.object.key, ev.object.obj),
+              ev.type === 'DELETED'
+                ? handler.remove(ev.object.key)
+                : handler.upsert(ev.object.key, ev.object.obj),
             // the cache re-lists after a broken storage watch: start over once it has loaded
             onError: () => void cache.ready().then(subscribe),
           },
