@@ -269,6 +269,80 @@ describe('RBAC with kubectl', () => {
     );
   });
 
+  it('kubectl auth can-i answers yes/no and lists rules, as upstream prints them', async () => {
+    let r = await s.kubectl(['auth', 'can-i', '*', '*']);
+    assert.deepEqual([r.code, r.stdout], [0, 'yes\n']);
+    const kim = kubectlAs(await userKubeconfig(s, 'kim'));
+    r = await kim(['auth', 'can-i', 'create', 'pods']);
+    assert.deepEqual([r.code, r.stdout], [1, 'no\n']);
+    r = await kim(['auth', 'can-i', '--list']);
+    const lines = r.stdout.split('\n');
+    assert.match(lines[0], /^Resources +Non-Resource URLs +Resource Names +Verbs$/);
+    assert.match(lines[1], /^selfsubjectreviews.authentication.k8s.io +\[\] +\[\] +\[create\]$/);
+    assert.match(lines[2], /^selfsubjectaccessreviews.authorization.k8s.io +\[\] +\[\] +\[create\]$/);
+    assert.match(lines[3], /^selfsubjectrulesreviews.authorization.k8s.io +\[\] +\[\] +\[create\]$/);
+    assert.match(r.stdout, /^ +\[\/apis\/\*\] +\[\] +\[get\]$/m);
+    await s.kubectl([
+      'create',
+      'rolebinding',
+      'kim-edit',
+      '--clusterrole=edit',
+      '--user=kim',
+      '-n',
+      'default',
+    ]);
+    r = await eventually(
+      'kim may create pods',
+      () => kim(['auth', 'can-i', 'create', 'pods']),
+      (x) => x.code === 0,
+    );
+    assert.equal(r.stdout, 'yes\n');
+    r = await kim(['auth', 'can-i', 'create', 'pods', '-n', 'kube-system']);
+    assert.equal(r.stdout, 'no\n');
+    r = await kim(['auth', 'can-i', '--list']);
+    assert.match(
+      r.stdout,
+      /^pods +\[\] +\[\] +\[create delete deletecollection patch update get list watch\]$/m,
+    );
+  });
+
+  // --validate=false: kubectl validates create-only kinds client-side with OpenAPI v2, which
+  // then also lists CRDs (not served yet); the server validates anyway
+  it('answers SubjectAccessReviews for any user, with the allowing binding as the reason', async () => {
+    const sar = (spec: unknown) =>
+      JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec });
+    let r = await s.kubectl(
+      ['create', '--validate=false', '-o', 'json', '-f', '-'],
+      sar({ user: 'jane', resourceAttributes: { verb: 'list', resource: 'pods', namespace: 'default' } }),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).status, {
+      allowed: true,
+      reason: 'RBAC: allowed by RoleBinding "jane-view/default" of ClusterRole "view" to User "jane"',
+    });
+    r = await s.kubectl(
+      ['create', '--validate=false', '-o', 'json', '-f', '-'],
+      sar({ user: 'jane', resourceAttributes: { verb: 'delete', resource: 'nodes' } }),
+    );
+    assert.deepEqual(JSON.parse(r.stdout).status, { allowed: false });
+    r = await s.kubectl(
+      ['create', '--validate=false', '-f', '-'],
+      sar({ resourceAttributes: { verb: 'get', resource: 'pods' } }),
+    );
+    assert.equal(
+      r.stderr.trim(),
+      'The SubjectAccessReview "" is invalid: spec.user: Invalid value: "": at least one of user or group must be specified',
+    );
+    const lsar = JSON.stringify({
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'LocalSubjectAccessReview',
+      metadata: { namespace: 'default' },
+      spec: { user: 'jane', resourceAttributes: { verb: 'get', resource: 'pods', namespace: 'other' } },
+    });
+    r = await s.kubectl(['create', '--validate=false', '-f', '-'], lsar);
+    assert.match(r.stderr, /spec.resourceAttributes.namespace must match namespace: default/);
+  });
+
   it('restores bootstrap rules at restart, but leaves roles marked autoupdate "false" alone', async () => {
     await s.kubectl([
       'patch',
