@@ -343,6 +343,59 @@ describe('RBAC with kubectl', () => {
     assert.match(r.stderr, /spec.resourceAttributes.namespace must match namespace: default/);
   });
 
+  it("Node authorizer and NodeRestriction: a kubelet reads its pods' secrets and writes only its own Node", async () => {
+    const kubelet = kubectlAs(await userKubeconfig(s, 'system:node:n1', ['system:nodes']));
+    const node = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
+    let r = await kubelet(['create', '-f', '-'], node('n1'));
+    assert.equal(r.stdout.trim(), 'node/n1 created', r.stderr);
+    r = await kubelet(['create', '-f', '-'], node('n2'));
+    assert.equal(
+      r.stderr.trim(),
+      'Error from server (Forbidden): error when creating "STDIN": nodes "n2" is forbidden: node "n1" is not allowed to modify node "n2"',
+    );
+    await s.kubectl(['create', '-f', '-'], node('n2'));
+    r = await kubelet(['label', 'node', 'n2', 'x=y']);
+    assert.equal(
+      r.stderr.trim(),
+      'Error from server (Forbidden): nodes "n2" is forbidden: node "n1" is not allowed to modify node "n2"',
+    );
+    r = await kubelet(['label', 'node', 'n1', 'example.com/x=y']);
+    assert.equal(r.stdout.trim(), 'node/n1 labeled');
+    await s.kubectl(['create', 'secret', 'generic', 's1', '--from-literal=a=1']);
+    await s.kubectl(['create', 'secret', 'generic', 's2', '--from-literal=a=1']);
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'on-n1', namespace: 'default' },
+      spec: {
+        nodeName: 'n1',
+        containers: [{ name: 'c', image: 'busybox' }],
+        volumes: [{ name: 'v', secret: { secretName: 's1' } }],
+      },
+    };
+    assert.equal((await s.kubectl(['create', '-f', '-'], JSON.stringify(pod))).code, 0);
+    await eventually(
+      "the kubelet reads its pod's secret",
+      () => kubelet(['get', 'secret', 's1']),
+      (x) => x.code === 0,
+    );
+    r = await kubelet(['get', 'secret', 's2']);
+    assert.equal(
+      r.stderr.trim(),
+      `Error from server (Forbidden): secrets "s2" is forbidden: User "system:node:n1" cannot get resource "secrets" in API group "" in the namespace "default": no relationship found between node 'n1' and this object`,
+    );
+    r = await kubelet(['get', 'secrets']);
+    assert.match(
+      r.stderr,
+      /cannot list resource "secrets" in API group "" in the namespace "default": No Object name found$/m,
+    );
+    r = await kubelet(['auth', 'can-i', '--list']);
+    assert.match(
+      r.stderr,
+      /^Warning: the list may be incomplete: node authorizer does not support user rule resolution/,
+    );
+  });
+
   it('restores bootstrap rules at restart, but leaves roles marked autoupdate "false" alone', async () => {
     await s.kubectl([
       'patch',
