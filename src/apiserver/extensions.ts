@@ -8,6 +8,8 @@ import type { RequestContext } from './endpoints/context.js';
 import type { CustomHandlers } from './endpoints/custom.js';
 import type { ResourceStore } from './endpoints/store.js';
 import { registerAuthorizationReviews } from './registry/authorization/handlers.js';
+import { registerProxyHandlers } from './proxy/proxy.js';
+import { registerCSRApproval } from './registry/certificates/approval.js';
 
 export interface ApiServerParts {
   dataDir: string;
@@ -35,7 +37,11 @@ export function cachedObject(
 type Registration = (custom: CustomHandlers, parts: ApiServerParts) => void;
 
 /** Each component's registration of its handlers. */
-const registrations: Registration[] = [registerAuthorizationReviews];
+const registrations: Registration[] = [
+  registerProxyHandlers,
+  (custom) => registerCSRApproval(custom),
+  registerAuthorizationReviews,
+];
 
 export function registerCustomHandlers(custom: CustomHandlers, parts: ApiServerParts): void {
   for (const r of registrations) r(custom, parts);
