@@ -110,6 +110,18 @@ describe('Node authorizer', () => {
     assert.equal(ask('get', 'persistentvolumeclaims', { ns: 'default', name: 'c1' }).decision, 'allow');
     assert.equal(ask('get', 'persistentvolumes', { name: 'pv1' }).decision, 'allow');
     assert.equal(ask('get', 'persistentvolumes', { name: 'pv2' }).decision, 'noOpinion');
+    // a secret the bound PV names is readable too
+    put('', 'persistentvolumes', {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'pv1' },
+      spec: {
+        claimRef: { namespace: 'default', name: 'c1' },
+        csi: { nodePublishSecretRef: { namespace: 'storage', name: 'creds' } },
+      },
+    });
+    assert.equal(ask('get', 'secrets', { ns: 'storage', name: 'creds' }).decision, 'allow');
+    assert.equal(ask('get', 'secrets', { ns: 'storage', name: 'other' }).decision, 'noOpinion');
     assert.equal(ask('create', 'serviceaccounts/token', { ns: 'default', name: 'sa1' }).decision, 'allow');
     assert.equal(
       ask('create', 'serviceaccounts/token', { ns: 'default', name: 'default' }).decision,

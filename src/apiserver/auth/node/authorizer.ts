@@ -10,6 +10,7 @@ import type { RuleListingAuthorizer } from '../rbac/authorizer.js';
 import { systemNode } from '../rbac/bootstrap-policy.js';
 import { ruleAllows } from '../rbac/rules.js';
 import type { NodeGraph, VertexType } from './graph.js';
+import { persistentVolumeSecrets } from './pod-refs.js';
 
 const PREFIX = 'system:node:';
 const NODES_GROUP = 'system:nodes';
@@ -33,9 +34,21 @@ export function nodeAuthorizer(graph: NodeGraph, objects: NodeObjects): RuleList
   const unrelated = (node: string) =>
     noOpinion(`no relationship found between node '${node}' and this object`);
 
+  /** A secret a PV bound to one of the node's claims names (e.g. CSI node-publish secrets). */
+  const pvSecret = (node: string, namespace: string, name: string) =>
+    graph.claims(node).some(([ns, claim]) => {
+      const pvc = objects.get('', 'persistentvolumeclaims', ns, claim);
+      const volume = (pvc?.spec as { volumeName?: string } | undefined)?.volumeName;
+      const pv = volume ? objects.get('', 'persistentvolumes', '', volume) : undefined;
+      return (
+        !!pv && persistentVolumeSecrets(pv, ns).some(([sns, sname]) => sns === namespace && sname === name)
+      );
+    });
+
   const related = (node: string, type: VertexType, a: AuthorizationAttributes): AuthorizationResult => {
     if (!a.name) return noOpinion('No Object name found');
-    return graph.reaches(node, type, a.namespace, a.name) ? ALLOW : unrelated(node);
+    if (graph.reaches(node, type, a.namespace, a.name)) return ALLOW;
+    return type === 'secret' && pvSecret(node, a.namespace, a.name) ? ALLOW : unrelated(node);
   };
 
   const readNamespaced = (node: string, type: VertexType, a: AuthorizationAttributes) => {

@@ -54,6 +54,17 @@ export class NodeGraph {
     this.reach.clear();
   }
 
+  /** The PVCs pods bound to the node use, as [namespace, name]. */
+  claims(node: string): [string, string][] {
+    const out: [string, string][] = [];
+    for (const k of this.reach.get(node)?.keys() ?? []) {
+      if (!k.startsWith('pvc/')) continue;
+      const [, ns, name] = k.split('/');
+      out.push([ns, name]);
+    }
+    return out;
+  }
+
   /** Whether a pod bound to the node references the object. */
   reaches(node: string, type: VertexType, namespace: string, name: string): boolean {
     return (this.reach.get(node)?.get(vertex(type, namespace, name)) ?? 0) > 0;

@@ -99,3 +99,34 @@ export function podRefs(pod: KubeObject): PodRefs {
     serviceAccount: spec.serviceAccountName || undefined,
   };
 }
+
+interface SecretRef {
+  name?: string;
+  namespace?: string;
+}
+
+/** Secrets a PersistentVolume's source names, as [namespace, name] (upstream's VisitPVSecretNames). */
+export function persistentVolumeSecrets(pv: KubeObject, claimNamespace: string): [string, string][] {
+  const spec = (pv.spec ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const out: [string, string][] = [];
+  const ref = (r: unknown, dflt: string) => {
+    const x = r as SecretRef | undefined;
+    if (x?.name) out.push([x.namespace || dflt, x.name]);
+  };
+  const af = spec.azureFile as { secretName?: string; secretNamespace?: string } | undefined;
+  if (af?.secretName) out.push([af.secretNamespace || claimNamespace, af.secretName]);
+  for (const k of ['cephfs', 'cinder', 'flexVolume', 'rbd', 'scaleIO', 'storageos'])
+    ref(spec[k]?.secretRef, claimNamespace);
+  const iscsi = spec.iscsi;
+  ref(iscsi?.secretRef, claimNamespace);
+  const csi = spec.csi;
+  for (const k of [
+    'nodePublishSecretRef',
+    'nodeStageSecretRef',
+    'nodeExpandSecretRef',
+    'controllerPublishSecretRef',
+    'controllerExpandSecretRef',
+  ])
+    ref(csi?.[k], '');
+  return out;
+}
