@@ -432,5 +432,7 @@ describe('RBAC with kubectl', () => {
     assert.match(basic.stdout, /selfsubjectaccessreviews/);
     const heapster = await s.kubectl(['get', 'clusterrole', 'system:heapster', '-o', 'jsonpath={.rules}']);
     assert.equal(heapster.stdout, '[]');
+    // the bindings made before the restart grant again at once
+    assert.equal((await jane(['get', 'pods'])).code, 0);
   });
 });
