@@ -10,6 +10,7 @@ import type { ResourceStore } from './endpoints/store.js';
 import { registerAuthorizationReviews } from './registry/authorization/handlers.js';
 import { registerProxyHandlers } from './proxy/proxy.js';
 import { registerCSRApproval } from './registry/certificates/approval.js';
+import { registerEviction } from './eviction.js';
 
 export interface ApiServerParts {
   dataDir: string;
@@ -41,6 +42,7 @@ const registrations: Registration[] = [
   registerProxyHandlers,
   (custom) => registerCSRApproval(custom),
   registerAuthorizationReviews,
+  registerEviction,
 ];
 
 export function registerCustomHandlers(custom: CustomHandlers, parts: ApiServerParts): void {

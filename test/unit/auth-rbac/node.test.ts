@@ -86,6 +86,18 @@ describe('Node authorizer', () => {
     assert.equal(ask('get', 'secrets', { ns: 'default', name: 's1' }).decision, 'noOpinion');
   });
 
+  it('pods without references come and go in any order', () => {
+    const { graph, ask } = setup();
+    graph.upsertPod('a', pod('a', 'n1'));
+    graph.upsertPod('b', pod('b', 'n1'));
+    graph.upsertPod('c', pod('c', 'n1', { volumes: [{ name: 'v', secret: { secretName: 's1' } }] }));
+    graph.removePod('a');
+    graph.removePod('c');
+    graph.removePod('b');
+    graph.removePod('b');
+    assert.equal(ask('get', 'secrets', { ns: 'default', name: 's1' }).decision, 'noOpinion');
+  });
+
   it('PVCs, PVs through their bound claim, service account tokens, leases', () => {
     const { graph, put, ask } = setup();
     graph.upsertPod(

@@ -31,6 +31,7 @@ export class NodeGraph {
       ...(refs.serviceAccount ? [vertex('serviceaccount', ns, refs.serviceAccount)] : []),
     ];
     this.pods.set(key, { node, keys });
+    if (!keys.length) return;
     let counts = this.reach.get(node);
     if (!counts) this.reach.set(node, (counts = new Map()));
     for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
@@ -40,7 +41,8 @@ export class NodeGraph {
     const entry = this.pods.get(key);
     if (!entry) return;
     this.pods.delete(key);
-    const counts = this.reach.get(entry.node)!;
+    const counts = this.reach.get(entry.node);
+    if (!counts) return;
     for (const k of entry.keys) {
       const n = (counts.get(k) ?? 1) - 1;
       if (n > 0) counts.set(k, n);

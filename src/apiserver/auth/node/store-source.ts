@@ -2,8 +2,11 @@
 // rest is read on demand. One graph per set of stores (shared with NodeRestriction).
 import type { ResourceStore } from '../../endpoints/store.js';
 import type { StoreLookup } from '../rbac/store-source.js';
+import { logger } from '../../../util/log.js';
 import { NodeGraph } from './graph.js';
 import type { NodeObjects } from './authorizer.js';
+
+const log = logger('apiserver');
 
 function follow(store: ResourceStore, graph: NodeGraph): void {
   const cache = store.cache;
@@ -13,10 +16,15 @@ function follow(store: ResourceStore, graph: NodeGraph): void {
       0,
       {},
       {
-        onEvent: (ev) =>
-          ev.type === 'DELETED'
-            ? graph.removePod(ev.object.key)
-            : graph.upsertPod(ev.object.key, ev.object.obj),
+        onEvent: (ev) => {
+          // a fault here must not take the watch cache (and the API server) down with it
+          try {
+            if (ev.type === 'DELETED') graph.removePod(ev.object.key);
+            else graph.upsertPod(ev.object.key, ev.object.obj);
+          } catch (err) {
+            log.error('node graph update failed', { pod: ev.object.key, error: String(err) });
+          }
+        },
         // the cache re-lists after a broken storage watch: start over once it has loaded
         onError: () => void cache.ready().then(subscribe),
       },

@@ -2,11 +2,13 @@
 // stores: the authorizer and the escalation check share its binding index.
 import type { KubeObject } from '../../../api/types.js';
 import type { ResourceStore } from '../../endpoints/store.js';
+import { logger } from '../../../util/log.js';
 import { RuleResolver, type RbacKind, type RbacSource, type RbacWatchHandler } from './resolver.js';
 
 export type StoreLookup = (group: string, resource: string) => ResourceStore | undefined;
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
+const log = logger('apiserver');
 
 export function storeSource(lookup: StoreLookup): RbacSource {
   const store = (kind: RbacKind): ResourceStore => {
@@ -31,10 +33,15 @@ export function storeSource(lookup: StoreLookup): RbacSource {
           0,
           {},
           {
-            onEvent: (ev) =>
-              ev.type === 'DELETED'
-                ? handler.remove(ev.object.key)
-                : handler.upsert(ev.object.key, ev.object.obj),
+            onEvent: (ev) => {
+              // a fault here must not take the watch cache (and the API server) down with it
+              try {
+                if (ev.type === 'DELETED') handler.remove(ev.object.key);
+                else handler.upsert(ev.object.key, ev.object.obj);
+              } catch (err) {
+                log.error('RBAC index update failed', { object: ev.object.key, error: String(err) });
+              }
+            },
             // the cache re-lists after a broken storage watch: start over once it has loaded
             onError: () => void cache.ready().then(subscribe),
           },
