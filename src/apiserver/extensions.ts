@@ -7,6 +7,7 @@ import type { Authorizer, RequestAuthenticator } from './auth/types.js';
 import type { RequestContext } from './endpoints/context.js';
 import type { CustomHandlers } from './endpoints/custom.js';
 import type { ResourceStore } from './endpoints/store.js';
+import { registerAuthorizationReviews } from './registry/authorization/handlers.js';
 import { registerProxyHandlers } from './proxy/proxy.js';
 import { registerCSRApproval } from './registry/certificates/approval.js';
 import { registerEviction } from './eviction.js';
@@ -40,6 +41,7 @@ type Registration = (custom: CustomHandlers, parts: ApiServerParts) => void;
 const registrations: Registration[] = [
   registerProxyHandlers,
   (custom) => registerCSRApproval(custom),
+  registerAuthorizationReviews,
   registerEviction,
 ];
 

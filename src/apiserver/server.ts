@@ -23,6 +23,7 @@ import { bootstrapObjects, systemContext } from './bootstrap.js';
 import { AdmissionChain } from './admission/chain.js';
 import { defaultAdmissionPlugins, enabledPlugins } from './admission/index.js';
 import { buildAuthenticator, buildAuthorizer } from './auth/index.js';
+import { reconcileBootstrapPolicy } from './auth/rbac/reconcile.js';
 import { CustomHandlers } from './endpoints/custom.js';
 import { registerCustomHandlers, type ApiServerParts } from './extensions.js';
 import { createDocumentServer } from './documents.js';
@@ -154,13 +155,14 @@ export class ApiServer {
       port: opts.port,
       clusterDNS: opts.clusterDNS,
     });
+    await reconcileBootstrapPolicy(lookup, systemContext);
     admission.chain = new AdmissionChain(
       enabledPlugins(
         defaultAdmissionPlugins({ store: lookup, systemContext }),
         opts.disableAdmissionPlugins ?? [],
       ),
     );
-    const authOptions = { dataDir: opts.dataDir };
+    const authOptions = { dataDir: opts.dataDir, lookup };
     const authorizer = buildAuthorizer(authOptions);
     const authenticator = buildAuthenticator(authOptions, authorizer);
     const parts: ApiServerParts = {

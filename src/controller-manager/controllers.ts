@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { ControllerDescriptor } from './context.js';
 import { NamespaceController } from '../controllers/namespace/controller.js';
+import { ClusterRoleAggregationController } from '../controllers/clusterrole-aggregation/controller.js';
 import { ServiceLBController } from '../controllers/servicelb/controller.js';
 import { AddressPool } from '../controllers/servicelb/pool.js';
 import { CSRSigningController } from '../controllers/certificates/signer.js';
@@ -33,6 +34,10 @@ export const CONTROLLER_FLAGS = [
 export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'namespace', create: (ctx) => new NamespaceController(ctx.client) },
   { name: 'resourcequota', create: (ctx) => new ResourceQuotaController(ctx.client, ctx.informers) },
+  {
+    name: 'clusterrole-aggregation',
+    create: (ctx) => new ClusterRoleAggregationController(ctx.client, ctx.informers),
+  },
   {
     name: 'service-lb',
     create: (ctx) =>

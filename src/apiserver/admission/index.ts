@@ -11,16 +11,20 @@ import { taintNodesByCondition } from './taint-nodes-by-condition.js';
 import { priorityAdmission } from './priority.js';
 import { defaultTolerationSeconds } from './default-toleration-seconds.js';
 import { defaultStorageClass } from './default-storage-class.js';
+import { rbacEscalation } from './rbac-escalation.js';
+import { nodeRestriction } from './node-restriction.js';
 
 export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
   return [
     limitRanger(deps),
     serviceAccountAdmission(deps),
+    nodeRestriction(deps),
     taintNodesByCondition(),
     podSecurity(deps),
     priorityAdmission(deps),
     defaultTolerationSeconds(),
     defaultStorageClass(deps),
+    rbacEscalation(deps), // not an upstream plugin: the rbac registry's escalation check
     resourceQuota(deps),
   ];
 }

@@ -9,6 +9,10 @@ import {
   horizontalpodautoscalersV1,
   horizontalpodautoscalersV2,
 } from './autoscaling/horizontalpodautoscalers.js';
+import { localsubjectaccessreviews } from './authorization/localsubjectaccessreviews.js';
+import { selfsubjectaccessreviews } from './authorization/selfsubjectaccessreviews.js';
+import { selfsubjectrulesreviews } from './authorization/selfsubjectrulesreviews.js';
+import { subjectaccessreviews } from './authorization/subjectaccessreviews.js';
 import { cronjobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
 import { certificatesigningrequests } from './certificates/certificatesigningrequests.js';
@@ -37,6 +41,10 @@ export const groupStrategies: ResourceStrategy[] = [
   replicasets,
   statefulsets,
   eventsV1,
+  localsubjectaccessreviews,
+  selfsubjectaccessreviews,
+  selfsubjectrulesreviews,
+  subjectaccessreviews,
   horizontalpodautoscalersV2,
   horizontalpodautoscalersV1,
   cronjobs,

@@ -23,6 +23,12 @@ interface Rule {
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const goStrings = (xs: string[]) => new Printed(`[]string{${xs.map((x) => JSON.stringify(x)).join(', ')}}`);
 
+/** upstream's ValidateRBACName (path.IsValidPathSegmentName): `system:discovery` is a valid name. */
+export function pathSegmentName(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  return ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`);
+}
+
 /** upstream's ValidatePolicyRule for each rule. */
 export function validateRules(o: KubeObject, namespaced: boolean): FieldError[] {
   const errs: FieldError[] = [];
@@ -104,7 +110,7 @@ export function validateBinding(o: KubeObject, namespaced: boolean): FieldError[
   const kinds = namespaced ? ['Role', 'ClusterRole'] : ['ClusterRole'];
   if (!kinds.includes(String(ref.kind))) errs.push(notSupported('roleRef.kind', ref.kind ?? '', kinds));
   if (!ref.name) errs.push(required('roleRef.name'));
-  else for (const m of isDNS1123Subdomain(ref.name)) errs.push(invalidValue('roleRef.name', ref.name, m));
+  else for (const m of pathSegmentName(ref.name)) errs.push(invalidValue('roleRef.name', ref.name, m));
   ((o.subjects as Subject[] | undefined) ?? []).forEach((s, i) =>
     errs.push(...validateSubject(s, namespaced, `subjects[${i}]`)),
   );
