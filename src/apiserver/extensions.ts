@@ -4,9 +4,11 @@
 import type { KubeObject } from '../api/types.js';
 import type { ServerPKI } from '../pki/bundle.js';
 import type { Authorizer, RequestAuthenticator } from './auth/types.js';
+import type { Authentication } from './auth/index.js';
 import type { RequestContext } from './endpoints/context.js';
 import type { CustomHandlers } from './endpoints/custom.js';
 import type { ResourceStore } from './endpoints/store.js';
+import { registerAuthenticationAPI } from './auth/authn/register.js';
 
 export interface ApiServerParts {
   dataDir: string;
@@ -19,6 +21,8 @@ export interface ApiServerParts {
   systemContext(namespace?: string): RequestContext;
   authenticator: RequestAuthenticator;
   authorizer: Authorizer;
+  /** The authenticator's parts the authentication API needs (token issuing, TokenReview). */
+  authentication: Authentication;
 }
 
 /** Reads one object from its store's watch cache (the current state, no storage read). */
@@ -34,7 +38,7 @@ export function cachedObject(
 type Registration = (custom: CustomHandlers, parts: ApiServerParts) => void;
 
 /** Each component's registration of its handlers. */
-const registrations: Registration[] = [];
+const registrations: Registration[] = [registerAuthenticationAPI];
 
 export function registerCustomHandlers(custom: CustomHandlers, parts: ApiServerParts): void {
   for (const r of registrations) r(custom, parts);

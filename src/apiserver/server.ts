@@ -25,6 +25,7 @@ import { buildAuthenticator, buildAuthorizer } from './auth/index.js';
 import { CustomHandlers } from './endpoints/custom.js';
 import { registerCustomHandlers, type ApiServerParts } from './extensions.js';
 import { createDocumentServer } from './documents.js';
+import { withIssuerDiscovery } from './auth/authn/oidc.js';
 import type { Req, Res } from './http/io.js';
 
 const log = logger('apiserver');
@@ -41,6 +42,8 @@ export interface ApiServerOptions {
   kubeconfigMode: number;
   /** Server address written into the kubeconfig (defaults to https://127.0.0.1:<port>). */
   advertiseURL?: string;
+  /** --token-auth-file: static bearer tokens. */
+  tokenAuthFile?: string;
 }
 
 export const K8S_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0+k8ts' };
@@ -134,7 +137,7 @@ export class ApiServer {
     const advertise = opts.advertiseURL ?? `https://127.0.0.1:${opts.port}`;
     await bootstrapObjects(lookup, allocators, { bindAddress: opts.bindAddress, port: opts.port });
     admission.chain = new AdmissionChain(defaultAdmissionPlugins({ store: lookup, systemContext }));
-    const authOptions = { dataDir: opts.dataDir };
+    const authOptions = { dataDir: opts.dataDir, lookup, tokenAuthFile: opts.tokenAuthFile };
     const authorizer = buildAuthorizer(authOptions);
     const authenticator = buildAuthenticator(authOptions, authorizer);
     const parts: ApiServerParts = {
@@ -146,12 +149,18 @@ export class ApiServer {
       systemContext,
       authenticator,
       authorizer,
+      authentication: authenticator,
     };
     const custom = new CustomHandlers();
     registerCustomHandlers(custom, parts);
 
-    const documents = createDocumentServer(
-      [...stores.values()].map((s) => s.strategy),
+    const documents = withIssuerDiscovery(
+      createDocumentServer(
+        [...stores.values()].map((s) => s.strategy),
+        advertise,
+      ),
+      authenticator.serviceAccounts.issuer,
+      authenticator.serviceAccounts.publicKeys,
       advertise,
     );
     const api = { value: undefined as ApiServer | undefined };

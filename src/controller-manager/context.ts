@@ -11,6 +11,8 @@ export interface ControllerContext {
   recorder(component: string): EventRecorder;
   clusterCIDR: string;
   serviceCIDR: string;
+  /** --service-account-private-key-file: signs legacy service-account token Secrets. */
+  serviceAccountPrivateKeyFile?: string;
 }
 
 /** A running controller: informers hooked up in the factory, workers started by start(). */

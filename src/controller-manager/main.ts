@@ -23,6 +23,7 @@ export async function runControllerManager(args: string[]): Promise<number> {
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'service-cluster-ip-range': { type: 'string', default: '10.43.0.0/16' },
       'log-level': { type: 'string', default: 'info' },
+      'service-account-private-key-file': { type: 'string' },
     },
   });
   if (!values.kubeconfig) throw new Error('--kubeconfig is required');
@@ -41,6 +42,7 @@ export async function runControllerManager(args: string[]): Promise<number> {
     },
     clusterCIDR: values['cluster-cidr']!,
     serviceCIDR: values['service-cluster-ip-range']!,
+    serviceAccountPrivateKeyFile: values['service-account-private-key-file'],
   };
   const spec = values.controllers!.split(',').map((s) => s.trim());
   const chosen = CONTROLLERS.filter((d) => enabled(spec, d.name));

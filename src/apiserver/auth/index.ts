@@ -1,19 +1,66 @@
 // Builds the request authenticator and the authorizer the API server runs.
-// Today: x509 client certificates, and every authenticated user is allowed everything.
+// Authentication: x509 client certificates, static tokens (--token-auth-file), service-account
+// tokens (bound and legacy), bootstrap tokens, then impersonation. Authorization: every
+// authenticated user is allowed everything until RBAC lands.
+import { logger } from '../../util/log.js';
+import { ensureSigningKey, loadSigningKey, serviceAccountKeyPath } from '../../pki/service-account-key.js';
 import type { UserInfo } from '../endpoints/context.js';
-import { userFromSocket } from './x509.js';
+import type { ResourceStore } from '../endpoints/store.js';
+import { bootstrapTokenAuthenticator } from './authn/bootstrap-tokens.js';
+import { audienceAgnostic, RequestAuthenticatorChain, tokenUnion } from './authn/chain.js';
+import { getterFromStores } from './authn/getter.js';
+import { impersonate } from './authn/impersonation.js';
+import { DEFAULT_ISSUER } from './authn/sa-claims.js';
+import { ServiceAccountTokens } from './authn/service-accounts.js';
+import { tokenFileAuthenticator } from './authn/token-file.js';
+import type { TokenAuthenticator } from './authn/types.js';
 import type { Authorizer, RequestAuthenticator } from './types.js';
+
+const log = logger('authentication');
 
 export interface AuthOptions {
   dataDir: string;
+  /** The API server's stores (tokens are checked against service accounts, pods, secrets, nodes). */
+  lookup: (group: string, resource: string) => ResourceStore | undefined;
+  /** --token-auth-file: static bearer tokens (CSV token,user,uid,"group1,group2"). */
+  tokenAuthFile?: string;
+  /** --service-account-issuer (default https://kubernetes.default.svc.cluster.local). */
+  serviceAccountIssuer?: string;
+  /** --api-audiences (default: the issuer). */
+  apiAudiences?: string[];
+  /** --service-account-key-file: signs and verifies (default <data-dir>/server/tls/service.key, made if missing). */
+  serviceAccountKeyFile?: string;
 }
 
-export function buildAuthenticator(_opts: AuthOptions, _authorizer: Authorizer): RequestAuthenticator {
+/** The request authenticator, with the parts the authentication API handlers need. */
+export interface Authentication extends RequestAuthenticator {
+  chain: RequestAuthenticatorChain;
+  serviceAccounts: ServiceAccountTokens;
+}
+
+export function buildAuthenticator(opts: AuthOptions, authorizer: Authorizer): Authentication {
+  const issuer = opts.serviceAccountIssuer ?? DEFAULT_ISSUER;
+  const apiAudiences = opts.apiAudiences?.length ? opts.apiAudiences : [issuer];
+  const key = opts.serviceAccountKeyFile
+    ? loadSigningKey(opts.serviceAccountKeyFile)
+    : ensureSigningKey(serviceAccountKeyPath(opts.dataDir));
+  const getter = getterFromStores(opts.lookup);
+  const serviceAccounts = new ServiceAccountTokens({ issuer, apiAudiences, key, getter });
+  const tokens: TokenAuthenticator[] = [];
+  if (opts.tokenAuthFile) {
+    tokens.push(audienceAgnostic(apiAudiences, tokenFileAuthenticator(opts.tokenAuthFile)));
+    log.info('static token file loaded', { path: opts.tokenAuthFile });
+  }
+  tokens.push(serviceAccounts.authenticator);
+  tokens.push(audienceAgnostic(apiAudiences, bootstrapTokenAuthenticator(getter)));
+  const chain = new RequestAuthenticatorChain(tokenUnion(tokens), apiAudiences);
   return {
-    authenticate: (req) =>
-      Promise.resolve(
-        userFromSocket(req.socket as Parameters<typeof userFromSocket>[0]) as UserInfo | undefined,
-      ),
+    chain,
+    serviceAccounts,
+    authenticate: async (req): Promise<UserInfo | undefined> => {
+      const user = await chain.authenticate(req);
+      return user && impersonate(req, user, authorizer);
+    },
   };
 }
 

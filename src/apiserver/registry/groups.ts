@@ -9,6 +9,8 @@ import {
   horizontalpodautoscalersV1,
   horizontalpodautoscalersV2,
 } from './autoscaling/horizontalpodautoscalers.js';
+import { selfsubjectreviews } from './authentication/selfsubjectreviews.js';
+import { tokenreviews } from './authentication/tokenreviews.js';
 import { cronjobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
 import { certificatesigningrequests } from './certificates/certificatesigningrequests.js';
@@ -37,6 +39,8 @@ export const groupStrategies: ResourceStrategy[] = [
   replicasets,
   statefulsets,
   eventsV1,
+  selfsubjectreviews,
+  tokenreviews,
   horizontalpodautoscalersV2,
   horizontalpodautoscalersV1,
   cronjobs,
