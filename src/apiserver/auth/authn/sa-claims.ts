@@ -3,11 +3,16 @@
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../../api/types.js';
 import type { UserInfo } from '../../endpoints/context.js';
+import { serviceAccountUsername } from '../../../api/serviceaccount-tokens.js';
+
+export {
+  LEGACY_ISSUER,
+  legacyTokenClaims,
+  serviceAccountUsername,
+} from '../../../api/serviceaccount-tokens.js';
 
 /** kube-apiserver's --service-account-issuer as k3s sets it. */
 export const DEFAULT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
-/** The issuer of tokens the tokens controller writes into Secrets. */
-export const LEGACY_ISSUER = 'kubernetes/serviceaccount';
 /** A pod-bound token asked for exactly this long is the projected-volume default (3607 s)… */
 export const WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS = 60 * 60 + 7;
 /** …and is made valid for a year, warning (not failing) after the hour (--service-account-extend-token-expiration). */
@@ -38,10 +43,6 @@ export interface BoundObjects {
   pod?: KubeObject;
   secret?: KubeObject;
   node?: KubeObject;
-}
-
-export function serviceAccountUsername(namespace: string, name: string): string {
-  return `system:serviceaccount:${namespace}:${name}`;
 }
 
 /** Namespace and name of a `system:serviceaccount:<ns>:<name>` user, else undefined. */
@@ -97,19 +98,6 @@ export function boundTokenClaims(opts: {
     'kubernetes.io': k8s,
     nbf: iat,
     sub: serviceAccountUsername(ns, sa.metadata.name ?? ''),
-  };
-}
-
-/** upstream's LegacyClaims: what the tokens controller signs into a Secret (no expiry, no audience). */
-export function legacyTokenClaims(serviceAccount: KubeObject, secret: KubeObject): Record<string, unknown> {
-  const ns = serviceAccount.metadata.namespace ?? '';
-  return {
-    iss: LEGACY_ISSUER,
-    'kubernetes.io/serviceaccount/namespace': ns,
-    'kubernetes.io/serviceaccount/secret.name': secret.metadata.name ?? '',
-    'kubernetes.io/serviceaccount/service-account.name': serviceAccount.metadata.name ?? '',
-    'kubernetes.io/serviceaccount/service-account.uid': serviceAccount.metadata.uid ?? '',
-    sub: serviceAccountUsername(ns, serviceAccount.metadata.name ?? ''),
   };
 }
 
