@@ -1,6 +1,7 @@
 // The k8ts command: `k8ts server`, `k8ts kubectl ...`, `k8ts version`.
 import { runServer } from './server.js';
 import { runKubectl } from './kubectl.js';
+import { runToken } from './token.js';
 import { runControllerManager } from '../controller-manager/main.js';
 import { K8S_VERSION } from '../apiserver/server.js';
 
@@ -10,6 +11,7 @@ Usage:
   k8ts server [flags]      Run the API server (and, later, controllers, scheduler and agent)
   k8ts controller-manager --kubeconfig FILE   Run the controllers against any API server
   k8ts kubectl [args...]   Run the bundled kubectl v1.31 against this server's admin kubeconfig
+  k8ts token create|list|delete   Manage bootstrap tokens for joining agents
   k8ts version             Print the version
 
 Run 'k8ts server --help' for the server's flags.
@@ -24,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
       return runControllerManager(rest);
     case 'kubectl':
       return runKubectl(rest);
+    case 'token':
+      return runToken(rest);
     case 'version':
     case '--version':
       process.stdout.write(`k8ts version ${K8S_VERSION.gitVersion}\n`);
