@@ -4,9 +4,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:https';
 import { join } from 'node:path';
+import { createCA, issue, loadIssuer } from '../../src/pki/certs.js';
 import { cleanup, KUBECTL, startServer, type TestServer } from './harness.js';
 
 const UNAUTHORIZED =
@@ -14,6 +16,7 @@ const UNAUTHORIZED =
 
 let s: TestServer;
 let ca = '';
+let tokenDir = '';
 
 function run(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -59,19 +62,19 @@ current-context: ${name}
 function curl(
   path: string,
   token?: string,
-  method = 'GET',
-  body?: string,
+  client?: { cert: string; key: string },
 ): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (token !== undefined) headers.Authorization = `Bearer ${token}`;
-    const req = request({ host: '127.0.0.1', port: s.port, method, path, ca, headers }, (res) => {
+    const opts = { host: '127.0.0.1', port: s.port, method: 'GET', path, ca, headers, ...client };
+    const req = request(opts, (res) => {
       let data = '';
       res.on('data', (d: Buffer) => (data += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, headers: res.headers }));
     });
     req.on('error', reject);
-    req.end(body);
+    req.end();
   });
 }
 
@@ -91,8 +94,8 @@ async function whoami(kubeconfig: string, extra: string[] = []) {
 
 before(async () => {
   // the server reads the token file at start; write it into a dir made for it first
-  const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'k8ts-authn-'));
-  const tokenFile = join(dir, 'tokens.csv');
+  tokenDir = mkdtempSync(join(tmpdir(), 'k8ts-authn-'));
+  const tokenFile = join(tokenDir, 'tokens.csv');
   writeFileSync(tokenFile, 'static-token-alice,alice,uid-alice,"dev,ops"\nstatic-token-bob,bob,uid-bob\n');
   s = await startServer(['--token-auth-file', tokenFile]);
   const cfg = readFileSync(s.kubeconfig, 'utf8');
@@ -103,6 +106,7 @@ before(async () => {
 after(async () => {
   await s.stop();
   cleanup(s);
+  rmSync(tokenDir, { recursive: true, force: true });
 });
 
 describe('authentication', () => {
@@ -270,6 +274,33 @@ describe('authentication', () => {
     assert.equal(api.status, 401);
     assert.equal(api.body, UNAUTHORIZED);
     assert.equal((await curl('/healthz', 'nonsense')).status, 401);
+  });
+
+  it('a client certificate from the cluster CA authenticates; one from another CA is 401 everywhere', async () => {
+    const ours = await issue(
+      await loadIssuer({
+        certPem: readFileSync(join(s.dataDir, 'server', 'tls', 'server-ca.crt'), 'utf8'),
+        keyPem: readFileSync(join(s.dataDir, 'server', 'tls', 'server-ca.key'), 'utf8'),
+      }),
+      { commonName: 'carol', organizations: ['qa'], usage: 'client', validDays: 1 },
+    );
+    const who = await curl('/apis/authentication.k8s.io/v1/selfsubjectreviews', undefined, {
+      cert: ours.certPem,
+      key: ours.keyPem,
+    });
+    assert.equal(who.status, 405, 'GET is not allowed on a create-only resource');
+    assert.equal((await curl('/api', undefined, { cert: ours.certPem, key: ours.keyPem })).status, 200);
+    const foreign = await issue(await createCA('elsewhere'), {
+      commonName: 'system:admin',
+      organizations: ['system:masters'],
+      usage: 'client',
+      validDays: 1,
+    });
+    for (const path of ['/api', '/healthz']) {
+      const r = await curl(path, undefined, { cert: foreign.certPem, key: foreign.keyPem });
+      assert.equal(r.status, 401, path);
+      assert.equal(r.body, UNAUTHORIZED);
+    }
   });
 
   it('a legacy token Secret gets token, ca.crt and namespace, and the token works', async () => {

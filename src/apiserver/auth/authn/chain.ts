@@ -9,7 +9,10 @@ import type { UserInfo } from '../../endpoints/context.js';
 import type { Req } from '../../http/io.js';
 import { presentedUntrustedCertificate, userFromSocket } from '../x509.js';
 import { headerValues } from './headers.js';
+import { logger } from '../../../util/log.js';
 import type { TokenAuthenticator, TokenResult } from './types.js';
+
+const log = logger('authentication');
 
 export const ALL_AUTHENTICATED = 'system:authenticated';
 export const ALL_UNAUTHENTICATED = 'system:unauthenticated';
@@ -104,13 +107,20 @@ export class RequestAuthenticatorChain {
       try {
         r = await this.authenticateToken(token);
       } catch (err) {
-        if (err instanceof TokenError) throw unauthorized();
-        throw err;
+        if (!(err instanceof TokenError)) throw err;
+        log.debug('Unable to authenticate the request', { reason: err.message });
+        throw unauthorized();
       }
-      if (!r) throw unauthorized();
+      if (!r) {
+        log.debug('Unable to authenticate the request', { reason: 'invalid bearer token' });
+        throw unauthorized();
+      }
       return r.user;
     }
-    if (presentedUntrustedCertificate(socket)) throw unauthorized();
+    if (presentedUntrustedCertificate(socket)) {
+      log.debug('Unable to authenticate the request', { reason: 'untrusted client certificate' });
+      throw unauthorized();
+    }
     return undefined;
   }
 }
