@@ -21,7 +21,7 @@ import { namespaceChecker } from './namespace-lifecycle.js';
 import { bootstrapObjects, systemContext } from './bootstrap.js';
 import { AdmissionChain } from './admission/chain.js';
 import { defaultAdmissionPlugins } from './admission/index.js';
-import { buildAuthenticator, buildAuthorizer } from './auth/index.js';
+import { buildAuthenticator, buildAuthorizer, type AuthenticationFlags } from './auth/index.js';
 import { CustomHandlers } from './endpoints/custom.js';
 import { registerCustomHandlers, type ApiServerParts } from './extensions.js';
 import { createDocumentServer } from './documents.js';
@@ -42,8 +42,8 @@ export interface ApiServerOptions {
   kubeconfigMode: number;
   /** Server address written into the kubeconfig (defaults to https://127.0.0.1:<port>). */
   advertiseURL?: string;
-  /** --token-auth-file: static bearer tokens. */
-  tokenAuthFile?: string;
+  /** --token-auth-file, --service-account-issuer, ... */
+  authentication?: AuthenticationFlags;
 }
 
 export const K8S_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0+k8ts' };
@@ -137,7 +137,7 @@ export class ApiServer {
     const advertise = opts.advertiseURL ?? `https://127.0.0.1:${opts.port}`;
     await bootstrapObjects(lookup, allocators, { bindAddress: opts.bindAddress, port: opts.port });
     admission.chain = new AdmissionChain(defaultAdmissionPlugins({ store: lookup, systemContext }));
-    const authOptions = { dataDir: opts.dataDir, lookup, tokenAuthFile: opts.tokenAuthFile };
+    const authOptions = { dataDir: opts.dataDir, lookup, ...opts.authentication };
     const authorizer = buildAuthorizer(authOptions);
     const authenticator = buildAuthenticator(authOptions, authorizer);
     const parts: ApiServerParts = {

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiServer } from '../apiserver/server.js';
-import { serviceAccountKeyPath } from '../pki/service-account-key.js';
+import { AUTH_FLAG_OPTIONS, AUTH_FLAGS_HELP, authenticationFlags, signingKeyFile } from './auth-flags.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { supervise, type Supervised } from './supervise.js';
 
@@ -20,8 +20,7 @@ Flags:
   --service-cidr CIDR            Service IP range (default 10.43.0.0/16)
   --cluster-cidr CIDR            Pod IP range (default 10.42.0.0/16)
   --datastore-endpoint URL       Datastore: sqlite (default, in the data dir) or sqlite:///path
-  --token-auth-file FILE         Static bearer tokens, CSV: token,user,uid,"group1,group2"
-  --disable-agent                Do not run the local node agent
+${AUTH_FLAGS_HELP}  --disable-agent                Do not run the local node agent
   --disable-controller-manager   Do not run the controllers
   --log-level LEVEL              debug, info, warn or error (default info)
 `;
@@ -40,7 +39,7 @@ export async function runServer(args: string[]): Promise<number> {
       'service-cidr': { type: 'string', default: '10.43.0.0/16' },
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'datastore-endpoint': { type: 'string' },
-      'token-auth-file': { type: 'string' },
+      ...AUTH_FLAG_OPTIONS,
       'disable-agent': { type: 'boolean', default: false },
       'disable-controller-manager': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
@@ -73,7 +72,7 @@ export async function runServer(args: string[]): Promise<number> {
     datastoreEndpoint: values['datastore-endpoint'],
     kubeconfigPath,
     kubeconfigMode: mode,
-    tokenAuthFile: values['token-auth-file'] ? resolve(values['token-auth-file']) : undefined,
+    authentication: authenticationFlags(values),
   });
   const components: Supervised[] = [];
   if (!values['disable-controller-manager']) {
@@ -83,7 +82,7 @@ export async function runServer(args: string[]): Promise<number> {
         '--kubeconfig',
         kubeconfigPath,
         '--service-account-private-key-file',
-        serviceAccountKeyPath(dataDir),
+        signingKeyFile(values, dataDir),
         '--log-level',
         values['log-level']!,
       ]),

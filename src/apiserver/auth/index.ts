@@ -13,39 +13,53 @@ import { impersonate } from './authn/impersonation.js';
 import { DEFAULT_ISSUER } from './authn/sa-claims.js';
 import { ServiceAccountTokens } from './authn/service-accounts.js';
 import { tokenFileAuthenticator } from './authn/token-file.js';
+import type { TokenRequestOptions } from './authn/token-request.js';
 import type { TokenAuthenticator } from './authn/types.js';
 import type { Authorizer, RequestAuthenticator } from './types.js';
 
 const log = logger('authentication');
 
-export interface AuthOptions {
+/** The authentication flags of `k8ts server` (kube-apiserver's names). */
+export interface AuthenticationFlags {
+  /** --token-auth-file: static bearer tokens (CSV token,user,uid,"group1,group2"). */
+  tokenAuthFile?: string;
+  /** --service-account-issuer (repeatable): the first issues, all are accepted. */
+  serviceAccountIssuers?: string[];
+  /** --api-audiences (default: the first issuer). */
+  apiAudiences?: string[];
+  /** --service-account-signing-key-file (default <data-dir>/server/tls/service.key, made if missing). */
+  serviceAccountKeyFile?: string;
+  /** --service-account-max-token-expiration in seconds (0: no limit). */
+  maxTokenExpirationSeconds?: number;
+}
+
+export interface AuthOptions extends AuthenticationFlags {
   dataDir: string;
   /** The API server's stores (tokens are checked against service accounts, pods, secrets, nodes). */
   lookup: (group: string, resource: string) => ResourceStore | undefined;
-  /** --token-auth-file: static bearer tokens (CSV token,user,uid,"group1,group2"). */
-  tokenAuthFile?: string;
-  /** --service-account-issuer (default https://kubernetes.default.svc.cluster.local). */
-  serviceAccountIssuer?: string;
-  /** --api-audiences (default: the issuer). */
-  apiAudiences?: string[];
-  /** --service-account-key-file: signs and verifies (default <data-dir>/server/tls/service.key, made if missing). */
-  serviceAccountKeyFile?: string;
 }
 
 /** The request authenticator, with the parts the authentication API handlers need. */
 export interface Authentication extends RequestAuthenticator {
   chain: RequestAuthenticatorChain;
   serviceAccounts: ServiceAccountTokens;
+  tokenRequest: TokenRequestOptions;
 }
 
 export function buildAuthenticator(opts: AuthOptions, authorizer: Authorizer): Authentication {
-  const issuer = opts.serviceAccountIssuer ?? DEFAULT_ISSUER;
-  const apiAudiences = opts.apiAudiences?.length ? opts.apiAudiences : [issuer];
+  const issuers = opts.serviceAccountIssuers?.length ? opts.serviceAccountIssuers : [DEFAULT_ISSUER];
+  const apiAudiences = opts.apiAudiences?.length ? opts.apiAudiences : [issuers[0]!];
   const key = opts.serviceAccountKeyFile
     ? loadSigningKey(opts.serviceAccountKeyFile)
     : ensureSigningKey(serviceAccountKeyPath(opts.dataDir));
   const getter = getterFromStores(opts.lookup);
-  const serviceAccounts = new ServiceAccountTokens({ issuer, apiAudiences, key, getter });
+  const serviceAccounts = new ServiceAccountTokens({
+    issuer: issuers[0]!,
+    acceptedIssuers: issuers,
+    apiAudiences,
+    key,
+    getter,
+  });
   const tokens: TokenAuthenticator[] = [];
   if (opts.tokenAuthFile) {
     tokens.push(audienceAgnostic(apiAudiences, tokenFileAuthenticator(opts.tokenAuthFile)));
@@ -57,6 +71,7 @@ export function buildAuthenticator(opts: AuthOptions, authorizer: Authorizer): A
   return {
     chain,
     serviceAccounts,
+    tokenRequest: { maxExpirationSeconds: opts.maxTokenExpirationSeconds ?? 0 },
     authenticate: async (req): Promise<UserInfo | undefined> => {
       const user = await chain.authenticate(req);
       return user && impersonate(req, user, authorizer);

@@ -6,8 +6,8 @@ import { selfSubjectReviewHandler, tokenReviewHandler } from './reviews.js';
 import { tokenRequestHandler } from './token-request.js';
 
 export function registerAuthenticationAPI(custom: CustomHandlers, parts: ApiServerParts): void {
-  const { serviceAccounts, chain } = parts.authentication;
-  custom.register('', 'serviceaccounts', 'token', tokenRequestHandler(serviceAccounts));
+  const { serviceAccounts, chain, tokenRequest } = parts.authentication;
+  custom.register('', 'serviceaccounts', 'token', tokenRequestHandler(serviceAccounts, tokenRequest));
   custom.register('authentication.k8s.io', 'tokenreviews', '', tokenReviewHandler(chain));
   custom.register('authentication.k8s.io', 'selfsubjectreviews', '', selfSubjectReviewHandler());
 }

@@ -23,7 +23,10 @@ const LEEWAY_SECONDS = 60;
 const LEGACY_INVALID_SINCE_LABEL = 'kubernetes.io/legacy-token-invalid-since';
 
 export interface ServiceAccountTokenOptions {
+  /** The issuer of the tokens this server makes. */
   issuer: string;
+  /** Issuers whose tokens are accepted (the issuer's by default; more while migrating). */
+  acceptedIssuers?: string[];
   /** The API server's own audiences (--api-audiences; the issuer by default). */
   apiAudiences: string[];
   key: SigningKey;
@@ -37,10 +40,12 @@ export class ServiceAccountTokens {
   readonly issuer: string;
   readonly apiAudiences: string[];
   readonly publicKeys: KeyObject[];
+  private readonly acceptedIssuers: Set<string>;
   private readonly now: () => Date;
 
   constructor(private readonly opts: ServiceAccountTokenOptions) {
     this.issuer = opts.issuer;
+    this.acceptedIssuers = new Set([opts.issuer, ...(opts.acceptedIssuers ?? [])]);
     this.apiAudiences = opts.apiAudiences;
     this.publicKeys = [opts.key.publicKey, ...(opts.extraPublicKeys ?? [])];
     this.now = opts.now ?? (() => new Date());
@@ -77,7 +82,7 @@ export class ServiceAccountTokens {
     if (!jwt) return undefined;
     const iss = jwt.claims.iss;
     const legacy = iss === LEGACY_ISSUER;
-    if (!legacy && iss !== this.issuer) return undefined;
+    if (!legacy && !(typeof iss === 'string' && this.acceptedIssuers.has(iss))) return undefined;
     verifySignature(jwt, this.publicKeys);
     let tokenAudiences = audiencesOf(jwt.claims.aud);
     // tokens without an audience (legacy ones) are for the API server only
