@@ -329,6 +329,14 @@ type: kubernetes.io/service-account-token
     assert.equal(claimsOf(token).iss, 'kubernetes/serviceaccount');
     const r = await curl('/api', token);
     assert.equal(r.status, 200, r.body);
+    const today = new Date().toISOString().slice(0, 10);
+    const labelled = Date.now() + 10_000;
+    for (;;) {
+      const label = await s.kubectl(['get', 'secret', 'robot-token', '-o', 'jsonpath={.metadata.labels}']);
+      if (label.stdout === `{"kubernetes.io/legacy-token-last-used":"${today}"}`) break;
+      assert.ok(Date.now() < labelled, `no last-used label: ${label.stdout}`);
+      await new Promise((res) => setTimeout(res, 200));
+    }
     assert.equal((await s.kubectl(['delete', 'secret', 'robot-token'])).code, 0);
     assert.equal((await curl('/api', token)).status, 401);
   });

@@ -4,6 +4,7 @@
 // authenticated user is allowed everything until RBAC lands.
 import { logger } from '../../util/log.js';
 import { ensureSigningKey, loadSigningKey, serviceAccountKeyPath } from '../../pki/service-account-key.js';
+import { systemContext } from '../bootstrap.js';
 import type { UserInfo } from '../endpoints/context.js';
 import type { ResourceStore } from '../endpoints/store.js';
 import { bootstrapTokenAuthenticator } from './authn/bootstrap-tokens.js';
@@ -59,6 +60,14 @@ export function buildAuthenticator(opts: AuthOptions, authorizer: Authorizer): A
     apiAudiences,
     key,
     getter,
+    labelSecret: async (namespace, name, label, value) => {
+      const secrets = opts.lookup('', 'secrets');
+      if (!secrets) return;
+      await secrets.update(namespace, name, systemContext(namespace), (s) => ({
+        ...s,
+        metadata: { ...s.metadata, labels: { ...s.metadata.labels, [label]: value } },
+      }));
+    },
   });
   const tokens: TokenAuthenticator[] = [];
   if (opts.tokenAuthFile) {

@@ -169,6 +169,32 @@ describe('service-account tokens', () => {
     assert.equal(await tokens.authenticator.authenticateToken('not-a-jwt', AUDS), undefined);
   });
 
+  it('using a legacy token labels its Secret with the day, once a day', async () => {
+    const key = rsaKey();
+    const m = memoryGetter();
+    const sa = obj('ServiceAccount', 'default', 'robot', 'sa-uid-1');
+    m.put('serviceaccounts', sa);
+    const labelled: string[] = [];
+    const tokens = new ServiceAccountTokens({
+      issuer: DEFAULT_ISSUER,
+      apiAudiences: AUDS,
+      key,
+      getter: m.getter,
+      now: () => new Date('2026-03-04T05:06:07Z'),
+      labelSecret: (ns, name, label, value) => {
+        labelled.push(`${ns}/${name} ${label}=${value}`);
+        return Promise.resolve();
+      },
+    });
+    const secret = obj('Secret', 'default', 'robot-token', 'sec-1');
+    const token = signJWT(legacyTokenClaims(sa, secret), key.privateKey);
+    (secret as { data?: Record<string, string> }).data = { token: Buffer.from(token).toString('base64') };
+    m.put('secrets', secret);
+    await tokens.authenticator.authenticateToken(token, AUDS);
+    await tokens.authenticator.authenticateToken(token, AUDS);
+    assert.deepEqual(labelled, ['default/robot-token kubernetes.io/legacy-token-last-used=2026-03-04']);
+  });
+
   it('a legacy Secret token works while the Secret holds it and the account lives', async () => {
     const { tokens, sa, key, m } = setup();
     const secret = obj('Secret', 'default', 'robot-token', 'sec-1', {

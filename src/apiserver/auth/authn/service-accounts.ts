@@ -17,10 +17,15 @@ import {
   type ServiceAccountInfo,
 } from './sa-claims.js';
 import type { ObjectGetter, TokenAuthenticator, TokenResult } from './types.js';
+import { logger } from '../../../util/log.js';
+
+const log = logger('authentication');
 
 /** go-jose's DefaultLeeway: clock skew tolerated on exp/nbf/iat and on deletions. */
 const LEEWAY_SECONDS = 60;
 const LEGACY_INVALID_SINCE_LABEL = 'kubernetes.io/legacy-token-invalid-since';
+/** The day (UTC, YYYY-MM-DD) a legacy token was last used, kept on its Secret as upstream does. */
+export const LEGACY_LAST_USED_LABEL = 'kubernetes.io/legacy-token-last-used';
 
 export interface ServiceAccountTokenOptions {
   /** The issuer of the tokens this server makes. */
@@ -33,6 +38,8 @@ export interface ServiceAccountTokenOptions {
   /** Extra public keys that verify (rotation: tokens signed by a previous key). */
   extraPublicKeys?: KeyObject[];
   getter: ObjectGetter;
+  /** Sets a label on a Secret (legacy-token-last-used); failures are only logged. */
+  labelSecret?: (namespace: string, name: string, key: string, value: string) => Promise<void>;
   now?: () => Date;
 }
 
@@ -41,6 +48,7 @@ export class ServiceAccountTokens {
   readonly apiAudiences: string[];
   readonly publicKeys: KeyObject[];
   private readonly acceptedIssuers: Set<string>;
+  private readonly lastUsedMarked = new Map<string, string>();
   private readonly now: () => Date;
 
   constructor(private readonly opts: ServiceAccountTokenOptions) {
@@ -193,6 +201,23 @@ export class ServiceAccountTokens {
     const given = Buffer.from(token);
     if (stored.length !== given.length || !timingSafeEqual(stored, given))
       throw new TokenError("Token does not match server's copy");
+    const today = this.now().toISOString().slice(0, 10);
+    const marked = `${namespace}/${secretName}`;
+    if (
+      this.opts.labelSecret &&
+      secret.metadata.labels?.[LEGACY_LAST_USED_LABEL] !== today &&
+      this.lastUsedMarked.get(marked) !== today
+    ) {
+      // once a day per Secret, even while the cache has not seen the label yet
+      if (this.lastUsedMarked.size > 10_000) this.lastUsedMarked.clear();
+      this.lastUsedMarked.set(marked, today);
+      this.opts.labelSecret(namespace, secretName, LEGACY_LAST_USED_LABEL, today).catch((err: unknown) =>
+        log.warn('could not record the use of a legacy token', {
+          secret: `${namespace}/${secretName}`,
+          error: String(err),
+        }),
+      );
+    }
     const sa = await this.opts.getter('serviceaccounts', namespace, saName);
     if (!sa) throw new TokenError(`serviceaccounts "${saName}" not found`);
     if (sa.metadata.deletionTimestamp)
