@@ -33,9 +33,16 @@ function unescapeExtraKey(encoded: string): string {
   }
 }
 
-/** How upstream prints the list in its BadRequest (Go's %v of ObjectReferences, simplified). */
+/**
+ * How upstream prints the list in its BadRequest: Go's %v of v1.ObjectReference values
+ * (Kind Namespace Name UID APIVersion ResourceVersion FieldPath).
+ */
 function describe(reqs: ImpersonationRequest[]): string {
-  return `[${reqs.map((r) => `{${r.kind} ${r.namespace ?? ''} ${r.name}}`).join(' ')}]`;
+  const one = (r: ImpersonationRequest) => {
+    const apiVersion = r.kind === 'UserExtra' || r.kind === 'UID' ? 'authentication.k8s.io/v1' : '';
+    return `{${[r.kind, r.namespace ?? '', r.name, '', apiVersion, '', r.key ?? ''].join(' ')}}`;
+  };
+  return `[${reqs.map(one).join(' ')}]`;
 }
 
 export function impersonationRequests(req: Req): ImpersonationRequest[] {
