@@ -144,6 +144,22 @@ describe('authentication', () => {
     assert.equal(pods.code, 0, pods.stderr);
   });
 
+  it('every namespace gets a default service account, and kubectl create token default works', async () => {
+    assert.equal((await s.kubectl(['create', 'namespace', 'team-a'])).code, 0);
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const r = await s.kubectl(['get', 'sa', 'default', '-n', 'team-a', '-o', 'name']);
+      if (r.code === 0) {
+        assert.equal(r.stdout, 'serviceaccount/default\n');
+        break;
+      }
+      assert.ok(Date.now() < deadline, `no default service account: ${r.stderr}`);
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    const token = await createToken(['default', '-n', 'team-a']);
+    assert.equal(claimsOf(token).sub, 'system:serviceaccount:team-a:default');
+  });
+
   it('--duration sets the lifetime; under 10 minutes is refused as upstream', async () => {
     const c = claimsOf(await createToken(['robot', '--duration', '20m']));
     assert.equal(Number(c.exp) - Number(c.iat), 1200);
