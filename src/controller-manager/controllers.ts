@@ -3,10 +3,8 @@
 import type { ControllerDescriptor } from './context.js';
 import { NamespaceController } from '../controllers/namespace/controller.js';
 import { createTokensController } from '../controllers/serviceaccount-tokens/controller.js';
-import { ServiceAccountsController } from '../controllers/serviceaccounts/controller.js';
 
 export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'namespace', create: (ctx) => new NamespaceController(ctx.client) },
-  { name: 'serviceaccount', create: (ctx) => new ServiceAccountsController(ctx) },
   { name: 'serviceaccount-token', create: createTokensController },
 ];
