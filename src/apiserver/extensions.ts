@@ -9,6 +9,9 @@ import type { RequestContext } from './endpoints/context.js';
 import type { CustomHandlers } from './endpoints/custom.js';
 import type { ResourceStore } from './endpoints/store.js';
 import { registerAuthenticationAPI } from './auth/authn/register.js';
+import { registerProxyHandlers } from './proxy/proxy.js';
+import { registerCSRApproval } from './registry/certificates/approval.js';
+import { registerEviction } from './eviction.js';
 
 export interface ApiServerParts {
   dataDir: string;
@@ -38,7 +41,12 @@ export function cachedObject(
 type Registration = (custom: CustomHandlers, parts: ApiServerParts) => void;
 
 /** Each component's registration of its handlers. */
-const registrations: Registration[] = [registerAuthenticationAPI];
+const registrations: Registration[] = [
+  registerProxyHandlers,
+  (custom) => registerCSRApproval(custom),
+  registerEviction,
+  registerAuthenticationAPI,
+];
 
 export function registerCustomHandlers(custom: CustomHandlers, parts: ApiServerParts): void {
   for (const r of registrations) r(custom, parts);

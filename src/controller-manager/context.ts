@@ -11,8 +11,12 @@ export interface ControllerContext {
   recorder(component: string): EventRecorder;
   clusterCIDR: string;
   serviceCIDR: string;
-  /** --service-account-private-key-file: signs legacy service-account token Secrets. */
-  serviceAccountPrivateKeyFile?: string;
+  /** --service-lb-pool: addresses for LoadBalancer services (else the nodes' InternalIPs). */
+  serviceLBPool?: string;
+  /** --cluster-signing-cert-file/--cluster-signing-key-file (the csrsigning controller's CA). */
+  clusterSigning?: { certFile: string; keyFile: string; durationMs?: number };
+  /** Controller-specific flags as given (e.g. 'node-monitor-grace-period': '40s'); unset ones are absent. */
+  flags: Record<string, string | undefined>;
 }
 
 /** A running controller: informers hooked up in the factory, workers started by start(). */

@@ -91,9 +91,10 @@ export class ResourceStore {
     return this.strategy.storedAs ? this.strategy.storedAs.toStored(obj) : obj;
   }
 
-  private strategyContext(ctx: RequestContext, now: Date): StrategyContext {
-    const s: StrategyContext = { now, allocators: this.deps.allocators, dryRun: ctx.dryRun };
+  private strategyContext(ctx: RequestContext, now: Date, subresource?: string): StrategyContext {
+    const s: StrategyContext = { now, allocators: this.deps.allocators, dryRun: ctx.dryRun, user: ctx.user };
     if (ctx.namespace !== undefined) s.namespace = ctx.namespace;
+    if (subresource) s.subresource = subresource;
     return s;
   }
 
@@ -241,7 +242,7 @@ export class ResourceStore {
     name: string,
     ctx: RequestContext,
     mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
-    opts: { subresource?: 'status'; retry?: boolean; keepManagedFields?: boolean } = {},
+    opts: { subresource?: 'status' | 'approval'; retry?: boolean; keepManagedFields?: boolean } = {},
   ): Promise<KubeObject> {
     const st = this.strategy;
     for (let attempt = 1; ; attempt++) {
@@ -264,12 +265,12 @@ export class ResourceStore {
     current: KubeObject,
     next: KubeObject,
     ctx: RequestContext,
-    opts: { subresource?: 'status'; keepManagedFields?: boolean },
+    opts: { subresource?: 'status' | 'approval'; keepManagedFields?: boolean },
   ): Promise<KubeObject> {
     const st = this.strategy;
     const subresource = opts.subresource;
     const now = new Date();
-    const sctx = this.strategyContext(ctx, now);
+    const sctx = this.strategyContext(ctx, now, opts.subresource);
     const wantRV = next.metadata.resourceVersion;
     if (wantRV !== undefined && wantRV !== '' && wantRV !== current.metadata.resourceVersion) {
       if (!/^\d+$/.test(wantRV)) throw badRequest(`invalid resource version: ${wantRV}`);
@@ -280,8 +281,8 @@ export class ResourceStore {
         `the name of the object (${next.metadata.name}) does not match the name on the URL (${current.metadata.name})`,
       );
     }
-    if (subresource === 'status') {
-      // a status write changes status only (and keeps everything else as stored)
+    if (subresource) {
+      // a status (or CSR approval) write changes status only (and keeps everything else as stored)
       next = { ...clone(current), status: next.status };
     } else if (st.status) {
       if (current.status === undefined) delete next.status;
@@ -306,10 +307,12 @@ export class ResourceStore {
     if (!opts.keepManagedFields && !explicit) {
       recordManagedFields(current, next, ctx, this.managedTarget(subresource), now);
     }
-    // an update that changes nothing is not written (no new resourceVersion), as upstream
+    // an update that changes nothing is not written (no new resourceVersion), as upstream,
+    // unless the stored bytes are stale (sealed with an old encryption key)
     const { resourceVersion: _a, managedFields: _mf1, ...nm } = next.metadata;
     const { resourceVersion: _b, managedFields: _mf2, ...cm } = current.metadata;
-    if (!explicit && sameJSON({ ...next, metadata: nm }, { ...current, metadata: cm })) return current;
+    if (!explicit && !kv.stale && sameJSON({ ...next, metadata: nm }, { ...current, metadata: cm }))
+      return current;
     const undo = this.allocate(next, current, sctx);
     try {
       if (ctx.dryRun) {
@@ -373,8 +376,15 @@ export class ResourceStore {
       const now = new Date();
       const next = clone(current);
       const finalizers = new Set(next.metadata.finalizers ?? []);
-      if (opts.propagationPolicy === 'Orphan') finalizers.add('orphan');
-      if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
+      // orphan and foregroundDeletion exclude each other: the policy asked for last wins (upstream)
+      if (opts.propagationPolicy === 'Orphan') {
+        finalizers.add('orphan');
+        finalizers.delete('foregroundDeletion');
+      }
+      if (opts.propagationPolicy === 'Foreground') {
+        finalizers.add('foregroundDeletion');
+        finalizers.delete('orphan');
+      }
       if (opts.propagationPolicy === 'Background') {
         finalizers.delete('orphan');
         finalizers.delete('foregroundDeletion');

@@ -5,6 +5,7 @@
 // token Secret whose service account is gone (or was recreated: other uid) is deleted.
 // Level-based: each pass reads the Secret and its account from the caches and fixes what
 // differs; service-account events re-check the Secrets that name the account.
+import { readFileSync } from 'node:fs';
 import { StatusError } from '../../api/errors.js';
 import {
   legacyTokenClaims,
@@ -53,7 +54,9 @@ export class TokensController implements Controller {
     private readonly workers = 2,
   ) {
     this.client = ctx.client;
-    this.rootCA = ctx.client.config.ca;
+    // the cluster CA: --root-ca-file, else the one the controller manager's kubeconfig trusts
+    const rootCAFile = ctx.flags['root-ca-file'];
+    this.rootCA = rootCAFile ? readFileSync(rootCAFile, 'utf8') : ctx.client.config.ca;
     this.secrets = ctx.informers.informer('/api/v1/secrets');
     this.accounts = ctx.informers.informer('/api/v1/serviceaccounts');
     this.secrets.addIndex(BY_ACCOUNT, (s) =>
@@ -177,9 +180,10 @@ export class TokensController implements Controller {
 
 /** The controller when a signing key is configured; without one upstream does not start it. */
 export function createTokensController(ctx: ControllerContext): Controller {
-  if (!ctx.serviceAccountPrivateKeyFile) {
+  const keyFile = ctx.flags['service-account-private-key-file'];
+  if (!keyFile) {
     log.warn('--service-account-private-key-file is not set: token Secrets are left alone');
     return { start: () => undefined, stop: () => undefined };
   }
-  return new TokensController(ctx, loadSigningKey(ctx.serviceAccountPrivateKeyFile));
+  return new TokensController(ctx, loadSigningKey(keyFile));
 }
