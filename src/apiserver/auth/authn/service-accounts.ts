@@ -14,6 +14,7 @@ import {
   splitServiceAccountUsername,
   type BoundObjects,
   type KubernetesClaim,
+  type Ref,
   type ServiceAccountInfo,
 } from './sa-claims.js';
 import type { ObjectGetter, TokenAuthenticator, TokenResult } from './types.js';
@@ -138,9 +139,9 @@ export class ServiceAccountTokens {
       );
     if (this.deletedLongAgo(sa)) throw new TokenError(`service account ${ns}/${saRef.name} has been deleted`);
     const info: ServiceAccountInfo = { namespace: ns, name: saRef.name ?? '', uid: saRef.uid ?? '' };
-    if (k8s.secret) await this.checkBound('secrets', ns, k8s.secret, 'secret', 'secret ref');
+    if (k8s.secret) await this.checkBound('secrets', ns, k8s.secret);
     if (k8s.pod) {
-      await this.checkBound('pods', ns, k8s.pod, 'pod', 'pod ref');
+      await this.checkBound('pods', ns, k8s.pod);
       info.podName = k8s.pod.name ?? '';
       info.podUID = k8s.pod.uid ?? '';
       // a pod-bound token names its pod's node for information only
@@ -149,7 +150,7 @@ export class ServiceAccountTokens {
         info.nodeUID = k8s.node.uid ?? '';
       }
     } else if (k8s.node) {
-      await this.checkBound('nodes', undefined, k8s.node, 'node', 'node ref');
+      await this.checkBound('nodes', undefined, k8s.node);
       info.nodeName = k8s.node.name ?? '';
       info.nodeUID = k8s.node.uid ?? '';
     }
@@ -157,19 +158,18 @@ export class ServiceAccountTokens {
     return info;
   }
 
+  /** The object a token is bound to must still be there, with the same uid, not long deleted. */
   private async checkBound(
     resource: 'secrets' | 'pods' | 'nodes',
     namespace: string | undefined,
-    claimed: { name?: string; uid?: string },
-    what: string,
-    claim: string,
+    claimed: Ref,
   ): Promise<void> {
     const o = await this.opts.getter(resource, namespace, claimed.name ?? '');
     if (!o) throw new TokenError('service account token has been invalidated');
     if (o.metadata.uid !== claimed.uid) {
-      const label = what === 'secret' ? 'secret' : what;
+      const what = { secrets: 'secret', pods: 'pod', nodes: 'node' }[resource];
       throw new TokenError(
-        `${label} UID (${o.metadata.uid ?? ''}) does not match service account ${claim} claim (${claimed.uid ?? ''})`,
+        `${what} UID (${o.metadata.uid ?? ''}) does not match service account ${what} ref claim (${claimed.uid ?? ''})`,
       );
     }
     if (this.deletedLongAgo(o)) throw new TokenError('service account token has been invalidated');
