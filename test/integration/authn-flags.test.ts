@@ -1,12 +1,27 @@
 // `k8ts server` service-account flags: issuer, audiences, maximum token lifetime.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cleanup, startServer, type TestServer } from './harness.js';
 
 let s: TestServer;
+let dir = '';
+let auditLog = '';
 
 before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'k8ts-authn-audit-'));
+  auditLog = join(dir, 'audit.log');
+  writeFileSync(
+    join(dir, 'policy.yaml'),
+    'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n',
+  );
   s = await startServer([
+    '--audit-policy-file',
+    join(dir, 'policy.yaml'),
+    '--audit-log-path',
+    auditLog,
     '--service-account-issuer',
     'https://issuer.example',
     '--service-account-issuer',
@@ -22,6 +37,7 @@ before(async () => {
 after(async () => {
   await s.stop();
   cleanup(s);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const claimsOf = (token: string) =>
@@ -61,5 +77,29 @@ describe('service-account flags', () => {
       JSON.parse(refused.body).status.error,
       'token audiences ["vault"] is invalid for the target audiences ["https://kubernetes.default.svc.cluster.local" "k3s"]',
     );
+  });
+
+  it('an impersonated request is audited with the requester as user and the target as impersonatedUser', async () => {
+    const r = await s.kubectl(['--as', 'jane', '--as-group', 'dev', 'get', 'configmaps', '-n', 'default']);
+    assert.equal(r.code, 0, r.stderr);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const lines = existsSync(auditLog) ? readFileSync(auditLog, 'utf8').trim().split('\n') : [];
+      const ev = lines
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, { username?: string; groups?: string[] } | string>)
+        .find(
+          (e) =>
+            e.stage === 'ResponseComplete' &&
+            e.requestURI === '/api/v1/namespaces/default/configmaps?limit=500',
+        );
+      if (ev) {
+        assert.equal((ev.user as { username: string }).username, 'system:admin');
+        assert.deepEqual(ev.impersonatedUser, { username: 'jane', groups: ['dev', 'system:authenticated'] });
+        break;
+      }
+      assert.ok(Date.now() < deadline, 'no audit event for the impersonated request');
+      await new Promise((res) => setTimeout(res, 200));
+    }
   });
 });

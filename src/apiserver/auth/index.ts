@@ -4,6 +4,7 @@
 // authenticated user is allowed everything until RBAC lands.
 import { logger } from '../../util/log.js';
 import { ensureSigningKey, loadSigningKey, serviceAccountKeyPath } from '../../pki/service-account-key.js';
+import { noteRequestor } from '../audit/request.js';
 import { systemContext } from '../bootstrap.js';
 import type { UserInfo } from '../endpoints/context.js';
 import type { ResourceStore } from '../endpoints/store.js';
@@ -83,7 +84,11 @@ export function buildAuthenticator(opts: AuthOptions, authorizer: Authorizer): A
     tokenRequest: { maxExpirationSeconds: opts.maxTokenExpirationSeconds ?? 0 },
     authenticate: async (req): Promise<UserInfo | undefined> => {
       const user = await chain.authenticate(req);
-      return user && impersonate(req, user, authorizer);
+      if (!user) return undefined;
+      const acting = await impersonate(req, user, authorizer);
+      // audit records the requester as user and the one it acts as as impersonatedUser
+      if (acting !== user) noteRequestor(req, user);
+      return acting;
     },
   };
 }
