@@ -4,10 +4,12 @@
 import type { KubeObject } from '../api/types.js';
 import type { ServerPKI } from '../pki/bundle.js';
 import type { Authorizer, RequestAuthenticator } from './auth/types.js';
+import type { Authentication } from './auth/index.js';
 import type { RequestContext } from './endpoints/context.js';
 import type { CustomHandlers } from './endpoints/custom.js';
 import type { ResourceStore } from './endpoints/store.js';
 import { registerAuthorizationReviews } from './registry/authorization/handlers.js';
+import { registerAuthenticationAPI } from './auth/authn/register.js';
 import { registerProxyHandlers } from './proxy/proxy.js';
 import { registerCSRApproval } from './registry/certificates/approval.js';
 import { registerEviction } from './eviction.js';
@@ -23,6 +25,8 @@ export interface ApiServerParts {
   systemContext(namespace?: string): RequestContext;
   authenticator: RequestAuthenticator;
   authorizer: Authorizer;
+  /** The authenticator's parts the authentication API needs (token issuing, TokenReview). */
+  authentication: Authentication;
 }
 
 /** Reads one object from its store's watch cache (the current state, no storage read). */
@@ -43,6 +47,7 @@ const registrations: Registration[] = [
   (custom) => registerCSRApproval(custom),
   registerAuthorizationReviews,
   registerEviction,
+  registerAuthenticationAPI,
 ];
 
 export function registerCustomHandlers(custom: CustomHandlers, parts: ApiServerParts): void {

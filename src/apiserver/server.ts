@@ -22,11 +22,12 @@ import { namespaceChecker } from './namespace-lifecycle.js';
 import { bootstrapObjects, systemContext } from './bootstrap.js';
 import { AdmissionChain } from './admission/chain.js';
 import { defaultAdmissionPlugins, enabledPlugins } from './admission/index.js';
-import { buildAuthenticator, buildAuthorizer } from './auth/index.js';
+import { buildAuthenticator, buildAuthorizer, type AuthenticationFlags } from './auth/index.js';
 import { reconcileBootstrapPolicy } from './auth/rbac/reconcile.js';
 import { CustomHandlers } from './endpoints/custom.js';
 import { registerCustomHandlers, type ApiServerParts } from './extensions.js';
 import { createDocumentServer } from './documents.js';
+import { withIssuerDiscovery } from './auth/authn/oidc.js';
 import type { Req, Res } from './http/io.js';
 import { Auditor, type AuditOptions } from './audit/index.js';
 
@@ -49,6 +50,8 @@ export interface ApiServerOptions {
   kubeconfigMode: number;
   /** Server address written into the kubeconfig (defaults to https://127.0.0.1:<port>). */
   advertiseURL?: string;
+  /** --token-auth-file, --service-account-issuer, ... */
+  authentication?: AuthenticationFlags;
   /** --encryption-provider-config: an EncryptionConfiguration file (encryption at rest). */
   encryptionProviderConfig?: string;
   /** --audit-policy-file, --audit-log-*, --audit-webhook-*. */
@@ -162,7 +165,7 @@ export class ApiServer {
         opts.disableAdmissionPlugins ?? [],
       ),
     );
-    const authOptions = { dataDir: opts.dataDir, lookup };
+    const authOptions = { dataDir: opts.dataDir, lookup, ...opts.authentication };
     const authorizer = buildAuthorizer(authOptions);
     const authenticator = buildAuthenticator(authOptions, authorizer);
     const parts: ApiServerParts = {
@@ -174,12 +177,18 @@ export class ApiServer {
       systemContext,
       authenticator,
       authorizer,
+      authentication: authenticator,
     };
     const custom = new CustomHandlers();
     registerCustomHandlers(custom, parts);
 
-    const documents = createDocumentServer(
-      [...stores.values()].map((s) => s.strategy),
+    const documents = withIssuerDiscovery(
+      createDocumentServer(
+        [...stores.values()].map((s) => s.strategy),
+        advertise,
+      ),
+      authenticator.serviceAccounts.issuer,
+      authenticator.serviceAccounts.publicKeys,
       advertise,
     );
     const api = { value: undefined as ApiServer | undefined };

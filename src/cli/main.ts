@@ -2,6 +2,7 @@
 import { runServer } from './server.js';
 import { runKubectl } from './kubectl.js';
 import { runCerts } from './certs.js';
+import { runToken } from './token.js';
 import { runControllerManager } from '../controller-manager/main.js';
 import { runDns } from '../dns/main.js';
 import { runProxy } from '../proxy/main.js';
@@ -16,6 +17,7 @@ Usage:
   k8ts proxy --kubeconfig FILE   Run kube-proxy (iptables mode) on this machine
   k8ts kubectl [args...]   Run the bundled kubectl v1.31 against this server's admin kubeconfig
   k8ts certs check-expiration | renew all|<name>   The server's certificates (as kubeadm certs)
+  k8ts token create|list|delete   Manage bootstrap tokens for joining agents
   k8ts version             Print the version
 
 Run 'k8ts server --help' for the server's flags.
@@ -36,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
       return runKubectl(rest);
     case 'certs':
       return runCerts(rest);
+    case 'token':
+      return runToken(rest);
     case 'version':
     case '--version':
       process.stdout.write(`k8ts version ${K8S_VERSION.gitVersion}\n`);

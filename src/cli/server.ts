@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiServer } from '../apiserver/server.js';
+import { AUTH_FLAG_OPTIONS, AUTH_FLAGS_HELP, authenticationFlags, signingKeyFile } from './auth-flags.js';
 import { nthIP } from '../apiserver/allocators.js';
 import { parseDuration, type AuditOptions } from '../apiserver/audit/index.js';
 import { logger, setLogLevel } from '../util/log.js';
@@ -40,7 +41,7 @@ Flags:
   --audit-webhook-batch-max-size N     Events per webhook request (default 400)
   --audit-webhook-batch-max-wait DUR   Longest wait before sending a batch (default 30s)
   --audit-webhook-initial-backoff DUR  Wait before retrying a failed webhook request (default 10s)
-  --disable-agent                Do not run the local node agent
+${AUTH_FLAGS_HELP}  --disable-agent                Do not run the local node agent
   --disable-controller-manager   Do not run the controllers
   --log-level LEVEL              debug, info, warn or error (default info)
 `;
@@ -92,6 +93,7 @@ export async function runServer(args: string[]): Promise<number> {
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'cluster-dns': { type: 'string' },
       'datastore-endpoint': { type: 'string' },
+      ...AUTH_FLAG_OPTIONS,
       'datastore-cafile': { type: 'string' },
       'datastore-certfile': { type: 'string' },
       'datastore-keyfile': { type: 'string' },
@@ -150,6 +152,7 @@ export async function runServer(args: string[]): Promise<number> {
     },
     kubeconfigPath,
     kubeconfigMode: mode,
+    authentication: authenticationFlags(values),
     encryptionProviderConfig: values['encryption-provider-config'],
     audit: auditOptions(values),
   });
@@ -161,6 +164,8 @@ export async function runServer(args: string[]): Promise<number> {
         'controller-manager',
         '--kubeconfig',
         kubeconfigPath,
+        '--service-account-private-key-file',
+        signingKeyFile(values, dataDir),
         '--cluster-cidr',
         values['cluster-cidr']!,
         '--service-cluster-ip-range',

@@ -21,6 +21,7 @@ import { EndpointsController } from '../controllers/endpoints/controller.js';
 import { EndpointSliceController } from '../controllers/endpointslice/controller.js';
 import { EndpointSliceMirroringController } from '../controllers/endpointslicemirroring/controller.js';
 import { ResourceQuotaController } from '../controllers/resourcequota/controller.js';
+import { createTokensController } from '../controllers/serviceaccount-tokens/controller.js';
 
 /** Flags of single controllers, by upstream's names (values reach them as ctx.flags). */
 export const CONTROLLER_FLAGS = [
@@ -29,6 +30,7 @@ export const CONTROLLER_FLAGS = [
   'node-cidr-mask-size',
   'terminated-pod-gc-threshold',
   'root-ca-file',
+  'service-account-private-key-file',
 ];
 
 export const CONTROLLERS: ControllerDescriptor[] = [
@@ -52,6 +54,7 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'csrsigning', create: (ctx) => CSRSigningController.create(ctx) },
   { name: 'csrapproving', create: (ctx) => CSRApprovingController.create(ctx) },
   { name: 'serviceaccount', create: (ctx) => new ServiceAccountsController(ctx) },
+  { name: 'serviceaccount-token', create: createTokensController },
   // the cluster CA: --root-ca-file, else the one the controller manager's kubeconfig trusts
   {
     name: 'root-ca-cert-publisher',

@@ -1,6 +1,8 @@
 // Authentication by client certificate (CN = user, O = groups), as kube-apiserver's x509
-// authenticator. Bearer tokens, service accounts and RBAC come with the auth issue; until
-// then every authenticated user is allowed everything (documented in docs/security.md).
+// authenticator. The TLS layer verifies the chain against the cluster CA (requestCert with
+// rejectUnauthorized false, so that token clients connect too); a certificate it did not
+// trust is a bad credential (401), not an anonymous request. The chain (authn/chain.ts) adds
+// system:authenticated.
 import type { TLSSocket } from 'node:tls';
 import type { UserInfo } from '../endpoints/context.js';
 
@@ -34,5 +36,12 @@ function readUser(socket: TLSSocket): UserInfo | undefined {
   if (!cert || !cert.subject) return undefined;
   const cn = asList(cert.subject.CN)[0];
   if (!cn) return undefined;
-  return { name: cn, groups: [...asList(cert.subject.O), 'system:authenticated'] };
+  return { name: cn, groups: [...asList(cert.subject.O)] };
+}
+
+/** The client sent a certificate the TLS layer could not verify (expired, another CA, ...). */
+export function presentedUntrustedCertificate(socket: TLSSocket | undefined): boolean {
+  if (!socket || typeof socket.getPeerCertificate !== 'function' || socket.authorized) return false;
+  const cert = socket.getPeerCertificate();
+  return !!cert && Object.keys(cert).length > 0;
 }

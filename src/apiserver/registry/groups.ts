@@ -13,6 +13,8 @@ import { localsubjectaccessreviews } from './authorization/localsubjectaccessrev
 import { selfsubjectaccessreviews } from './authorization/selfsubjectaccessreviews.js';
 import { selfsubjectrulesreviews } from './authorization/selfsubjectrulesreviews.js';
 import { subjectaccessreviews } from './authorization/subjectaccessreviews.js';
+import { selfsubjectreviews } from './authentication/selfsubjectreviews.js';
+import { tokenreviews } from './authentication/tokenreviews.js';
 import { cronjobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
 import { certificatesigningrequests } from './certificates/certificatesigningrequests.js';
@@ -45,6 +47,8 @@ export const groupStrategies: ResourceStrategy[] = [
   selfsubjectaccessreviews,
   selfsubjectrulesreviews,
   subjectaccessreviews,
+  selfsubjectreviews,
+  tokenreviews,
   horizontalpodautoscalersV2,
   horizontalpodautoscalersV1,
   cronjobs,

@@ -282,5 +282,18 @@ export function clusterRoleBindings(): KubeObject[] {
     clusterBinding('system:node', []),
     // every workload may read the OIDC discovery documents
     clusterBinding('system:service-account-issuer-discovery', [group('system:serviceaccounts')]),
+    // not upstream's policy but its installer's: what kubeadm binds so that agents join with a
+    // bootstrap token (TLS bootstrapping: request, auto-approval, certificate rotation)
+    clusterBinding('system:node-bootstrapper', [group('system:bootstrappers')], 'k8ts:kubelet-bootstrap'),
+    clusterBinding(
+      'system:certificates.k8s.io:certificatesigningrequests:nodeclient',
+      [group('system:bootstrappers')],
+      'k8ts:node-autoapprove-bootstrap',
+    ),
+    clusterBinding(
+      'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient',
+      [group('system:nodes')],
+      'k8ts:node-autoapprove-certificate-rotation',
+    ),
   ];
 }
