@@ -77,6 +77,8 @@ type Unary = (
 export interface CriClientOptions {
   /** Per-call deadline unless a call gives its own. */
   timeoutMs?: number;
+  initialReconnectBackoffMs?: number;
+  maxReconnectBackoffMs?: number;
 }
 
 /** Turns `unix:///run/x.sock`, `unix:/x`, or a bare path into grpc-js's target. */
@@ -103,6 +105,10 @@ export class CriClient {
     const channelOpts = {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+      // A local socket: reconnect soon after the runtime restarts (grpc's defaults are 1 s
+      // doubling to 120 s, which would keep the kubelet blind long after containerd is back).
+      'grpc.initial_reconnect_backoff_ms': opts.initialReconnectBackoffMs ?? 100,
+      'grpc.max_reconnect_backoff_ms': opts.maxReconnectBackoffMs ?? 2000,
     };
     const creds = grpc.credentials.createInsecure();
     this.runtime = new RuntimeService(criTarget(endpoint), creds, channelOpts);

@@ -2,6 +2,7 @@
 // Every setting below is either required on this kind of machine (see docs in node-runtime
 // notes: restrict_oom_score_adj, netns_mounts_under_state_dir, runc with cgroupfs) or keeps the
 // agent's containerd from touching the host's (own root, state, socket, opt dir, CNI conf dir).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ContainerdPaths {
@@ -133,4 +134,13 @@ server = ${q(upstream)}
 [host.${q(mirrorUrl)}]
   capabilities = ["pull", "resolve"]
 `;
+}
+
+/** Points containerd's pulls for MIRRORED_REGISTRIES at the mirror (config_path dir layout). */
+export function writeMirrorHosts(certsDir: string, mirrorUrl: string): void {
+  for (const [registry, upstream] of Object.entries(MIRRORED_REGISTRIES)) {
+    const dir = join(certsDir, registry);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'hosts.toml'), registryHostsToml(upstream, mirrorUrl));
+  }
 }

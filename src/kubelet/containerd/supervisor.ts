@@ -108,7 +108,11 @@ export class ContainerdSupervisor {
   /** Polls the CRI Version call: the socket appears before the CRI plugin serves. */
   private async waitReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const cri = new CriClient(this.endpoint, { timeoutMs: 1000 });
+    const cri = new CriClient(this.endpoint, {
+      timeoutMs: 1000,
+      initialReconnectBackoffMs: 20,
+      maxReconnectBackoffMs: 50,
+    });
     try {
       for (;;) {
         if (existsSync(this.paths.socket)) {
