@@ -96,6 +96,7 @@ export function busyboxLayer(): Layer {
     ...dirs('proc', 'sys', 'dev', 'run'),
     hostFile(bin, 'bin/busybox'),
     ...applets.map((a): TarEntry => ({ type: 'symlink', path: a, target: '/bin/busybox' })),
+    { type: 'symlink', path: 'var/run', target: '/run' },
     file('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n'),
     file('etc/group', 'root:x:0:\nnogroup:x:65534:\n'),
     file('etc/nsswitch.conf', 'passwd: files\ngroup: files\nhosts: files dns\n'),
@@ -135,7 +136,7 @@ export function sharedLibraries(binary: string): string[] {
 const NGINX_CONF = `user nginx;
 worker_processes auto;
 error_log /var/log/nginx/error.log notice;
-pid /var/run/nginx.pid;
+pid /run/nginx.pid;
 events {
     worker_connections 1024;
 }
