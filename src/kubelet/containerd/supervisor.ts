@@ -52,6 +52,8 @@ export class ContainerdSupervisor {
   private backoffMs = 500;
   private restartTimer: NodeJS.Timeout | undefined;
   private startedAt = 0;
+  /** Restarts happen only once containerd has come up: a first start that fails is the caller's error. */
+  private everReady = false;
   /** Time from spawn to the first CRI answer, of the last start. */
   lastReadyMs = 0;
   imports: ImportResult[] = [];
@@ -77,6 +79,7 @@ export class ContainerdSupervisor {
     await this.killStale();
     this.stopping = false;
     await this.spawnAndWait();
+    this.everReady = true;
     this.imports = await this.importImages();
   }
 
@@ -100,13 +103,18 @@ export class ContainerdSupervisor {
     exited.catch(() => {}); // observed below through race(); avoid an unhandled rejection later
     writeFileSync(join(p.base, 'containerd.pid'), String(child.pid ?? ''));
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
-    await Promise.race([this.waitReady(this.opts.readyTimeoutMs ?? 30_000), exited]);
+    const abort = new AbortController();
+    try {
+      await Promise.race([this.waitReady(this.opts.readyTimeoutMs ?? 30_000, abort.signal), exited]);
+    } finally {
+      abort.abort(); // a containerd that exited ends the polling too
+    }
     this.lastReadyMs = performance.now() - started;
     log.info('containerd ready', { pid: child.pid, readyMs: Math.round(this.lastReadyMs) });
   }
 
   /** Polls the CRI Version call: the socket appears before the CRI plugin serves. */
-  private async waitReady(timeoutMs: number): Promise<void> {
+  private async waitReady(timeoutMs: number, signal: AbortSignal): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const cri = new CriClient(this.endpoint, {
       timeoutMs: 1000,
@@ -123,6 +131,7 @@ export class ContainerdSupervisor {
             // not serving yet
           }
         }
+        if (signal.aborted) return;
         if (Date.now() > deadline)
           throw new Error(`containerd did not answer on ${this.paths.socket} within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 25));
@@ -135,7 +144,7 @@ export class ContainerdSupervisor {
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child) return;
     this.child = undefined;
-    if (this.stopping) return;
+    if (this.stopping || !this.everReady) return;
     if (Date.now() - this.startedAt > 30_000) this.backoffMs = 500;
     log.warn('containerd exited; restarting', { code, signal, inMs: this.backoffMs });
     this.restartTimer = setTimeout(() => {
@@ -222,8 +231,10 @@ function isAlive(pid: number): boolean {
 
 function isOurContainerd(pid: number, config: string): boolean {
   try {
+    // The config path is unique to this data dir: a process started with it is ours.
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return argv[0].endsWith('containerd') && argv.includes(config);
+    const i = argv.indexOf('--config');
+    return i >= 0 && argv[i + 1] === config;
   } catch {
     return false;
   }
