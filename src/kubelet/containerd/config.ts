@@ -2,7 +2,7 @@
 // Every setting below is either required on this kind of machine (see docs in node-runtime
 // notes: restrict_oom_score_adj, netns_mounts_under_state_dir, runc with cgroupfs) or keeps the
 // agent's containerd from touching the host's (own root, state, socket, opt dir, CNI conf dir).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ContainerdPaths {
@@ -142,5 +142,14 @@ export function writeMirrorHosts(certsDir: string, mirrorUrl: string): void {
     const dir = join(certsDir, registry);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'hosts.toml'), registryHostsToml(upstream, mirrorUrl));
+  }
+}
+
+/** Removes the hosts.toml files writeMirrorHosts wrote (not ones a user put there). */
+export function removeMirrorHosts(certsDir: string): void {
+  for (const registry of Object.keys(MIRRORED_REGISTRIES)) {
+    const file = join(certsDir, registry, 'hosts.toml');
+    if (existsSync(file) && readFileSync(file, 'utf8').startsWith('# Written by the k8ts agent'))
+      rmSync(file);
   }
 }

@@ -10,7 +10,7 @@ import { cleanupCniHostState } from '../cni/cleanup.js';
 import { startRegistryMirror, type RegistryMirror } from '../registry-mirror/server.js';
 import { ContainerdImageSource } from '../registry-mirror/source.js';
 import { removeCgroupTree } from './cgroups.js';
-import { containerdPaths, writeMirrorHosts } from './config.js';
+import { containerdPaths, removeMirrorHosts, writeMirrorHosts } from './config.js';
 import { ContainerdSupervisor, type ContainerdSupervisorOptions } from './supervisor.js';
 import { buildTestImages } from './oci/test-images.js';
 
@@ -51,6 +51,8 @@ export class ContainerdNode {
       // hosts.toml at each pull.
       node.mirror = await startRegistryMirror(new ContainerdImageSource({ address: p.socket, root: p.root }));
       writeMirrorHosts(p.certsDir, node.mirror.url);
+    } else {
+      removeMirrorHosts(p.certsDir); // an earlier run's mirror is gone: do not send pulls there
     }
     if (o.podCIDR) node.setPodCIDR(o.podCIDR);
     await node.supervisor.start();

@@ -1,12 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   containerdConfig,
   containerdPaths,
   registryHostsToml,
+  removeMirrorHosts,
+  writeMirrorHosts,
 } from '../../../src/kubelet/containerd/config.js';
 import { bridgeConflist, parseIPv4CIDR, writeBridgeConflist } from '../../../src/kubelet/cni/config.js';
 import { cniChains, jumpsInto } from '../../../src/kubelet/cni/cleanup.js';
@@ -56,6 +58,25 @@ describe('containerd config', () => {
       '# Written by the k8ts agent: the embedded registry mirror first, then the registry.\n' +
         'server = "https://registry-1.docker.io"\n\n[host."http://127.0.0.1:5001"]\n  capabilities = ["pull", "resolve"]\n',
     );
+  });
+});
+
+describe('registry mirror hosts', () => {
+  it('points docker.io, registry.k8s.io and k8ts.io at the mirror, and removes only its own files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'certs-'));
+    writeMirrorHosts(dir, 'http://127.0.0.1:5001');
+    assert.deepEqual(readdirSync(dir).sort(), ['docker.io', 'k8ts.io', 'registry.k8s.io']);
+    assert.match(
+      readFileSync(join(dir, 'registry.k8s.io', 'hosts.toml'), 'utf8'),
+      /^server = "https:\/\/registry.k8s.io"$/m,
+    );
+    mkdirSync(join(dir, 'quay.io'));
+    writeFileSync(join(dir, 'quay.io', 'hosts.toml'), 'server = "https://quay.io"\n');
+    writeFileSync(join(dir, 'k8ts.io', 'hosts.toml'), '# mine\nserver = "https://k8ts.io"\n');
+    removeMirrorHosts(dir);
+    assert.equal(existsSync(join(dir, 'docker.io', 'hosts.toml')), false);
+    assert.equal(existsSync(join(dir, 'k8ts.io', 'hosts.toml')), true, "a user's file stays");
+    assert.equal(existsSync(join(dir, 'quay.io', 'hosts.toml')), true);
   });
 });
 
