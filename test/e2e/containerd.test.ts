@@ -20,6 +20,7 @@ import { writeMirrorHosts } from '../../src/kubelet/containerd/config.js';
 import { startRegistryMirror } from '../../src/kubelet/registry-mirror/server.js';
 import { ContainerdImageSource } from '../../src/kubelet/registry-mirror/source.js';
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 
 const enabled = process.env.K8TS_E2E === '1';
 const BRIDGE = 'k8tse2e0'; // not cni0: a developer's own agent may own that one
@@ -44,6 +45,60 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 
 function ms(start: number): string {
   return `${(performance.now() - start).toFixed(0)} ms`;
+}
+
+/**
+ * Opens a CRI streaming URL as a WebSocket with the given subprotocol and collects the server's
+ * binary frames (unmasked, as servers send them) until it closes: the kubelet bridges kubectl
+ * to these URLs.
+ */
+function wsCollect(
+  url: string,
+  protocol: string,
+): Promise<{ status: number; protocol?: string; frames: Buffer[] }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Protocol': protocol,
+      },
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, frames: [] });
+    });
+    req.on('upgrade', (res, socket, head) => {
+      let buf = Buffer.from(head);
+      const frames: Buffer[] = [];
+      const done = () =>
+        resolve({ status: res.statusCode ?? 0, protocol: res.headers['sec-websocket-protocol'], frames });
+      socket.on('data', (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        for (;;) {
+          if (buf.length < 2) return;
+          const opcode = buf[0] & 0x0f;
+          let len = buf[1] & 0x7f;
+          let off = 2;
+          if (len === 126) [len, off] = [buf.readUInt16BE(2), 4];
+          else if (len === 127) [len, off] = [Number(buf.readBigUInt64BE(2)), 10];
+          if (buf.length < off + len) return;
+          const payload = buf.subarray(off, off + len);
+          buf = buf.subarray(off + len);
+          if (opcode === 0x8) {
+            socket.destroy();
+            return done();
+          }
+          if (opcode === 0x2 || opcode === 0x1) frames.push(Buffer.from(payload));
+        }
+      });
+      socket.on('close', done);
+    });
+    req.end();
+  });
 }
 
 describe(
@@ -271,8 +326,26 @@ describe(
         await cri.execSync(sleeperId, ['cat', '/sys/fs/cgroup/memory/memory.limit_in_bytes'], 10)
       ).stdout.toString();
       assert.equal(mem.trim(), String(64 * 1024 * 1024));
-      const url = await cri.exec({ container_id: sleeperId, cmd: ['sh'], stdin: true, stdout: true });
+      const url = await cri.exec({
+        container_id: sleeperId,
+        cmd: ['sh', '-c', 'echo hi; exit 2'],
+        stdout: true,
+        stderr: true,
+      });
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/exec\//);
+      // containerd 1.6's streaming server speaks WebSocket v4.channel.k8s.io (not v5): a frame's
+      // first byte is the channel (1 stdout, 2 stderr, 3 error/status).
+      const ws = await wsCollect(url, 'v4.channel.k8s.io');
+      assert.equal(ws.status, 101);
+      assert.equal(ws.protocol, 'v4.channel.k8s.io');
+      const stdout = Buffer.concat(ws.frames.filter((f) => f[0] === 1).map((f) => f.subarray(1))).toString();
+      assert.equal(stdout, 'hi\n');
+      const status = JSON.parse(
+        Buffer.concat(ws.frames.filter((f) => f[0] === 3).map((f) => f.subarray(1))).toString(),
+      );
+      assert.equal(status.status, 'Failure');
+      assert.equal(status.reason, 'NonZeroExitCode');
+      assert.deepEqual(status.details.causes, [{ reason: 'ExitCode', message: '2' }]);
       const pf = await cri.portForward(sandboxId, [80]);
       assert.match(pf, /^http:\/\/127\.0\.0\.1:\d+\/portforward\//);
       const stats = await cri.containerStats(sleeperId);
