@@ -156,6 +156,34 @@ describe('test images in real pods', { skip: !enabled && 'set K8TS_E2E=1 (root, 
     });
   });
 
+  it('imagePullPolicy: Always works offline through the mirror; a missing image is ErrImagePull', async () => {
+    const events: string[] = [];
+    const emit = (e: { reason: string; message: string }) => events.push(`${e.reason}: ${e.message}`);
+    const ok = await node.images.ensureImage({ podUid: 'u', image: 'nginx', policy: 'Always' }, emit);
+    assert.ok('imageRef' in ok, JSON.stringify(ok));
+    assert.equal(ok.imageRef, (await node.cri.imageStatus('nginx'))?.id);
+    assert.equal(events[0], 'Pulling: Pulling image "nginx"');
+    assert.match(
+      events[1],
+      /^Pulled: Successfully pulled image "nginx" in \S+ \(\S+ including waiting\)\. Image size: \d+ bytes\.$/,
+    );
+    const missing = await node.images.ensureImage(
+      { podUid: 'u', image: 'nothere:1', policy: 'IfNotPresent' },
+      emit,
+    );
+    assert.ok('reason' in missing);
+    assert.equal(missing.reason, 'ErrImagePull');
+    assert.match(
+      missing.message,
+      /^rpc error: code = \w+ desc = failed to pull and unpack image "docker.io\/library\/nothere:1"/,
+    );
+    const never = await node.images.ensureImage({ podUid: 'u', image: 'nothere:1', policy: 'Never' }, emit);
+    assert.deepEqual(never, {
+      reason: 'ErrImageNeverPull',
+      message: 'Container image "nothere:1" is not present with pull policy of Never',
+    });
+  });
+
   it('busybox:1.36 is the same image as busybox:latest', async () => {
     const a = await node.cri.imageStatus('busybox:1.36');
     const b = await node.cri.imageStatus('busybox');

@@ -12,6 +12,7 @@ import { ContainerdImageSource } from '../registry-mirror/source.js';
 import { removeCgroupTree } from './cgroups.js';
 import { containerdPaths, removeMirrorHosts, writeMirrorHosts } from './config.js';
 import { ContainerdSupervisor, type ContainerdSupervisorOptions } from './supervisor.js';
+import { ImagePuller } from './image-puller.js';
 import { buildTestImages } from './oci/test-images.js';
 
 const log = logger('containerd-node');
@@ -33,12 +34,15 @@ export interface ContainerdNodeOptions extends Omit<ContainerdSupervisorOptions,
 export class ContainerdNode {
   readonly supervisor: ContainerdSupervisor;
   readonly cri: CriClient;
+  /** imagePullPolicy over this node's CRI (with the mirror, Always works offline). */
+  readonly images: ImagePuller;
   mirror: RegistryMirror | undefined;
   private readonly ipamDataDir: string;
 
   private constructor(private readonly o: ContainerdNodeOptions) {
     this.supervisor = new ContainerdSupervisor(o);
     this.cri = new CriClient(this.supervisor.endpoint);
+    this.images = new ImagePuller(this.cri);
     this.ipamDataDir = join(o.dataDir, 'agent', 'cni', 'networks');
   }
 
