@@ -2,10 +2,12 @@
 // Builds k8ts's test images as OCI layout tarballs (no docker, no registry): busybox (+1.36),
 // registry.k8s.io/pause:3.9, nginx and k8ts.io/test. Usage:
 //   node scripts/images/build.mjs [OUT_DIR] [--only busybox,pause,nginx,k8ts-test]
-// OUT_DIR defaults to $K8TS_DATA_DIR/agent/images (K8TS_DATA_DIR defaults to /var/lib/k8ts), the
+// OUT_DIR defaults to <data-dir>/agent/images, the data dir being $K8TS_DATA_DIR, else what
+// `k8ts server` uses (/var/lib/k8ts as root, ~/.k8ts otherwise): the
 // directory the agent imports *.tar from at start. Re-running is cheap: an image whose layers
 // and config did not change is not rewritten. Needs `npm run build` first (it runs dist/).
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,7 +29,8 @@ for (let i = 0; i < args.length; i++) {
     process.exit(0);
   } else positional.push(args[i]);
 }
-const dataDir = process.env.K8TS_DATA_DIR ?? '/var/lib/k8ts';
+const dataDir =
+  process.env.K8TS_DATA_DIR ?? (process.getuid?.() === 0 ? '/var/lib/k8ts' : join(homedir(), '.k8ts'));
 const outDir = resolve(positional[0] ?? join(dataDir, 'agent', 'images'));
 const { mkdirSync } = await import('node:fs');
 mkdirSync(outDir, { recursive: true });
