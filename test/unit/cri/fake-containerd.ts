@@ -4,7 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { startFakeCri } from './fake-cri.js';
 
-const config = process.argv[process.argv.indexOf('--config') + 1];
+// `node --test dist/test/` runs every file under test/ as a test: without --config this file
+// is not being used as containerd and does nothing.
+const configAt = process.argv.indexOf('--config');
+if (configAt < 0) process.exit(0);
+const config = process.argv[configAt + 1];
 const address = /\[grpc\]\s*\n\s*address = "([^"]+)"/.exec(readFileSync(config, 'utf8'))?.[1];
 if (!address) {
   console.error('fake containerd: no [grpc] address in', config);
