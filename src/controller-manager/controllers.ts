@@ -2,7 +2,11 @@
 // folder under src/controllers and one entry here.
 import type { ControllerDescriptor } from './context.js';
 import { NamespaceController } from '../controllers/namespace/controller.js';
+import { ReplicaSetController } from '../controllers/replicaset/controller.js';
+import { REPLICATION_CONTROLLER } from '../controllers/replicaset/kinds.js';
 
 export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'namespace', create: (ctx) => new NamespaceController(ctx.client) },
+  { name: 'replicaset', create: (ctx) => new ReplicaSetController(ctx) },
+  { name: 'replicationcontroller', create: (ctx) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER) },
 ];
