@@ -4,9 +4,11 @@ import type { ControllerDescriptor } from './context.js';
 import { NamespaceController } from '../controllers/namespace/controller.js';
 import { ReplicaSetController } from '../controllers/replicaset/controller.js';
 import { REPLICATION_CONTROLLER } from '../controllers/replicaset/kinds.js';
+import { DeploymentController } from '../controllers/deployment/controller.js';
 
 export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'namespace', create: (ctx) => new NamespaceController(ctx.client) },
   { name: 'replicaset', create: (ctx) => new ReplicaSetController(ctx) },
+  { name: 'deployment', create: (ctx) => new DeploymentController(ctx) },
   { name: 'replicationcontroller', create: (ctx) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER) },
 ];

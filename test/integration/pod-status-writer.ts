@@ -84,3 +84,28 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 150));
   }
 }
+
+/**
+ * Keeps marking every new pod of `ns` Running and Ready (a kubelet that starts everything at
+ * once), until the returned function is called.
+ */
+export function keepPodsReady(s: TestServer, ns: string, selector = ''): () => Promise<void> {
+  let stopped = false;
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        for (const p of await livePods(s, ns, selector)) {
+          const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+          if (!ready) await writePodStatus(s, ns, p.metadata.name).catch(() => undefined);
+        }
+      } catch {
+        // the server may be going away at the end of a test
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await done;
+  };
+}
