@@ -33,13 +33,20 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await s.kubectl(['-n', ns, 'create', 'deployment', 'big', '--image=nginx', `--replicas=${N}`]);
     const podCount = async () =>
-      (await json<{ items: unknown[] }>(s, `/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dbig`)).items.length;
+      (await json<{ items: unknown[] }>(s, `/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dbig`)).items
+        .length;
     await until(`all ${N} pods exist`, t0, async () => (await podCount()) >= N);
     await until('ReplicaSet status.replicas reports them', t0, async () => {
-      const l = await json<{ items: { status?: { replicas?: number } }[] }>(s, `/apis/apps/v1/namespaces/${ns}/replicasets`);
+      const l = await json<{ items: { status?: { replicas?: number } }[] }>(
+        s,
+        `/apis/apps/v1/namespaces/${ns}/replicasets`,
+      );
       return l.items.some((rs) => rs.status?.replicas === N);
     });
-    const pods = await json<{ items: { metadata: { name: string } }[] }>(s, `/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dbig`);
+    const pods = await json<{ items: { metadata: { name: string } }[] }>(
+      s,
+      `/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dbig`,
+    );
     const t1 = performance.now();
     const queue = pods.items.map((p) => p.metadata.name);
     await Promise.all(
@@ -47,9 +54,14 @@ async function main(): Promise<void> {
         for (let name = queue.pop(); name; name = queue.pop()) await writePodStatus(s, ns, name);
       }),
     );
-    console.log(`${'bench wrote Ready for every pod'.padEnd(44)} ${((performance.now() - t1) / 1000).toFixed(2)} s`);
+    console.log(
+      `${'bench wrote Ready for every pod'.padEnd(44)} ${((performance.now() - t1) / 1000).toFixed(2)} s`,
+    );
     await until('Deployment availableReplicas = replicas', t0, async () => {
-      const d = await json<{ status?: { availableReplicas?: number } }>(s, `/apis/apps/v1/namespaces/${ns}/deployments/big`);
+      const d = await json<{ status?: { availableReplicas?: number } }>(
+        s,
+        `/apis/apps/v1/namespaces/${ns}/deployments/big`,
+      );
       return d.status?.availableReplicas === N;
     });
   } finally {
