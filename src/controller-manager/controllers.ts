@@ -6,11 +6,13 @@ import { ReplicaSetController } from '../controllers/replicaset/controller.js';
 import { REPLICATION_CONTROLLER } from '../controllers/replicaset/kinds.js';
 import { DeploymentController } from '../controllers/deployment/controller.js';
 import { JobController } from '../controllers/job/controller.js';
+import { CronJobController } from '../controllers/cronjob/controller.js';
 
 export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'namespace', create: (ctx) => new NamespaceController(ctx.client) },
   { name: 'replicaset', create: (ctx) => new ReplicaSetController(ctx) },
   { name: 'deployment', create: (ctx) => new DeploymentController(ctx) },
   { name: 'job', create: (ctx) => new JobController(ctx) },
+  { name: 'cronjob', create: (ctx) => new CronJobController(ctx) },
   { name: 'replicationcontroller', create: (ctx) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER) },
 ];
