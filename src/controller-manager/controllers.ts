@@ -7,6 +7,7 @@ import { REPLICATION_CONTROLLER } from '../controllers/replicaset/kinds.js';
 import { DeploymentController } from '../controllers/deployment/controller.js';
 import { JobController } from '../controllers/job/controller.js';
 import { CronJobController } from '../controllers/cronjob/controller.js';
+import { StatefulSetController } from '../controllers/statefulset/controller.js';
 
 export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'namespace', create: (ctx) => new NamespaceController(ctx.client) },
@@ -14,5 +15,6 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'deployment', create: (ctx) => new DeploymentController(ctx) },
   { name: 'job', create: (ctx) => new JobController(ctx) },
   { name: 'cronjob', create: (ctx) => new CronJobController(ctx) },
+  { name: 'statefulset', create: (ctx) => new StatefulSetController(ctx) },
   { name: 'replicationcontroller', create: (ctx) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER) },
 ];
