@@ -8,6 +8,7 @@ import { DeploymentController } from '../controllers/deployment/controller.js';
 import { JobController } from '../controllers/job/controller.js';
 import { CronJobController } from '../controllers/cronjob/controller.js';
 import { StatefulSetController } from '../controllers/statefulset/controller.js';
+import { DaemonSetController } from '../controllers/daemonset/controller.js';
 
 export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'namespace', create: (ctx) => new NamespaceController(ctx.client) },
@@ -16,5 +17,6 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'job', create: (ctx) => new JobController(ctx) },
   { name: 'cronjob', create: (ctx) => new CronJobController(ctx) },
   { name: 'statefulset', create: (ctx) => new StatefulSetController(ctx) },
+  { name: 'daemonset', create: (ctx) => new DaemonSetController(ctx) },
   { name: 'replicationcontroller', create: (ctx) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER) },
 ];
