@@ -281,8 +281,11 @@ export class ResourceStore {
       );
     }
     if (subresource === 'status') {
-      // a status write changes status only (and keeps everything else as stored)
+      // a status write changes status and annotations only (upstream's status strategies reset
+      // spec but let annotations through: the deployment controller records its revision so)
+      const annotations = next.metadata.annotations;
       next = { ...clone(current), status: next.status };
+      if (annotations !== undefined) next.metadata.annotations = annotations;
     } else if (st.status) {
       if (current.status === undefined) delete next.status;
       else next.status = clone(current.status);

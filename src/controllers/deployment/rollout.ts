@@ -97,18 +97,11 @@ export class RolloutPass {
     this.d.metadata.resourceVersion = updated.metadata.resourceVersion;
   }
 
-  /** The revision annotation lives in metadata, which our status writes keep as stored. */
-  private async setDeploymentRevision(revision: string): Promise<boolean> {
+  /** SetDeploymentRevision: the annotation travels with the next status write, as upstream. */
+  private setDeploymentRevision(revision: string): boolean {
     if (this.d.metadata.annotations?.[REVISION] === revision) return false;
     (this.d.metadata.annotations ??= {})[REVISION] = revision;
-    const updated = await this.client.request<Deployment>(
-      'PATCH',
-      this.dPath(),
-      { metadata: { annotations: { [REVISION]: revision } } },
-      'application/merge-patch+json',
-    );
-    this.d.metadata.resourceVersion = updated.metadata.resourceVersion;
-    return false;
+    return true;
   }
 
   private conditions(): Condition[] {
@@ -170,9 +163,10 @@ export class RolloutPass {
         copy.spec.minReadySeconds = d.spec.minReadySeconds ?? 0;
         return this.client.request<ReplicaSet>('PUT', this.rsPath(copy.metadata.name), copy);
       }
-      await this.setDeploymentRevision(copy.metadata.annotations?.[REVISION] ?? '');
+      let needsUpdate = this.setDeploymentRevision(copy.metadata.annotations?.[REVISION] ?? '');
       const cond = this.conditions().find((c) => c.type === 'Progressing');
       if (hasProgressDeadline(d) && !cond) {
+        needsUpdate = true;
         this.setCondition(
           newDeploymentCondition(
             'Progressing',
@@ -182,8 +176,8 @@ export class RolloutPass {
             now,
           ),
         );
-        await this.updateStatus();
       }
+      if (needsUpdate) await this.updateStatus();
       return copy;
     }
     if (!create) return undefined;
@@ -247,8 +241,9 @@ export class RolloutPass {
         'ScalingReplicaSet',
         `Scaled up replica set ${created.metadata.name} from 0 to ${count}`,
       );
-    await this.setDeploymentRevision(String(newRevision));
+    let needsUpdate = this.setDeploymentRevision(String(newRevision));
     if (!alreadyExists && hasProgressDeadline(d)) {
+      needsUpdate = true;
       this.setCondition(
         newDeploymentCondition(
           'Progressing',
@@ -258,8 +253,8 @@ export class RolloutPass {
           now,
         ),
       );
-      await this.updateStatus();
     }
+    if (needsUpdate) await this.updateStatus();
     this.rsList.push(created);
     return created;
   }
