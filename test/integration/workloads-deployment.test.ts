@@ -194,6 +194,32 @@ describe('deployment controller', () => {
     assert.equal((await get('nginx')).metadata.annotations?.['deployment.kubernetes.io/revision'], '5');
   });
 
+  it('reports ProgressDeadlineExceeded when pods never become ready, and rollout status fails', async () => {
+    await s.kubectl(['create', 'namespace', 'stuck']);
+    const yaml = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: stuck}
+spec:
+  replicas: 1
+  progressDeadlineSeconds: 2
+  selector: {matchLabels: {app: stuck}}
+  template:
+    metadata: {labels: {app: stuck}}
+    spec: {containers: [{name: c, image: nginx}]}
+`;
+    await s.kubectl(['-n', 'stuck', 'apply', '-f', '-'], yaml);
+    const c = await eventually('deadline exceeded', async () => {
+      const d = JSON.parse((await s.api('GET', '/apis/apps/v1/namespaces/stuck/deployments/stuck')).body) as DeploymentView;
+      const p = d.status.conditions?.find((x) => x.type === 'Progressing');
+      return p?.reason === 'ProgressDeadlineExceeded' ? p : undefined;
+    }, 30);
+    assert.equal(c.status, 'False');
+    assert.match(c.message, /^ReplicaSet "stuck-[a-z0-9]+" has timed out progressing\.$/);
+    const r = await s.kubectl(['-n', 'stuck', 'rollout', 'status', 'deployment/stuck', '--timeout=10s']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /error: deployment "stuck" exceeded its progress deadline/);
+  });
+
   it('Recreate scales the old set to zero before the new one comes up', async () => {
     const yaml = (image: string) => `apiVersion: apps/v1
 kind: Deployment
