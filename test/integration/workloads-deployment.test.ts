@@ -208,11 +208,17 @@ spec:
     spec: {containers: [{name: c, image: nginx}]}
 `;
     await s.kubectl(['-n', 'stuck', 'apply', '-f', '-'], yaml);
-    const c = await eventually('deadline exceeded', async () => {
-      const d = JSON.parse((await s.api('GET', '/apis/apps/v1/namespaces/stuck/deployments/stuck')).body) as DeploymentView;
-      const p = d.status.conditions?.find((x) => x.type === 'Progressing');
-      return p?.reason === 'ProgressDeadlineExceeded' ? p : undefined;
-    }, 30);
+    const c = await eventually(
+      'deadline exceeded',
+      async () => {
+        const d = JSON.parse(
+          (await s.api('GET', '/apis/apps/v1/namespaces/stuck/deployments/stuck')).body,
+        ) as DeploymentView;
+        const p = d.status.conditions?.find((x) => x.type === 'Progressing');
+        return p?.reason === 'ProgressDeadlineExceeded' ? p : undefined;
+      },
+      30,
+    );
     assert.equal(c.status, 'False');
     assert.match(c.message, /^ReplicaSet "stuck-[a-z0-9]+" has timed out progressing\.$/);
     const r = await s.kubectl(['-n', 'stuck', 'rollout', 'status', 'deployment/stuck', '--timeout=10s']);

@@ -12,10 +12,18 @@ import {
   equalIgnoreHash,
   scaledValue,
 } from '../../../src/controllers/deployment/util.js';
-import { calculateStatus, deploymentTimedOut, replicaFailures } from '../../../src/controllers/deployment/status.js';
+import {
+  calculateStatus,
+  deploymentTimedOut,
+  replicaFailures,
+} from '../../../src/controllers/deployment/status.js';
 import type { Deployment, ReplicaSet } from '../../../src/controllers/deployment/types.js';
 
-const dep = (replicas: number, maxSurge: number | string = '25%', maxUnavailable: number | string = '25%'): Deployment => ({
+const dep = (
+  replicas: number,
+  maxSurge: number | string = '25%',
+  maxUnavailable: number | string = '25%',
+): Deployment => ({
   metadata: { name: 'd', namespace: 'ns', generation: 1, annotations: {} },
   spec: {
     replicas,
@@ -24,7 +32,12 @@ const dep = (replicas: number, maxSurge: number | string = '25%', maxUnavailable
     progressDeadlineSeconds: 600,
   },
 });
-const rs = (name: string, replicas: number, annotations: Record<string, string> = {}, available = 0): ReplicaSet => ({
+const rs = (
+  name: string,
+  replicas: number,
+  annotations: Record<string, string> = {},
+  available = 0,
+): ReplicaSet => ({
   metadata: { name, namespace: 'ns', uid: name, annotations, creationTimestamp: '2026-01-01T00:00:00Z' },
   spec: { replicas, template: {} },
   status: { replicas, availableReplicas: available },
@@ -63,7 +76,10 @@ describe('rolling update fenceposts', () => {
 describe('revision annotations', () => {
   it('copies deployment annotations, sets the revision and keeps the old one in revision-history', () => {
     const d = dep(3);
-    d.metadata.annotations = { 'kubernetes.io/change-cause': 'v2', 'kubectl.kubernetes.io/last-applied-configuration': '{}' };
+    d.metadata.annotations = {
+      'kubernetes.io/change-cause': 'v2',
+      'kubectl.kubernetes.io/last-applied-configuration': '{}',
+    };
     const set = rs('a', 3, { 'deployment.kubernetes.io/revision': '1' });
     assert.equal(setNewReplicaSetAnnotations(d, set, 3, true), true);
     assert.deepEqual(set.metadata.annotations, {
@@ -78,7 +94,10 @@ describe('revision annotations', () => {
   });
 
   it('matches templates ignoring the pod-template-hash label and empty lists', () => {
-    const a = { metadata: { labels: { app: 'x', 'pod-template-hash': 'abc' } }, spec: { containers: [{ name: 'c', env: [] }] } };
+    const a = {
+      metadata: { labels: { app: 'x', 'pod-template-hash': 'abc' } },
+      spec: { containers: [{ name: 'c', env: [] }] },
+    };
     const b = { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c' }] } };
     assert.ok(equalIgnoreHash(a, b));
     assert.ok(!equalIgnoreHash(a, { ...b, spec: { containers: [{ name: 'd' }] } }));
@@ -92,14 +111,25 @@ describe('deployment status', () => {
     const c = st.conditions!.find((x) => x.type === 'Available')!;
     assert.equal(c.reason, 'MinimumReplicasAvailable');
     assert.equal(c.message, 'Deployment has minimum availability.');
-    const low = calculateStatus([rs('a', 3, {}, 1)], rs('a', 3, {}, 1), d).conditions!.find((x) => x.type === 'Available')!;
-    assert.deepEqual([low.status, low.reason, low.message], ['False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.']);
+    const low = calculateStatus([rs('a', 3, {}, 1)], rs('a', 3, {}, 1), d).conditions!.find(
+      (x) => x.type === 'Available',
+    )!;
+    assert.deepEqual(
+      [low.status, low.reason, low.message],
+      ['False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'],
+    );
   });
 
   it('surfaces a ReplicaSet FailedCreate as the Deployment ReplicaFailure condition', () => {
     const set = rs('a', 3);
     set.status!.conditions = [
-      { type: 'ReplicaFailure', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z', reason: 'FailedCreate', message: 'pods "a-" is forbidden: exceeded quota: q' },
+      {
+        type: 'ReplicaFailure',
+        status: 'True',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+        reason: 'FailedCreate',
+        message: 'pods "a-" is forbidden: exceeded quota: q',
+      },
     ];
     assert.deepEqual(replicaFailures([set], set), {
       type: 'ReplicaFailure',
@@ -113,9 +143,21 @@ describe('deployment status', () => {
 
   it('times out when Progressing was last updated longer than progressDeadlineSeconds ago', () => {
     const d = dep(3);
-    const cond = { type: 'Progressing', status: 'True' as const, reason: 'ReplicaSetUpdated', lastUpdateTime: '2026-01-01T00:00:00Z' };
+    const cond = {
+      type: 'Progressing',
+      status: 'True' as const,
+      reason: 'ReplicaSetUpdated',
+      lastUpdateTime: '2026-01-01T00:00:00Z',
+    };
     assert.equal(deploymentTimedOut(d, { conditions: [cond] }, Date.parse('2026-01-01T00:09:59Z')), false);
     assert.equal(deploymentTimedOut(d, { conditions: [cond] }, Date.parse('2026-01-01T00:10:01Z')), true);
-    assert.equal(deploymentTimedOut(d, { conditions: [{ ...cond, reason: 'NewReplicaSetAvailable' }] }, Date.parse('2027-01-01T00:00:00Z')), false);
+    assert.equal(
+      deploymentTimedOut(
+        d,
+        { conditions: [{ ...cond, reason: 'NewReplicaSetAvailable' }] },
+        Date.parse('2027-01-01T00:00:00Z'),
+      ),
+      false,
+    );
   });
 });
