@@ -23,22 +23,21 @@ export class FakeApi {
   ) {}
 
   client(): RestClient {
-    const self = this;
     const fake = {
-      request(method: string, path: string, body?: unknown): Promise<unknown> {
+      request: (method: string, path: string, body?: unknown): Promise<unknown> => {
         if (method === 'GET') {
           const collection = path.split('?')[0];
-          return Promise.resolve({ metadata: { resourceVersion: '1' }, items: self.lists[collection] ?? [] });
+          return Promise.resolve({ metadata: { resourceVersion: '1' }, items: this.lists[collection] ?? [] });
         }
         const call = { method, path, body };
-        self.calls.push(call);
+        this.calls.push(call);
         try {
-          return Promise.resolve(self.onWrite(call));
+          return Promise.resolve(this.onWrite(call));
         } catch (err) {
           return Promise.reject(err);
         }
       },
-      stream(): EventEmitter & { setEncoding(): void; close(): void } {
+      stream: (): EventEmitter & { setEncoding(): void; close(): void } => {
         const s = new EventEmitter() as EventEmitter & { setEncoding(): void; close(): void };
         s.setEncoding = () => undefined;
         s.close = () => undefined;
