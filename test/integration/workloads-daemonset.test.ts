@@ -68,6 +68,9 @@ describe('daemonset controller', () => {
     const [p] = await livePods(s, ns, 'app=agent');
     assert.match(p.metadata.name, /^agent-[a-z0-9]{5}$/);
     assert.match(p.metadata.labels?.['controller-revision-hash'] ?? '', /^[a-z0-9]+$/);
+    assert.equal(p.metadata.labels?.['pod-template-generation'], '1');
+    const ann = await s.kubectl(['-n', ns, 'get', 'ds', 'agent', '-o', 'yaml']);
+    assert.match(ann.stdout, /deprecated\.daemonset\.template\.generation: "1"/);
     const tolerations =
       (p.spec as { tolerations?: { key: string; operator: string; effect: string }[] }).tolerations ?? [];
     assert.deepEqual(
@@ -137,7 +140,10 @@ describe('daemonset controller', () => {
       assert.equal(done.desiredNumberScheduled, 3);
       const after = await livePods(s, ns, 'app=tolerant');
       assert.equal(after.length, 3);
-      for (const p of after) assert.ok(!before.has(p.metadata.labels?.['controller-revision-hash']));
+      for (const p of after) {
+        assert.ok(!before.has(p.metadata.labels?.['controller-revision-hash']));
+        assert.equal(p.metadata.labels?.['pod-template-generation'], '2');
+      }
       const revs = await s.kubectl(['-n', ns, 'get', 'controllerrevisions', '-o', 'name']);
       assert.equal(
         revs.stdout
