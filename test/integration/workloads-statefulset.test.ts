@@ -194,6 +194,48 @@ describe('statefulset controller', () => {
     ]);
   });
 
+  it('makes the set, and on scale-down the pod, owner of the claims as the retention policy says', async () => {
+    const spec = `  podManagementPolicy: Parallel
+  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete, whenScaled: Delete}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}`;
+    await s.kubectl(['-n', ns, 'apply', '-f', '-'], sts('db', spec));
+    const uid = await eventually(
+      'db uid',
+      async () =>
+        (await set('db')).status &&
+        (JSON.parse((await s.api('GET', `/apis/apps/v1/namespaces/${ns}/statefulsets/db`)).body).metadata
+          .uid as string),
+    );
+    const owners = (claim: string) =>
+      s.kubectl([
+        '-n',
+        ns,
+        'get',
+        'pvc',
+        claim,
+        '-o',
+        'jsonpath={range .metadata.ownerReferences[*]}{.kind}/{.name}/{.uid} {end}',
+      ]);
+    await eventually('claims owned by the set', async () =>
+      (await owners('data-db-2')).stdout.includes(`StatefulSet/db/${uid}`) ? true : undefined,
+    );
+    const stop = keepPodsReady(s, ns, 'app=db');
+    try {
+      await eventually('ready', async () =>
+        (await set('db')).status.readyReplicas === 3 ? true : undefined,
+      );
+      const pod2 = (await livePods(s, ns, 'app=db')).find((p) => p.metadata.name === 'db-2')!;
+      await s.kubectl(['-n', ns, 'scale', 'sts', 'db', '--replicas=2']);
+      await eventually('claim of db-2 handed to the pod', async () =>
+        (await owners('data-db-2')).stdout.includes(`Pod/db-2/${pod2.metadata.uid}`) ? true : undefined,
+      );
+    } finally {
+      await stop();
+    }
+  });
+
   it('creates every pod at once with podManagementPolicy Parallel', async () => {
     await s.kubectl(['-n', ns, 'apply', '-f', '-'], sts('par', '  podManagementPolicy: Parallel'));
     await eventually('3 pods without waiting', async () =>
