@@ -70,7 +70,7 @@ async function upsert(store: ResourceStore, obj: KubeObject): Promise<void> {
 export async function bootstrapObjects(
   lookup: (group: string, resource: string) => ResourceStore | undefined,
   allocators: ServiceAllocators,
-  opts: { bindAddress: string; port: number },
+  opts: { bindAddress: string; port: number; clusterDNS?: string },
 ): Promise<void> {
   const get = (r: string, group = '') => lookup(group, r)!;
   for (const name of SYSTEM_NAMESPACES) {
@@ -116,4 +116,36 @@ export async function bootstrapObjects(
   });
   for (const pc of systemPriorityClasses)
     await ensure(get('priorityclasses', 'scheduling.k8s.io'), structuredClone(pc) as KubeObject);
+  if (opts.clusterDNS) await ensure(get('services'), kubeDNSService(opts.clusterDNS));
+}
+
+/**
+ * The cluster DNS Service at --cluster-dns, shaped as kubeadm's and k3s's CoreDNS manifests
+ * make it (clients and `kubectl cluster-info` look for these labels and port names).
+ */
+export function kubeDNSService(ip: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: 'kube-dns',
+      namespace: 'kube-system',
+      labels: {
+        'k8s-app': 'kube-dns',
+        'kubernetes.io/cluster-service': 'true',
+        'kubernetes.io/name': 'CoreDNS',
+      },
+      annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
+    },
+    spec: {
+      selector: { 'k8s-app': 'kube-dns' },
+      clusterIP: ip,
+      clusterIPs: [ip],
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+        { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+      ],
+    },
+  };
 }

@@ -7,6 +7,8 @@ import type { Authorizer, RequestAuthenticator } from './auth/types.js';
 import type { RequestContext } from './endpoints/context.js';
 import type { CustomHandlers } from './endpoints/custom.js';
 import type { ResourceStore } from './endpoints/store.js';
+import { registerProxyHandlers } from './proxy/proxy.js';
+import { registerCSRApproval } from './registry/certificates/approval.js';
 
 export interface ApiServerParts {
   dataDir: string;
@@ -34,7 +36,7 @@ export function cachedObject(
 type Registration = (custom: CustomHandlers, parts: ApiServerParts) => void;
 
 /** Each component's registration of its handlers. */
-const registrations: Registration[] = [];
+const registrations: Registration[] = [registerProxyHandlers, (custom) => registerCSRApproval(custom)];
 
 export function registerCustomHandlers(custom: CustomHandlers, parts: ApiServerParts): void {
   for (const r of registrations) r(custom, parts);

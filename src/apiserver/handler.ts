@@ -2,6 +2,7 @@
 // version, metrics, discovery, OpenAPI) or a resource request for the generic store.
 import { notFoundPath, StatusError, unauthorized, internalError } from '../api/errors.js';
 import { logger } from '../util/log.js';
+import { ValueTooLargeError } from '../storage/types.js';
 import { isPublicPath } from './auth/x509.js';
 import { forbiddenError } from './auth/forbidden.js';
 import type { AuthorizationAttributes, Authorizer, RequestAuthenticator } from './auth/types.js';
@@ -12,6 +13,7 @@ import type { ResourceStore } from './endpoints/store.js';
 import { baseHeaders, header, send, sendStatus, type Req, type Res } from './http/io.js';
 import { isTrue, parseResourcePath } from './http/request-info.js';
 import type { Metrics } from './metrics.js';
+import type { Auditor } from './audit/index.js';
 
 const log = logger('apiserver');
 
@@ -42,6 +44,8 @@ export interface HandlerDeps {
   custom: CustomHandlers;
   /** The preferred store of a resource by group and plural name. */
   lookup: (group: string, resource: string) => ResourceStore | undefined;
+  /** Audit logging: one record per request (begin → received → authorized → complete). */
+  audit: Auditor;
 }
 
 /** Non-resource requests are authorized by path with the HTTP method as verb, as upstream. */
@@ -113,11 +117,14 @@ export function createHandler(deps: HandlerDeps) {
     let scope = 'cluster';
     let code = 200;
     let streaming = false;
+    const audit = deps.audit.begin(req, res);
+    const authorizer = audit.authorizer(deps.authorizer); // records the decision in the event
     try {
       const user = await deps.authenticator.authenticate(req);
+      audit.received(user);
       if (!user && !isPublicPath(path)) throw unauthorized();
       const info = parseResourcePath(verb, path, query);
-      if (user && !info) await authorize(deps.authorizer, nonResourceAttributes(user, verb, path));
+      if (user && !info) await authorize(authorizer, nonResourceAttributes(user, verb, path));
 
       const h = health(path, deps.ready());
       if (h)
@@ -145,7 +152,7 @@ export function createHandler(deps: HandlerDeps) {
       const store = deps.stores.get(storeKey(info.group, info.version, info.resource));
       if (!store) throw notFoundPath();
       if (!store.strategy.namespaced && info.namespace !== undefined) throw notFoundPath();
-      await authorize(deps.authorizer, {
+      await authorize(authorizer, {
         user: user!,
         verb: info.verb,
         resourceRequest: true,
@@ -168,22 +175,31 @@ export function createHandler(deps: HandlerDeps) {
       if (info.namespace !== undefined) ctx.namespace = info.namespace;
       if (info.verb === 'watch') deps.openStreams.add(res);
       streaming = await handleResource({
-        req,
+        req: audit.request(req),
         res,
         info,
         query,
         store,
         ctx,
-        onStreamEnd: () => deps.openStreams.delete(res),
+        onStreamEnd: () => {
+          deps.openStreams.delete(res);
+          audit.complete(res.statusCode);
+        },
         custom: deps.custom,
         lookup: deps.lookup,
       });
       code = res.statusCode;
     } catch (err) {
-      if (!(err instanceof StatusError))
+      if (!(err instanceof StatusError) && !(err instanceof ValueTooLargeError))
         log.error('request failed', { path, verb, error: String(err), stack: (err as Error)?.stack });
-      const se = err instanceof StatusError ? err : internalError(err);
+      const se =
+        err instanceof StatusError
+          ? err
+          : err instanceof ValueTooLargeError
+            ? new StatusError(413, 'RequestEntityTooLarge', `etcdserver: request is too large`)
+            : internalError(err);
       code = se.code;
+      audit.failed(se.toStatus(), !(err instanceof StatusError));
       try {
         sendStatus(res, se);
       } catch (sendErr) {
@@ -193,6 +209,7 @@ export function createHandler(deps: HandlerDeps) {
       }
       deps.openStreams.delete(res);
     } finally {
+      if (!streaming) audit.complete(code);
       if (!streaming) {
         const labels = {
           verb: verb === 'GET' && !resource ? 'GET' : verb,

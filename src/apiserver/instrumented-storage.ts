@@ -30,6 +30,7 @@ export function instrument(inner: Storage, metrics: Metrics): Storage {
     compactedRevision: () => inner.compactedRevision(),
     compact: (rev: number) => inner.compact(rev),
     close: () => inner.close(),
+    requestProgress: inner.requestProgress ? () => inner.requestProgress!() : undefined,
   };
   // keep backend extras (e.g. sqlite's startMaintenance) reachable
   return Object.assign(Object.create(inner) as Storage, wrapped);

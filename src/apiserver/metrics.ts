@@ -12,7 +12,7 @@ function labelText(labels: Record<string, string>): string {
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
-class Counter {
+export class Counter {
   private values = new Map<string, { labels: Record<string, string>; value: number }>();
   constructor(
     readonly name: string,
@@ -32,7 +32,7 @@ class Counter {
   }
 }
 
-class Histogram {
+export class Histogram {
   private series = new Map<
     string,
     { labels: Record<string, string>; counts: number[]; sum: number; count: number }
@@ -95,6 +95,14 @@ export class Metrics {
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   );
   private gauges: Gauge[] = [];
+  private counters: Counter[] = [];
+
+  /** A counter owned by a component (e.g. audit), rendered with the rest. */
+  addCounter(name: string, help: string): Counter {
+    const c = new Counter(name, help);
+    this.counters.push(c);
+    return c;
+  }
 
   addGauge(
     name: string,
@@ -119,6 +127,7 @@ export class Metrics {
         this.requests.render(),
         this.requestDuration.render(),
         this.storageDuration.render(),
+        ...this.counters.map((c) => c.render()),
         ...this.gauges.map((g) => g.render()),
         proc,
       ].join('\n') + '\n'

@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import type { Socket } from 'node:net';
 import { logger } from '../util/log.js';
 import { adminKubeconfig, ensureServerPKI, type ServerPKI } from '../pki/bundle.js';
-import { openStorage } from '../storage/open.js';
+import { openStorage, type DatastoreTLS } from '../storage/open.js';
+import { withEncryption, type GroupResource } from '../storage/encryption/index.js';
 import { WatchCache } from '../storage/cacher.js';
 import type { Storage } from '../storage/types.js';
 import type { WatchCacheApi } from '../storage/cacher-types.js';
@@ -26,6 +27,7 @@ import { CustomHandlers } from './endpoints/custom.js';
 import { registerCustomHandlers, type ApiServerParts } from './extensions.js';
 import { createDocumentServer } from './documents.js';
 import type { Req, Res } from './http/io.js';
+import { Auditor, type AuditOptions } from './audit/index.js';
 
 const log = logger('apiserver');
 
@@ -35,12 +37,19 @@ export interface ApiServerOptions {
   port: number;
   serviceCIDR: string;
   clusterCIDR: string;
+  /** The cluster DNS Service's IP (--cluster-dns); undefined: no kube-dns Service. */
+  clusterDNS?: string;
   tlsSans: string[];
   datastoreEndpoint?: string;
+  datastoreTLS?: DatastoreTLS;
   kubeconfigPath: string;
   kubeconfigMode: number;
   /** Server address written into the kubeconfig (defaults to https://127.0.0.1:<port>). */
   advertiseURL?: string;
+  /** --encryption-provider-config: an EncryptionConfiguration file (encryption at rest). */
+  encryptionProviderConfig?: string;
+  /** --audit-policy-file, --audit-log-*, --audit-webhook-*. */
+  audit?: AuditOptions;
 }
 
 export const K8S_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0+k8ts' };
@@ -57,6 +66,7 @@ export class ApiServer {
     private readonly disposers: (() => void)[],
     readonly pki: ServerPKI,
     readonly port: number,
+    private readonly audit: Auditor,
   ) {}
 
   static async start(opts: ApiServerOptions): Promise<ApiServer> {
@@ -68,7 +78,12 @@ export class ApiServer {
       tlsSans: opts.tlsSans,
     });
     const metrics = new Metrics();
-    const storage = instrument(openStorage(opts.datastoreEndpoint, opts.dataDir), metrics);
+    const audit = Auditor.create(opts.audit ?? {}, auditMetrics(metrics));
+    const storage = withEncryption(
+      instrument(openStorage(opts.datastoreEndpoint, opts.dataDir, opts.datastoreTLS), metrics),
+      opts.encryptionProviderConfig,
+      storedResources(),
+    );
     const disposers: (() => void)[] = [];
     const maintenance = (
       storage as {
@@ -132,7 +147,11 @@ export class ApiServer {
       allocators.reserve((s.obj as { spec?: Parameters<ServiceAllocators['reserve']>[0] }).spec);
 
     const advertise = opts.advertiseURL ?? `https://127.0.0.1:${opts.port}`;
-    await bootstrapObjects(lookup, allocators, { bindAddress: opts.bindAddress, port: opts.port });
+    await bootstrapObjects(lookup, allocators, {
+      bindAddress: opts.bindAddress,
+      port: opts.port,
+      clusterDNS: opts.clusterDNS,
+    });
     admission.chain = new AdmissionChain(defaultAdmissionPlugins({ store: lookup, systemContext }));
     const authOptions = { dataDir: opts.dataDir };
     const authorizer = buildAuthorizer(authOptions);
@@ -174,6 +193,7 @@ export class ApiServer {
       authorizer,
       custom,
       lookup,
+      audit,
     });
     const server = createSecureServer(
       {
@@ -193,7 +213,7 @@ export class ApiServer {
     });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;
-    const self = new ApiServer(server, storage, [...caches.values()], disposers, pki, port);
+    const self = new ApiServer(server, storage, [...caches.values()], disposers, pki, port, audit);
     server.on('connection', (s: Socket) => {
       self.sockets.add(s);
       s.on('close', () => self.sockets.delete(s));
@@ -217,8 +237,35 @@ export class ApiServer {
     for (const d of this.disposers) d();
     for (const c of this.caches) c.dispose();
     await closed;
+    await this.audit.shutdown();
     await this.storage.close();
   }
+}
+
+/** The group/resource stored under each /registry/<segment>/ prefix (for encryption at rest). */
+function storedResources(): Map<string, GroupResource> {
+  const out = new Map<string, GroupResource>();
+  for (const st of allStrategies) {
+    const stored = st.storedAs ?? st;
+    out.set(stored.resource, { group: stored.group, resource: stored.resource });
+  }
+  return out;
+}
+
+function auditMetrics(metrics: Metrics) {
+  const events = metrics.addCounter(
+    'apiserver_audit_event_total',
+    'Counter of audit events generated and sent to the audit backend.',
+  );
+  events.inc({}, 0);
+  const errors = metrics.addCounter(
+    'apiserver_audit_error_total',
+    'Counter of audit events that failed to be audited properly. Plugin identifies the plugin affected by the error.',
+  );
+  return {
+    event: () => events.inc({}),
+    error: (plugin: string, n: number) => errors.inc({ plugin }, n),
+  };
 }
 
 function countOf(cache: WatchCacheApi): number {

@@ -1,7 +1,10 @@
 // The k8ts command: `k8ts server`, `k8ts kubectl ...`, `k8ts version`.
 import { runServer } from './server.js';
 import { runKubectl } from './kubectl.js';
+import { runCerts } from './certs.js';
 import { runControllerManager } from '../controller-manager/main.js';
+import { runDns } from '../dns/main.js';
+import { runProxy } from '../proxy/main.js';
 import { K8S_VERSION } from '../apiserver/server.js';
 
 const USAGE = `k8ts - Kubernetes, written in TypeScript
@@ -9,7 +12,10 @@ const USAGE = `k8ts - Kubernetes, written in TypeScript
 Usage:
   k8ts server [flags]      Run the API server (and, later, controllers, scheduler and agent)
   k8ts controller-manager --kubeconfig FILE   Run the controllers against any API server
+  k8ts dns --kubeconfig FILE [--listen HOST:PORT]   Run the cluster DNS (CoreDNS's place)
+  k8ts proxy --kubeconfig FILE   Run kube-proxy (iptables mode) on this machine
   k8ts kubectl [args...]   Run the bundled kubectl v1.31 against this server's admin kubeconfig
+  k8ts certs check-expiration | renew all|<name>   The server's certificates (as kubeadm certs)
   k8ts version             Print the version
 
 Run 'k8ts server --help' for the server's flags.
@@ -22,8 +28,14 @@ async function main(argv: string[]): Promise<number> {
       return runServer(rest);
     case 'controller-manager':
       return runControllerManager(rest);
+    case 'dns':
+      return runDns(rest);
+    case 'proxy':
+      return runProxy(rest);
     case 'kubectl':
       return runKubectl(rest);
+    case 'certs':
+      return runCerts(rest);
     case 'version':
     case '--version':
       process.stdout.write(`k8ts version ${K8S_VERSION.gitVersion}\n`);

@@ -4,8 +4,11 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiServer } from '../apiserver/server.js';
+import { nthIP } from '../apiserver/allocators.js';
+import { parseDuration, type AuditOptions } from '../apiserver/audit/index.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { supervise, type Supervised } from './supervise.js';
+import { AddressPool } from '../controllers/servicelb/pool.js';
 
 const HELP = `Usage: k8ts server [flags]
 
@@ -18,11 +21,60 @@ Flags:
   --tls-san NAME                 Extra name or IP for the serving certificate (repeatable)
   --service-cidr CIDR            Service IP range (default 10.43.0.0/16)
   --cluster-cidr CIDR            Pod IP range (default 10.42.0.0/16)
-  --datastore-endpoint URL       Datastore: sqlite (default, in the data dir) or sqlite:///path
+  --cluster-dns IP               The cluster DNS Service's IP (default: the 10th address of --service-cidr)
+  --datastore-endpoint URL       Datastore: sqlite (default, in the data dir), sqlite:///path, or
+                                 etcd: https://host:2379[,https://host2:2379,...]
+  --datastore-cafile FILE        CA bundle to verify the etcd servers
+  --datastore-certfile FILE      Client certificate for etcd
+  --datastore-keyfile FILE       Client key for etcd
+  --service-lb-pool ADDRS        Addresses for LoadBalancer services: CIDRs or ranges, comma-separated
+                                 (default: the nodes' InternalIPs, as k3s's ServiceLB)
+  --encryption-provider-config FILE  EncryptionConfiguration for encryption at rest (docs/security.md)
+  --audit-policy-file FILE       audit.k8s.io/v1 Policy; without it nothing is audited
+  --audit-log-path PATH          Write audit events as JSON lines to PATH ('-' = stdout)
+  --audit-log-maxage DAYS        Remove rotated audit logs older than this (default 0 = keep)
+  --audit-log-maxbackup N        Keep at most N rotated audit logs (default 0 = all)
+  --audit-log-maxsize MB         Rotate the audit log at this size (default 100)
+  --audit-webhook-config-file F  kubeconfig of a server that receives audit EventList batches
+  --audit-webhook-batch-max-size N     Events per webhook request (default 400)
+  --audit-webhook-batch-max-wait DUR   Longest wait before sending a batch (default 30s)
+  --audit-webhook-initial-backoff DUR  Wait before retrying a failed webhook request (default 10s)
   --disable-agent                Do not run the local node agent
   --disable-controller-manager   Do not run the controllers
   --log-level LEVEL              debug, info, warn or error (default info)
 `;
+
+function nonNegativeInt(values: Record<string, unknown>, flag: string): number | undefined {
+  const v = values[flag];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`invalid argument "${String(v)}" for "--${flag}" flag`);
+  return n;
+}
+
+function auditOptions(values: Record<string, unknown>): AuditOptions {
+  const o: AuditOptions = {};
+  const str = (flag: string) => values[flag] as string | undefined;
+  if (str('audit-policy-file')) o.policyFile = resolve(str('audit-policy-file')!);
+  const logPath = str('audit-log-path');
+  if (logPath) o.logPath = logPath === '-' ? '-' : resolve(logPath);
+  const ints: [string, 'logMaxAgeDays' | 'logMaxBackups' | 'logMaxSizeMB' | 'webhookBatchMaxSize'][] = [
+    ['audit-log-maxage', 'logMaxAgeDays'],
+    ['audit-log-maxbackup', 'logMaxBackups'],
+    ['audit-log-maxsize', 'logMaxSizeMB'],
+    ['audit-webhook-batch-max-size', 'webhookBatchMaxSize'],
+  ];
+  for (const [flag, key] of ints) {
+    const n = nonNegativeInt(values, flag);
+    if (n !== undefined) o[key] = n;
+  }
+  if (str('audit-webhook-config-file')) o.webhookConfigFile = resolve(str('audit-webhook-config-file')!);
+  const wait = str('audit-webhook-batch-max-wait');
+  if (wait) o.webhookBatchMaxWaitMs = parseDuration(wait, 'audit-webhook-batch-max-wait');
+  const backoff = str('audit-webhook-initial-backoff');
+  if (backoff) o.webhookInitialBackoffMs = parseDuration(backoff, 'audit-webhook-initial-backoff');
+  return o;
+}
 
 export async function runServer(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -37,8 +89,23 @@ export async function runServer(args: string[]): Promise<number> {
       'tls-san': { type: 'string', multiple: true, default: [] },
       'service-cidr': { type: 'string', default: '10.43.0.0/16' },
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
+      'cluster-dns': { type: 'string' },
       'datastore-endpoint': { type: 'string' },
+      'datastore-cafile': { type: 'string' },
+      'datastore-certfile': { type: 'string' },
+      'datastore-keyfile': { type: 'string' },
+      'encryption-provider-config': { type: 'string' },
+      'audit-policy-file': { type: 'string' },
+      'audit-log-path': { type: 'string' },
+      'audit-log-maxage': { type: 'string' },
+      'audit-log-maxbackup': { type: 'string' },
+      'audit-log-maxsize': { type: 'string' },
+      'audit-webhook-config-file': { type: 'string' },
+      'audit-webhook-batch-max-size': { type: 'string' },
+      'audit-webhook-batch-max-wait': { type: 'string' },
+      'audit-webhook-initial-backoff': { type: 'string' },
       'disable-agent': { type: 'boolean', default: false },
+      'service-lb-pool': { type: 'string', default: '' },
       'disable-controller-manager': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -58,6 +125,8 @@ export async function runServer(args: string[]): Promise<number> {
   const mode = parseInt(values['write-kubeconfig-mode']!, 8);
   if (Number.isNaN(mode))
     throw new Error(`invalid --write-kubeconfig-mode "${values['write-kubeconfig-mode']}"`);
+  // a bad pool is refused at start with the reason, before anything runs
+  if (values['service-lb-pool']) new AddressPool(values['service-lb-pool']);
   const kubeconfigPath = resolve(values['write-kubeconfig'] ?? join(dataDir, 'admin.kubeconfig'));
 
   const server = await ApiServer.start({
@@ -66,13 +135,22 @@ export async function runServer(args: string[]): Promise<number> {
     port,
     serviceCIDR: values['service-cidr']!,
     clusterCIDR: values['cluster-cidr']!,
+    clusterDNS: values['cluster-dns'] ?? nthIP(values['service-cidr']!, 10),
     tlsSans: values['tls-san'] ?? [],
     datastoreEndpoint: values['datastore-endpoint'],
+    datastoreTLS: {
+      caFile: values['datastore-cafile'],
+      certFile: values['datastore-certfile'],
+      keyFile: values['datastore-keyfile'],
+    },
     kubeconfigPath,
     kubeconfigMode: mode,
+    encryptionProviderConfig: values['encryption-provider-config'],
+    audit: auditOptions(values),
   });
   const components: Supervised[] = [];
   if (!values['disable-controller-manager']) {
+    const tls = join(dataDir, 'server', 'tls');
     components.push(
       supervise('controller-manager', [
         'controller-manager',
@@ -80,6 +158,15 @@ export async function runServer(args: string[]): Promise<number> {
         kubeconfigPath,
         '--log-level',
         values['log-level']!,
+        '--cluster-cidr',
+        values['cluster-cidr']!,
+        '--service-cluster-ip-range',
+        values['service-cidr']!,
+        ...(values['service-lb-pool'] ? ['--service-lb-pool', values['service-lb-pool']] : []),
+        '--cluster-signing-cert-file',
+        join(tls, 'server-ca.crt'),
+        '--cluster-signing-key-file',
+        join(tls, 'server-ca.key'),
       ]),
     );
   }

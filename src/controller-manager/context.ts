@@ -11,6 +11,10 @@ export interface ControllerContext {
   recorder(component: string): EventRecorder;
   clusterCIDR: string;
   serviceCIDR: string;
+  /** --service-lb-pool: addresses for LoadBalancer services (else the nodes' InternalIPs). */
+  serviceLBPool?: string;
+  /** --cluster-signing-cert-file/--cluster-signing-key-file (the csrsigning controller's CA). */
+  clusterSigning?: { certFile: string; keyFile: string; durationMs?: number };
 }
 
 /** A running controller: informers hooked up in the factory, workers started by start(). */

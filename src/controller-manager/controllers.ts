@@ -2,6 +2,10 @@
 // folder under src/controllers and one entry here.
 import type { ControllerDescriptor } from './context.js';
 import { NamespaceController } from '../controllers/namespace/controller.js';
+import { ServiceLBController } from '../controllers/servicelb/controller.js';
+import { AddressPool } from '../controllers/servicelb/pool.js';
+import { CSRSigningController } from '../controllers/certificates/signer.js';
+import { CSRApprovingController } from '../controllers/certificates/approver.js';
 import { ReplicaSetController } from '../controllers/replicaset/controller.js';
 import { REPLICATION_CONTROLLER } from '../controllers/replicaset/kinds.js';
 import { DeploymentController } from '../controllers/deployment/controller.js';
@@ -12,6 +16,19 @@ import { DaemonSetController } from '../controllers/daemonset/controller.js';
 
 export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'namespace', create: (ctx) => new NamespaceController(ctx.client) },
+  {
+    name: 'service-lb',
+    create: (ctx) =>
+      new ServiceLBController(
+        ctx.client,
+        ctx.informers.informer('/api/v1/services'),
+        ctx.informers.informer('/api/v1/nodes'),
+        ctx.recorder('service-lb-controller'),
+        ctx.serviceLBPool ? new AddressPool(ctx.serviceLBPool) : undefined,
+      ),
+  },
+  { name: 'csrsigning', create: (ctx) => CSRSigningController.create(ctx) },
+  { name: 'csrapproving', create: (ctx) => CSRApprovingController.create(ctx) },
   { name: 'replicaset', create: (ctx) => new ReplicaSetController(ctx) },
   { name: 'deployment', create: (ctx) => new DeploymentController(ctx) },
   { name: 'job', create: (ctx) => new JobController(ctx) },

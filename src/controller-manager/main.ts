@@ -3,8 +3,11 @@ import { parseArgs } from 'node:util';
 import { EventRecorder } from '../client/events.js';
 import { loadKubeconfig, RestClient } from '../client/rest.js';
 import { SharedInformers } from '../client/shared-informers.js';
+import { LeaderElector } from '../client/leader-election.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { CONTROLLERS } from './controllers.js';
+import { AddressPool } from '../controllers/servicelb/pool.js';
+import { parseDuration } from '../util/duration.js';
 import type { Controller, ControllerContext } from './context.js';
 
 /** `--controllers` as upstream: '*' for all, 'name' to add one, '-name' to leave one out. */
@@ -22,7 +25,13 @@ export async function runControllerManager(args: string[]): Promise<number> {
       controllers: { type: 'string', default: '*' },
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'service-cluster-ip-range': { type: 'string', default: '10.43.0.0/16' },
+      'service-lb-pool': { type: 'string', default: '' },
+      'leader-elect': { type: 'boolean', default: true },
+      'no-leader-elect': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
+      'cluster-signing-cert-file': { type: 'string' },
+      'cluster-signing-key-file': { type: 'string' },
+      'cluster-signing-duration': { type: 'string' },
     },
   });
   if (!values.kubeconfig) throw new Error('--kubeconfig is required');
@@ -42,19 +51,53 @@ export async function runControllerManager(args: string[]): Promise<number> {
     clusterCIDR: values['cluster-cidr']!,
     serviceCIDR: values['service-cluster-ip-range']!,
   };
+  if (values['service-lb-pool']) {
+    new AddressPool(values['service-lb-pool']); // refuse a bad pool at start, with the reason
+    ctx.serviceLBPool = values['service-lb-pool'];
+  }
+  const signingCert = values['cluster-signing-cert-file'];
+  const signingKey = values['cluster-signing-key-file'];
+  if (!!signingCert !== !!signingKey)
+    throw new Error('--cluster-signing-cert-file and --cluster-signing-key-file must be given together');
+  if (signingCert && signingKey) {
+    ctx.clusterSigning = { certFile: signingCert, keyFile: signingKey };
+    const d = values['cluster-signing-duration'];
+    if (d) ctx.clusterSigning.durationMs = parseDuration(d, 'cluster-signing-duration');
+  }
   const spec = values.controllers!.split(',').map((s) => s.trim());
   const chosen = CONTROLLERS.filter((d) => enabled(spec, d.name));
-  const running: Controller[] = chosen.map((d) => d.create(ctx));
-  informers.start();
-  await informers.waitForSync();
-  for (const c of running) await c.start();
-  log.info('controllers started', { controllers: chosen.map((d) => d.name) });
+  let running: Controller[] = [];
+  const run = async () => {
+    running = chosen.map((d) => d.create(ctx));
+    informers.start();
+    await informers.waitForSync();
+    for (const c of running) await c.start();
+    log.info('controllers started', { controllers: chosen.map((d) => d.name) });
+  };
+  let elector: LeaderElector | undefined;
+  if (values['leader-elect'] && !values['no-leader-elect']) {
+    elector = new LeaderElector(
+      client,
+      { namespace: 'kube-system', name: 'kube-controller-manager' },
+      {
+        onStartedLeading: () => void run(),
+        // as upstream: a manager that lost its lease exits, its supervisor starts a fresh candidate
+        onStoppedLeading: () => {
+          log.error('leader election lost');
+          process.exit(1);
+        },
+      },
+    );
+    elector.start();
+  } else await run();
   return new Promise((done) => {
     const stop = () => {
       for (const c of running) c.stop();
       informers.dispose();
-      client.close();
-      done(0);
+      void (elector?.stop() ?? Promise.resolve()).finally(() => {
+        client.close();
+        done(0);
+      });
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);

@@ -201,6 +201,8 @@ export class WatchCache implements WatchCacheApi {
         resolve();
       };
       this.revisionWaiters.push({ rev: revision, resolve: done });
+      // a backend whose watch only hears its own prefix must be asked how far it has come
+      this.storage.requestProgress?.();
     });
   }
 

@@ -12,6 +12,11 @@ export interface KV {
   value: Uint8Array;
   createRevision: number;
   modRevision: number;
+  /**
+   * Set by encryption at rest when the value was read with a provider or key other than the one
+   * writes use: an update must rewrite it even when the object did not change (upstream's stale).
+   */
+  stale?: boolean;
 }
 
 export interface WatchEvent {
@@ -78,6 +83,12 @@ export interface Storage {
   compactedRevision(): Promise<number>;
   /** Discards history at and before revision (current values are kept). */
   compact(revision: number): Promise<void>;
+  /**
+   * Asks for onProgress on every watch soon, with the current revision (etcd's
+   * RequestWatchProgress). For backends whose watches only hear about their own prefix; one
+   * that reports progress on every write anyway (sqlite) leaves it out.
+   */
+  requestProgress?(): void;
   close(): Promise<void>;
 }
 
@@ -110,3 +121,6 @@ export class CompactedError extends Error {
     super(`required revision ${requested} has been compacted (oldest is ${compacted})`);
   }
 }
+
+/** The backend refuses a value this large (etcd: 1.5 MiB per request by default). */
+export class ValueTooLargeError extends Error {}

@@ -35,7 +35,7 @@ export async function applyServerSide(
   call: ResourceCall,
   applied: KubeObject,
   force: boolean,
-  subresource: 'status' | undefined,
+  subresource: 'status' | 'approval' | undefined,
 ): Promise<KubeObject> {
   const { store, info, ctx } = call;
   const opts = {

@@ -19,7 +19,10 @@ const PATCH_TYPES = [
   'application/apply-patch+yaml',
 ];
 
-export async function patchObject(call: ResourceCall, target: 'main' | 'status'): Promise<KubeObject> {
+export async function patchObject(
+  call: ResourceCall,
+  target: 'main' | 'status' | 'approval',
+): Promise<KubeObject> {
   const { store, info, ctx, query } = call;
   const st = store.strategy;
   const kind = bodyTypeOf(header(call.req, 'content-type'));
@@ -33,7 +36,7 @@ export async function patchObject(call: ResourceCall, target: 'main' | 'status')
   }
   const raw = await readBody(call.req);
   const patch = parseDocument(raw, kind === 'apply-patch');
-  const subresource = target === 'status' ? 'status' : undefined;
+  const subresource = target === 'main' ? undefined : target;
 
   if (kind === 'apply-patch') {
     if (!query.get('fieldManager')) {

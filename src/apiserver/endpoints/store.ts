@@ -91,9 +91,10 @@ export class ResourceStore {
     return this.strategy.storedAs ? this.strategy.storedAs.toStored(obj) : obj;
   }
 
-  private strategyContext(ctx: RequestContext, now: Date): StrategyContext {
-    const s: StrategyContext = { now, allocators: this.deps.allocators, dryRun: ctx.dryRun };
+  private strategyContext(ctx: RequestContext, now: Date, subresource?: string): StrategyContext {
+    const s: StrategyContext = { now, allocators: this.deps.allocators, dryRun: ctx.dryRun, user: ctx.user };
     if (ctx.namespace !== undefined) s.namespace = ctx.namespace;
+    if (subresource) s.subresource = subresource;
     return s;
   }
 
@@ -241,7 +242,7 @@ export class ResourceStore {
     name: string,
     ctx: RequestContext,
     mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
-    opts: { subresource?: 'status'; retry?: boolean; keepManagedFields?: boolean } = {},
+    opts: { subresource?: 'status' | 'approval'; retry?: boolean; keepManagedFields?: boolean } = {},
   ): Promise<KubeObject> {
     const st = this.strategy;
     for (let attempt = 1; ; attempt++) {
@@ -264,12 +265,12 @@ export class ResourceStore {
     current: KubeObject,
     next: KubeObject,
     ctx: RequestContext,
-    opts: { subresource?: 'status'; keepManagedFields?: boolean },
+    opts: { subresource?: 'status' | 'approval'; keepManagedFields?: boolean },
   ): Promise<KubeObject> {
     const st = this.strategy;
     const subresource = opts.subresource;
     const now = new Date();
-    const sctx = this.strategyContext(ctx, now);
+    const sctx = this.strategyContext(ctx, now, opts.subresource);
     const wantRV = next.metadata.resourceVersion;
     if (wantRV !== undefined && wantRV !== '' && wantRV !== current.metadata.resourceVersion) {
       if (!/^\d+$/.test(wantRV)) throw badRequest(`invalid resource version: ${wantRV}`);
@@ -280,10 +281,12 @@ export class ResourceStore {
         `the name of the object (${next.metadata.name}) does not match the name on the URL (${current.metadata.name})`,
       );
     }
-    if (subresource === 'status') {
-      // a status write changes status and annotations only (upstream's status strategies reset
-      // spec but let annotations through: the deployment controller records its revision so)
-      const annotations = next.metadata.annotations;
+    if (subresource) {
+      // a status (or CSR approval) write changes status only (and keeps everything else as
+      // stored); a status write also takes the request's annotations, as upstream's status
+      // strategies reset spec but let annotations through (the deployment controller records
+      // its revision so)
+      const annotations = subresource === 'status' ? next.metadata.annotations : undefined;
       next = { ...clone(current), status: next.status };
       if (annotations !== undefined) next.metadata.annotations = annotations;
     } else if (st.status) {
@@ -309,10 +312,12 @@ export class ResourceStore {
     if (!opts.keepManagedFields && !explicit) {
       recordManagedFields(current, next, ctx, this.managedTarget(subresource), now);
     }
-    // an update that changes nothing is not written (no new resourceVersion), as upstream
+    // an update that changes nothing is not written (no new resourceVersion), as upstream,
+    // unless the stored bytes are stale (sealed with an old encryption key)
     const { resourceVersion: _a, managedFields: _mf1, ...nm } = next.metadata;
     const { resourceVersion: _b, managedFields: _mf2, ...cm } = current.metadata;
-    if (!explicit && sameJSON({ ...next, metadata: nm }, { ...current, metadata: cm })) return current;
+    if (!explicit && !kv.stale && sameJSON({ ...next, metadata: nm }, { ...current, metadata: cm }))
+      return current;
     const undo = this.allocate(next, current, sctx);
     try {
       if (ctx.dryRun) {

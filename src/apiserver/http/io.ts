@@ -1,6 +1,5 @@
 // The slice of Node's HTTP/1.1 and HTTP/2 compatibility objects the API server uses, so one
 // handler serves both protocols.
-import { randomUUID } from 'node:crypto';
 import type { Status } from '../../api/errors.js';
 import { internalError, StatusError } from '../../api/errors.js';
 import { requestEntityTooLarge } from '../../api/errors.js';
@@ -51,7 +50,7 @@ export function baseHeaders(contentType = 'application/json'): Record<string, st
   return {
     'Content-Type': contentType,
     'Cache-Control': 'no-cache, private',
-    'Audit-Id': randomUUID(),
+    // Audit-Id is set once per request by the audit record (src/apiserver/audit/request.ts)
   };
 }
 

@@ -21,6 +21,8 @@ export interface ResourceRequest {
   resource: string;
   name?: string;
   subresource?: string;
+  /** For proxy subresources: what follows `/proxy` (with its leading '/', '' if nothing). */
+  proxyPath?: string;
   verb: RequestVerb;
 }
 
@@ -60,6 +62,15 @@ export function parseResourcePath(
     namespace = rest[1];
     rest = rest.slice(2);
   }
+  // .../{resource}/{name}/proxy/{path...}: the rest of the path goes to the proxied server
+  let proxyPath: string | undefined;
+  if (rest.length >= 3 && rest[2] === 'proxy') {
+    // `rest` is the decoded tail of the path; the proxied path keeps its encoding
+    const raw = pathname.split('/').filter((p) => p !== '');
+    const tail = raw.slice(raw.length - rest.length + 3).join('/');
+    proxyPath = tail ? `/${tail}${pathname.endsWith('/') ? '/' : ''}` : pathname.endsWith('/') ? '/' : '';
+    rest = rest.slice(0, 3);
+  }
   if (rest.length === 0 || rest.length > 3) return undefined;
   const [resource, name, subresource] = rest;
   if (namespace !== undefined && namespace === '') throw badRequest('namespace must not be empty');
@@ -78,5 +89,6 @@ export function parseResourcePath(
   if (namespace !== undefined) out.namespace = namespace;
   if (name !== undefined) out.name = name;
   if (subresource !== undefined) out.subresource = subresource;
+  if (proxyPath !== undefined) out.proxyPath = proxyPath;
   return out;
 }

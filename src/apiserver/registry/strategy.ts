@@ -3,6 +3,7 @@
 // A new built-in resource is one file in this folder exporting one ResourceStrategy.
 import type { KubeObject } from '../../api/types.js';
 import type { FieldError } from './validation.js';
+import type { UserInfo } from '../endpoints/context.js';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 export const ALL_VERBS: Verb[] = [
@@ -52,6 +53,10 @@ export interface StrategyContext {
   allocators: Allocators;
   /** True for dry-run requests: allocate nothing lasting. */
   dryRun: boolean;
+  /** Who asks (CSRs record their requestor, as upstream's strategies read it from the context). */
+  user?: UserInfo;
+  /** The subresource an update writes ('status', 'approval'); absent for the main resource. */
+  subresource?: string;
 }
 
 /** Where spec.replicas and friends live, for the scale subresource. */

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStorage } from '../../../src/storage/open.js';
+import { EtcdStorage } from '../../../src/storage/etcd/backend.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'k8ts-open-'));
 
@@ -27,9 +28,19 @@ describe('openStorage', () => {
     assert.ok(existsSync(file));
   });
 
-  it('an etcd endpoint is refused for now', () => {
-    for (const endpoint of ['https://127.0.0.1:2379', 'http://etcd:2379']) {
-      assert.throws(() => openStorage(endpoint, dir()), { message: 'etcd datastore is not supported yet' });
+  it('http(s) endpoints, one or a comma-separated list, open etcd', async () => {
+    for (const endpoint of ['https://127.0.0.1:2379', 'http://etcd:2379,http://etcd2:2379/']) {
+      const st = openStorage(endpoint, dir());
+      assert.ok(st instanceof EtcdStorage);
+      await st.close();
+    }
+  });
+
+  it('anything else is refused with the forms it takes', () => {
+    for (const endpoint of ['mysql://db', 'etcd:2379', 'https://h:2379/path']) {
+      assert.throws(() => openStorage(endpoint, dir()), {
+        message: `unsupported --datastore-endpoint "${endpoint}": use sqlite, sqlite:///path/to/file.db or http(s)://host:2379[,...]`,
+      });
     }
   });
 });

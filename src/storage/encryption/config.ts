@@ -1,0 +1,237 @@
+// --encryption-provider-config: upstream's EncryptionConfiguration (apiserver.config.k8s.io/v1),
+// parsed and validated with upstream's messages
+// (k8s.io/apiserver/pkg/apis/apiserver/validation/validation_encryption.go).
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import {
+  aescbcTransformer,
+  aesgcmTransformer,
+  identityTransformer,
+  ProviderChain,
+  secretboxTransformer,
+  type ValueTransformer,
+} from './providers.js';
+
+const AES_KEY_SIZES = [16, 24, 32];
+const SECRETBOX_KEY_SIZES = [32];
+const PROVIDER_KINDS = ['kms', 'aesgcm', 'aescbc', 'secretbox', 'identity'] as const;
+
+interface KeyConfig {
+  name?: string;
+  secret?: string;
+}
+interface ProviderConfig {
+  aescbc?: { keys?: KeyConfig[] };
+  aesgcm?: { keys?: KeyConfig[] };
+  secretbox?: { keys?: KeyConfig[] };
+  identity?: Record<string, never>;
+  kms?: unknown;
+}
+interface ResourceConfig {
+  resources?: string[];
+  providers?: ProviderConfig[];
+}
+
+/** A group/resource as written in the file: 'secrets' → {'' , secrets}; '*.apps'; '*.*'; '*.' (all core). */
+export interface GroupResource {
+  group: string;
+  resource: string;
+}
+
+export function parseGroupResource(s: string): GroupResource {
+  const dot = s.indexOf('.');
+  return dot < 0 ? { group: '', resource: s } : { group: s.slice(dot + 1), resource: s.slice(0, dot) };
+}
+
+/** Which chain encrypts which group/resource; lookup as upstream: exact, then <group> '*', then '*.*'. */
+export class EncryptionConfig {
+  constructor(private readonly overrides: Map<string, ProviderChain>) {}
+
+  chainFor(group: string, resource: string): ProviderChain | undefined {
+    return (
+      this.overrides.get(`${resource}.${group}`) ??
+      this.overrides.get(`*.${group}`) ??
+      this.overrides.get('*.*')
+    );
+  }
+
+  /** The chain of '*.*' (for keys of resources the server does not know, e.g. future CRDs). */
+  catchAll(): ProviderChain | undefined {
+    return this.overrides.get('*.*');
+  }
+}
+
+class FieldErrors {
+  readonly list: string[] = [];
+  required(path: string, detail: string) {
+    this.list.push(`${path}: Required value: ${detail}`);
+  }
+  invalid(path: string, value: unknown, detail: string) {
+    this.list.push(`${path}: Invalid value: ${JSON.stringify(value)}: ${detail}`);
+  }
+}
+
+function validateResources(resources: string[], path: string, errs: FieldErrors): void {
+  const parsed = resources.map(parseGroupResource);
+  let duplicate = false;
+  let overlap = false;
+  for (let i = 0; i < parsed.length; i++)
+    for (let j = 0; j < parsed.length; j++) {
+      if (i === j) continue;
+      const [a, b] = [parsed[i], parsed[j]];
+      if (a.group === b.group && a.resource === b.resource) duplicate = true;
+      else if (a.group === '*' && a.resource === '*') overlap = true;
+      else if (a.group === b.group && (a.resource === '*' || b.resource === '*')) overlap = true;
+    }
+  if (duplicate) errs.invalid(path, resources, 'the same resource cannot be specified multiple times');
+  if (overlap)
+    errs.invalid(
+      path,
+      resources,
+      "using overlapping resources such as 'secrets' and '*.' in the same resource list is not allowed as they will be masked",
+    );
+  resources.forEach((res, j) => {
+    const p = `${path}[${j}]`;
+    const gr = parsed[j];
+    if (res.toLowerCase() !== res) errs.invalid(p, res, 'resource name should not contain capital letters');
+    else if (res === '*')
+      errs.invalid(
+        p,
+        res,
+        "use '*.' to encrypt all the resources from core API group or *.* to encrypt all resources",
+      );
+    else if (['apiserveripinfo', 'serviceipallocations', 'servicenodeportallocations'].includes(res))
+      errs.invalid(p, res, 'resources which do not have REST API/s cannot be encrypted');
+    else if (gr.group === 'events.k8s.io')
+      errs.invalid(
+        p,
+        res,
+        "'*.events.k8s.io' objects are stored using the 'events' API group in etcd. Use 'events' instead in the config file",
+      );
+    else if (gr.group === 'extensions')
+      errs.invalid(p, res, "'extensions' group has been removed and cannot be used for encryption");
+    else if (gr.group === '*' && gr.resource !== '*')
+      errs.invalid(p, res, 'encrypting the same resource across groups is not supported');
+  });
+}
+
+function decodeKeys(keys: KeyConfig[] | undefined, path: string, sizes: number[], errs: FieldErrors) {
+  const out: { name: string; secret: Buffer }[] = [];
+  if (!keys?.length) {
+    errs.required(path, 'at least one keys is required');
+    return out;
+  }
+  keys.forEach((k, i) => {
+    const p = `${path}[${i}]`;
+    if (!k.name) errs.required(`${p}.name`, 'name is a mandatory field for a key');
+    if (!k.secret) return errs.required(`${p}.secret`, 'secret is a mandatory field for a key');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(k.secret) || k.secret.length % 4 !== 0)
+      return errs.invalid(`${p}.secret`, 'REDACTED', 'secrets must be base64 encoded');
+    const secret = Buffer.from(k.secret, 'base64');
+    if (!sizes.includes(secret.length))
+      return errs.invalid(
+        `${p}.secret`,
+        'REDACTED',
+        `secret is not of the expected length, got ${secret.length}, expected one of [${sizes.join(' ')}]`,
+      );
+    if (k.name) out.push({ name: k.name, secret });
+  });
+  return out;
+}
+
+function buildProvider(p: ProviderConfig, path: string, errs: FieldErrors): ValueTransformer[] {
+  const present = PROVIDER_KINDS.filter(
+    (k) => p && typeof p === 'object' && p[k] !== undefined && p[k] !== null,
+  );
+  if (present.length === 0) {
+    errs.invalid(
+      path,
+      p,
+      'provider does not contain any of the expected providers: KMS, AESGCM, AESCBC, Secretbox, Identity',
+    );
+    return [];
+  }
+  if (present.length > 1) {
+    errs.invalid(
+      path,
+      p,
+      'more than one provider specified in a single element, should split into different list elements',
+    );
+    return [];
+  }
+  switch (present[0]) {
+    case 'identity':
+      return [identityTransformer()];
+    case 'aescbc':
+      return decodeKeys(p.aescbc!.keys, `${path}.aescbc.keys`, AES_KEY_SIZES, errs).map((k) =>
+        aescbcTransformer(k.name, k.secret),
+      );
+    case 'aesgcm':
+      return decodeKeys(p.aesgcm!.keys, `${path}.aesgcm.keys`, AES_KEY_SIZES, errs).map((k) =>
+        aesgcmTransformer(k.name, k.secret),
+      );
+    case 'secretbox':
+      return decodeKeys(p.secretbox!.keys, `${path}.secretbox.keys`, SECRETBOX_KEY_SIZES, errs).map((k) =>
+        secretboxTransformer(k.name, k.secret),
+      );
+    case 'kms':
+      errs.invalid(`${path}.kms`, 'kms', 'KMS providers are not supported by k8ts');
+      return [];
+  }
+}
+
+/** Parses and validates a configuration document; throws one Error listing every problem. */
+export function parseEncryptionConfiguration(
+  text: string,
+  source = 'encryption provider configuration',
+): EncryptionConfig {
+  let doc: { apiVersion?: string; kind?: string; resources?: ResourceConfig[] };
+  try {
+    doc = (parse(text) ?? {}) as typeof doc;
+  } catch (err) {
+    throw new Error(`error decoding ${source}: ${(err as Error).message}`);
+  }
+  if (doc.kind !== 'EncryptionConfiguration' || doc.apiVersion !== 'apiserver.config.k8s.io/v1')
+    throw new Error(
+      `error decoding ${source}: no kind "${doc.kind ?? ''}" is registered for version "${doc.apiVersion ?? ''}" (want kind EncryptionConfiguration, apiVersion apiserver.config.k8s.io/v1)`,
+    );
+  const errs = new FieldErrors();
+  const overrides = new Map<string, ProviderChain>();
+  const resources = Array.isArray(doc.resources) ? doc.resources : [];
+  if (!resources.length) errs.required('resources', 'at least one resources is required');
+  resources.forEach((rc, i) => {
+    const rPath = `resources[${i}].resources`;
+    const pPath = `resources[${i}].providers`;
+    const names = Array.isArray(rc?.resources) ? rc.resources.map(String) : [];
+    if (!names.length) errs.required(rPath, `at least one ${rPath} is required`);
+    validateResources(names, rPath, errs);
+    const providers = Array.isArray(rc?.providers) ? rc.providers : [];
+    if (!providers.length) errs.required(pPath, `at least one ${pPath} is required`);
+    const transformers = providers.flatMap((p, j) => buildProvider(p, `${pPath}[${j}]`, errs));
+    if (!transformers.length) return;
+    const chain = new ProviderChain(transformers);
+    for (const name of names) {
+      const gr = parseGroupResource(name);
+      const key = `${gr.resource}.${gr.group}`;
+      // the first entry naming a resource wins, as upstream
+      if (!overrides.has(key)) overrides.set(key, chain);
+    }
+  });
+  if (errs.list.length)
+    throw new Error(
+      `error while parsing ${source}: ${errs.list.length === 1 ? errs.list[0] : `[${errs.list.join(', ')}]`}`,
+    );
+  return new EncryptionConfig(overrides);
+}
+
+export function loadEncryptionConfiguration(path: string): EncryptionConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(
+      `error reading encryption provider configuration file "${path}": ${(err as Error).message}`,
+    );
+  }
+  return parseEncryptionConfiguration(text, `encryption provider configuration file "${path}"`);
+}

@@ -1,0 +1,18 @@
+// Encryption at rest: --encryption-provider-config wraps the datastore (see ./storage.ts).
+import type { Storage } from '../types.js';
+import { loadEncryptionConfiguration, type GroupResource } from './config.js';
+import { chainResolver, encryptedStorage } from './storage.js';
+
+export { parseEncryptionConfiguration, loadEncryptionConfiguration } from './config.js';
+export type { GroupResource } from './config.js';
+
+/** storage unchanged without a config file; else values of the configured resources are encrypted. */
+export function withEncryption(
+  storage: Storage,
+  configPath: string | undefined,
+  storedResources: Map<string, GroupResource>,
+): Storage {
+  if (!configPath) return storage;
+  const config = loadEncryptionConfiguration(configPath);
+  return encryptedStorage(storage, chainResolver(config, storedResources));
+}
