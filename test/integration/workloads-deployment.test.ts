@@ -151,6 +151,36 @@ describe('deployment controller', () => {
     assert.equal(img.stdout, 'nginx');
   });
 
+  it('undoes to a chosen revision with --to-revision', async () => {
+    const r = await s.kubectl(['-n', ns, 'rollout', 'undo', 'deployment/nginx', '--to-revision=2']);
+    assert.equal(r.stdout.trim(), 'deployment.apps/nginx rolled back');
+    await complete('nginx', 3);
+    const img = await s.kubectl([
+      '-n',
+      ns,
+      'get',
+      'deploy',
+      'nginx',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image}',
+    ]);
+    assert.equal(img.stdout, 'nginx:1.27');
+    assert.equal((await get('nginx')).metadata.annotations?.['deployment.kubernetes.io/revision'], '4');
+    // and back to the first template for what follows
+    await s.kubectl(['-n', ns, 'rollout', 'undo', 'deployment/nginx', '--to-revision=3']);
+    await complete('nginx', 3);
+    const back = await s.kubectl([
+      '-n',
+      ns,
+      'get',
+      'deploy',
+      'nginx',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image}',
+    ]);
+    assert.equal(back.stdout, 'nginx');
+  });
+
   it('scales proportionally and says so', async () => {
     assert.equal(
       (await s.kubectl(['-n', ns, 'scale', 'deployment/nginx', '--replicas=5'])).stdout.trim(),
@@ -185,13 +215,13 @@ describe('deployment controller', () => {
       'deployment.apps/nginx resumed',
     );
     await complete('nginx', 5);
-    assert.equal((await get('nginx')).metadata.annotations?.['deployment.kubernetes.io/revision'], '4');
+    assert.equal((await get('nginx')).metadata.annotations?.['deployment.kubernetes.io/revision'], '6');
     assert.equal(
       (await s.kubectl(['-n', ns, 'rollout', 'restart', 'deployment/nginx'])).stdout.trim(),
       'deployment.apps/nginx restarted',
     );
     await complete('nginx', 5);
-    assert.equal((await get('nginx')).metadata.annotations?.['deployment.kubernetes.io/revision'], '5');
+    assert.equal((await get('nginx')).metadata.annotations?.['deployment.kubernetes.io/revision'], '7');
   });
 
   it('reports ProgressDeadlineExceeded when pods never become ready, and rollout status fails', async () => {

@@ -236,6 +236,28 @@ describe('statefulset controller', () => {
     }
   });
 
+  it('OnDelete: a new template reaches only the pods users delete', async () => {
+    const spec = '  podManagementPolicy: Parallel\n  updateStrategy: {type: OnDelete}';
+    await s.kubectl(['-n', ns, 'apply', '-f', '-'], sts('od', spec));
+    await eventually('3 pods', async () => ((await names('app=od')).length === 3 ? true : undefined));
+    const first = (await livePods(s, ns, 'app=od'))[0].metadata.labels?.['controller-revision-hash'];
+    await s.kubectl(['-n', ns, 'apply', '-f', '-'], sts('od', spec, 'nginx:1.27'));
+    const update = await eventually('new update revision', async () => {
+      const st = (await set('od')).status;
+      return st.updateRevision && st.updateRevision !== first ? (st.updateRevision as string) : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const p of await livePods(s, ns, 'app=od'))
+      assert.equal(p.metadata.labels?.['controller-revision-hash'], first);
+    await s.kubectl(['-n', ns, 'delete', 'pod', 'od-1']);
+    await eventually('od-1 back at the new revision', async () => {
+      const p = (await livePods(s, ns, 'app=od')).find((x) => x.metadata.name === 'od-1');
+      return p?.metadata.labels?.['controller-revision-hash'] === update ? true : undefined;
+    });
+    const others = (await livePods(s, ns, 'app=od')).filter((p) => p.metadata.name !== 'od-1');
+    for (const p of others) assert.equal(p.metadata.labels?.['controller-revision-hash'], first);
+  });
+
   it('creates every pod at once with podManagementPolicy Parallel', async () => {
     await s.kubectl(['-n', ns, 'apply', '-f', '-'], sts('par', '  podManagementPolicy: Parallel'));
     await eventually('3 pods without waiting', async () =>
