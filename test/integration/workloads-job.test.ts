@@ -14,6 +14,7 @@ interface JobView {
     ready?: number;
     terminating?: number;
     completedIndexes?: string;
+    failedIndexes?: string;
     completionTime?: string;
     startTime?: string;
     uncountedTerminatedPods?: object;
@@ -190,6 +191,69 @@ ${spec}
     });
     assert.equal(j.status.completedIndexes, '0-2');
     assert.equal(j.status.succeeded, 3);
+  });
+
+  it('gives up an index past backoffLimitPerIndex and fails with FailedIndexes', async () => {
+    await apply(
+      jobYaml(
+        'per',
+        '  completions: 2\n  parallelism: 2\n  completionMode: Indexed\n  backoffLimitPerIndex: 0',
+      ),
+    );
+    const pods = await podsOf('per', 2);
+    const at = (i: string) =>
+      pods.find((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'] === i)!;
+    assert.equal(at('0').metadata.annotations?.['batch.kubernetes.io/job-index-failure-count'], '0');
+    await finish(at('0'), 1);
+    await eventually('index 0 failed', async () =>
+      (await job('per')).status.failedIndexes === '0' ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(
+      (await livePods(s, ns, 'batch.kubernetes.io/job-name=per')).filter(
+        (p) => !p.status?.phase || p.status.phase === 'Pending',
+      ).length,
+      1,
+      'index 0 is not retried',
+    );
+    await finish(at('1'), 0);
+    const j = await eventually('failed', async () => {
+      const v = await job('per');
+      return v.status.conditions?.some((c) => c.type === 'Failed') ? v : undefined;
+    });
+    assert.deepEqual(conditions(j), [
+      'FailureTarget=True/FailedIndexes: Job has failed indexes',
+      'Failed=True/FailedIndexes: Job has failed indexes',
+    ]);
+    assert.equal(j.status.completedIndexes, '1');
+  });
+
+  it('completes early when the successPolicy is met, removing the other pods', async () => {
+    await apply(
+      jobYaml(
+        'leader',
+        '  completions: 3\n  parallelism: 3\n  completionMode: Indexed\n  successPolicy: {rules: [{succeededIndexes: "0"}]}',
+      ),
+    );
+    const pods = await podsOf('leader', 3);
+    await finish(
+      pods.find((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'] === '0')!,
+      0,
+    );
+    const j = await eventually('complete', async () => {
+      const v = await job('leader');
+      return v.status.conditions?.some((c) => c.type === 'Complete') ? v : undefined;
+    });
+    assert.deepEqual(conditions(j), [
+      'SuccessCriteriaMet=True/SuccessPolicy: Matched rules at index 0',
+      'Complete=True/SuccessPolicy: Matched rules at index 0',
+    ]);
+    assert.equal(
+      (await livePods(s, ns, 'batch.kubernetes.io/job-name=leader')).filter(
+        (p) => p.status?.phase !== 'Succeeded',
+      ).length,
+      0,
+    );
   });
 
   it('suspends without pods and resumes with them', async () => {

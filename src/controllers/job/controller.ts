@@ -24,10 +24,12 @@ import {
   failureBackoffMs,
   formatIndexes,
   matchPodFailurePolicy,
+  matchSuccessPolicy,
   parseIndexes,
 } from './policy.js';
 import {
   COMPLETION_INDEX,
+  INDEX_FAILURE_COUNT,
   JOB_TRACKING_FINALIZER,
   Messages,
   Reasons,
@@ -49,6 +51,10 @@ const finished = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase 
 /** gone or going: a terminal phase, or deleted (TerminatingOrFailed counts those as failed) */
 const terminal = (p: Pod) => finished(p) || !!p.metadata?.deletionTimestamp;
 const hasFinalizer = (p: Pod) => (p.metadata?.finalizers ?? []).includes(JOB_TRACKING_FINALIZER);
+const indexFailureCount = (p: Pod) => {
+  const v = p.metadata?.annotations?.[INDEX_FAILURE_COUNT];
+  return v && /^\d+$/.test(v) ? Number(v) : 0;
+};
 const cond = (j: { status?: JobStatus }, type: string) => j.status?.conditions?.find((c) => c.type === type);
 const isTrue = (j: { status?: JobStatus }, type: string) => cond(j, type)?.status === 'True';
 
@@ -259,6 +265,8 @@ class JobPass {
       failed: new Set(st.uncountedTerminatedPods?.failed ?? []),
     };
     const completed = parseIndexes(st.completedIndexes);
+    const perIndex = this.indexed && job.spec.backoffLimitPerIndex !== undefined;
+    const failedIndexes = parseIndexes(st.failedIndexes);
     let failJob: string | undefined;
     const done: Pod[] = [];
     let newlyUncounted = false;
@@ -279,10 +287,19 @@ class JobPass {
       if (match?.action === 'Ignore') continue;
       if (match?.action === 'FailJob') failJob ??= match.message;
       uncounted.failed.add(uid);
+      if (perIndex) {
+        // backoffLimitPerIndex: an index that failed too often (or by a FailIndex rule) is given up
+        const i = completionIndexOf(p);
+        const failures = indexFailureCount(p) + 1;
+        if (i !== undefined && (match?.action === 'FailIndex' || failures > job.spec.backoffLimitPerIndex!))
+          failedIndexes.add(i);
+        continue;
+      }
       backoff.failures++;
       backoff.lastFailure = Math.max(backoff.lastFailure, finishTime(p));
     }
     if (this.indexed) st.completedIndexes = formatIndexes(completed);
+    if (perIndex) st.failedIndexes = formatIndexes(failedIndexes);
     if (newlyUncounted) {
       // record first, then let the pods go: a crash in between counts nothing twice
       st.uncountedTerminatedPods = { succeeded: [...uncounted.succeeded], failed: [...uncounted.failed] };
@@ -309,8 +326,38 @@ class JobPass {
         this.setCondition('FailureTarget', 'True', Reasons.BackoffLimitExceeded, Messages.backoff);
       else if (this.pastActiveDeadline())
         this.setCondition('FailureTarget', 'True', Reasons.DeadlineExceeded, Messages.deadline);
+      else if (
+        perIndex &&
+        job.spec.maxFailedIndexes !== undefined &&
+        failedIndexes.size > job.spec.maxFailedIndexes
+      )
+        this.setCondition(
+          'FailureTarget',
+          'True',
+          Reasons.MaxFailedIndexesExceeded,
+          Messages.maxFailedIndexes,
+        );
+      else if (
+        perIndex &&
+        failedIndexes.size > 0 &&
+        failedIndexes.size + completed.size >= (job.spec.completions ?? 0)
+      )
+        this.setCondition('FailureTarget', 'True', Reasons.FailedIndexes, Messages.failedIndexes);
       else if (this.complete(active.length, succeededCount))
         this.setCondition('SuccessCriteriaMet', 'True', Reasons.CompletionsReached, Messages.completions);
+      const rule = this.indexed ? matchSuccessPolicy(job, completed) : undefined;
+      if (rule !== undefined) {
+        // a met success policy wins over anything found in the same pass, as upstream
+        st.conditions = (st.conditions ?? []).filter(
+          (c) => c.type !== 'FailureTarget' && c.type !== 'SuccessCriteriaMet',
+        );
+        this.setCondition(
+          'SuccessCriteriaMet',
+          'True',
+          Reasons.SuccessPolicy,
+          `Matched rules at index ${rule}`,
+        );
+      }
     }
     let requeue: number | undefined;
     const target = cond({ status: st }, 'FailureTarget');
@@ -321,7 +368,8 @@ class JobPass {
           this.setCondition('Failed', 'True', target.reason!, target.message!);
           this.c.events().event(job, 'Warning', target.reason!, target.message!);
         } else {
-          this.setCondition('Complete', 'True', Reasons.CompletionsReached, Messages.completions);
+          const met = cond({ status: st }, 'SuccessCriteriaMet')!;
+          this.setCondition('Complete', 'True', met.reason!, met.message!);
           st.completionTime = nowStamp(this.now);
           this.c.events().event(job, 'Normal', 'Completed', 'Job completed');
         }
@@ -416,10 +464,21 @@ class JobPass {
         byIndex.set(i, [...(byIndex.get(i) ?? []), p]);
       }
       for (const dup of byIndex.values()) if (dup.length > 1) await this.deletePods(dup, dup.length - 1);
+      const failed = parseIndexes(this.status.failedIndexes);
+      const failures = this.indexFailures();
       const pending: number[] = [];
-      for (let i = 0; i < (completions ?? 0) && pending.length < want - byIndex.size; i++)
-        if (!completed.has(i) && !byIndex.has(i)) pending.push(i);
-      return this.create(pending);
+      let wait: number | undefined;
+      for (let i = 0; i < (completions ?? 0) && pending.length < want - byIndex.size; i++) {
+        if (completed.has(i) || byIndex.has(i) || failed.has(i)) continue;
+        const f = failures.get(i);
+        const left = f ? f.last + failureBackoffMs(f.count) - this.now : 0;
+        if (left > 0) {
+          wait = Math.min(wait ?? Infinity, left);
+          continue;
+        }
+        pending.push(i);
+      }
+      return (await this.create(pending, failures)) ?? wait;
     }
     const busy = active.length + (job.spec.podReplacementPolicy === 'Failed' ? terminating.length : 0);
     if (active.length > want) {
@@ -431,11 +490,29 @@ class JobPass {
     return this.create(Array.from({ length: missing }, () => undefined));
   }
 
-  private async create(indexes: (number | undefined)[]): Promise<number | undefined> {
+  /** Per index: failures so far (the newest failed pod's count + 1) and when the last one ended. */
+  private indexFailures(): Map<number, { count: number; last: number }> {
+    const out = new Map<number, { count: number; last: number }>();
+    for (const p of this.pods) {
+      if (p.status?.phase !== 'Failed' && !(p.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded'))
+        continue;
+      const i = completionIndexOf(p);
+      if (i === undefined) continue;
+      const count = indexFailureCount(p) + 1;
+      const cur = out.get(i);
+      if (!cur || count > cur.count) out.set(i, { count, last: finishTime(p) });
+    }
+    return out;
+  }
+
+  private async create(
+    indexes: (number | undefined)[],
+    indexFailures?: Map<number, { count: number; last: number }>,
+  ): Promise<number | undefined> {
     if (!indexes.length) return undefined;
     const b = this.c.backoffOf(this.key);
     const wait = b.lastFailure + failureBackoffMs(b.failures) - this.now;
-    if (b.failures > 0 && wait > 0) return wait;
+    if (!indexFailures && b.failures > 0 && wait > 0) return wait;
     const job = this.job;
     const ref = newControllerRef(job, 'batch/v1', 'Job');
     this.c.exp().expectCreations(this.key, indexes.length);
@@ -450,6 +527,7 @@ class JobPass {
         m.annotations = { ...(m.annotations ?? {}), [COMPLETION_INDEX]: String(index) };
         m.labels = { ...(m.labels ?? {}), [COMPLETION_INDEX]: String(index) };
         if (!pod.spec!.hostname) pod.spec!.hostname = `${job.metadata.name}-${index}`;
+        if (indexFailures) m.annotations[INDEX_FAILURE_COUNT] = String(indexFailures.get(index)?.count ?? 0);
       }
       try {
         await this.c.podControl().create(job.metadata.namespace!, pod, job);

@@ -88,3 +88,18 @@ export function completionIndexOf(p: Pod): number | undefined {
   if (v === undefined || !/^\d+$/.test(v)) return undefined;
   return Number(v);
 }
+
+/** The first successPolicy rule the completed indexes meet: its index, or undefined. */
+export function matchSuccessPolicy(job: Job, completed: Set<number>): number | undefined {
+  const rules = job.spec.successPolicy?.rules ?? [];
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    const wanted = r.succeededIndexes !== undefined ? parseIndexes(r.succeededIndexes) : undefined;
+    const have = wanted ? [...wanted].filter((x) => completed.has(x)).length : completed.size;
+    if (
+      r.succeededCount !== undefined ? have >= r.succeededCount : wanted !== undefined && have === wanted.size
+    )
+      return i;
+  }
+  return undefined;
+}

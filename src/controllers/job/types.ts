@@ -44,18 +44,25 @@ export interface Job extends KubeObject {
     suspend?: boolean;
     podFailurePolicy?: { rules: PodFailurePolicyRule[] };
     podReplacementPolicy?: 'TerminatingOrFailed' | 'Failed';
+    backoffLimitPerIndex?: number;
+    maxFailedIndexes?: number;
+    successPolicy?: { rules: { succeededIndexes?: string; succeededCount?: number }[] };
   };
   status?: JobStatus;
 }
 
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
 export const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
+export const INDEX_FAILURE_COUNT = 'batch.kubernetes.io/job-index-failure-count';
 
 export const Reasons = {
   CompletionsReached: 'CompletionsReached',
   BackoffLimitExceeded: 'BackoffLimitExceeded',
   DeadlineExceeded: 'DeadlineExceeded',
   PodFailurePolicy: 'PodFailurePolicy',
+  MaxFailedIndexesExceeded: 'MaxFailedIndexesExceeded',
+  FailedIndexes: 'FailedIndexes',
+  SuccessPolicy: 'SuccessPolicy',
   Suspended: 'JobSuspended',
   Resumed: 'JobResumed',
 } as const;
@@ -64,4 +71,6 @@ export const Messages = {
   completions: 'Reached expected number of succeeded pods',
   backoff: 'Job has reached the specified backoff limit',
   deadline: 'Job was active longer than specified deadline',
+  maxFailedIndexes: 'Job has exceeded the specified maximum number of failed indexes',
+  failedIndexes: 'Job has failed indexes',
 } as const;
