@@ -11,19 +11,15 @@ import { nowStamp, type Pod } from '../common/objects.js';
 import { isNamespaceTerminating, messageOf } from '../common/pod-control.js';
 import { computeHash } from '../common/hash.js';
 import type { Condition } from '../common/conditions.js';
-import {
-  calculateStatus,
-  replicaFailures,
-  deploymentComplete,
-  deploymentProgressing,
-  deploymentTimedOut,
-} from './status.js';
+import { calculateStatus, deploymentComplete } from './status.js';
+import { rolloutStatus, stuckRequeue } from './progress.js';
 import {
   byCreation,
   byRevision,
   bySizeNewer,
   bySizeOlder,
   equalIgnoreHash,
+  findActiveOrLatest,
   hasProgressDeadline,
   hasRevisionHistoryLimit,
   isRollingUpdate,
@@ -489,57 +485,7 @@ export class RolloutPass {
   /** syncRolloutStatus: status plus the Progressing condition and the ReplicaFailure one. */
   private async syncRolloutStatus(newRS: ReplicaSet | undefined): Promise<void> {
     const d = this.d;
-    const next = calculateStatus(this.rsList, newRS, d);
-    let conds = next.conditions ?? [];
-    if (!hasProgressDeadline(d)) conds = conds.filter((c) => c.type !== 'Progressing');
-    const current = (d.status?.conditions ?? []).find((c) => c.type === 'Progressing');
-    const complete = next.replicas === next.updatedReplicas && current?.reason === Reasons.NewRSAvailable;
-    const now = nowStamp();
-    if (hasProgressDeadline(d) && !complete) {
-      const subject = newRS ? `ReplicaSet "${newRS.metadata.name}"` : `Deployment "${d.metadata.name}"`;
-      if (deploymentComplete(d, next)) {
-        conds = setDeploymentCondition(
-          conds,
-          newDeploymentCondition(
-            'Progressing',
-            'True',
-            Reasons.NewRSAvailable,
-            `${subject} has successfully progressed.`,
-            now,
-          ),
-        );
-      } else if (deploymentProgressing(d, next)) {
-        const c = newDeploymentCondition(
-          'Progressing',
-          'True',
-          Reasons.ReplicaSetUpdated,
-          `${subject} is progressing.`,
-          now,
-        );
-        if (current) {
-          if (current.status === 'True') c.lastTransitionTime = current.lastTransitionTime;
-          conds = conds.filter((x) => x.type !== 'Progressing');
-        }
-        conds = setDeploymentCondition(conds, c);
-      } else if (deploymentTimedOut(d, next, Date.now())) {
-        conds = setDeploymentCondition(
-          conds,
-          newDeploymentCondition(
-            'Progressing',
-            'False',
-            Reasons.TimedOut,
-            `${subject} has timed out progressing.`,
-            now,
-          ),
-        );
-      }
-    }
-    const failure = replicaFailures(this.rsList, newRS);
-    conds = failure
-      ? setDeploymentCondition(conds, failure)
-      : conds.filter((c) => c.type !== 'ReplicaFailure');
-    next.conditions = conds.length ? conds : undefined;
-    if (!next.conditions) delete next.conditions;
+    const next = rolloutStatus(d, this.rsList, newRS, Date.now());
     if (JSON.stringify(next) === JSON.stringify(d.status ?? {})) {
       this.requeueAfterMs = stuckRequeue(d, next);
       return;
@@ -547,32 +493,6 @@ export class RolloutPass {
     d.status = next;
     await this.updateStatus();
   }
-}
-
-/** FindActiveOrLatest: the only active set, the newest when none is active, or none. */
-function findActiveOrLatest(newRS: ReplicaSet | undefined, old: ReplicaSet[]): ReplicaSet | undefined {
-  if (!newRS && old.length === 0) return undefined;
-  const sorted = [...old].sort((a, b) => byCreation(b, a));
-  const all = active([...sorted, newRS]);
-  if (all.length === 0) return newRS ?? sorted[0];
-  if (all.length === 1) return all[0];
-  return undefined;
-}
-
-/** requeueStuckDeployment: when to look again so that the progress deadline is noticed. */
-function stuckRequeue(d: Deployment, next: { conditions?: Condition[] }): number | undefined {
-  const cond = (next.conditions ?? []).find((c) => c.type === 'Progressing');
-  if (
-    !hasProgressDeadline(d) ||
-    !cond ||
-    cond.reason === Reasons.NewRSAvailable ||
-    cond.reason === Reasons.TimedOut
-  )
-    return undefined;
-  if (deploymentComplete(d, next)) return undefined;
-  const from = Date.parse(cond.lastUpdateTime ?? '') || Date.now();
-  const after = from + d.spec.progressDeadlineSeconds! * 1000 - Date.now();
-  return Math.max(after + 1000, 1000);
 }
 
 export { revisionOf };

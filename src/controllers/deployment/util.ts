@@ -261,3 +261,16 @@ export function setDeploymentCondition(conds: Condition[], c: Condition): Condit
   if (cur && cur.status === c.status) next.lastTransitionTime = cur.lastTransitionTime;
   return [...conds.filter((x) => x.type !== c.type), next];
 }
+
+const activeSets = (sets: (ReplicaSet | undefined)[]) =>
+  sets.filter((rs): rs is ReplicaSet => !!rs && replicasOf(rs) > 0);
+
+/** FindActiveOrLatest: the only active set, the newest when none is active, or none. */
+export function findActiveOrLatest(newRS: ReplicaSet | undefined, old: ReplicaSet[]): ReplicaSet | undefined {
+  if (!newRS && old.length === 0) return undefined;
+  const sorted = [...old].sort((a, b) => byCreation(b, a));
+  const all = activeSets([...sorted, newRS]);
+  if (all.length === 0) return newRS ?? sorted[0];
+  if (all.length === 1) return all[0];
+  return undefined;
+}
