@@ -43,6 +43,7 @@ describe('job controller', () => {
       const p = await livePods(s, ns, `batch.kubernetes.io/job-name=${name}`);
       return p.length === n ? p : undefined;
     });
+  const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const finish = (p: PodView, exitCode: number) =>
     writePodStatus(s, ns, p.metadata.name, {
       phase: exitCode === 0 ? 'Succeeded' : 'Failed',
@@ -59,8 +60,8 @@ describe('job controller', () => {
               terminated: {
                 exitCode,
                 reason: exitCode ? 'Error' : 'Completed',
-                startedAt: '2026-01-01T00:00:00Z',
-                finishedAt: '2026-01-01T00:00:01Z',
+                startedAt: stamp(),
+                finishedAt: stamp(),
               },
             },
           },
@@ -142,6 +143,31 @@ ${spec}
       'jsonpath={.items[*].type} {.items[*].message}',
     ]);
     assert.equal(ev.stdout, 'Warning Job has reached the specified backoff limit');
+  });
+
+  it('replaces a failed pod only after the 10 s failure backoff', async () => {
+    await apply(jobYaml('retry', '  backoffLimit: 2'));
+    const [first] = await podsOf('retry', 1);
+    await finish(first, 1);
+    await eventually('failure counted', async () =>
+      (await job('retry')).status.failed === 1 ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    const early = (await livePods(s, ns, 'batch.kubernetes.io/job-name=retry')).filter(
+      (p) => p.metadata.name !== first.metadata.name,
+    );
+    assert.equal(early.length, 0, 'no replacement within the backoff');
+    const [second] = await eventually(
+      'replacement',
+      async () => {
+        const p = (await livePods(s, ns, 'batch.kubernetes.io/job-name=retry')).filter(
+          (x) => x.metadata.name !== first.metadata.name,
+        );
+        return p.length ? p : undefined;
+      },
+      20,
+    );
+    assert.match(second.metadata.name, /^retry-[a-z0-9]{5}$/);
   });
 
   it('fails at once on a FailJob rule of podFailurePolicy', async () => {
