@@ -156,4 +156,45 @@ describe('daemonset controller', () => {
       await stop();
     }
   });
+  it('with maxSurge starts the new pod beside the old one before removing it', async () => {
+    const spec = (image: string) => `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: surge}
+spec:
+  selector: {matchLabels: {app: surge}}
+  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  template:
+    metadata: {labels: {app: surge}}
+    spec:
+      nodeSelector: {disk: ssd}
+      containers: [{name: c, image: ${image}}]
+`;
+    const stop = keepPodsReady(s, ns, 'app=surge');
+    try {
+      await s.kubectl(['-n', ns, 'apply', '-f', '-'], spec('nginx'));
+      const [old] = await eventually('old pod', async () => {
+        const p = await livePods(s, ns, 'app=surge');
+        return p.length === 1 &&
+          p[0].status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+          ? p
+          : undefined;
+      });
+      await s.kubectl(['-n', ns, 'apply', '-f', '-'], spec('nginx:1.27'));
+      // the new pod shows up while the old one still runs
+      await eventually('both on n3', async () => {
+        const p = await livePods(s, ns, 'app=surge');
+        return p.length === 2 && p.some((x) => x.metadata.name === old.metadata.name) ? true : undefined;
+      });
+      await eventually(
+        'old one gone',
+        async () => {
+          const p = await livePods(s, ns, 'app=surge');
+          return p.length === 1 && p[0].metadata.name !== old.metadata.name ? true : undefined;
+        },
+        30,
+      );
+    } finally {
+      await stop();
+    }
+  });
 });
