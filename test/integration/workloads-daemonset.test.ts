@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanup, startServer, type TestServer } from './harness.js';
-import { eventually, keepPodsReady, livePods, type PodView } from './pod-status-writer.js';
+import { eventually, keepPodsReady, livePods, writePodStatus, type PodView } from './pod-status-writer.js';
 
 const node = (name: string, extra = '') => `apiVersion: v1
 kind: Node
@@ -169,32 +169,34 @@ spec:
       nodeSelector: {disk: ssd}
       containers: [{name: c, image: ${image}}]
 `;
-    const stop = keepPodsReady(s, ns, 'app=surge');
-    try {
-      await s.kubectl(['-n', ns, 'apply', '-f', '-'], spec('nginx'));
-      const [old] = await eventually('old pod', async () => {
-        const p = await livePods(s, ns, 'app=surge');
-        return p.length === 1 &&
-          p[0].status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
-          ? p
-          : undefined;
-      });
-      await s.kubectl(['-n', ns, 'apply', '-f', '-'], spec('nginx:1.27'));
-      // the new pod shows up while the old one still runs
-      await eventually('both on n3', async () => {
-        const p = await livePods(s, ns, 'app=surge');
-        return p.length === 2 && p.some((x) => x.metadata.name === old.metadata.name) ? true : undefined;
-      });
-      await eventually(
-        'old one gone',
-        async () => {
-          const p = await livePods(s, ns, 'app=surge');
-          return p.length === 1 && p[0].metadata.name !== old.metadata.name ? true : undefined;
-        },
-        30,
+    await s.kubectl(['-n', ns, 'apply', '-f', '-'], spec('nginx'));
+    const [old] = await eventually('old pod', async () => {
+      const p = await livePods(s, ns, 'app=surge');
+      return p.length === 1 ? p : undefined;
+    });
+    await writePodStatus(s, ns, old.metadata.name);
+    await eventually('old pod available', async () => {
+      const v = JSON.parse(
+        (await s.kubectl(['-n', ns, 'get', 'ds', 'surge', '-o', 'jsonpath={.status}'])).stdout || '{}',
       );
-    } finally {
-      await stop();
-    }
+      return v.numberAvailable === 1 ? true : undefined;
+    });
+    await s.kubectl(['-n', ns, 'apply', '-f', '-'], spec('nginx:1.27'));
+    // the new pod comes up beside the old one, which stays while the new one is not ready
+    const fresh = await eventually('both on n3', async () => {
+      const p = await livePods(s, ns, 'app=surge');
+      return p.length === 2 ? p.find((x) => x.metadata.name !== old.metadata.name) : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.ok((await livePods(s, ns, 'app=surge')).some((p) => p.metadata.name === old.metadata.name));
+    await writePodStatus(s, ns, fresh.metadata.name);
+    await eventually(
+      'old one gone',
+      async () => {
+        const p = await livePods(s, ns, 'app=surge');
+        return p.length === 1 && p[0].metadata.name === fresh.metadata.name ? true : undefined;
+      },
+      30,
+    );
   });
 });
