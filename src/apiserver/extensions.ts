@@ -9,6 +9,7 @@ import type { CustomHandlers } from './endpoints/custom.js';
 import type { ResourceStore } from './endpoints/store.js';
 import { registerProxyHandlers } from './proxy/proxy.js';
 import { registerCSRApproval } from './registry/certificates/approval.js';
+import { registerEviction } from './eviction.js';
 
 export interface ApiServerParts {
   dataDir: string;
@@ -36,7 +37,11 @@ export function cachedObject(
 type Registration = (custom: CustomHandlers, parts: ApiServerParts) => void;
 
 /** Each component's registration of its handlers. */
-const registrations: Registration[] = [registerProxyHandlers, (custom) => registerCSRApproval(custom)];
+const registrations: Registration[] = [
+  registerProxyHandlers,
+  (custom) => registerCSRApproval(custom),
+  registerEviction,
+];
 
 export function registerCustomHandlers(custom: CustomHandlers, parts: ApiServerParts): void {
   for (const r of registrations) r(custom, parts);

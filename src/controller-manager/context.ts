@@ -15,6 +15,8 @@ export interface ControllerContext {
   serviceLBPool?: string;
   /** --cluster-signing-cert-file/--cluster-signing-key-file (the csrsigning controller's CA). */
   clusterSigning?: { certFile: string; keyFile: string; durationMs?: number };
+  /** Controller-specific flags as given (e.g. 'node-monitor-grace-period': '40s'); unset ones are absent. */
+  flags: Record<string, string | undefined>;
 }
 
 /** A running controller: informers hooked up in the factory, workers started by start(). */

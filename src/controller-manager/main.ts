@@ -5,7 +5,7 @@ import { loadKubeconfig, RestClient } from '../client/rest.js';
 import { SharedInformers } from '../client/shared-informers.js';
 import { LeaderElector } from '../client/leader-election.js';
 import { logger, setLogLevel } from '../util/log.js';
-import { CONTROLLERS } from './controllers.js';
+import { CONTROLLER_FLAGS, CONTROLLERS } from './controllers.js';
 import { AddressPool } from '../controllers/servicelb/pool.js';
 import { parseDuration } from '../util/duration.js';
 import type { Controller, ControllerContext } from './context.js';
@@ -32,6 +32,7 @@ export async function runControllerManager(args: string[]): Promise<number> {
       'cluster-signing-cert-file': { type: 'string' },
       'cluster-signing-key-file': { type: 'string' },
       'cluster-signing-duration': { type: 'string' },
+      ...Object.fromEntries(CONTROLLER_FLAGS.map((f) => [f, { type: 'string' as const }])),
     },
   });
   if (!values.kubeconfig) throw new Error('--kubeconfig is required');
@@ -50,6 +51,9 @@ export async function runControllerManager(args: string[]): Promise<number> {
     },
     clusterCIDR: values['cluster-cidr']!,
     serviceCIDR: values['service-cluster-ip-range']!,
+    flags: Object.fromEntries(
+      CONTROLLER_FLAGS.map((f) => [f, (values as Record<string, unknown>)[f] as string | undefined]),
+    ),
   };
   if (values['service-lb-pool']) {
     new AddressPool(values['service-lb-pool']); // refuse a bad pool at start, with the reason

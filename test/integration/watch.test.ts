@@ -9,6 +9,13 @@ describe('watch', () => {
   before(async () => {
     s = await startServer();
     await s.kubectl(['create', 'namespace', 'w']);
+    // the root CA publisher adds kube-root-ca.crt to every namespace: let it land before watching
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const r = await s.kubectl(['-n', 'w', 'get', 'configmap', 'kube-root-ca.crt', '-o', 'name']);
+      if (r.code === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
   after(async () => {
     await s.stop();

@@ -381,8 +381,15 @@ export class ResourceStore {
       const now = new Date();
       const next = clone(current);
       const finalizers = new Set(next.metadata.finalizers ?? []);
-      if (opts.propagationPolicy === 'Orphan') finalizers.add('orphan');
-      if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
+      // orphan and foregroundDeletion exclude each other: the policy asked for last wins (upstream)
+      if (opts.propagationPolicy === 'Orphan') {
+        finalizers.add('orphan');
+        finalizers.delete('foregroundDeletion');
+      }
+      if (opts.propagationPolicy === 'Foreground') {
+        finalizers.add('foregroundDeletion');
+        finalizers.delete('orphan');
+      }
       if (opts.propagationPolicy === 'Background') {
         finalizers.delete('orphan');
         finalizers.delete('foregroundDeletion');

@@ -62,6 +62,7 @@ export class FakeApi {
       },
       clusterCIDR: '10.42.0.0/16',
       serviceCIDR: '10.43.0.0/16',
+      flags: {},
     };
     return { ctx, informers, recorders };
   }

@@ -1,5 +1,6 @@
 // jobs: defaults, the generated controller-uid selector and labels, upstream's table.
 import type { KubeObject } from '../../../api/types.js';
+import { sameJSON } from '../../endpoints/meta.js';
 import { isRecord } from '../../../api/types.js';
 import { labelSelectorFromObject, type LabelSelectorObject } from '../../../api/selectors/index.js';
 import { defineResource, ensureObject, setDefault } from '../define.js';
@@ -167,7 +168,8 @@ export const jobs = defineResource({
   validate: validateJob,
   validateUpdate(j, old) {
     const errs: FieldError[] = [];
-    const changed = (f: string) => JSON.stringify(spec(j)[f]) !== JSON.stringify(spec(old)[f]);
+    // key order is not a change (defaults may add keys in another order than the stored object)
+    const changed = (f: string) => !sameJSON(spec(j)[f], spec(old)[f]);
     if (changed('selector'))
       errs.push(invalidValue('spec.selector', goLabelSelector(spec(j).selector), 'field is immutable'));
     // a suspended Job's template may change (upstream allows scheduling directives; we allow all)
