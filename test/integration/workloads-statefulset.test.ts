@@ -228,9 +228,28 @@ describe('statefulset controller', () => {
       );
       const pod2 = (await livePods(s, ns, 'app=db')).find((p) => p.metadata.name === 'db-2')!;
       await s.kubectl(['-n', ns, 'scale', 'sts', 'db', '--replicas=2']);
-      await eventually('claim of db-2 handed to the pod', async () =>
-        (await owners('data-db-2')).stdout.includes(`Pod/db-2/${pod2.metadata.uid}`) ? true : undefined,
+      // the claim goes with the pod (the garbage collector follows the pod owner reference)
+      await eventually(
+        'claim of db-2 removed with its pod',
+        async () => {
+          const r = await s.api('GET', `/api/v1/namespaces/${ns}/persistentvolumeclaims/data-db-2`);
+          if (r.status === 404) return true;
+          const claim = JSON.parse(r.body) as {
+            metadata: { deletionTimestamp?: string; ownerReferences?: { uid: string }[] };
+          };
+          return claim.metadata.deletionTimestamp &&
+            claim.metadata.ownerReferences?.some((o) => o.uid === pod2.metadata.uid)
+            ? true
+            : undefined;
+        },
+        30,
       );
+      const kept = JSON.parse(
+        (await s.api('GET', `/api/v1/namespaces/${ns}/persistentvolumeclaims/data-db-0`)).body,
+      ) as {
+        metadata: { deletionTimestamp?: string };
+      };
+      assert.equal(kept.metadata.deletionTimestamp, undefined);
     } finally {
       await stop();
     }

@@ -207,8 +207,10 @@ export class StatefulSetPass {
     for (const claimObj of claimsFor(this.set, ordinalOf(this.set, p))) {
       const existing = this.c.claimInCache(this.ns, (claimObj.metadata as { name: string }).name);
       if (!existing || existing.metadata.ownerReferences?.some((r) => r.uid === p.metadata!.uid)) continue;
+      // the pod becomes the only workload owner (updateClaimOwnerRefForSetAndPod): a set owner
+      // left beside it would keep the claim alive after the pod is gone
       await this.c.patchOwners(existing, [
-        ...(existing.metadata.ownerReferences ?? []),
+        ...(existing.metadata.ownerReferences ?? []).filter((r) => r.uid !== this.set.metadata.uid),
         { apiVersion: 'v1', kind: 'Pod', name: p.metadata!.name!, uid: p.metadata!.uid! },
       ]);
     }
