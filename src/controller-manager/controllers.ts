@@ -22,6 +22,13 @@ import { EndpointSliceController } from '../controllers/endpointslice/controller
 import { EndpointSliceMirroringController } from '../controllers/endpointslicemirroring/controller.js';
 import { ResourceQuotaController } from '../controllers/resourcequota/controller.js';
 import { createTokensController } from '../controllers/serviceaccount-tokens/controller.js';
+import { ReplicaSetController } from '../controllers/replicaset/controller.js';
+import { REPLICATION_CONTROLLER } from '../controllers/replicaset/kinds.js';
+import { DeploymentController } from '../controllers/deployment/controller.js';
+import { JobController } from '../controllers/job/controller.js';
+import { CronJobController } from '../controllers/cronjob/controller.js';
+import { StatefulSetController } from '../controllers/statefulset/controller.js';
+import { DaemonSetController } from '../controllers/daemonset/controller.js';
 
 /** Flags of single controllers, by upstream's names (values reach them as ctx.flags). */
 export const CONTROLLER_FLAGS = [
@@ -74,4 +81,11 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'disruption', create: (ctx) => new DisruptionController(ctx) },
   { name: 'podgc', create: (ctx) => new PodGCController(ctx) },
   { name: 'ttl-after-finished', create: (ctx) => new TTLAfterFinishedController(ctx) },
+  { name: 'replicaset', create: (ctx) => new ReplicaSetController(ctx) },
+  { name: 'deployment', create: (ctx) => new DeploymentController(ctx) },
+  { name: 'job', create: (ctx) => new JobController(ctx) },
+  { name: 'cronjob', create: (ctx) => new CronJobController(ctx) },
+  { name: 'statefulset', create: (ctx) => new StatefulSetController(ctx) },
+  { name: 'daemonset', create: (ctx) => new DaemonSetController(ctx) },
+  { name: 'replicationcontroller', create: (ctx) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER) },
 ];

@@ -282,8 +282,13 @@ export class ResourceStore {
       );
     }
     if (subresource) {
-      // a status (or CSR approval) write changes status only (and keeps everything else as stored)
+      // a status (or CSR approval) write changes status only (and keeps everything else as
+      // stored); a status write also takes the request's annotations, as upstream's status
+      // strategies reset spec but let annotations through (the deployment controller records
+      // its revision so)
+      const annotations = subresource === 'status' ? next.metadata.annotations : undefined;
       next = { ...clone(current), status: next.status };
+      if (annotations !== undefined) next.metadata.annotations = annotations;
     } else if (st.status) {
       if (current.status === undefined) delete next.status;
       else next.status = clone(current.status);

@@ -64,6 +64,17 @@ function validateDaemonSet(ds: KubeObject): FieldError[] {
   return errs;
 }
 
+const TEMPLATE_GENERATION = 'deprecated.daemonset.template.generation';
+
+function templateGeneration(ds: KubeObject): number {
+  const v = ds.metadata.annotations?.[TEMPLATE_GENERATION];
+  return v && /^\d+$/.test(v) && Number(v) >= 1 ? Number(v) : 1;
+}
+
+function setTemplateGeneration(ds: KubeObject, gen: number): void {
+  ds.metadata.annotations = { ...(ds.metadata.annotations ?? {}), [TEMPLATE_GENERATION]: String(gen) };
+}
+
 export const daemonsets = defineResource({
   group: 'apps',
   version: 'v1',
@@ -87,12 +98,20 @@ export const daemonsets = defineResource({
     setDefault(s, 'revisionHistoryLimit', 10);
   },
   prepareForCreate(ds) {
+    setTemplateGeneration(ds, templateGeneration(ds));
     ds.status = {
       currentNumberScheduled: 0,
       numberMisscheduled: 0,
       desiredNumberScheduled: 0,
       numberReady: 0,
     };
+  },
+  prepareForUpdate(ds, old) {
+    // upstream's spec.templateGeneration, served in apps/v1 as an annotation: kept from the old
+    // object, one more when the template changes
+    const gen = templateGeneration(old);
+    const changed = JSON.stringify(spec(ds).template) !== JSON.stringify(spec(old).template);
+    setTemplateGeneration(ds, changed ? gen + 1 : gen);
   },
   validate: validateDaemonSet,
   validateUpdate: immutableSelector,
