@@ -7,6 +7,7 @@ import type { Authorizer, RequestAuthenticator } from './auth/types.js';
 import type { RequestContext } from './endpoints/context.js';
 import type { CustomHandlers } from './endpoints/custom.js';
 import type { ResourceStore } from './endpoints/store.js';
+import { registerBinding } from './endpoints/binding.js';
 
 export interface ApiServerParts {
   dataDir: string;
@@ -34,7 +35,7 @@ export function cachedObject(
 type Registration = (custom: CustomHandlers, parts: ApiServerParts) => void;
 
 /** Each component's registration of its handlers. */
-const registrations: Registration[] = [];
+const registrations: Registration[] = [registerBinding];
 
 export function registerCustomHandlers(custom: CustomHandlers, parts: ApiServerParts): void {
   for (const r of registrations) r(custom, parts);

@@ -40,6 +40,7 @@ export async function runServer(args: string[]): Promise<number> {
       'datastore-endpoint': { type: 'string' },
       'disable-agent': { type: 'boolean', default: false },
       'disable-controller-manager': { type: 'boolean', default: false },
+      'disable-scheduler': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
