@@ -87,7 +87,8 @@ export class RestClient {
     };
     if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
     if (body !== undefined) headers['content-type'] = contentType;
-    const req = this.getSession().request(headers);
+    // endStream: false, or Node ends DELETE streams at once and the DeleteOptions body is lost
+    const req = this.getSession().request(headers, { endStream: body === undefined });
     req.end(body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
     return req;
   }
