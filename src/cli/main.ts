@@ -4,6 +4,7 @@ import { runKubectl } from './kubectl.js';
 import { runControllerManager } from '../controller-manager/main.js';
 import { runAgent } from './agent.js';
 import { runSimNodes } from './sim-nodes.js';
+import { runScheduler } from './scheduler.js';
 import { K8S_VERSION } from '../apiserver/server.js';
 
 const USAGE = `k8ts - Kubernetes, written in TypeScript
@@ -11,6 +12,7 @@ const USAGE = `k8ts - Kubernetes, written in TypeScript
 Usage:
   k8ts server [flags]      Run the API server (and, later, controllers, scheduler and agent)
   k8ts controller-manager --kubeconfig FILE   Run the controllers against any API server
+  k8ts scheduler --kubeconfig FILE [--config FILE]   Run the scheduler against any API server
   k8ts agent --kubeconfig FILE   Run the node agent (kubelet) against any API server
   k8ts sim-nodes --count N --kubeconfig FILE   Run N simulated nodes in one process
   k8ts kubectl [args...]   Run the bundled kubectl v1.31 against this server's admin kubeconfig
@@ -26,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
       return runServer(rest);
     case 'controller-manager':
       return runControllerManager(rest);
+    case 'scheduler':
+      return runScheduler(rest);
     case 'agent':
       return runAgent(rest);
     case 'sim-nodes':

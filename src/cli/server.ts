@@ -103,6 +103,8 @@ export async function runServer(args: string[]): Promise<number> {
     );
   }
   const logLevel = ['--log-level', values['log-level']!];
+  if (!values['disable-scheduler'])
+    components.push(supervise('scheduler', ['scheduler', '--kubeconfig', kubeconfigPath, ...logLevel]));
   if (!values['disable-agent']) {
     const agent = [
       'agent',
