@@ -11,27 +11,18 @@ import type { RestClient } from '../client/rest.js';
 import { SharedInformers } from '../client/shared-informers.js';
 import { logger } from '../util/log.js';
 import { SchedulerCache } from './cache.js';
-import { fitErrorMessage, NO_NODE_AVAILABLE, type Diagnosis } from './framework/fit-error.js';
+import { Placement } from './algorithm.js';
 import { podKey, type NodeInfo } from './framework/node-info.js';
 import { Framework, type Profile } from './framework/runtime.js';
-import { CycleState, type Node, type Pod, type QueuedPodInfo } from './framework/types.js';
+import type { CycleState, Node, Pod, QueuedPodInfo } from './framework/types.js';
 import { defaultProfile, type ProfileOptions } from './profile.js';
 import { prioritySort } from './plugins/priority-sort.js';
 import { SchedulingQueue } from './queue.js';
 import { setPodCondition, evictVictim } from './pod-updates.js';
 
 const log = logger('scheduler');
-const MIN_FEASIBLE_NODES = 100;
-const MIN_FEASIBLE_PERCENTAGE = 5;
 /** event writes in parallel streams (one recorder serializes its own writes) */
 const RECORDERS = 8;
-
-/** upstream's numFeasibleNodesToFind with the adaptive percentage */
-export function numFeasibleNodesToFind(numAllNodes: number): number {
-  if (numAllNodes < MIN_FEASIBLE_NODES) return numAllNodes;
-  const percentage = Math.max(50 - Math.floor(numAllNodes / 125), MIN_FEASIBLE_PERCENTAGE);
-  return Math.max(Math.floor((numAllNodes * percentage) / 100), MIN_FEASIBLE_NODES);
-}
 
 const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
@@ -49,7 +40,7 @@ export class Scheduler {
   private readonly informers: SharedInformers;
   private readonly pods: Informer;
   private readonly recorders: EventRecorder[] = [];
-  private nextStartNodeIndex = 0;
+  private readonly placement = new Placement();
   private stopped = false;
   private readonly expiry: NodeJS.Timeout;
 
@@ -181,70 +172,10 @@ export class Scheduler {
       return;
     }
     qp.pod = current;
-    const pod = current;
-    const fwk = this.frameworkFor(pod)!;
-    const nodes = this.cache.list();
-    if (nodes.length === 0) return this.fail(qp, NO_NODE_AVAILABLE, true);
-    const state = new CycleState();
-    const diagnosis: Diagnosis = { statuses: new Map(), unschedulablePlugins: new Set() };
-    const pre = fwk.runPreFilter(state, pod, nodes);
-    let feasible: NodeInfo[] = [];
-    if (pre.isRejected()) {
-      diagnosis.preFilterMsg = pre.message();
-      for (const n of nodes) diagnosis.statuses.set(n.name, pre);
-    } else if (!pre.isSuccess()) {
-      return this.fail(qp, pre.message(), false);
-    } else {
-      feasible = this.findFeasible(fwk, state, pod, nodes, diagnosis);
-    }
-    if (feasible.length === 0) {
-      const post = fwk.runPostFilter(state, pod, diagnosis.statuses);
-      if (!post.status.isSuccess()) diagnosis.postFilterMsg = post.status.message();
-      return this.fail(qp, fitErrorMessage(nodes.length, diagnosis), true, post.nominatedNodeName);
-    }
-    const host =
-      feasible.length === 1 ? feasible[0].name : this.selectHost(fwk.runScore(state, pod, feasible));
-    this.cache.assume(pod, host);
-    void this.bind(qp, pod, host);
-  }
-
-  private findFeasible(
-    fwk: Framework,
-    state: CycleState,
-    pod: Pod,
-    nodes: NodeInfo[],
-    diagnosis: Diagnosis,
-  ): NodeInfo[] {
-    const want = numFeasibleNodesToFind(nodes.length);
-    const feasible: NodeInfo[] = [];
-    const start = this.nextStartNodeIndex % nodes.length;
-    let checked = 0;
-    for (; checked < nodes.length && feasible.length < want; checked++) {
-      const n = nodes[(start + checked) % nodes.length];
-      const st = fwk.runFilters(state, pod, n);
-      if (st.isSuccess()) feasible.push(n);
-      else {
-        diagnosis.statuses.set(n.name, st);
-        diagnosis.unschedulablePlugins.add(st.plugin);
-      }
-    }
-    this.nextStartNodeIndex = (start + checked) % nodes.length;
-    return feasible;
-  }
-
-  /** The highest total; ties broken uniformly at random (reservoir sampling, as upstream). */
-  private selectHost(scores: Map<string, number>): string {
-    let best = '';
-    let bestScore = -Infinity;
-    let ties = 0;
-    for (const [node, score] of scores) {
-      if (score > bestScore) {
-        best = node;
-        bestScore = score;
-        ties = 1;
-      } else if (score === bestScore && Math.random() * ++ties < 1) best = node;
-    }
-    return best;
+    const d = this.placement.decide(this.frameworkFor(current)!, current, this.cache.list());
+    if (!('host' in d)) return this.fail(qp, d.message, d.unschedulable, d.nominatedNodeName);
+    this.cache.assume(current, d.host);
+    void this.bind(qp, current, d.host);
   }
 
   private async bind(qp: QueuedPodInfo, pod: Pod, node: string): Promise<void> {

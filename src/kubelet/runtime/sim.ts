@@ -97,11 +97,14 @@ export class SimRuntime implements PodRuntime {
       onChange,
     };
     this.pods.set(uid, p);
-    this.after(p, steer.startSeconds * 1000, () => {
+    const sandbox = () => {
       if (!pod.spec.hostNetwork) p.ip = this.poolFor(podCIDR).allocate(uid);
       p.sandboxReady = true;
       this.next(p);
-    });
+    };
+    // no creation time: the pod's first status is already Running (one status write, not two)
+    if (steer.startSeconds === 0) sandbox();
+    else this.after(p, steer.startSeconds * 1000, sandbox);
   }
 
   podStatus(uid: string): RuntimePodStatus | undefined {

@@ -15,6 +15,7 @@ import {
 } from './types.js';
 
 const SKIP_KEY = 'framework/skipFilter';
+const ACTIVE_KEY = 'framework/activeFilters';
 
 export interface Profile {
   schedulerName: string;
@@ -46,9 +47,14 @@ export class Framework {
   }
 
   runFilters(state: CycleState, pod: Pod, node: NodeInfo): Status {
-    const skipped = state.read<Set<string>>(SKIP_KEY);
-    for (const p of this.profile.filter) {
-      if (skipped?.has(p.name)) continue;
+    // the filters left after PreFilter's skips, worked out once per cycle
+    let active = state.read<FilterPlugin[]>(ACTIVE_KEY);
+    if (!active) {
+      const skipped = state.read<Set<string>>(SKIP_KEY);
+      active = this.profile.filter.filter((p) => !skipped?.has(p.name));
+      state.write(ACTIVE_KEY, active);
+    }
+    for (const p of active) {
       const st = p.filter(state, pod, node);
       if (!st.isSuccess()) {
         st.plugin = p.name;
@@ -74,13 +80,15 @@ export class Framework {
   /** Weighted total score per node name. */
   runScore(state: CycleState, pod: Pod, nodes: NodeInfo[]): Map<string, number> {
     for (const p of this.profile.preScore) p.preScore(state, pod, nodes);
-    const totals = new Map<string, number>();
-    for (const n of nodes) totals.set(n.name, 0);
+    const totals = new Float64Array(nodes.length);
+    const scores = nodes.map((n) => ({ node: n.name, score: 0 }));
     for (const { plugin, weight } of this.profile.score) {
-      const scores = nodes.map((n) => ({ node: n.name, score: plugin.score(state, pod, n) }));
+      for (let i = 0; i < nodes.length; i++) scores[i].score = plugin.score(state, pod, nodes[i]);
       plugin.normalize?.(state, pod, scores);
-      for (const s of scores) totals.set(s.node, totals.get(s.node)! + s.score * weight);
+      for (let i = 0; i < nodes.length; i++) totals[i] += scores[i].score * weight;
     }
-    return totals;
+    const out = new Map<string, number>();
+    for (let i = 0; i < nodes.length; i++) out.set(nodes[i].name, totals[i]);
+    return out;
   }
 }

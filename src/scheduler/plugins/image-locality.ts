@@ -11,6 +11,8 @@ const MAX_CONTAINER_THRESHOLD = 1000 * MB;
 const STATE_KEY = 'PreScoreImageLocality';
 
 interface ImageState {
+  /** the pod's containers' images, normalized */
+  images: string[];
   /** image → nodes having it */
   spread: Map<string, number>;
   total: number;
@@ -20,21 +22,23 @@ export const imageLocality: PreScorePlugin & ScorePlugin = {
   name: 'ImageLocality',
   preScore(state, pod, nodes: NodeInfo[]) {
     const spread = new Map<string, number>();
-    const images = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) =>
+    const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) =>
       normalizeImageName(c.image ?? ''),
     );
-    for (const img of images) spread.set(img, 0);
-    for (const n of nodes)
-      for (const img of images) if (n.images.has(img)) spread.set(img, spread.get(img)! + 1);
-    state.write(STATE_KEY, { spread, total: nodes.length } satisfies ImageState);
+    for (const img of all) spread.set(img, 0);
+    for (const n of nodes) {
+      if (n.images.size === 0) continue;
+      for (const img of all) if (n.images.has(img)) spread.set(img, spread.get(img)! + 1);
+    }
+    const images = pod.spec.containers.map((c) => normalizeImageName(c.image ?? ''));
+    state.write(STATE_KEY, { images, spread, total: nodes.length } satisfies ImageState);
     return Status.success();
   },
   score(state, pod, node) {
     const s = state.read<ImageState>(STATE_KEY);
-    if (!s || s.total === 0) return 0;
+    if (!s || s.total === 0 || node.images.size === 0) return 0;
     let sum = 0;
-    for (const c of pod.spec.containers) {
-      const img = normalizeImageName(c.image ?? '');
+    for (const img of s.images) {
       const size = node.images.get(img);
       if (size !== undefined) sum += size * ((s.spread.get(img) ?? 0) / s.total);
     }

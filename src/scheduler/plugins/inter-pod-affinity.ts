@@ -39,8 +39,8 @@ export function termSelects(term: PodAffinityTerm, ownerNs: string | undefined, 
 }
 
 interface FilterState {
-  /** "key=value" domains existing pods' anti-affinity forbids for this pod */
-  existingAnti: Set<string>;
+  /** topology key → values (domains) existing pods' anti-affinity forbids for this pod */
+  existingAnti: Map<string, Set<string>>;
   /** per required affinity term: domains holding a matching pod */
   affinity: Set<string>[];
   anyAffinityMatch: boolean;
@@ -67,13 +67,18 @@ const required = (pod: Pod) => ({
   anti: pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [],
 });
 
-function existingAntiDomains(pod: Pod, holders: { info: PodInfo; node: NodeInfo }[]): Set<string> {
-  const out = new Set<string>();
+function existingAntiDomains(
+  pod: Pod,
+  holders: { info: PodInfo; node: NodeInfo }[],
+): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
   for (const { info, node } of holders)
     for (const term of required(info.pod).anti) {
       const v = node.node.metadata.labels?.[term.topologyKey];
-      if (v !== undefined && termSelects(term, info.pod.metadata.namespace, pod))
-        out.add(`${term.topologyKey}=${v}`);
+      if (v === undefined || !termSelects(term, info.pod.metadata.namespace, pod)) continue;
+      let values = out.get(term.topologyKey);
+      if (!values) out.set(term.topologyKey, (values = new Set()));
+      values.add(v);
     }
   return out;
 }
@@ -101,9 +106,9 @@ export function interPodAffinity(
       const s = state.read<FilterState>(FILTER_KEY);
       if (!s) return Status.success();
       const labels = node.node.metadata.labels ?? {};
-      for (const d of s.existingAnti) {
-        const [k, v] = [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)];
-        if (labels[k] === v) return unschedulable(ERR_EXISTING_ANTI_AFFINITY);
+      for (const [key, values] of s.existingAnti) {
+        const v = labels[key];
+        if (v !== undefined && values.has(v)) return unschedulable(ERR_EXISTING_ANTI_AFFINITY);
       }
       const req = required(pod);
       for (let i = 0; i < req.affinity.length; i++) {

@@ -22,12 +22,22 @@ const BASIC = new Set(['cpu', 'memory', 'ephemeral-storage', 'pods']);
 interface FitState {
   requests: ResourceList;
   nonZero: { cpu: number; memory: number };
+  /** the requests other than cpu, memory, ephemeral-storage and pods that are not zero */
+  extended: [string, number][];
+  asksAnything: boolean;
 }
 
 function fitState(state: CycleState, pod: Pod): FitState {
   let s = state.read<FitState>(STATE_KEY);
   if (!s) {
-    s = { requests: podRequests(pod), nonZero: nonZeroRequests(pod) };
+    const requests = podRequests(pod);
+    const extended = Object.entries(requests).filter(([name, v]) => !BASIC.has(name) && v !== 0);
+    s = {
+      requests,
+      nonZero: nonZeroRequests(pod),
+      extended,
+      asksAnything: Object.values(requests).some((v) => v > 0),
+    };
     state.write(STATE_KEY, s);
   }
   return s;
@@ -35,19 +45,30 @@ function fitState(state: CycleState, pod: Pod): FitState {
 
 /** The reasons a pod does not fit on a node (upstream's fitsRequest). */
 export function insufficientResources(requests: ResourceList, node: NodeInfo): string[] {
+  const s: FitState = {
+    requests,
+    nonZero: { cpu: 0, memory: 0 },
+    extended: Object.entries(requests).filter(([name, v]) => !BASIC.has(name) && v !== 0),
+    asksAnything: Object.values(requests).some((v) => v > 0),
+  };
+  return shortfalls(s, node);
+}
+
+function shortfalls(s: FitState, node: NodeInfo): string[] {
   const reasons: string[] = [];
   const alloc = node.allocatable;
+  const used = node.requested;
   if (node.pods.size + 1 > (alloc.pods ?? 0)) reasons.push('Too many pods');
-  let any = false;
-  for (const v of Object.values(requests)) if (v > 0) any = true;
-  if (!any) return reasons;
-  const free = (name: string) => (alloc[name] ?? 0) - (node.requested[name] ?? 0);
-  for (const name of ['cpu', 'memory', 'ephemeral-storage'])
-    if ((requests[name] ?? 0) > 0 && requests[name] > free(name)) reasons.push(`Insufficient ${name}`);
-  for (const [name, want] of Object.entries(requests)) {
-    if (BASIC.has(name) || want === 0) continue;
-    if (want > free(name)) reasons.push(`Insufficient ${name}`);
-  }
+  if (!s.asksAnything) return reasons;
+  const r = s.requests;
+  if (r.cpu > 0 && r.cpu > (alloc.cpu ?? 0) - (used.cpu ?? 0)) reasons.push('Insufficient cpu');
+  if (r.memory > 0 && r.memory > (alloc.memory ?? 0) - (used.memory ?? 0))
+    reasons.push('Insufficient memory');
+  const es = r['ephemeral-storage'];
+  if (es > 0 && es > (alloc['ephemeral-storage'] ?? 0) - (used['ephemeral-storage'] ?? 0))
+    reasons.push('Insufficient ephemeral-storage');
+  for (const [name, want] of s.extended)
+    if (want > (alloc[name] ?? 0) - (used[name] ?? 0)) reasons.push(`Insufficient ${name}`);
   return reasons;
 }
 
@@ -58,6 +79,7 @@ export function nodeResourcesFit(
   strategy: ScoringStrategy = 'LeastAllocated',
   weights: Record<string, number> = { cpu: 1, memory: 1 },
 ): PreFilterPlugin & FilterPlugin & ScorePlugin {
+  const weightList = Object.entries(weights);
   return {
     name: 'NodeResourcesFit',
     preFilter(state, pod) {
@@ -65,14 +87,14 @@ export function nodeResourcesFit(
       return Status.success();
     },
     filter(state, pod, node) {
-      const reasons = insufficientResources(fitState(state, pod).requests, node);
+      const reasons = shortfalls(fitState(state, pod), node);
       return reasons.length ? unschedulable(...reasons) : Status.success();
     },
     score(state, pod, node) {
       const s = fitState(state, pod);
       let total = 0;
       let weightSum = 0;
-      for (const [name, w] of Object.entries(weights)) {
+      for (const [name, w] of weightList) {
         const alloc = node.allocatable[name] ?? 0;
         if (alloc === 0) continue;
         const requested =

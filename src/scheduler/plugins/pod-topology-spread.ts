@@ -33,6 +33,8 @@ interface Counted {
   constraint: TopologySpreadConstraint;
   counts: Map<string, number>;
   selfMatch: boolean;
+  /** the least-populated domain's count (0 while fewer domains than minDomains) */
+  min: number;
 }
 
 const constraintsOf = (pod: Pod, mode: TopologySpreadConstraint['whenUnsatisfiable']) =>
@@ -48,6 +50,7 @@ function count(
     constraint: c,
     counts: new Map<string, number>(),
     selfMatch: selectorMatches(c.labelSelector, pod.metadata.labels ?? {}),
+    min: 0,
   }));
   const ns = pod.metadata.namespace;
   for (const n of nodes) {
@@ -63,6 +66,11 @@ function count(
       }
       c.counts.set(domain, (c.counts.get(domain) ?? 0) + matches);
     }
+  }
+  for (const c of out) {
+    let min = Infinity;
+    for (const v of c.counts.values()) min = Math.min(min, v);
+    c.min = min === Infinity || c.counts.size < (c.constraint.minDomains ?? 1) ? 0 : min;
   }
   return out;
 }
@@ -85,10 +93,7 @@ export function podTopologySpread(
       for (const c of counted) {
         const domain = labels[c.constraint.topologyKey];
         if (domain === undefined) return unresolvable(ERR_REASON_MISSING_LABEL);
-        let min = Infinity;
-        for (const v of c.counts.values()) min = Math.min(min, v);
-        if (min === Infinity || c.counts.size < (c.constraint.minDomains ?? 1)) min = 0;
-        const skew = (c.counts.get(domain) ?? 0) + (c.selfMatch ? 1 : 0) - min;
+        const skew = (c.counts.get(domain) ?? 0) + (c.selfMatch ? 1 : 0) - c.min;
         if (skew > c.constraint.maxSkew) return unschedulable(ERR_REASON_CONSTRAINTS);
       }
       return Status.success();

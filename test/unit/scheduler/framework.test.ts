@@ -13,7 +13,7 @@ import { Framework } from '../../../src/scheduler/framework/runtime.js';
 import { defaultProfile } from '../../../src/scheduler/profile.js';
 import { SchedulingQueue } from '../../../src/scheduler/queue.js';
 import { prioritySort } from '../../../src/scheduler/plugins/priority-sort.js';
-import { numFeasibleNodesToFind } from '../../../src/scheduler/scheduler.js';
+import { numFeasibleNodesToFind } from '../../../src/scheduler/algorithm.js';
 import type { NodeInfo } from '../../../src/scheduler/framework/node-info.js';
 import { node, place, pod, requesting } from './helpers.js';
 
