@@ -140,6 +140,12 @@ async function main(): Promise<void> {
     'warn',
   ]);
   let simNodes: ChildProcess | undefined;
+  // interrupted: take the children along
+  process.once('SIGINT', () => {
+    simNodes?.kill('SIGTERM');
+    server.kill('SIGTERM');
+    process.exit(130);
+  });
   try {
     await until('kubeconfig', () => existsSync(kubeconfig), 30_000);
     const client = new RestClient(loadKubeconfig(kubeconfig, 'bench'));

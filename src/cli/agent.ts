@@ -4,7 +4,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EventRecorder } from '../client/events.js';
-import { loadKubeconfig, RestClient } from '../client/rest.js';
+import { loadKubeconfig } from '../client/rest.js';
+import { ThrottledClient } from '../client/throttle.js';
 import { KubeletHost } from '../kubelet/host.js';
 import { localIdentity, parseLabels, parseTaints } from '../kubelet/identity.js';
 import { createRuntime, defaultRuntimeName, type RuntimeName } from '../kubelet/runtime/index.js';
@@ -86,7 +87,7 @@ export async function runAgent(args: string[]): Promise<number> {
   Object.assign(identity.labels, parseLabels(values['node-label']!));
   identity.taints = parseTaints(values['node-taint']!);
 
-  const client = new RestClient(loadKubeconfig(values.kubeconfig, 'kubelet/v1.31.0 (linux/amd64) k8ts'));
+  const client = new ThrottledClient(loadKubeconfig(values.kubeconfig, 'kubelet/v1.31.0 (linux/amd64) k8ts'));
   const host = new KubeletHost(client);
   const recorder = new EventRecorder(client, 'kubelet', identity.name);
   // the fallback pod CIDR is only used until node IPAM sets spec.podCIDR

@@ -2,7 +2,8 @@
 // as a child process unless --disable-scheduler.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadKubeconfig, RestClient } from '../client/rest.js';
+import { loadKubeconfig } from '../client/rest.js';
+import { ThrottledClient } from '../client/throttle.js';
 import { profilesFromConfig } from '../scheduler/config.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { logger, setLogLevel } from '../util/log.js';
@@ -23,7 +24,7 @@ export async function runScheduler(args: string[]): Promise<number> {
   const profiles = values.config
     ? profilesFromConfig(readFileSync(values.config, 'utf8'), values.config)
     : [{}];
-  const client = new RestClient(
+  const client = new ThrottledClient(
     loadKubeconfig(values.kubeconfig, 'kube-scheduler/v1.31.0 (linux/amd64) k8ts'),
   );
   const scheduler = new Scheduler(client, profiles);

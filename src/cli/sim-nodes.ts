@@ -2,7 +2,8 @@
 // process, sharing one client and one pod informer. `k8ts server --sim-nodes N` runs it.
 import { parseArgs } from 'node:util';
 import { EventRecorder } from '../client/events.js';
-import { loadKubeconfig, RestClient } from '../client/rest.js';
+import { loadKubeconfig } from '../client/rest.js';
+import { ThrottledClient } from '../client/throttle.js';
 import { KubeletHost } from '../kubelet/host.js';
 import {
   parseCapacity,
@@ -63,7 +64,9 @@ export async function runSimNodes(args: string[]): Promise<number> {
   const labels = parseLabels(values['sim-node-labels']!);
   const taints = parseTaints(values['sim-node-taints']!);
 
-  const client = new RestClient(loadKubeconfig(values.kubeconfig, 'kubelet/v1.31.0 (linux/amd64) k8ts-sim'));
+  const client = new ThrottledClient(
+    loadKubeconfig(values.kubeconfig, 'kubelet/v1.31.0 (linux/amd64) k8ts-sim'),
+  );
   const host = new KubeletHost(client);
   for (let i = first; i < first + count; i++) {
     const runtime = new SimRuntime({ startSeconds });

@@ -118,8 +118,9 @@ export class Scheduler {
       } else this.cache.setBoundPod(pod);
       return;
     }
-    if (this.wantsScheduling(pod)) this.queue.add(pod);
-    else this.queue.delete(pod);
+    if (!this.wantsScheduling(pod)) this.queue.delete(pod);
+    // a status-only change (our own PodScheduled condition) is no reason to try again
+    else if (specOrMetaChanged(old, pod)) this.queue.add(pod);
   }
 
   private podDeleted(pod: Pod): void {
@@ -236,6 +237,15 @@ export class Scheduler {
       );
     }
   }
+}
+
+/** upstream's isPodUpdated: anything but status, resourceVersion and managedFields changed. */
+function specOrMetaChanged(old: Pod, now: Pod): boolean {
+  const strip = (p: Pod) => {
+    const { resourceVersion: _rv, managedFields: _mf, ...meta } = p.metadata;
+    return JSON.stringify([meta, p.spec]);
+  };
+  return strip(old) !== strip(now);
 }
 
 /** Whether a node update may make a pending pod schedulable. */
