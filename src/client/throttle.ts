@@ -1,4 +1,4 @@
-// A RestClient that keeps at most `max` requests in flight on its HTTP/2 session and queues
+// A RestClient that keeps at most `max` requests (default 64) in flight on its HTTP/2 session and queues
 // the rest: the API server resets a session that opens streams without bound (nghttp2's
 // ENHANCE_YOUR_CALM), which a scheduler binding thousands of pods at once would do. Watches
 // (stream()) are not counted.
