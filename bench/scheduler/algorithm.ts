@@ -96,4 +96,5 @@ function run(phase: string, count: number): void {
 }
 
 // required anti-affinity: at most one pod of each of the 10 apps per node
-for (const phase of values.phases!.split(',')) run(phase, phase === 'anti' ? Math.min(PODS, NODES * 10) : PODS);
+for (const phase of values.phases!.split(','))
+  run(phase, phase === 'anti' ? Math.min(PODS, NODES * 10) : PODS);

@@ -72,10 +72,7 @@ describe('scheduler on simulated nodes', () => {
         ],
       },
     });
-    assert.equal(
-      (await s.kubectl(['-n', 'sched', 'apply', '-f', '-'], pod)).code,
-      0,
-    );
+    assert.equal((await s.kubectl(['-n', 'sched', 'apply', '-f', '-'], pod)).code, 0);
     const text =
       '0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.';
     const d = await eventually('FailedScheduling', async () => {
