@@ -110,6 +110,16 @@ describe('sim kubelet', () => {
     assert.match(cs.state.running.startedAt, /^20\d\d-/);
   });
 
+  it('start-seconds: ContainerCreating (Pending) first, then Running', async () => {
+    assert.equal((await apply(podYAML('slowstart', { 'sim.k8ts.io/start-seconds': '3' }))).code, 0);
+    await eventually('ContainerCreating', async () =>
+      /^slowstart\s+0\/1\s+ContainerCreating\s+0\s/.test(await row('slowstart')),
+    );
+    const phase = await k('get', 'pod', 'slowstart', '-o', 'jsonpath={.status.phase}');
+    assert.equal(phase.stdout, 'Pending');
+    await eventually('Running', async () => /^slowstart\s+1\/1\s+Running\s/.test(await row('slowstart')));
+  });
+
   it('init containers run first (Init:0/1), then the containers', async () => {
     const doc = podYAML(
       'init',
