@@ -2,6 +2,7 @@
 // as a child process unless --disable-scheduler.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { LeaderElector } from '../client/leader-election.js';
 import { loadKubeconfig } from '../client/rest.js';
 import { ThrottledClient } from '../client/throttle.js';
 import { profilesFromConfig } from '../scheduler/config.js';
@@ -16,11 +17,16 @@ export async function runScheduler(args: string[]): Promise<number> {
     options: {
       kubeconfig: { type: 'string' },
       config: { type: 'string' },
+      'leader-elect': { type: 'string', default: 'true' },
       'log-level': { type: 'string', default: 'info' },
     },
   });
   if (!values.kubeconfig) throw new Error('--kubeconfig is required');
   setLogLevel(values['log-level']!);
+  const leaderElect = values['leader-elect'];
+  if (leaderElect !== 'true' && leaderElect !== 'false')
+    throw new Error(`invalid --leader-elect "${leaderElect}": want true or false`);
+  const log = logger('scheduler');
   const profiles = values.config
     ? profilesFromConfig(readFileSync(values.config, 'utf8'), values.config)
     : [{}];
@@ -28,11 +34,25 @@ export async function runScheduler(args: string[]): Promise<number> {
     loadKubeconfig(values.kubeconfig, 'kube-scheduler/v1.31.0 (linux/amd64) k8ts'),
   );
   const scheduler = new Scheduler(client, profiles);
+  // as upstream: one active scheduler per cluster, on the kube-system/kube-scheduler Lease
+  const elector =
+    leaderElect === 'true'
+      ? new LeaderElector(client, { namespace: 'kube-system', name: 'kube-scheduler' })
+      : undefined;
+  if (elector) {
+    log.info('attempting to acquire leader lease kube-system/kube-scheduler', { identity: elector.identity });
+    await elector.run(() => {
+      log.error('leaderelection lost', { identity: elector.identity });
+      scheduler.stop();
+      process.exit(1);
+    });
+  }
   await scheduler.start();
-  logger('scheduler').info('scheduler started', {
+  log.info('scheduler started', {
     profiles: profiles.map((p) => p.schedulerName ?? 'default-scheduler'),
   });
   return untilStopped(async () => {
+    elector?.stop();
     scheduler.stop();
     await scheduler.flushEvents();
     client.close();
