@@ -13,6 +13,7 @@ import { registerAuthenticationAPI } from './auth/authn/register.js';
 import { registerProxyHandlers } from './proxy/proxy.js';
 import { registerCSRApproval } from './registry/certificates/approval.js';
 import { registerEviction } from './eviction.js';
+import { registerBinding } from './endpoints/binding.js';
 
 export interface ApiServerParts {
   dataDir: string;
@@ -48,6 +49,7 @@ const registrations: Registration[] = [
   registerAuthorizationReviews,
   registerEviction,
   registerAuthenticationAPI,
+  registerBinding,
 ];
 
 export function registerCustomHandlers(custom: CustomHandlers, parts: ApiServerParts): void {

@@ -6,6 +6,9 @@ import { runToken } from './token.js';
 import { runControllerManager } from '../controller-manager/main.js';
 import { runDns } from '../dns/main.js';
 import { runProxy } from '../proxy/main.js';
+import { runAgent } from './agent.js';
+import { runSimNodes } from './sim-nodes.js';
+import { runScheduler } from './scheduler.js';
 import { K8S_VERSION } from '../apiserver/server.js';
 
 const USAGE = `k8ts - Kubernetes, written in TypeScript
@@ -15,6 +18,9 @@ Usage:
   k8ts controller-manager --kubeconfig FILE   Run the controllers against any API server
   k8ts dns --kubeconfig FILE [--listen HOST:PORT]   Run the cluster DNS (CoreDNS's place)
   k8ts proxy --kubeconfig FILE   Run kube-proxy (iptables mode) on this machine
+  k8ts scheduler --kubeconfig FILE [--config FILE]   Run the scheduler against any API server
+  k8ts agent --kubeconfig FILE   Run the node agent (kubelet) against any API server
+  k8ts sim-nodes --count N --kubeconfig FILE   Run N simulated nodes in one process
   k8ts kubectl [args...]   Run the bundled kubectl v1.31 against this server's admin kubeconfig
   k8ts certs check-expiration | renew all|<name>   The server's certificates (as kubeadm certs)
   k8ts token create|list|delete   Manage bootstrap tokens for joining agents
@@ -34,6 +40,12 @@ async function main(argv: string[]): Promise<number> {
       return runDns(rest);
     case 'proxy':
       return runProxy(rest);
+    case 'scheduler':
+      return runScheduler(rest);
+    case 'agent':
+      return runAgent(rest);
+    case 'sim-nodes':
+      return runSimNodes(rest);
     case 'kubectl':
       return runKubectl(rest);
     case 'certs':

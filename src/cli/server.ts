@@ -43,6 +43,13 @@ Flags:
   --audit-webhook-initial-backoff DUR  Wait before retrying a failed webhook request (default 10s)
 ${AUTH_FLAGS_HELP}  --disable-agent                Do not run the local node agent
   --disable-controller-manager   Do not run the controllers
+  --disable-scheduler            Do not run the scheduler
+  --node-name NAME               Name of the local node (default: the host name)
+  --runtime sim|containerd       Runtime of the local agent (default: containerd when installed and root, else sim)
+  --sim-nodes N                  Also run N simulated nodes sim-node-<i> (one child process)
+  --sim-node-capacity SPEC       Their capacity, e.g. cpu=8,memory=32Gi,pods=110
+  --sim-node-labels K=V,...      Their extra labels
+  --sim-node-taints K=V:EFFECT,...  Their taints
   --log-level LEVEL              debug, info, warn or error (default info)
 `;
 
@@ -111,6 +118,13 @@ export async function runServer(args: string[]): Promise<number> {
       'service-lb-pool': { type: 'string', default: '' },
       'disable-admission-plugins': { type: 'string', default: '' },
       'disable-controller-manager': { type: 'boolean', default: false },
+      'disable-scheduler': { type: 'boolean', default: false },
+      'node-name': { type: 'string' },
+      runtime: { type: 'string' },
+      'sim-nodes': { type: 'string', default: '0' },
+      'sim-node-capacity': { type: 'string', default: '' },
+      'sim-node-labels': { type: 'string', default: '' },
+      'sim-node-taints': { type: 'string', default: '' },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -131,6 +145,11 @@ export async function runServer(args: string[]): Promise<number> {
     throw new Error(`invalid --write-kubeconfig-mode "${values['write-kubeconfig-mode']}"`);
   // a bad pool is refused at start with the reason, before anything runs
   if (values['service-lb-pool']) new AddressPool(values['service-lb-pool']);
+  const simNodes = Number(values['sim-nodes']);
+  if (!Number.isInteger(simNodes) || simNodes < 0)
+    throw new Error(`invalid --sim-nodes "${values['sim-nodes']}"`);
+  if (values.runtime !== undefined && values.runtime !== 'sim' && values.runtime !== 'containerd')
+    throw new Error(`invalid --runtime "${values.runtime}": want sim or containerd`);
   const kubeconfigPath = resolve(values['write-kubeconfig'] ?? join(dataDir, 'admin.kubeconfig'));
 
   const server = await ApiServer.start({
@@ -172,10 +191,6 @@ export async function runServer(args: string[]): Promise<number> {
         values['service-cidr']!,
         '--log-level',
         values['log-level']!,
-        '--cluster-cidr',
-        values['cluster-cidr']!,
-        '--service-cluster-ip-range',
-        values['service-cidr']!,
         ...(values['service-lb-pool'] ? ['--service-lb-pool', values['service-lb-pool']] : []),
         '--cluster-signing-cert-file',
         join(tls, 'server-ca.crt'),
@@ -184,8 +199,41 @@ export async function runServer(args: string[]): Promise<number> {
       ]),
     );
   }
-  if (!values['disable-agent'])
-    log.info('the node agent is not part of this build yet; running the control plane only');
+  const logLevel = ['--log-level', values['log-level']!];
+  if (!values['disable-scheduler'])
+    components.push(supervise('scheduler', ['scheduler', '--kubeconfig', kubeconfigPath, ...logLevel]));
+  if (!values['disable-agent']) {
+    const agent = [
+      'agent',
+      '--kubeconfig',
+      kubeconfigPath,
+      '--data-dir',
+      dataDir,
+      '--control-plane',
+      ...logLevel,
+    ];
+    if (values['node-name']) agent.push('--node-name', values['node-name']);
+    if (values.runtime) agent.push('--runtime', values.runtime);
+    components.push(supervise('agent', agent));
+  }
+  if (simNodes > 0) {
+    components.push(
+      supervise('sim-nodes', [
+        'sim-nodes',
+        '--kubeconfig',
+        kubeconfigPath,
+        '--count',
+        values['sim-nodes']!,
+        '--sim-node-capacity',
+        values['sim-node-capacity']!,
+        '--sim-node-labels',
+        values['sim-node-labels']!,
+        '--sim-node-taints',
+        values['sim-node-taints']!,
+        ...logLevel,
+      ]),
+    );
+  }
   process.stdout.write(`Wrote kubeconfig ${kubeconfigPath}\n`);
   process.stdout.write(`k8ts is up and running on port ${server.port}\n`);
 

@@ -69,6 +69,8 @@ export class RestClient {
         ca: this.config.ca,
         cert: this.config.cert,
         key: this.config.key,
+        // MB: big watches (every pod of a cluster) must not exhaust Node's 10 MB default
+        maxSessionMemory: 256,
       });
       s.on('error', () => s.destroy());
       s.on('goaway', () => s.close());

@@ -26,8 +26,7 @@ export async function runControllerManager(args: string[]): Promise<number> {
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'service-cluster-ip-range': { type: 'string', default: '10.43.0.0/16' },
       'service-lb-pool': { type: 'string', default: '' },
-      'leader-elect': { type: 'boolean', default: true },
-      'no-leader-elect': { type: 'boolean', default: false },
+      'leader-elect': { type: 'string', default: 'true' },
       'log-level': { type: 'string', default: 'info' },
       'cluster-signing-cert-file': { type: 'string' },
       'cluster-signing-key-file': { type: 'string' },
@@ -79,7 +78,10 @@ export async function runControllerManager(args: string[]): Promise<number> {
     log.info('controllers started', { controllers: chosen.map((d) => d.name) });
   };
   let elector: LeaderElector | undefined;
-  if (values['leader-elect'] && !values['no-leader-elect']) {
+  const leaderElect = values['leader-elect'];
+  if (leaderElect !== 'true' && leaderElect !== 'false')
+    throw new Error(`invalid --leader-elect "${leaderElect}": want true or false`);
+  if (leaderElect === 'true') {
     elector = new LeaderElector(
       client,
       { namespace: 'kube-system', name: 'kube-controller-manager' },

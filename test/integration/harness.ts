@@ -131,6 +131,16 @@ export async function startServer(
     if (Date.now() > deadline) throw new Error(`k8ts server not ready in 30s:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  // with the controllers running, the cluster is up once they made the default namespace's
+  // `default` ServiceAccount: before that, pods are refused (as on a starting upstream cluster)
+  if (!extraArgs.includes('--disable-controller-manager')) {
+    for (;;) {
+      const r = await kubectl(['-n', 'default', 'get', 'serviceaccount', 'default', '-o', 'name']);
+      if (r.code === 0) break;
+      if (Date.now() > deadline + 30_000) throw new Error(`no default ServiceAccount in 60s:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 
   return {
     dir,

@@ -242,7 +242,12 @@ export class ResourceStore {
     name: string,
     ctx: RequestContext,
     mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
-    opts: { subresource?: 'status' | 'approval'; retry?: boolean; keepManagedFields?: boolean } = {},
+    opts: {
+      subresource?: 'status' | 'approval';
+      retry?: boolean;
+      keepManagedFields?: boolean;
+      raw?: boolean;
+    } = {},
   ): Promise<KubeObject> {
     const st = this.strategy;
     for (let attempt = 1; ; attempt++) {
@@ -250,6 +255,13 @@ export class ResourceStore {
       const current = this.fromStored(decodeFromStorage(kv.value, kv.modRevision));
       const next = await mutate(clone(current));
       try {
+        // `raw`: a subresource's own storage-level update (upstream's GuaranteedUpdate in
+        // pods/binding): no strategy hooks, admission or managedFields, only the revision guard
+        if (opts.raw)
+          return this.withRevision(
+            next,
+            await this.deps.storage.update(kv.key, encodeForStorage(this.toStored(next)), kv.modRevision),
+          );
         return await this.writeUpdate(kv, current, next, ctx, opts);
       } catch (err) {
         if (err instanceof RevisionMismatchError && opts.retry && attempt < PATCH_ATTEMPTS) continue;

@@ -1,0 +1,101 @@
+// `k8ts agent --kubeconfig X`: the local node agent (for now the kubelet) against any API
+// server. `k8ts server` runs it as a child process unless --disable-agent.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EventRecorder } from '../client/events.js';
+import { loadKubeconfig } from '../client/rest.js';
+import { ThrottledClient } from '../client/throttle.js';
+import { KubeletHost } from '../kubelet/host.js';
+import { localIdentity, parseLabels, parseTaints } from '../kubelet/identity.js';
+import { createRuntime, defaultRuntimeName, type RuntimeName } from '../kubelet/runtime/index.js';
+import { logger, setLogLevel } from '../util/log.js';
+
+const HELP = `Usage: k8ts agent --kubeconfig FILE [flags]
+
+Flags:
+  --kubeconfig FILE          How to reach the API server (required)
+  --node-name NAME           Node name (default: the host name)
+  --runtime sim|containerd   Container runtime (default: containerd when /usr/bin/containerd exists and we are root, else sim)
+  --data-dir DIR             State directory (default /var/lib/k8ts as root, else ~/.k8ts)
+  --control-plane            Label the node node-role.kubernetes.io/control-plane (as k3s labels a server's node)
+  --node-label K=V,...       Extra node labels
+  --node-taint K=V:EFFECT,...  Taints to register the node with
+  --log-level LEVEL          debug, info, warn or error (default info)
+`;
+
+/** Resolves when SIGTERM/SIGINT arrives or the parent `k8ts server` is gone, after `stop`. */
+export function untilStopped(stop: () => void | Promise<void>): Promise<number> {
+  return new Promise((done) => {
+    let stopping = false;
+    const finish = () => {
+      if (stopping) return;
+      stopping = true;
+      Promise.resolve(stop()).then(
+        () => done(0),
+        () => done(1),
+      );
+    };
+    process.once('SIGTERM', finish);
+    process.once('SIGINT', finish);
+    const parent = Number(process.env.K8TS_PARENT_PID ?? 0);
+    if (parent) {
+      const watchParent = setInterval(() => {
+        if (process.ppid !== parent) finish();
+      }, 1000);
+      watchParent.unref();
+    }
+  });
+}
+
+export async function runAgent(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      kubeconfig: { type: 'string' },
+      'node-name': { type: 'string' },
+      runtime: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'control-plane': { type: 'boolean', default: false },
+      'node-label': { type: 'string', default: '' },
+      'node-taint': { type: 'string', default: '' },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (!values.kubeconfig) throw new Error('--kubeconfig is required');
+  setLogLevel(values['log-level']!);
+  const log = logger('agent');
+  const asked = values.runtime ?? defaultRuntimeName();
+  if (asked !== 'sim' && asked !== 'containerd')
+    throw new Error(`invalid --runtime "${asked}": want sim or containerd`);
+  const { runtime, fallbackReason } = createRuntime(asked as RuntimeName);
+  if (fallbackReason) log.warn(fallbackReason, { asked });
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const dataDir = resolve(values['data-dir'] ?? (isRoot ? '/var/lib/k8ts' : join(homedir(), '.k8ts')));
+  const identity = localIdentity({
+    name: values['node-name'],
+    dataDir,
+    runtimeVersion: runtime.version,
+    controlPlane: values['control-plane']!,
+  });
+  Object.assign(identity.labels, parseLabels(values['node-label']!));
+  identity.taints = parseTaints(values['node-taint']!);
+
+  const client = new ThrottledClient(loadKubeconfig(values.kubeconfig, 'kubelet/v1.31.0 (linux/amd64) k8ts'));
+  const host = new KubeletHost(client);
+  const recorder = new EventRecorder(client, 'kubelet', identity.name);
+  // the fallback pod CIDR is only used until node IPAM sets spec.podCIDR
+  host.add({ identity, runtime, fallbackPodCIDR: '10.42.0.0/24', recorder });
+  await host.start();
+  log.info('agent started', { node: identity.name, runtime: runtime.name });
+  return untilStopped(() => {
+    host.stop();
+    client.close();
+  });
+}

@@ -1,0 +1,294 @@
+// One node's kubelet: registers the Node, renews its Lease every 10 s, posts node status every
+// 5 min (upstream's nodeStatusReportFrequency; the Lease is the heartbeat), and runs the pods
+// bound to it through its runtime: status written through pods/status when it changes,
+// graceful deletion finished (containers stopped, then DELETE with gracePeriodSeconds=0 and
+// the pod's uid as precondition, as upstream's status manager does).
+// Pods reach it from the host (host.ts), which shares one client and one pod informer
+// between every kubelet of the process.
+import { StatusError } from '../api/errors.js';
+import { isRecord, type KubeObject } from '../api/types.js';
+import type { EventRecorder } from '../client/events.js';
+import type { RestClient } from '../client/rest.js';
+import { logger } from '../util/log.js';
+import { leaseObject, nodeObject, nodeStatus, type NodeIdentity } from './node-status.js';
+import { apiPodStatus, timestampNow } from './pod-status.js';
+import type { Pod, PodRuntime, RuntimePodStatus } from './runtime/types.js';
+
+const log = logger('kubelet');
+const LEASE_RENEW_MS = 10_000;
+const NODE_STATUS_REPORT_MS = 5 * 60_000;
+
+export interface KubeletOptions {
+  identity: NodeIdentity;
+  runtime: PodRuntime;
+  /** The podCIDR to use while the node has none in spec.podCIDR (no node IPAM controller). */
+  fallbackPodCIDR: string;
+  /** Records the kubelet's pod events (Created, Started, Killing); none when absent. */
+  recorder?: EventRecorder;
+}
+
+export interface KubeletHostAccess {
+  client: RestClient;
+  /** The current Node object from the shared informer. */
+  node(name: string): KubeObject | undefined;
+  /** Asks the host to sync a pod (by namespace/name key) soon. */
+  enqueue(key: string): void;
+}
+
+type Obj = Record<string, unknown>;
+
+function stableJSON(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    isRecord(x) && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
+  );
+}
+
+/** A merge patch turning `old` into `next` at the top level of status (removed keys → null). */
+function statusPatch(old: Obj, next: Obj): Obj {
+  const patch: Obj = { ...next };
+  for (const k of Object.keys(old)) if (!(k in next)) patch[k] = null;
+  return { status: patch };
+}
+
+export class Kubelet {
+  readonly name: string;
+  private readonly uidToKey = new Map<string, string>();
+  private readonly startTimes = new Map<string, string>();
+  private readonly terminating = new Set<string>();
+  private readonly lastRuntime = new Map<string, string>();
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
+  private leaseRV = '';
+  private stopped = false;
+
+  constructor(
+    private readonly host: KubeletHostAccess,
+    private readonly opts: KubeletOptions,
+  ) {
+    this.name = opts.identity.name;
+  }
+
+  get runtime(): PodRuntime {
+    return this.opts.runtime;
+  }
+
+  /** Registers the node and starts the heartbeats. */
+  async start(): Promise<void> {
+    await this.register();
+    const jitter = Math.floor(Math.random() * LEASE_RENEW_MS);
+    await this.renewLease();
+    this.leaseTimer = setTimeout(() => this.leaseLoop(), jitter);
+    this.statusTimer = setInterval(() => void this.postNodeStatus(), NODE_STATUS_REPORT_MS);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.leaseTimer);
+    clearInterval(this.statusTimer);
+    this.opts.runtime.dispose();
+  }
+
+  private leaseLoop(): void {
+    if (this.stopped) return;
+    void this.renewLease().finally(() => {
+      if (!this.stopped) this.leaseTimer = setTimeout(() => this.leaseLoop(), LEASE_RENEW_MS);
+    });
+  }
+
+  private async register(): Promise<void> {
+    const id = this.opts.identity;
+    const c = this.host.client;
+    try {
+      await c.request('POST', '/api/v1/nodes', nodeObject(id, timestampNow()));
+      log.info('node registered', { node: id.name });
+    } catch (err) {
+      if (!(err instanceof StatusError && err.code === 409)) throw err;
+      // registered before (a restart): bring labels and status up to date, as upstream does
+      await c.request(
+        'PATCH',
+        `/api/v1/nodes/${id.name}`,
+        { metadata: { labels: id.labels } },
+        'application/merge-patch+json',
+      );
+      await this.postNodeStatus();
+    }
+  }
+
+  private async postNodeStatus(): Promise<void> {
+    const id = this.opts.identity;
+    const current = this.host.node(id.name);
+    const old =
+      isRecord(current?.status) && Array.isArray(current.status.conditions) ? current.status.conditions : [];
+    try {
+      await this.host.client.request(
+        'PATCH',
+        `/api/v1/nodes/${id.name}/status`,
+        { status: nodeStatus(id, timestampNow(), old as never) },
+        'application/strategic-merge-patch+json',
+      );
+    } catch (err) {
+      log.warn('could not post node status', { node: id.name, error: String(err) });
+    }
+  }
+
+  private async renewLease(): Promise<void> {
+    const c = this.host.client;
+    const path = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${this.name}`;
+    const lease = leaseObject(this.name, this.host.node(this.name)?.metadata.uid, new Date());
+    try {
+      if (!this.leaseRV) {
+        try {
+          const made = await c.request<KubeObject>(
+            'POST',
+            '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+            lease,
+          );
+          this.leaseRV = made.metadata.resourceVersion ?? '';
+          return;
+        } catch (err) {
+          if (!(err instanceof StatusError && err.code === 409)) throw err;
+          this.leaseRV = (await c.request<KubeObject>('GET', path)).metadata.resourceVersion ?? '';
+        }
+      }
+      lease.metadata.resourceVersion = this.leaseRV;
+      const put = await c.request<KubeObject>('PUT', path, lease);
+      this.leaseRV = put.metadata.resourceVersion ?? '';
+    } catch (err) {
+      // a conflict or a deleted lease: read it again next time
+      this.leaseRV = '';
+      if (!this.stopped) log.debug('lease renewal failed', { node: this.name, error: String(err) });
+    }
+  }
+
+  private podCIDR(): string {
+    const spec = this.host.node(this.name)?.spec;
+    const cidr = isRecord(spec) && typeof spec.podCIDR === 'string' ? spec.podCIDR : '';
+    return cidr || this.opts.fallbackPodCIDR;
+  }
+
+  /** Level-based: makes the runtime and the API status match the pod as the informer has it. */
+  async syncPod(key: string, pod: Pod): Promise<void> {
+    const uid = pod.metadata.uid ?? '';
+    this.uidToKey.set(uid, key);
+    const rt = this.opts.runtime;
+    const phase = isRecord(pod.status) ? pod.status.phase : undefined;
+    if (pod.metadata.deletionTimestamp) return this.finishDeletion(key, pod);
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      // terminal: nothing runs any more; the IP goes back to the pool
+      if (rt.podStatus(uid)) rt.removePod(uid);
+      return;
+    }
+    rt.syncPod(pod, this.podCIDR(), (u) => {
+      const k = this.uidToKey.get(u);
+      if (k) this.host.enqueue(k);
+    });
+    const status = rt.podStatus(uid);
+    if (status) await this.writeStatus(pod, status);
+  }
+
+  /** The pod is gone from the API: release what is left. */
+  podDeleted(pod: Pod): void {
+    const uid = pod.metadata.uid ?? '';
+    this.opts.runtime.removePod(uid);
+    this.uidToKey.delete(uid);
+    this.startTimes.delete(uid);
+    this.terminating.delete(uid);
+    this.lastRuntime.delete(uid);
+  }
+
+  private async writeStatus(pod: Pod, rt: RuntimePodStatus): Promise<void> {
+    const uid = pod.metadata.uid ?? '';
+    this.recordContainerEvents(pod, rt);
+    let start = this.startTimes.get(uid);
+    if (!start) {
+      const existing = isRecord(pod.status) ? pod.status.startTime : undefined;
+      start = typeof existing === 'string' ? existing : timestampNow();
+      this.startTimes.set(uid, start);
+    }
+    const next = apiPodStatus(pod, rt, this.opts.identity.internalIP, start);
+    const old: Obj = isRecord(pod.status) ? pod.status : {};
+    if (stableJSON(next) === stableJSON(old)) return;
+    const ns = pod.metadata.namespace ?? '';
+    try {
+      await this.host.client.request(
+        'PATCH',
+        `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/status`,
+        statusPatch(old, next),
+        'application/merge-patch+json',
+      );
+    } catch (err) {
+      if (err instanceof StatusError && err.code === 404) return;
+      throw err;
+    }
+  }
+
+  private recordContainerEvents(pod: Pod, rt: RuntimePodStatus): void {
+    const recorder = this.opts.recorder;
+    if (!recorder) return;
+    const uid = pod.metadata.uid ?? '';
+    const seen = this.lastRuntime.get(uid) ?? '';
+    const ids = [...rt.initContainers, ...rt.containers].map((c) => c.containerID).join(',');
+    if (ids === seen) return;
+    this.lastRuntime.set(uid, ids);
+    const seenIDs = new Set(seen.split(','));
+    const specs = [
+      ...(pod.spec.initContainers ?? []).map((c) => ({ c, path: 'spec.initContainers' })),
+      ...pod.spec.containers.map((c) => ({ c, path: 'spec.containers' })),
+    ];
+    for (const s of [...rt.initContainers, ...rt.containers]) {
+      if (!s.containerID || seenIDs.has(s.containerID)) continue;
+      const spec = specs.find((x) => x.c.name === s.name);
+      const ref = { ...pod, fieldPath: `${spec?.path ?? 'spec.containers'}{${s.name}}` } as KubeObject;
+      recorder.event(
+        ref,
+        'Normal',
+        'Pulled',
+        `Container image "${spec?.c.image ?? s.image}" already present on machine`,
+      );
+      recorder.event(ref, 'Normal', 'Created', `Created container ${s.name}`);
+      recorder.event(ref, 'Normal', 'Started', `Started container ${s.name}`);
+    }
+  }
+
+  private finishDeletion(key: string, pod: Pod): void {
+    const uid = pod.metadata.uid ?? '';
+    if (this.terminating.has(uid)) return;
+    this.terminating.add(uid);
+    const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    const rt = this.opts.runtime;
+    const running = rt.podStatus(uid);
+    if (running && this.opts.recorder) {
+      for (const c of running.containers) {
+        if (!c.state.running) continue;
+        const ref = { ...pod, fieldPath: `spec.containers{${c.name}}` } as KubeObject;
+        this.opts.recorder.event(ref, 'Normal', 'Killing', `Stopping container ${c.name}`);
+      }
+    }
+    void rt
+      .killPod(uid, grace)
+      .then(async () => {
+        const ns = pod.metadata.namespace ?? '';
+        const path = `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}`;
+        const final = rt.podStatus(uid);
+        if (final) await this.writeStatus(pod, final).catch(() => undefined);
+        await this.host.client.request('DELETE', path, {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+          gracePeriodSeconds: 0,
+          preconditions: { uid },
+        });
+        rt.removePod(uid);
+      })
+      .catch((err: unknown) => {
+        if (err instanceof StatusError && (err.code === 404 || err.code === 409)) return;
+        log.warn('could not finish pod deletion', { pod: key, error: String(err) });
+        // try again on the next sync
+        setTimeout(() => {
+          this.terminating.delete(uid);
+          this.host.enqueue(key);
+        }, 1000).unref();
+      });
+  }
+}

@@ -1,0 +1,92 @@
+// The kubelet's container runtime contract (upstream's kubecontainer.Runtime, pod level): the
+// kubelet hands a runtime the pods bound to its node and reads back what runs. The runtime owns
+// the container lifecycle (sandbox, image, start, restarts with back-off, stop within the
+// grace period); the kubelet owns everything API-facing (phase, conditions, status writes,
+// final deletion). `sim` (runtime/sim.ts) runs pods without processes; a containerd runtime
+// (over CRI) plugs in behind the same interface.
+import type { KubeObject } from '../../api/types.js';
+
+export interface ContainerSpec {
+  name: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
+  restartPolicy?: string;
+  ports?: { containerPort?: number; hostPort?: number; protocol?: string }[];
+}
+
+export interface PodSpec {
+  nodeName?: string;
+  restartPolicy?: 'Always' | 'OnFailure' | 'Never';
+  initContainers?: ContainerSpec[];
+  containers: ContainerSpec[];
+  terminationGracePeriodSeconds?: number;
+  hostNetwork?: boolean;
+}
+
+export type Pod = KubeObject & { spec: PodSpec };
+
+/** A container's state, as core/v1 ContainerState (exactly one member set). */
+export interface ContainerState {
+  waiting?: { reason: string; message?: string };
+  running?: { startedAt: string };
+  terminated?: {
+    exitCode: number;
+    reason: string;
+    message?: string;
+    signal?: number;
+    startedAt: string;
+    finishedAt: string;
+    containerID?: string;
+  };
+}
+
+/** What a runtime knows of one container (core/v1 ContainerStatus without the API extras). */
+export interface RuntimeContainerStatus {
+  name: string;
+  /** The image as the runtime resolved it, e.g. docker.io/library/nginx:latest. */
+  image: string;
+  /** '' until the image is present. */
+  imageID: string;
+  /** `<runtime>://<id>`, '' until the container exists. */
+  containerID: string;
+  state: ContainerState;
+  /** The previous run's terminated state, {} before the first restart. */
+  lastState: ContainerState;
+  restartCount: number;
+  started: boolean;
+  /** Readiness as the runtime sees it (for sim: steering annotations; for real runtimes: probes). */
+  ready: boolean;
+}
+
+export interface RuntimePodStatus {
+  /** The sandbox exists and its network is set up (PodReadyToStartContainers). */
+  sandboxReady: boolean;
+  /** The pod's IP once the sandbox has one. */
+  podIP?: string;
+  /** In spec order. */
+  initContainers: RuntimeContainerStatus[];
+  /** In spec order (the kubelet sorts them by name for the API, as upstream). */
+  containers: RuntimeContainerStatus[];
+}
+
+export interface PodRuntime {
+  /** 'sim' or 'containerd'. */
+  readonly name: string;
+  /** nodeInfo.containerRuntimeVersion, e.g. 'sim://1.0'. */
+  readonly version: string;
+  /**
+   * Makes the runtime run `pod` as its spec says (idempotent: called on every change of the
+   * pod). `podCIDR` is where pod IPs come from. `onChange(uid)` is called whenever what
+   * podStatus() answers changes.
+   */
+  syncPod(pod: Pod, podCIDR: string, onChange: (uid: string) => void): void;
+  /** undefined for a pod the runtime does not run. */
+  podStatus(uid: string): RuntimePodStatus | undefined;
+  /** Stops every container within `gracePeriodSeconds`; resolves once all are terminated. */
+  killPod(uid: string, gracePeriodSeconds: number): Promise<void>;
+  /** Removes what is left of a pod (sandbox, IP). */
+  removePod(uid: string): void;
+  /** Stops every timer and releases everything. */
+  dispose(): void;
+}
