@@ -21,7 +21,7 @@ export function runWorkers(
       try {
         const again = await reconcile(key);
         queue.forget(key);
-        if (typeof again === 'number') queue.addAfter(key, again);
+        if (typeof again === 'number') queue.addAfter(key, Math.max(again, 1));
       } catch (err) {
         // a conflict is the normal outcome of a stale cache: retry soon, quietly
         if (!(err instanceof StatusError && err.code === 409))

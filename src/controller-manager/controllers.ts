@@ -41,7 +41,10 @@ export const CONTROLLER_FLAGS = [
 ];
 
 export const CONTROLLERS: ControllerDescriptor[] = [
-  { name: 'namespace', create: (ctx) => new NamespaceController(ctx.client) },
+  {
+    name: 'namespace',
+    create: (ctx) => new NamespaceController(ctx.client, ctx.informers.informer('/api/v1/namespaces')),
+  },
   { name: 'resourcequota', create: (ctx) => new ResourceQuotaController(ctx.client, ctx.informers) },
   {
     name: 'clusterrole-aggregation',

@@ -4,9 +4,10 @@
 import type { KubeObject } from '../../api/types.js';
 import { StatusError } from '../../api/errors.js';
 import { collectionPath, discoverResources, type DiscoveredResource } from '../../client/discovery.js';
-import { Informer } from '../../client/informer.js';
+import type { Informer } from '../../client/informer.js';
 import type { RestClient } from '../../client/rest.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import { runWorkers } from '../../client/reconcile-workers.js';
 import { logger } from '../../util/log.js';
 
 const log = logger('namespace-controller');
@@ -14,48 +15,26 @@ const log = logger('namespace-controller');
 const CONTENT_REMAINING_RECHECK_MS = 1000;
 
 export class NamespaceController {
-  private readonly informer: Informer;
   private readonly queue = new WorkQueue();
-  private stopped = false;
 
   constructor(
     private readonly client: RestClient,
+    /** the shared informer of /api/v1/namespaces (started and synced by the manager) */
+    private readonly informer: Informer,
     private readonly workers = 2,
   ) {
-    this.informer = new Informer(client, '/api/v1/namespaces');
     const enqueue = (o: KubeObject) => {
       if (o.metadata.deletionTimestamp) this.queue.add(o.metadata.name!);
     };
     this.informer.addHandlers({ onAdd: enqueue, onUpdate: (_o, n) => enqueue(n) });
   }
 
-  async start(): Promise<void> {
-    this.informer.start();
-    await this.informer.waitForSync();
-    for (let i = 0; i < this.workers; i++) void this.worker();
+  start(): void {
+    runWorkers(this.queue, this.workers, (key) => this.reconcile(key), log);
   }
 
   stop(): void {
-    this.stopped = true;
     this.queue.shutDown();
-    this.informer.dispose();
-  }
-
-  private async worker(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined || this.stopped) return;
-      try {
-        const requeueMs = await this.reconcile(key);
-        this.queue.forget(key);
-        if (requeueMs !== undefined) this.queue.addAfter(key, requeueMs);
-      } catch (err) {
-        log.warn('namespace cleanup failed; retrying', { namespace: key, error: String(err) });
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
-    }
   }
 
   /** Returns a delay when the namespace must be looked at again. */

@@ -9,6 +9,7 @@ import type { Informer } from '../../client/informer.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { RestClient } from '../../client/rest.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import { runWorkers } from '../../client/reconcile-workers.js';
 import { logger } from '../../util/log.js';
 import { AddressPool } from './pool.js';
 
@@ -31,7 +32,6 @@ const ours = (s: KubeObject) => specOf(s).type === 'LoadBalancer' && !specOf(s).
 
 export class ServiceLBController {
   private readonly queue = new WorkQueue();
-  private stopped = false;
 
   constructor(
     private readonly client: RestClient,
@@ -59,28 +59,11 @@ export class ServiceLBController {
   }
 
   start(): void {
-    void this.worker();
+    runWorkers(this.queue, 1, (key) => this.reconcile(key), log);
   }
 
   stop(): void {
-    this.stopped = true;
     this.queue.shutDown();
-  }
-
-  private async worker(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined || this.stopped) return;
-      try {
-        await this.reconcile(key);
-        this.queue.forget(key);
-      } catch (err) {
-        log.warn('could not update the load balancer status; retrying', { service: key, error: String(err) });
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
-    }
   }
 
   /** The addresses this service should have. */
