@@ -10,6 +10,14 @@ import { parseDuration, type AuditOptions } from '../apiserver/audit/index.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { supervise, type Supervised } from './supervise.js';
 import { AddressPool } from '../controllers/servicelb/pool.js';
+import { defaultRuntimeName } from '../kubelet/runtime/index.js';
+import { spawnSync } from 'node:child_process';
+
+/** The proxy needs root and iptables-restore on the host. */
+function proxyCanRun(): boolean {
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  return root && spawnSync('iptables-restore', ['--version']).status === 0;
+}
 
 const HELP = `Usage: k8ts server [flags]
 
@@ -46,6 +54,7 @@ ${AUTH_FLAGS_HELP}  --disable-agent                Do not run the local node age
   --disable-scheduler            Do not run the scheduler
   --node-name NAME               Name of the local node (default: the host name)
   --runtime sim|containerd       Runtime of the local agent (default: containerd when installed and root, else sim)
+  --disable-kube-proxy           Do not run the service proxy (it runs with the agent on the containerd runtime)
   --sim-nodes N                  Also run N simulated nodes sim-node-<i> (one child process)
   --sim-node-capacity SPEC       Their capacity, e.g. cpu=8,memory=32Gi,pods=110
   --sim-node-labels K=V,...      Their extra labels
@@ -121,6 +130,7 @@ export async function runServer(args: string[]): Promise<number> {
       'disable-scheduler': { type: 'boolean', default: false },
       'node-name': { type: 'string' },
       runtime: { type: 'string' },
+      'disable-kube-proxy': { type: 'boolean', default: false },
       'sim-nodes': { type: 'string', default: '0' },
       'sim-node-capacity': { type: 'string', default: '' },
       'sim-node-labels': { type: 'string', default: '' },
@@ -215,6 +225,21 @@ export async function runServer(args: string[]): Promise<number> {
     if (values['node-name']) agent.push('--node-name', values['node-name']);
     if (values.runtime) agent.push('--runtime', values.runtime);
     components.push(supervise('agent', agent));
+    // real pods need the service proxy on their node; simulated ones have no packets to route
+    // (and several sim clusters on one host must not fight over its iptables)
+    const runtime = values.runtime ?? defaultRuntimeName();
+    if (runtime === 'containerd' && !values['disable-kube-proxy'] && proxyCanRun()) {
+      const proxy = [
+        'proxy',
+        '--kubeconfig',
+        kubeconfigPath,
+        '--cluster-cidr',
+        values['cluster-cidr']!,
+        ...logLevel,
+      ];
+      if (values['node-name']) proxy.push('--hostname-override', values['node-name']);
+      components.push(supervise('proxy', proxy));
+    }
   }
   if (simNodes > 0) {
     components.push(

@@ -6,7 +6,14 @@ import { loadKubeconfig, RestClient } from '../client/rest.js';
 import { SharedInformers } from '../client/shared-informers.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { Iptables } from './iptables.js';
-import { Proxier } from './proxier.js';
+import { cleanupRules, Proxier } from './proxier.js';
+import type { IptablesBackend } from './iptables.js';
+
+function backendOf(v: string): IptablesBackend {
+  if (v !== 'auto' && v !== 'nft' && v !== 'legacy')
+    throw new Error(`invalid --iptables-backend "${v}": auto, nft or legacy`);
+  return v;
+}
 
 const log = logger('proxy');
 
@@ -22,19 +29,23 @@ export async function runProxy(args: string[]): Promise<number> {
       'metrics-bind-address': { type: 'string', default: '' },
       netns: { type: 'string', default: '' },
       'iptables-backend': { type: 'string', default: 'auto' },
+      cleanup: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
     },
   });
-  if (!values.kubeconfig) throw new Error('--kubeconfig is required');
   setLogLevel(values['log-level']!);
+  const prefix = values.netns ? ['ip', 'netns', 'exec', values.netns] : [];
+  if (values.cleanup) {
+    await cleanupRules(new Iptables('IPv4', prefix, backendOf(values['iptables-backend']!)));
+    return 0;
+  }
+  if (!values.kubeconfig) throw new Error('--kubeconfig is required');
   const client = new RestClient(loadKubeconfig(values.kubeconfig, 'kube-proxy/v1.31.0 (k8ts)'));
   const informers = new SharedInformers(client);
   const nodeName = (values['hostname-override'] || hostname()).toLowerCase();
-  const backend = values['iptables-backend'];
-  if (backend !== 'auto' && backend !== 'nft' && backend !== 'legacy')
-    throw new Error(`invalid --iptables-backend "${backend}": auto, nft or legacy`);
+  const backend = backendOf(values['iptables-backend']!);
   const proxier = new Proxier(informers, {
-    iptables: new Iptables('IPv4', values.netns ? ['ip', 'netns', 'exec', values.netns] : [], backend),
+    iptables: new Iptables('IPv4', prefix, backend),
     nodeName,
     family: 'IPv4',
     clusterCIDR: values['cluster-cidr'],

@@ -152,3 +152,27 @@ export class Proxier {
     }
   }
 }
+
+/**
+ * `k8ts proxy --cleanup` (kube-proxy's --cleanup): unlinks the jump rules, then flushes and
+ * deletes every chain the proxier makes, in both tables.
+ */
+export async function cleanupRules(ipt: Iptables): Promise<void> {
+  for (const j of JUMP_RULES) {
+    const args = [...j.extra, ...(j.comment ? ['-m', 'comment', '--comment', j.comment] : []), '-j', j.to];
+    await ipt.deleteRule(j.table, j.from, args);
+  }
+  const ours = (c: string) => isServiceChain(c) || c.startsWith('KUBE-');
+  for (const table of ['nat', 'filter'] as const) {
+    const chains = [...chainsOf(await ipt.save(table))].filter(ours);
+    if (chains.length === 0) continue;
+    const text = [
+      `*${table}`,
+      ...chains.map((c) => `:${c} - [0:0]`),
+      ...chains.map((c) => `-X ${c}`),
+      'COMMIT',
+      '',
+    ].join('\n');
+    await ipt.restore(text);
+  }
+}

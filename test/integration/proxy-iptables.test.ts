@@ -118,5 +118,12 @@ describe(
         inNs('iptables-save', '-t', 'nat').includes('web/hello') ? undefined : true,
       );
     });
+
+    it('--cleanup removes every chain and jump rule it made', async () => {
+      proxy.kill('SIGTERM');
+      await new Promise((r) => proxy.once('exit', r));
+      execFileSync(join(ROOT, 'bin', 'k8ts'), ['proxy', '--cleanup', '--netns', NS]);
+      assert.doesNotMatch(inNs('iptables-save'), /KUBE-/);
+    });
   },
 );
