@@ -11,6 +11,7 @@ import { StatusError } from '../../api/errors.js';
 import type { Informer } from '../../client/informer.js';
 import type { RestClient } from '../../client/rest.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import { runWorkers } from '../../client/reconcile-workers.js';
 import type { Controller, ControllerContext } from '../../controller-manager/context.js';
 import { parseCSR, type ParsedCSR } from '../../pki/csr.js';
 import { logger } from '../../util/log.js';
@@ -49,7 +50,6 @@ const RECOGNIZERS: Recognizer[] = [
 
 export class CSRApprovingController implements Controller {
   private readonly queue = new WorkQueue();
-  private stopped = false;
 
   constructor(
     private readonly client: RestClient,
@@ -67,28 +67,11 @@ export class CSRApprovingController implements Controller {
   }
 
   start(): void {
-    void this.worker();
+    runWorkers(this.queue, 1, (key) => this.reconcile(key), log);
   }
 
   stop(): void {
-    this.stopped = true;
     this.queue.shutDown();
-  }
-
-  private async worker(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined || this.stopped) return;
-      try {
-        await this.reconcile(key);
-        this.queue.forget(key);
-      } catch (err) {
-        log.warn('approval failed; retrying', { csr: key, error: String(err) });
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
-    }
   }
 
   async reconcile(name: string): Promise<void> {

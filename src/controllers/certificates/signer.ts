@@ -8,6 +8,7 @@ import { StatusError } from '../../api/errors.js';
 import type { Informer } from '../../client/informer.js';
 import type { RestClient } from '../../client/rest.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import { runWorkers } from '../../client/reconcile-workers.js';
 import type { Controller, ControllerContext } from '../../controller-manager/context.js';
 import { loadIssuer, type Issuer } from '../../pki/certs.js';
 import { parseCSR, signCSR } from '../../pki/csr.js';
@@ -35,7 +36,6 @@ export interface SigningFiles {
 export class CSRSigningController implements Controller {
   private readonly queue = new WorkQueue();
   private readonly informer: Informer;
-  private stopped = false;
 
   constructor(
     private readonly client: RestClient,
@@ -72,28 +72,11 @@ export class CSRSigningController implements Controller {
 
   async start(): Promise<void> {
     await this.ca;
-    for (let i = 0; i < 2; i++) void this.worker();
+    runWorkers(this.queue, 2, (key) => this.reconcile(key), log);
   }
 
   stop(): void {
-    this.stopped = true;
     this.queue.shutDown();
-  }
-
-  private async worker(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined || this.stopped) return;
-      try {
-        await this.reconcile(key);
-        this.queue.forget(key);
-      } catch (err) {
-        log.warn('signing failed; retrying', { csr: key, error: String(err) });
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
-    }
   }
 
   async reconcile(name: string): Promise<void> {

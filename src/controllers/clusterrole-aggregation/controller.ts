@@ -9,6 +9,7 @@ import type { KubeObject } from '../../api/types.js';
 import type { Informer } from '../../client/informer.js';
 import type { RestClient } from '../../client/rest.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import { runWorkers } from '../../client/reconcile-workers.js';
 import type { SharedInformers } from '../../client/shared-informers.js';
 import { logger } from '../../util/log.js';
 
@@ -65,7 +66,6 @@ export function aggregatedRules(role: KubeObject, all: KubeObject[]): Rule[] {
 export class ClusterRoleAggregationController {
   private readonly informer: Informer;
   private readonly queue = new WorkQueue();
-  private stopped = false;
 
   constructor(
     private readonly client: RestClient,
@@ -81,28 +81,11 @@ export class ClusterRoleAggregationController {
   }
 
   start(): void {
-    for (let i = 0; i < this.workers; i++) void this.worker();
+    runWorkers(this.queue, this.workers, (key) => this.reconcile(key), log);
   }
 
   stop(): void {
-    this.stopped = true;
     this.queue.shutDown();
-  }
-
-  private async worker(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined || this.stopped) return;
-      try {
-        await this.reconcile(key);
-        this.queue.forget(key);
-      } catch (err) {
-        log.warn('aggregating cluster role failed; retrying', { clusterRole: key, error: String(err) });
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
-    }
   }
 
   async reconcile(name: string): Promise<void> {

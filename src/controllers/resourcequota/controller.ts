@@ -6,12 +6,12 @@
 // gives back what is released and corrects any drift.
 import type { KubeObject } from '../../api/types.js';
 import { isRecord } from '../../api/types.js';
-import { StatusError } from '../../api/errors.js';
 import { objectKey, type Informer } from '../../client/informer.js';
 import { collectionPath, discoverResources, type DiscoveredResource } from '../../client/discovery.js';
 import type { RestClient } from '../../client/rest.js';
 import type { SharedInformers } from '../../client/shared-informers.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import { runWorkers } from '../../client/reconcile-workers.js';
 import { logger } from '../../util/log.js';
 import type { Evaluator } from '../../api/quota/evaluator.js';
 import { hardOf } from '../../api/quota/evaluator.js';
@@ -48,7 +48,6 @@ export class ResourceQuotaController {
   private readonly counted = new Map<string, Informer>();
   private resources: DiscoveredResource[] | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
-  private stopped = false;
 
   constructor(
     private readonly client: RestClient,
@@ -70,13 +69,12 @@ export class ResourceQuotaController {
 
   async start(): Promise<void> {
     const workers = this.opts.workers ?? 2;
-    for (let i = 0; i < workers; i++) void this.worker();
+    runWorkers(this.queue, workers, (key) => this.reconcile(key), log);
     this.resyncTimer = setInterval(() => this.enqueueAll(), this.opts.resyncMs ?? FULL_RESYNC_MS);
     this.resyncTimer.unref();
   }
 
   stop(): void {
-    this.stopped = true;
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     this.queue.shutDown();
   }
@@ -114,23 +112,6 @@ export class ResourceQuotaController {
     const r = find();
     if (!r || !r.namespaced || !r.verbs.includes('list') || !r.verbs.includes('watch')) return undefined;
     return this.watch(ev.group, ev.resource, collectionPath(r));
-  }
-
-  private async worker(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined || this.stopped) return;
-      try {
-        await this.reconcile(key);
-        this.queue.forget(key);
-      } catch (err) {
-        if (!(err instanceof StatusError && err.code === 409))
-          log.warn('quota recount failed; retrying', { quota: key, error: String(err) });
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
-    }
   }
 
   /** Recounts one quota and writes its status when it changed. */

@@ -17,6 +17,7 @@ import type { KubeObject } from '../../api/types.js';
 import type { Informer } from '../../client/informer.js';
 import type { RestClient } from '../../client/rest.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import { runWorkers } from '../../client/reconcile-workers.js';
 import type { Controller, ControllerContext } from '../../controller-manager/context.js';
 import { signJWT } from '../../pki/jwt.js';
 import { loadSigningKey, type SigningKey } from '../../pki/service-account-key.js';
@@ -46,7 +47,6 @@ export class TokensController implements Controller {
   private readonly queue = new WorkQueue();
   private readonly client: RestClient;
   private readonly rootCA: string;
-  private stopped = false;
 
   constructor(
     ctx: ControllerContext,
@@ -75,28 +75,11 @@ export class TokensController implements Controller {
   }
 
   start(): void {
-    for (let i = 0; i < this.workers; i++) void this.worker();
+    runWorkers(this.queue, this.workers, (key) => this.reconcile(key), log);
   }
 
   stop(): void {
-    this.stopped = true;
     this.queue.shutDown();
-  }
-
-  private async worker(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined || this.stopped) return;
-      try {
-        await this.reconcile(key);
-        this.queue.forget(key);
-      } catch (err) {
-        log.warn('token secret sync failed; retrying', { secret: key, error: String(err) });
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
-    }
   }
 
   /** The account by name from the cache, else from the server (it may be newer than our cache). */
