@@ -135,67 +135,20 @@ export function buildRules(
       if (!hasExternal) [externalTarget, externalComment] = ['DROP', q(`${name} has no local endpoints`)];
     }
     const match = (ip: string, port: number) => ['-m', proto, '-p', proto, '-d', ip, '--dport', port];
+    /** `-A chain -m comment --comment C -m proto -p proto -d IP --dport PORT -j target` */
+    const portal = (list: string[], chain: string, comment: string, ip: string, target: string) =>
+      rule(list, '-A', chain, '-m comment --comment', comment, ...match(ip, sp.port), '-j', target);
 
     for (const ip of sp.clusterIPs) {
-      if (hasInternal)
-        rule(
-          natRules,
-          '-A',
-          CHAIN.services,
-          '-m comment --comment',
-          q(`${name} cluster IP`),
-          ...match(ip, sp.port),
-          '-j',
-          internalChain,
-        );
-      else
-        rule(
-          filterRules,
-          '-A',
-          CHAIN.services,
-          '-m comment --comment',
-          internalComment,
-          ...match(ip, sp.port),
-          '-j',
-          internalTarget,
-        );
+      if (hasInternal) portal(natRules, CHAIN.services, q(`${name} cluster IP`), ip, internalChain);
+      else portal(filterRules, CHAIN.services, internalComment, ip, internalTarget);
     }
     for (const ip of sp.externalIPs) {
-      if (hasAny)
-        rule(
-          natRules,
-          '-A',
-          CHAIN.services,
-          '-m comment --comment',
-          q(`${name} external IP`),
-          ...match(ip, sp.port),
-          '-j',
-          extChain,
-        );
-      if (!hasExternal)
-        rule(
-          filterRules,
-          '-A',
-          CHAIN.externalServices,
-          '-m comment --comment',
-          externalComment,
-          ...match(ip, sp.port),
-          '-j',
-          externalTarget,
-        );
+      if (hasAny) portal(natRules, CHAIN.services, q(`${name} external IP`), ip, extChain);
+      if (!hasExternal) portal(filterRules, CHAIN.externalServices, externalComment, ip, externalTarget);
     }
     for (const ip of sp.loadBalancerIPs) {
-      if (hasAny)
-        rule(
-          natRules,
-          '-A',
-          CHAIN.services,
-          '-m comment --comment',
-          q(`${name} loadbalancer IP`),
-          ...match(ip, sp.port),
-          '-j',
-          lbTarget,
-        );
+      if (hasAny) portal(natRules, CHAIN.services, q(`${name} loadbalancer IP`), ip, lbTarget);
       if (usesFW)
         rule(
           filterRules,
@@ -209,16 +162,7 @@ export function buildRules(
     }
     if (!hasExternal)
       for (const ip of sp.loadBalancerIPs)
-        rule(
-          filterRules,
-          '-A',
-          CHAIN.externalServices,
-          '-m comment --comment',
-          externalComment,
-          ...match(ip, sp.port),
-          '-j',
-          externalTarget,
-        );
+        portal(filterRules, CHAIN.externalServices, externalComment, ip, externalTarget);
     if (sp.nodePort) {
       if (hasAny)
         rule(
