@@ -1,0 +1,191 @@
+// `k8ts server --runtime containerd` end to end, seen through kubectl: real containers for
+// `kubectl run`, CrashLoopBackOff, a missing image, two containers sharing an emptyDir.
+// Needs root, containerd, runc and the CNI plugins: runs only with K8TS_E2E=1, so the default
+// `npm test` skips it.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { CriClient } from '../../src/cri/client.js';
+import { containerdPaths } from '../../src/kubelet/containerd/config.js';
+import { cgroupTreeExists, removeCgroupTree } from '../../src/kubelet/containerd/cgroups.js';
+import { cleanupCniHostState } from '../../src/kubelet/cni/cleanup.js';
+import { hostNames } from '../../src/kubelet/runtime/index.js';
+import { cleanup, startServer, type TestServer } from '../integration/harness.js';
+import { join } from 'node:path';
+
+const enabled = process.env.K8TS_E2E === '1';
+const CLUSTER_CIDR = '10.246.0.0/16';
+
+async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const SHARED = `apiVersion: v1
+kind: Pod
+metadata:
+  name: shared
+spec:
+  restartPolicy: Never
+  volumes:
+  - name: data
+    emptyDir: {}
+  containers:
+  - name: writer
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    env:
+    - name: WHO
+      value: writer
+    - name: MSG
+      value: hello-from-$(WHO)
+    command: ["sh", "-c", "echo $(MSG) > /data/msg; sleep 3600"]
+    volumeMounts:
+    - name: data
+      mountPath: /data
+  - name: reader
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "while [ ! -f /data/msg ]; do sleep 0.2; done; [ \\"$(cat /data/msg)\\" = hello-from-writer ] && exit 0; exit 3"]
+    volumeMounts:
+    - name: data
+      mountPath: /data
+      readOnly: true
+`;
+
+describe(
+  'kubelet on containerd (k8ts server --runtime containerd)',
+  { skip: !enabled && 'set K8TS_E2E=1' },
+  () => {
+    let s: TestServer;
+    const figures: Record<string, string> = {};
+    const get = async (pod: string, jsonpath: string) =>
+      (await s.kubectl(['get', 'pod', pod, '-o', `jsonpath=${jsonpath}`])).stdout;
+
+    before(async () => {
+      s = await startServer(['--enable-agent', '--runtime', 'containerd', '--cluster-cidr', CLUSTER_CIDR]);
+      await until('the node to be Ready', async () => {
+        const r = await s.kubectl(['get', 'nodes', '--no-headers']);
+        return / Ready /.test(r.stdout) ? r.stdout : undefined;
+      });
+    });
+
+    after(async () => {
+      if (!s) return;
+      const names = hostNames(s.dataDir);
+      try {
+        await s.kubectl(['delete', 'pod', '--all', '--grace-period=1', '--wait=true', '--timeout=60s']);
+        const cri = new CriClient(containerdPaths(s.dataDir).socket);
+        try {
+          const left = await until(
+            'every sandbox removed',
+            async () => {
+              const l = await cri.listPodSandbox();
+              return l.length === 0 ? l : undefined;
+            },
+            30_000,
+          );
+          assert.deepEqual(left, []);
+        } finally {
+          cri.close();
+        }
+      } finally {
+        await s.stop();
+        await cleanupCniHostState({
+          bridge: names.bridge,
+          ipamDataDir: join(s.dataDir, 'agent', 'cni', 'networks'),
+        });
+        removeCgroupTree(names.cgroupRoot);
+        const ps = execFileSync('ps', ['-eo', 'args']).toString();
+        assert.ok(!ps.includes(s.dataDir), `processes left behind:\n${ps}`);
+        assert.deepEqual(cgroupTreeExists(names.cgroupRoot), []);
+        console.log('figures', figures);
+        cleanup(s);
+      }
+    });
+
+    it('reports the containerd runtime version in nodeInfo', async () => {
+      const r = await s.kubectl([
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={.items[0].status.nodeInfo.containerRuntimeVersion}',
+      ]);
+      assert.equal(r.stdout, 'containerd://1.6.20');
+    });
+
+    it('runs `kubectl run web --image=nginx` to 1/1 Running with a pod IP that serves HTTP', async () => {
+      const t = Date.now();
+      const run = await s.kubectl(['run', 'web', '--image=nginx']);
+      assert.equal(run.stdout, 'pod/web created\n');
+      const line = await until('web 1/1 Running', async () => {
+        const r = await s.kubectl(['get', 'pod', 'web', '--no-headers']);
+        return /^web\s+1\/1\s+Running\s+0\s/.test(r.stdout) ? r.stdout : undefined;
+      });
+      figures['kubectl run nginx → 1/1 Running'] = `${Date.now() - t} ms`;
+      assert.match(line, /^web\s+1\/1\s+Running/);
+      const ip = await get('web', '{.status.podIP}');
+      assert.match(ip, /^10\.246\.\d+\.\d+$/);
+      assert.match(
+        await get('web', '{.status.containerStatuses[0].containerID}'),
+        /^containerd:\/\/[0-9a-f]{64}$/,
+      );
+      const page = await until(
+        'nginx to answer',
+        async () => {
+          const res = await fetch(`http://${ip}/`).catch(() => undefined);
+          return res?.ok ? res.text() : undefined;
+        },
+        30_000,
+      );
+      assert.match(page, /Welcome to nginx/i);
+    });
+
+    it('restarts a failing container with back-off: restarts and CrashLoopBackOff', async () => {
+      await s.kubectl(['run', 'crash', '--image=busybox', '--restart=Always', '--', 'sh', '-c', 'exit 1']);
+      const line = await until('crash in CrashLoopBackOff', async () => {
+        const r = await s.kubectl(['get', 'pod', 'crash', '--no-headers']);
+        return /CrashLoopBackOff/.test(r.stdout) ? r.stdout : undefined;
+      });
+      assert.match(line, /^crash\s+0\/1\s+CrashLoopBackOff\s+[1-9]/);
+      assert.equal(await get('crash', '{.status.containerStatuses[0].lastState.terminated.exitCode}'), '1');
+      assert.equal(await get('crash', '{.status.containerStatuses[0].lastState.terminated.reason}'), 'Error');
+      assert.match(
+        await get('crash', '{.status.containerStatuses[0].state.waiting.message}'),
+        /^back-off \d+s restarting failed container=crash pod=crash_default\(/,
+      );
+    });
+
+    it('shows ErrImagePull / ImagePullBackOff for an image no registry has', async () => {
+      await s.kubectl(['run', 'missing', '--image=k8ts.io/nothere:1']);
+      const line = await until('missing image reason', async () => {
+        const r = await s.kubectl(['get', 'pod', 'missing', '--no-headers']);
+        return /ErrImagePull|ImagePullBackOff/.test(r.stdout) ? r.stdout : undefined;
+      });
+      assert.match(line, /^missing\s+0\/1\s+(ErrImagePull|ImagePullBackOff)\s+0\s/);
+    });
+
+    it('shares an emptyDir between two containers ($(VAR) expanded in the command)', async () => {
+      const r = await s.kubectl(['apply', '-f', '-'], SHARED);
+      assert.equal(r.stdout, 'pod/shared created\n');
+      const exit = await until('the reader to finish', async () => {
+        const v = await get(
+          'shared',
+          '{.status.containerStatuses[?(@.name=="reader")].state.terminated.exitCode}',
+        );
+        return v === '' ? undefined : v;
+      });
+      assert.equal(exit, '0');
+      assert.equal(
+        await get('shared', '{.status.containerStatuses[?(@.name=="reader")].state.terminated.reason}'),
+        'Completed',
+      );
+      assert.equal(await get('shared', '{.status.containerStatuses[?(@.name=="writer")].ready}'), 'true');
+    });
+  },
+);
