@@ -82,6 +82,7 @@ export async function runAgent(args: string[]): Promise<number> {
   const clientConfig = loadKubeconfig(values.kubeconfig, 'kubelet/v1.31.0 (linux/amd64) k8ts');
   // the fallback pod CIDR is only used until node IPAM sets spec.podCIDR
   const fallbackPodCIDR = '10.42.0.0/24';
+  const client = new ThrottledClient(clientConfig);
   const { runtime, fallbackReason } = await createRuntime(
     asked as RuntimeName,
     {},
@@ -90,6 +91,27 @@ export async function runAgent(args: string[]): Promise<number> {
       podCIDR: fallbackPodCIDR,
       clusterDNS: [values['cluster-dns']!],
       caCert: clientConfig.ca ?? '',
+      requestToken: async (pod, sa, expirationSeconds) => {
+        const ns = pod.metadata.namespace ?? 'default';
+        const r = await client.request<{ status?: { token?: string } }>(
+          'POST',
+          `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`,
+          {
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenRequest',
+            spec: {
+              expirationSeconds,
+              boundObjectRef: {
+                apiVersion: 'v1',
+                kind: 'Pod',
+                name: pod.metadata.name,
+                uid: pod.metadata.uid,
+              },
+            },
+          },
+        );
+        return r.status?.token ?? '';
+      },
     },
   );
   if (fallbackReason) log.warn(fallbackReason, { asked });
@@ -102,7 +124,6 @@ export async function runAgent(args: string[]): Promise<number> {
   Object.assign(identity.labels, parseLabels(values['node-label']!));
   identity.taints = parseTaints(values['node-taint']!);
 
-  const client = new ThrottledClient(clientConfig);
   const host = new KubeletHost(client);
   const recorder = new EventRecorder(client, 'kubelet', identity.name);
   host.add({ identity, runtime, fallbackPodCIDR, recorder });

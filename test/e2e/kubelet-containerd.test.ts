@@ -58,6 +58,40 @@ spec:
       readOnly: true
 `;
 
+const SA = '/var/run/secrets/kubernetes.io/serviceaccount';
+const INIT = `apiVersion: v1
+kind: Pod
+metadata:
+  name: initsa
+spec:
+  restartPolicy: Never
+  volumes:
+  - name: work
+    emptyDir: {}
+  initContainers:
+  - name: first
+    image: busybox:1.36
+    command: ["sh", "-c", "echo one > /work/order"]
+    volumeMounts: [{ name: work, mountPath: /work }]
+  - name: second
+    image: busybox:1.36
+    command: ["sh", "-c", "echo two >> /work/order"]
+    volumeMounts: [{ name: work, mountPath: /work }]
+  containers:
+  - name: check
+    image: busybox:1.36
+    workingDir: /work
+    command:
+    - sh
+    - -c
+    - |
+      [ "$(cat order | tr '\\n' ' ')" = 'one two ' ] || exit 4
+      test -s ${SA}/token || exit 5
+      grep -q 'BEGIN CERTIFICATE' ${SA}/ca.crt || exit 6
+      [ "$(cat ${SA}/namespace)" = default ] || exit 7
+    volumeMounts: [{ name: work, mountPath: /work }]
+`;
+
 describe(
   'kubelet on containerd (k8ts server --runtime containerd)',
   { skip: !enabled && 'set K8TS_E2E=1' },
@@ -168,6 +202,27 @@ describe(
         return /ErrImagePull|ImagePullBackOff/.test(r.stdout) ? r.stdout : undefined;
       });
       assert.match(line, /^missing\s+0\/1\s+(ErrImagePull|ImagePullBackOff)\s+0\s/);
+    });
+
+    it('runs init containers in order, then the container, with a service-account token, CA and namespace', async () => {
+      const r = await s.kubectl(['apply', '-f', '-'], INIT);
+      assert.equal(r.stdout, 'pod/initsa created\n', r.stderr);
+      const phase = await until('initsa to finish', async () => {
+        const v = await get('initsa', '{.status.phase}');
+        return v === 'Succeeded' || v === 'Failed' ? v : undefined;
+      });
+      const exit = await get('initsa', '{.status.containerStatuses[0].state.terminated.exitCode}');
+      const tokenLog = s
+        .log()
+        .split('\n')
+        .filter((l) => /token/i.test(l));
+      assert.equal(`${phase} ${exit}`, 'Succeeded 0', tokenLog.join('\n'));
+      assert.equal(
+        await get('initsa', '{.status.initContainerStatuses[*].state.terminated.reason}'),
+        'Completed Completed',
+      );
+      const line = (await s.kubectl(['get', 'pod', 'initsa', '--no-headers'])).stdout;
+      assert.match(line, /^initsa\s+0\/1\s+Completed\s+0\s/);
     });
 
     it('shares an emptyDir between two containers ($(VAR) expanded in the command)', async () => {

@@ -33,6 +33,11 @@ export interface ContainerdRuntimeOptions {
   clusterDomain?: string;
   /** PEM of the cluster CA, written as ca.crt into kube-api-access-* volumes. */
   caCert: string;
+  /**
+   * A service-account token bound to the pod (TokenRequest), written into kube-api-access-*
+   * volumes; the token file stays empty when absent or failing.
+   */
+  requestToken?: (pod: Pod, serviceAccount: string, expirationSeconds: number) => Promise<string>;
   /** Called once dispose() has stopped everything (e.g. to stop containerd). */
   onDispose?: () => Promise<void>;
 }
@@ -75,7 +80,7 @@ function criTime(ns: string): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-function pullPolicy(c: FullContainerSpec): PullPolicy {
+export function pullPolicy(c: FullContainerSpec): PullPolicy {
   if (c.imagePullPolicy) return c.imagePullPolicy;
   const image = c.image ?? '';
   const tagged = /:[\w][\w.-]*$/.test(image.slice(image.lastIndexOf('/') + 1)) || image.includes('@');
@@ -279,6 +284,7 @@ export class ContainerdRuntime implements PodRuntime {
 
   private async runSandbox(p: CriPod): Promise<boolean> {
     const cri = this.node.cri;
+    await this.fetchToken(p);
     p.sandbox = sandboxConfig(p.pod, p.ctx, 0);
     try {
       p.sandboxId = await cri.runPodSandbox(p.sandbox);
@@ -288,6 +294,20 @@ export class ContainerdRuntime implements PodRuntime {
     } catch (err) {
       log.warn('RunPodSandbox failed', { pod: p.uid, error: String(err) });
       return false;
+    }
+  }
+
+  private async fetchToken(p: CriPod): Promise<void> {
+    const spec = p.pod.spec as {
+      serviceAccountName?: string;
+      volumes?: { name: string; projected?: unknown }[];
+    };
+    const access = spec.volumes?.find((v) => v.projected && v.name.startsWith('kube-api-access-'));
+    if (!access || !this.opts.requestToken || p.ctx.token) return;
+    try {
+      p.ctx.token = await this.opts.requestToken(p.pod, spec.serviceAccountName ?? 'default', 3607);
+    } catch (err) {
+      log.warn('could not get a service account token', { pod: p.uid, error: String(err) });
     }
   }
 

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { ContainerdNode } from '../containerd/node.js';
-import { ContainerdRuntime } from './containerd.js';
+import { ContainerdRuntime, type ContainerdRuntimeOptions } from './containerd.js';
 import { SimRuntime, type SimRuntimeOptions } from './sim.js';
 import type { PodRuntime } from './types.js';
 
@@ -22,6 +22,7 @@ export interface ContainerdChoiceOptions {
   podCIDR: string;
   clusterDNS: string[];
   caCert: string;
+  requestToken?: ContainerdRuntimeOptions['requestToken'];
   /** Build the k8ts test images (busybox, nginx, pause) into <data-dir>/agent/images (default true). */
   buildTestImages?: boolean;
 }
@@ -70,6 +71,7 @@ export async function createRuntime(
     cgroupRoot,
     clusterDNS: containerd.clusterDNS,
     caCert: containerd.caCert,
+    requestToken: containerd.requestToken,
     // pods keep running across an agent restart, as upstream's; containerd itself stops
     onDispose: () => node.stop(),
   });
