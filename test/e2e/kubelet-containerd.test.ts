@@ -58,6 +58,21 @@ spec:
       readOnly: true
 `;
 
+const OOM = `apiVersion: v1
+kind: Pod
+metadata:
+  name: oom
+spec:
+  restartPolicy: Never
+  containers:
+  - name: hog
+    image: busybox:1.36
+    command: ["sh", "-c", "x=$(head -c 200000000 /dev/zero | tr '\\\\0' a); echo survived"]
+    resources:
+      limits:
+        memory: 32Mi
+`;
+
 const SA = '/var/run/secrets/kubernetes.io/serviceaccount';
 const INIT = `apiVersion: v1
 kind: Pod
@@ -223,6 +238,18 @@ describe(
       );
       const line = (await s.kubectl(['get', 'pod', 'initsa', '--no-headers'])).stdout;
       assert.match(line, /^initsa\s+0\/1\s+Completed\s+0\s/);
+    });
+
+    it('reports OOMKilled (exit code 137) for a container over its memory limit', async () => {
+      const r = await s.kubectl(['apply', '-f', '-'], OOM);
+      assert.equal(r.stdout, 'pod/oom created\n', r.stderr);
+      const reason = await until('oom to end', async () => {
+        const v = await get('oom', '{.status.containerStatuses[0].state.terminated.reason}');
+        return v === '' ? undefined : v;
+      });
+      assert.equal(reason, 'OOMKilled');
+      assert.equal(await get('oom', '{.status.containerStatuses[0].state.terminated.exitCode}'), '137');
+      assert.equal(await get('oom', '{.status.phase}'), 'Failed');
     });
 
     it('shares an emptyDir between two containers ($(VAR) expanded in the command)', async () => {

@@ -287,6 +287,7 @@ export class ContainerdRuntime implements PodRuntime {
     await this.fetchToken(p);
     p.sandbox = sandboxConfig(p.pod, p.ctx, 0);
     try {
+      if (await this.adopt(p)) return true;
       p.sandboxId = await cri.runPodSandbox(p.sandbox);
       const st = await cri.podSandboxStatus(p.sandboxId);
       p.podIP = st.status?.network?.ip || undefined;
@@ -295,6 +296,36 @@ export class ContainerdRuntime implements PodRuntime {
       log.warn('RunPodSandbox failed', { pod: p.uid, error: String(err) });
       return false;
     }
+  }
+
+  /**
+   * Pods outlive the agent (as upstream's): after a restart, take over the pod's ready sandbox
+   * and the latest attempt of each container instead of running a second sandbox.
+   */
+  private async adopt(p: CriPod): Promise<boolean> {
+    const cri = this.node.cri;
+    const found = await cri.listPodSandbox({ label_selector: { 'io.kubernetes.pod.uid': p.uid } });
+    const ready = found.find((sb) => sb.state === 'SANDBOX_READY');
+    for (const sb of found.filter((x) => x !== ready)) {
+      await cri.stopPodSandbox(sb.id).catch(() => undefined);
+      await cri.removePodSandbox(sb.id).catch(() => undefined);
+    }
+    if (!ready) return false;
+    p.sandboxId = ready.id;
+    p.podIP = (await cri.podSandboxStatus(ready.id)).status?.network?.ip || undefined;
+    const containers = await cri.listContainers({ pod_sandbox_id: ready.id });
+    for (const c of [...p.init, ...p.main]) {
+      const latest = containers
+        .filter((x) => x.metadata.name === c.spec.name)
+        .sort((a, b) => b.metadata.attempt - a.metadata.attempt)[0];
+      if (!latest) continue;
+      c.id = latest.id;
+      c.attempt = latest.metadata.attempt;
+      c.status.restartCount = latest.metadata.attempt;
+      c.status.containerID = `containerd://${latest.id}`;
+    }
+    log.info('adopted a running pod sandbox', { pod: p.uid, sandbox: ready.id });
+    return true;
   }
 
   private async fetchToken(p: CriPod): Promise<void> {
