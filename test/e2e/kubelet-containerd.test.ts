@@ -195,6 +195,48 @@ describe(
       assert.match(page, /Welcome to nginx/i);
     });
 
+    it('keeps pods across an agent restart: the sandbox and containers are adopted, not run again', async () => {
+      const before = await get('web', '{.status.containerStatuses[0].containerID}');
+      const agentPid = () =>
+        execFileSync('ps', ['-eo', 'pid=,args='])
+          .toString()
+          .split('\n')
+          .filter((l) => l.includes(' agent --kubeconfig') && l.includes(s.dataDir))
+          .map((l) => Number(l.trim().split(/\s+/)[0]))[0];
+      const first = agentPid();
+      assert.ok(first, 'the agent runs');
+      process.kill(first, 'SIGTERM');
+      await until('a new agent', async () => {
+        const pid = agentPid();
+        return pid && pid !== first ? pid : undefined;
+      });
+      const cri = new CriClient(containerdPaths(s.dataDir).socket);
+      try {
+        const uid = await get('web', '{.metadata.uid}');
+        // the new agent has synced the pod once its containerd answers and the status is rewritten
+        const sandboxes = await until('the new containerd to list web', async () => {
+          const l = await cri
+            .listPodSandbox({ label_selector: { 'io.kubernetes.pod.uid': uid } })
+            .catch(() => undefined);
+          return l?.length ? l : undefined;
+        });
+        await until('the new agent to adopt web', async () =>
+          s.log().includes(`"msg":"adopted a running pod sandbox","pod":"${uid}"`) ? true : undefined,
+        );
+        await new Promise((r) => setTimeout(r, 2000)); // a few sync rounds of the new agent
+        const again = await cri.listPodSandbox({ label_selector: { 'io.kubernetes.pod.uid': uid } });
+        assert.deepEqual(
+          again.map((x) => x.id),
+          sandboxes.map((x) => x.id),
+        );
+      } finally {
+        cri.close();
+      }
+      const line = (await s.kubectl(['get', 'pod', 'web', '--no-headers'])).stdout;
+      assert.match(line, /^web\s+1\/1\s+Running\s+0\s/);
+      assert.equal(await get('web', '{.status.containerStatuses[0].containerID}'), before);
+    });
+
     it('restarts a failing container with back-off: restarts and CrashLoopBackOff', async () => {
       await s.kubectl(['run', 'crash', '--image=busybox', '--restart=Always', '--', 'sh', '-c', 'exit 1']);
       const line = await until('crash in CrashLoopBackOff', async () => {
