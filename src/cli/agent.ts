@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { KubeObject } from '../api/types.js';
 import { EventRecorder } from '../client/events.js';
 import { loadKubeconfig } from '../client/rest.js';
 import { ThrottledClient } from '../client/throttle.js';
@@ -83,6 +84,8 @@ export async function runAgent(args: string[]): Promise<number> {
   // the fallback pod CIDR is only used until node IPAM sets spec.podCIDR
   const fallbackPodCIDR = '10.42.0.0/24';
   const client = new ThrottledClient(clientConfig);
+  // the recorder needs the node name, known once the runtime answered its version
+  const events: { recorder?: EventRecorder } = {};
   const { runtime, fallbackReason } = await createRuntime(
     asked as RuntimeName,
     {},
@@ -91,6 +94,8 @@ export async function runAgent(args: string[]): Promise<number> {
       podCIDR: fallbackPodCIDR,
       clusterDNS: [values['cluster-dns']!],
       caCert: clientConfig.ca ?? '',
+      recordEvent: (pod, fieldPath, type, reason, message) =>
+        events.recorder?.event({ ...pod, fieldPath } as KubeObject, type, reason, message),
       requestToken: async (pod, sa, expirationSeconds) => {
         const ns = pod.metadata.namespace ?? 'default';
         const r = await client.request<{ status?: { token?: string } }>(
@@ -126,6 +131,7 @@ export async function runAgent(args: string[]): Promise<number> {
 
   const host = new KubeletHost(client);
   const recorder = new EventRecorder(client, 'kubelet', identity.name);
+  events.recorder = recorder;
   host.add({ identity, runtime, fallbackPodCIDR, recorder });
   await host.start();
   log.info('agent started', { node: identity.name, runtime: runtime.name });

@@ -259,6 +259,22 @@ describe(
         return /ErrImagePull|ImagePullBackOff/.test(r.stdout) ? r.stdout : undefined;
       });
       assert.match(line, /^missing\s+0\/1\s+(ErrImagePull|ImagePullBackOff)\s+0\s/);
+      const events = await until('the Failed pull event', async () => {
+        const r = await s.kubectl([
+          'get',
+          'events',
+          '--field-selector',
+          'involvedObject.name=missing',
+          '-o',
+          'jsonpath={range .items[*]}{.reason}|{.involvedObject.fieldPath}|{.message}{"\\n"}{end}',
+        ]);
+        return /^Failed\|/m.test(r.stdout) ? r.stdout : undefined;
+      });
+      assert.match(events, /^Pulling\|spec\.containers\{missing\}\|Pulling image "k8ts\.io\/nothere:1"$/m);
+      assert.match(
+        events,
+        /^Failed\|spec\.containers\{missing\}\|Failed to pull image "k8ts\.io\/nothere:1": /m,
+      );
     });
 
     it('runs init containers in order, then the container, with a service-account token, CA and namespace', async () => {

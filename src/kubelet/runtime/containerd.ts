@@ -38,6 +38,14 @@ export interface ContainerdRuntimeOptions {
    * volumes; the token file stays empty when absent or failing.
    */
   requestToken?: (pod: Pod, serviceAccount: string, expirationSeconds: number) => Promise<string>;
+  /** Records the image events (Pulling, Pulled, Failed, BackOff) against the container's field path. */
+  recordEvent?: (
+    pod: Pod,
+    fieldPath: string,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ) => void;
   /** Called once dispose() has stopped everything (e.g. to stop containerd). */
   onDispose?: () => Promise<void>;
 }
@@ -368,7 +376,10 @@ export class ContainerdRuntime implements PodRuntime {
         podAnnotations: p.pod.metadata.annotations,
         sandboxConfig: p.sandbox,
       },
-      () => undefined, // the kubelet records the container events it sees
+      (e) => {
+        const fieldPath = `${c.init ? 'spec.initContainers' : 'spec.containers'}{${c.spec.name}}`;
+        this.opts.recordEvent?.(p.pod, fieldPath, e.type, e.reason, e.message);
+      },
     );
     if ('reason' in result) {
       c.status.state = { waiting: { reason: result.reason, message: result.message } };

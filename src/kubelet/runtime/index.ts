@@ -23,6 +23,7 @@ export interface ContainerdChoiceOptions {
   clusterDNS: string[];
   caCert: string;
   requestToken?: ContainerdRuntimeOptions['requestToken'];
+  recordEvent?: ContainerdRuntimeOptions['recordEvent'];
   /** Build the k8ts test images (busybox, nginx, pause) into <data-dir>/agent/images (default true). */
   buildTestImages?: boolean;
 }
@@ -72,6 +73,7 @@ export async function createRuntime(
     clusterDNS: containerd.clusterDNS,
     caCert: containerd.caCert,
     requestToken: containerd.requestToken,
+    recordEvent: containerd.recordEvent,
     // pods keep running across an agent restart, as upstream's; containerd itself stops
     onDispose: () => node.stop(),
   });
