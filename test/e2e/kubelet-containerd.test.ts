@@ -128,7 +128,12 @@ describe(
       if (!s) return;
       const names = hostNames(s.dataDir);
       try {
+        const t0 = Date.now();
+        await s.kubectl(['delete', 'pod', 'shared', '--grace-period=2', '--wait=true', '--timeout=60s']);
+        figures['kubectl delete pod shared (grace 2 s) → gone'] = `${Date.now() - t0} ms`;
+        const t = Date.now();
         await s.kubectl(['delete', 'pod', '--all', '--grace-period=1', '--wait=true', '--timeout=60s']);
+        figures['kubectl delete pod --all (grace 1 s) → gone'] = `${Date.now() - t} ms`;
         const cri = new CriClient(containerdPaths(s.dataDir).socket);
         try {
           const left = await until(
@@ -154,6 +159,13 @@ describe(
         assert.ok(!ps.includes(s.dataDir), `processes left behind:\n${ps}`);
         assert.deepEqual(cgroupTreeExists(names.cgroupRoot), []);
         console.log('figures', figures);
+        console.log(
+          s
+            .log()
+            .split('\n')
+            .filter((l) => /containers stopped|Stop/.test(l))
+            .join('\n'),
+        );
         cleanup(s);
       }
     });
@@ -311,6 +323,7 @@ describe(
     });
 
     it('shares an emptyDir between two containers ($(VAR) expanded in the command)', async () => {
+      const t = Date.now();
       const r = await s.kubectl(['apply', '-f', '-'], SHARED);
       assert.equal(r.stdout, 'pod/shared created\n');
       const exit = await until('the reader to finish', async () => {
@@ -320,6 +333,7 @@ describe(
         );
         return v === '' ? undefined : v;
       });
+      figures['two busybox containers: apply → reader Completed'] = `${Date.now() - t} ms`;
       assert.equal(exit, '0');
       assert.equal(
         await get('shared', '{.status.containerStatuses[?(@.name=="reader")].state.terminated.reason}'),

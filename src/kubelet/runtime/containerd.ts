@@ -198,6 +198,7 @@ export class ContainerdRuntime implements PodRuntime {
     if (!p) return;
     p.killing = true;
     clearTimeout(p.timer);
+    const started = Date.now();
     await p.busy;
     const cri = this.node.cri;
     await Promise.all(
@@ -210,6 +211,14 @@ export class ContainerdRuntime implements PodRuntime {
         ),
     );
     for (const c of [...p.init, ...p.main]) await this.refresh(c);
+    log.info('pod containers stopped', {
+      pod: uid,
+      gracePeriodSeconds,
+      tookMs: Date.now() - started,
+      states: [...p.init, ...p.main].map(
+        (c) => `${c.spec.name}:${Object.keys(c.status.state)[0]}:${c.id.slice(0, 8)}`,
+      ),
+    });
     if (p.sandboxId) await cri.stopPodSandbox(p.sandboxId).catch(() => undefined);
     this.report(p);
   }
