@@ -3,11 +3,13 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { KubeObject } from '../api/types.js';
 import { EventRecorder } from '../client/events.js';
 import { loadKubeconfig } from '../client/rest.js';
 import { ThrottledClient } from '../client/throttle.js';
 import { KubeletHost } from '../kubelet/host.js';
 import { localIdentity, parseLabels, parseTaints } from '../kubelet/identity.js';
+import { ContainerdRuntime } from '../kubelet/runtime/containerd.js';
 import { createRuntime, defaultRuntimeName, type RuntimeName } from '../kubelet/runtime/index.js';
 import { logger, setLogLevel } from '../util/log.js';
 
@@ -21,6 +23,7 @@ Flags:
   --control-plane            Label the node node-role.kubernetes.io/control-plane (as k3s labels a server's node)
   --node-label K=V,...       Extra node labels
   --node-taint K=V:EFFECT,...  Taints to register the node with
+  --cluster-dns IP           Nameserver for pods' resolv.conf (default 10.43.0.10)
   --log-level LEVEL          debug, info, warn or error (default info)
 `;
 
@@ -61,6 +64,7 @@ export async function runAgent(args: string[]): Promise<number> {
       'node-label': { type: 'string', default: '' },
       'node-taint': { type: 'string', default: '' },
       'log-level': { type: 'string', default: 'info' },
+      'cluster-dns': { type: 'string', default: '10.43.0.10' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -74,10 +78,48 @@ export async function runAgent(args: string[]): Promise<number> {
   const asked = values.runtime ?? defaultRuntimeName();
   if (asked !== 'sim' && asked !== 'containerd')
     throw new Error(`invalid --runtime "${asked}": want sim or containerd`);
-  const { runtime, fallbackReason } = createRuntime(asked as RuntimeName);
-  if (fallbackReason) log.warn(fallbackReason, { asked });
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const dataDir = resolve(values['data-dir'] ?? (isRoot ? '/var/lib/k8ts' : join(homedir(), '.k8ts')));
+  const clientConfig = loadKubeconfig(values.kubeconfig, 'kubelet/v1.31.0 (linux/amd64) k8ts');
+  // the fallback pod CIDR is only used until node IPAM sets spec.podCIDR
+  const fallbackPodCIDR = '10.42.0.0/24';
+  const client = new ThrottledClient(clientConfig);
+  // the recorder needs the node name, known once the runtime answered its version
+  const events: { recorder?: EventRecorder } = {};
+  const { runtime, fallbackReason } = await createRuntime(
+    asked as RuntimeName,
+    {},
+    {
+      dataDir,
+      podCIDR: fallbackPodCIDR,
+      clusterDNS: [values['cluster-dns']!],
+      caCert: clientConfig.ca ?? '',
+      recordEvent: (pod, fieldPath, type, reason, message) =>
+        events.recorder?.event({ ...pod, fieldPath } as KubeObject, type, reason, message),
+      requestToken: async (pod, sa, expirationSeconds) => {
+        const ns = pod.metadata.namespace ?? 'default';
+        const r = await client.request<{ status?: { token?: string } }>(
+          'POST',
+          `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`,
+          {
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenRequest',
+            spec: {
+              expirationSeconds,
+              boundObjectRef: {
+                apiVersion: 'v1',
+                kind: 'Pod',
+                name: pod.metadata.name,
+                uid: pod.metadata.uid,
+              },
+            },
+          },
+        );
+        return r.status?.token ?? '';
+      },
+    },
+  );
+  if (fallbackReason) log.warn(fallbackReason, { asked });
   const identity = localIdentity({
     name: values['node-name'],
     dataDir,
@@ -87,15 +129,15 @@ export async function runAgent(args: string[]): Promise<number> {
   Object.assign(identity.labels, parseLabels(values['node-label']!));
   identity.taints = parseTaints(values['node-taint']!);
 
-  const client = new ThrottledClient(loadKubeconfig(values.kubeconfig, 'kubelet/v1.31.0 (linux/amd64) k8ts'));
   const host = new KubeletHost(client);
   const recorder = new EventRecorder(client, 'kubelet', identity.name);
-  // the fallback pod CIDR is only used until node IPAM sets spec.podCIDR
-  host.add({ identity, runtime, fallbackPodCIDR: '10.42.0.0/24', recorder });
+  events.recorder = recorder;
+  host.add({ identity, runtime, fallbackPodCIDR, recorder });
   await host.start();
   log.info('agent started', { node: identity.name, runtime: runtime.name });
-  return untilStopped(() => {
+  return untilStopped(async () => {
     host.stop();
     client.close();
+    if (runtime instanceof ContainerdRuntime) await runtime.whenDisposed();
   });
 }

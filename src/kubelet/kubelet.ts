@@ -241,12 +241,14 @@ export class Kubelet {
       if (!s.containerID || seenIDs.has(s.containerID)) continue;
       const spec = specs.find((x) => x.c.name === s.name);
       const ref = { ...pod, fieldPath: `${spec?.path ?? 'spec.containers'}{${s.name}}` } as KubeObject;
-      recorder.event(
-        ref,
-        'Normal',
-        'Pulled',
-        `Container image "${spec?.c.image ?? s.image}" already present on machine`,
-      );
+      // a real runtime records its own image events (Pulling, Pulled, Failed, BackOff)
+      if (this.opts.runtime.name === 'sim')
+        recorder.event(
+          ref,
+          'Normal',
+          'Pulled',
+          `Container image "${spec?.c.image ?? s.image}" already present on machine`,
+        );
       recorder.event(ref, 'Normal', 'Created', `Created container ${s.name}`);
       recorder.event(ref, 'Normal', 'Started', `Started container ${s.name}`);
     }

@@ -62,13 +62,14 @@ export async function startServer(
       String(port),
       '--write-kubeconfig',
       kubeconfig,
-      '--disable-agent',
+      // `--enable-agent` (a harness option, not a server flag) runs the local node agent
+      ...(extraArgs.includes('--enable-agent') ? [] : ['--disable-agent']),
       // as upstream's integration test servers: without the controllers nobody makes the
       // `default` ServiceAccount, so its admission plugin would refuse every pod
       ...(extraArgs.includes('--disable-controller-manager')
         ? ['--disable-admission-plugins', 'ServiceAccount']
         : []),
-      ...extraArgs,
+      ...extraArgs.filter((a) => a !== '--enable-agent'),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -1,0 +1,453 @@
+// The containerd runtime: pods as CRI sandboxes and containers (upstream's kuberuntime manager,
+// reduced). Each pod has a worker that, about once a second, reconciles what containerd runs
+// with the pod spec: sandbox, images (imagePullPolicy, ErrImagePull/ImagePullBackOff), init
+// containers one by one, then containers; restarts per restartPolicy with upstream's back-off
+// (immediately the first time, then 10 s doubling to 5 min, CrashLoopBackOff meanwhile).
+import { rmSync } from 'node:fs';
+import { isNotFound } from '../../cri/client.js';
+import type { ContainerStatus, PodSandboxConfig } from '../../cri/types.js';
+import { logger } from '../../util/log.js';
+import type { ContainerdNode } from '../containerd/node.js';
+import type { PullPolicy } from '../containerd/image-puller.js';
+import {
+  containerConfig,
+  podDir,
+  sandboxConfig,
+  type FullContainerSpec,
+  type PodContext,
+} from './cri-config.js';
+import { normalizeImage } from './sim-steering.js';
+import type { ContainerState, Pod, PodRuntime, RuntimeContainerStatus, RuntimePodStatus } from './types.js';
+
+const log = logger('containerd-runtime');
+const POLL_MS = 1000;
+const BACKOFF_BASE_MS = 10_000;
+const BACKOFF_MAX_MS = 300_000;
+export const CONTAINERD_VERSION = 'containerd://1.6.20';
+
+export interface ContainerdRuntimeOptions {
+  dataDir: string;
+  /** cgroupfs parent of every pod's cgroup (pod<uid> below it). */
+  cgroupRoot: string;
+  clusterDNS: string[];
+  clusterDomain?: string;
+  /** PEM of the cluster CA, written as ca.crt into kube-api-access-* volumes. */
+  caCert: string;
+  /**
+   * A service-account token bound to the pod (TokenRequest), written into kube-api-access-*
+   * volumes; the token file stays empty when absent or failing.
+   */
+  requestToken?: (pod: Pod, serviceAccount: string, expirationSeconds: number) => Promise<string>;
+  /** Records the image events (Pulling, Pulled, Failed, BackOff) against the container's field path. */
+  recordEvent?: (
+    pod: Pod,
+    fieldPath: string,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ) => void;
+  /** Called once dispose() has stopped everything (e.g. to stop containerd). */
+  onDispose?: () => Promise<void>;
+}
+
+interface Ctr {
+  spec: FullContainerSpec;
+  init: boolean;
+  id: string;
+  attempt: number;
+  backoff?: { durationMs: number; lastUpdate: number };
+  status: RuntimeContainerStatus;
+}
+
+interface CriPod {
+  uid: string;
+  pod: Pod;
+  podCIDR: string;
+  ctx: PodContext;
+  sandboxId: string;
+  sandbox?: PodSandboxConfig;
+  podIP?: string;
+  init: Ctr[];
+  main: Ctr[];
+  killing: boolean;
+  busy?: Promise<void>;
+  timer?: NodeJS.Timeout;
+  lastReported: string;
+  onChange: (uid: string) => void;
+}
+
+/** Go's time.Duration text for whole seconds: 10s, 2m40s, 5m0s. */
+function goDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`;
+}
+
+/** CRI nanoseconds → RFC 3339 seconds, as metav1.Time serialises. */
+function criTime(ns: string): string {
+  const ms = Number(BigInt(ns || '0') / 1_000_000n);
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+export function pullPolicy(c: FullContainerSpec): PullPolicy {
+  if (c.imagePullPolicy) return c.imagePullPolicy;
+  const image = c.image ?? '';
+  const tagged = /:[\w][\w.-]*$/.test(image.slice(image.lastIndexOf('/') + 1)) || image.includes('@');
+  return !tagged || image.endsWith(':latest') ? 'Always' : 'IfNotPresent';
+}
+
+function stateOf(cs: ContainerStatus): ContainerState {
+  switch (cs.state) {
+    case 'CONTAINER_RUNNING':
+      return { running: { startedAt: criTime(cs.started_at) } };
+    case 'CONTAINER_EXITED':
+    case 'CONTAINER_UNKNOWN':
+      return {
+        terminated: {
+          exitCode: cs.exit_code,
+          reason: cs.reason || (cs.exit_code === 0 ? 'Completed' : 'Error'),
+          ...(cs.message ? { message: cs.message } : {}),
+          startedAt: criTime(cs.started_at),
+          finishedAt: criTime(cs.finished_at),
+          containerID: `containerd://${cs.id}`,
+        },
+      };
+    default:
+      return { waiting: { reason: 'ContainerCreating' } };
+  }
+}
+
+export class ContainerdRuntime implements PodRuntime {
+  readonly name = 'containerd';
+  readonly version = CONTAINERD_VERSION;
+  private readonly pods = new Map<string, CriPod>();
+  private podCIDR = '';
+  private disposed = false;
+  private stopped: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly node: ContainerdNode,
+    private readonly opts: ContainerdRuntimeOptions,
+  ) {}
+
+  syncPod(pod: Pod, podCIDR: string, onChange: (uid: string) => void): void {
+    if (this.disposed) return;
+    if (podCIDR && podCIDR !== this.podCIDR) {
+      this.podCIDR = podCIDR;
+      this.node.setPodCIDR(podCIDR);
+    }
+    const uid = pod.metadata.uid ?? '';
+    const known = this.pods.get(uid);
+    if (known) {
+      known.pod = pod;
+      known.onChange = onChange;
+      return;
+    }
+    const waiting = (spec: FullContainerSpec, init: boolean): Ctr => ({
+      spec,
+      init,
+      id: '',
+      attempt: 0,
+      status: {
+        name: spec.name,
+        image: normalizeImage(spec.image ?? ''),
+        imageID: '',
+        containerID: '',
+        state: { waiting: { reason: init ? 'PodInitializing' : 'ContainerCreating' } },
+        lastState: {},
+        restartCount: 0,
+        started: false,
+        ready: false,
+      },
+    });
+    const p: CriPod = {
+      uid,
+      pod,
+      podCIDR,
+      ctx: {
+        podDir: podDir(this.opts.dataDir, uid),
+        cgroupParent: `${this.opts.cgroupRoot}/pod${uid}`,
+        clusterDNS: this.opts.clusterDNS,
+        clusterDomain: this.opts.clusterDomain ?? 'cluster.local',
+        caCert: this.opts.caCert,
+        token: '',
+      },
+      sandboxId: '',
+      init: (pod.spec.initContainers ?? []).map((c) => waiting(c, true)),
+      main: pod.spec.containers.map((c) => waiting(c, false)),
+      killing: false,
+      lastReported: '',
+      onChange,
+    };
+    this.pods.set(uid, p);
+    this.schedule(p, 0);
+  }
+
+  podStatus(uid: string): RuntimePodStatus | undefined {
+    const p = this.pods.get(uid);
+    if (!p) return undefined;
+    return {
+      sandboxReady: !!p.podIP || (!!p.sandboxId && !!p.pod.spec.hostNetwork),
+      ...(p.podIP ? { podIP: p.podIP } : {}),
+      initContainers: p.init.map((c) => structuredClone(c.status)),
+      containers: p.main.map((c) => structuredClone(c.status)),
+    };
+  }
+
+  async killPod(uid: string, gracePeriodSeconds: number): Promise<void> {
+    const p = this.pods.get(uid);
+    if (!p) return;
+    p.killing = true;
+    clearTimeout(p.timer);
+    const started = Date.now();
+    await p.busy;
+    const cri = this.node.cri;
+    await Promise.all(
+      [...p.init, ...p.main]
+        .filter((c) => c.id)
+        .map((c) =>
+          cri.stopContainer(c.id, gracePeriodSeconds).catch((err: unknown) => {
+            if (!isNotFound(err)) log.warn('StopContainer failed', { id: c.id, error: String(err) });
+          }),
+        ),
+    );
+    for (const c of [...p.init, ...p.main]) await this.refresh(c);
+    log.info('pod containers stopped', {
+      pod: uid,
+      gracePeriodSeconds,
+      tookMs: Date.now() - started,
+      states: [...p.init, ...p.main].map(
+        (c) => `${c.spec.name}:${Object.keys(c.status.state)[0]}:${c.id.slice(0, 8)}`,
+      ),
+    });
+    if (p.sandboxId) await cri.stopPodSandbox(p.sandboxId).catch(() => undefined);
+    this.report(p);
+  }
+
+  removePod(uid: string): void {
+    const p = this.pods.get(uid);
+    if (!p) return;
+    this.pods.delete(uid);
+    p.killing = true;
+    clearTimeout(p.timer);
+    void (async () => {
+      await p.busy;
+      if (p.sandboxId) {
+        await this.node.cri.stopPodSandbox(p.sandboxId).catch(() => undefined);
+        await this.node.cri.removePodSandbox(p.sandboxId).catch((err: unknown) => {
+          log.warn('RemovePodSandbox failed', { pod: uid, error: String(err) });
+        });
+      }
+      rmSync(p.ctx.podDir, { recursive: true, force: true });
+    })();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const p of this.pods.values()) {
+      p.killing = true;
+      clearTimeout(p.timer);
+    }
+    const busy = [...this.pods.values()].map((p) => p.busy);
+    this.stopped = Promise.all(busy).then(() => this.opts.onDispose?.());
+  }
+
+  /** Resolves once dispose() finished (containerd stopped). */
+  whenDisposed(): Promise<void> {
+    return this.stopped;
+  }
+
+  private schedule(p: CriPod, delayMs: number): void {
+    if (p.killing || this.disposed) return;
+    p.timer = setTimeout(() => {
+      p.busy = this.reconcile(p)
+        .catch((err: unknown) => log.warn('pod sync failed', { pod: p.uid, error: String(err) }))
+        .finally(() => {
+          this.report(p);
+          this.schedule(p, POLL_MS);
+        });
+    }, delayMs);
+  }
+
+  private report(p: CriPod): void {
+    const now = JSON.stringify(this.podStatus(p.uid) ?? null);
+    if (now === p.lastReported) return;
+    p.lastReported = now;
+    p.onChange(p.uid);
+  }
+
+  private async reconcile(p: CriPod): Promise<void> {
+    if (!p.sandboxId && !(await this.runSandbox(p))) return;
+    for (const c of [...p.init, ...p.main]) await this.refresh(c);
+    for (const c of p.init) {
+      if (c.status.state.terminated?.exitCode === 0) continue;
+      if (!c.id) return this.start(p, c);
+      const t = c.status.state.terminated ?? (c.status.state.waiting && c.status.lastState.terminated);
+      if (!t) return; // still running: the next init container waits
+      if (p.pod.spec.restartPolicy !== 'Never') await this.restart(p, c);
+      return;
+    }
+    for (const c of p.main) {
+      if (!c.id) {
+        await this.start(p, c);
+        continue;
+      }
+      const t = c.status.state.terminated ?? (c.status.state.waiting && c.status.lastState.terminated);
+      if (!t) continue;
+      const policy = p.pod.spec.restartPolicy ?? 'Always';
+      if (policy === 'Always' || (policy === 'OnFailure' && t.exitCode !== 0)) await this.restart(p, c);
+    }
+  }
+
+  private async runSandbox(p: CriPod): Promise<boolean> {
+    const cri = this.node.cri;
+    await this.fetchToken(p);
+    p.sandbox = sandboxConfig(p.pod, p.ctx, 0);
+    try {
+      if (await this.adopt(p)) return true;
+      p.sandboxId = await cri.runPodSandbox(p.sandbox);
+      const st = await cri.podSandboxStatus(p.sandboxId);
+      p.podIP = st.status?.network?.ip || undefined;
+      return true;
+    } catch (err) {
+      log.warn('RunPodSandbox failed', { pod: p.uid, error: String(err) });
+      return false;
+    }
+  }
+
+  /**
+   * Pods outlive the agent (as upstream's): after a restart, take over the pod's ready sandbox
+   * and the latest attempt of each container instead of running a second sandbox.
+   */
+  private async adopt(p: CriPod): Promise<boolean> {
+    const cri = this.node.cri;
+    const found = await cri.listPodSandbox({ label_selector: { 'io.kubernetes.pod.uid': p.uid } });
+    const ready = found.find((sb) => sb.state === 'SANDBOX_READY');
+    for (const sb of found.filter((x) => x !== ready)) {
+      await cri.stopPodSandbox(sb.id).catch(() => undefined);
+      await cri.removePodSandbox(sb.id).catch(() => undefined);
+    }
+    if (!ready) return false;
+    p.sandboxId = ready.id;
+    p.podIP = (await cri.podSandboxStatus(ready.id)).status?.network?.ip || undefined;
+    const containers = await cri.listContainers({ pod_sandbox_id: ready.id });
+    for (const c of [...p.init, ...p.main]) {
+      const latest = containers
+        .filter((x) => x.metadata.name === c.spec.name)
+        .sort((a, b) => b.metadata.attempt - a.metadata.attempt)[0];
+      if (!latest) continue;
+      c.id = latest.id;
+      c.attempt = latest.metadata.attempt;
+      c.status.restartCount = latest.metadata.attempt;
+      c.status.containerID = `containerd://${latest.id}`;
+    }
+    log.info('adopted a running pod sandbox', { pod: p.uid, sandbox: ready.id });
+    return true;
+  }
+
+  private async fetchToken(p: CriPod): Promise<void> {
+    const spec = p.pod.spec as {
+      serviceAccountName?: string;
+      volumes?: { name: string; projected?: unknown }[];
+    };
+    const access = spec.volumes?.find((v) => v.projected && v.name.startsWith('kube-api-access-'));
+    if (!access || !this.opts.requestToken || p.ctx.token) return;
+    try {
+      p.ctx.token = await this.opts.requestToken(p.pod, spec.serviceAccountName ?? 'default', 3607);
+    } catch (err) {
+      log.warn('could not get a service account token', { pod: p.uid, error: String(err) });
+    }
+  }
+
+  /** Reads a container's state from containerd (no-op before it exists). */
+  private async refresh(c: Ctr): Promise<void> {
+    if (!c.id) return;
+    const waitingForRestart = c.status.state.waiting?.reason === 'CrashLoopBackOff';
+    try {
+      const cs = (await this.node.cri.containerStatus(c.id)).status;
+      if (!cs || waitingForRestart) return;
+      c.status.state = stateOf(cs);
+      c.status.imageID = cs.image_ref;
+      c.status.started = !!c.status.state.running;
+      c.status.ready = !!c.status.state.running;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  private async start(p: CriPod, c: Ctr): Promise<void> {
+    const cri = this.node.cri;
+    const result = await this.node.images.ensureImage(
+      {
+        podUid: p.uid,
+        image: c.spec.image ?? '',
+        policy: pullPolicy(c.spec),
+        podAnnotations: p.pod.metadata.annotations,
+        sandboxConfig: p.sandbox,
+      },
+      (e) => {
+        const fieldPath = `${c.init ? 'spec.initContainers' : 'spec.containers'}{${c.spec.name}}`;
+        this.opts.recordEvent?.(p.pod, fieldPath, e.type, e.reason, e.message);
+      },
+    );
+    if ('reason' in result) {
+      c.status.state = { waiting: { reason: result.reason, message: result.message } };
+      return;
+    }
+    let config;
+    try {
+      config = containerConfig(p.pod, c.spec, result.imageRef, c.attempt, p.ctx, p.podIP ?? '');
+    } catch (err) {
+      c.status.state = { waiting: { reason: 'CreateContainerConfigError', message: (err as Error).message } };
+      return;
+    }
+    try {
+      c.id = await cri.createContainer(p.sandboxId, config, p.sandbox!);
+    } catch (err) {
+      c.status.state = { waiting: { reason: 'CreateContainerError', message: (err as Error).message } };
+      return;
+    }
+    c.status.containerID = `containerd://${c.id}`;
+    c.status.imageID = result.imageRef;
+    try {
+      await cri.startContainer(c.id);
+    } catch (err) {
+      log.warn('StartContainer failed', { id: c.id, error: String(err) });
+    }
+    await this.refresh(c);
+  }
+
+  /** A container ended and the policy wants it back: now, or after its back-off (CrashLoopBackOff). */
+  private async restart(p: CriPod, c: Ctr): Promise<void> {
+    const now = Date.now();
+    const last = c.status.state.terminated ?? c.status.lastState.terminated!;
+    const finished = Date.parse(last.finishedAt);
+    const b = c.backoff;
+    if (b && now - b.lastUpdate > 2 * BACKOFF_MAX_MS) c.backoff = undefined;
+    if (c.backoff && now - finished < c.backoff.durationMs) {
+      const ns = p.pod.metadata.namespace ?? 'default';
+      c.status.lastState = { terminated: last };
+      c.status.state = {
+        waiting: {
+          reason: 'CrashLoopBackOff',
+          message: `back-off ${goDuration(c.backoff.durationMs)} restarting failed container=${c.spec.name} pod=${p.pod.metadata.name}_${ns}(${p.uid})`,
+        },
+      };
+      c.status.started = false;
+      c.status.ready = false;
+      return;
+    }
+    c.backoff = {
+      durationMs: c.backoff ? Math.min(c.backoff.durationMs * 2, BACKOFF_MAX_MS) : BACKOFF_BASE_MS,
+      lastUpdate: now,
+    };
+    const old = c.id;
+    c.status.lastState = { terminated: last };
+    c.status.restartCount++;
+    c.attempt++;
+    c.id = '';
+    c.status.state = { waiting: { reason: 'ContainerCreating' } };
+    await this.node.cri.removeContainer(old).catch(() => undefined);
+    await this.start(p, c);
+  }
+}

@@ -1,0 +1,186 @@
+// Pod spec → CRI configs, as upstream's kuberuntime (generatePodSandboxConfig,
+// generateContainerConfig): sandbox metadata, hostname, log directory, cgroup parent, DNS;
+// container command/args/env with $(VAR) expansion, working dir, mounts, resources.
+// Volumes (emptyDir, hostPath, the projected kube-api-access-*) become host directories.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { milliValue, quantityValue, tryParseQuantity } from '../../api/quantity.js';
+import type { ContainerConfig, LinuxContainerResources, Mount, PodSandboxConfig } from '../../cri/types.js';
+import type { ContainerSpec, Pod } from './types.js';
+
+/** The container fields the CRI runtime reads beyond the shared ContainerSpec. */
+export interface FullContainerSpec extends ContainerSpec {
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  workingDir?: string;
+  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
+  resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
+}
+
+export interface VolumeSpec {
+  name: string;
+  emptyDir?: object;
+  hostPath?: { path: string };
+  projected?: { sources?: Record<string, unknown>[] };
+}
+
+export interface PodContext {
+  podDir: string;
+  cgroupParent: string;
+  clusterDNS: string[];
+  clusterDomain: string;
+  caCert: string;
+  token: string;
+}
+
+const QUOTA_PERIOD = 100_000;
+
+export function podDir(dataDir: string, uid: string): string {
+  return join(dataDir, 'agent', 'pods', uid);
+}
+
+export function sandboxConfig(pod: Pod, ctx: PodContext, attempt: number): PodSandboxConfig {
+  const ns = pod.metadata.namespace ?? 'default';
+  const uid = pod.metadata.uid ?? '';
+  const name = pod.metadata.name ?? '';
+  const spec = pod.spec as Pod['spec'] & { hostname?: string; subdomain?: string };
+  const ports = pod.spec.containers.flatMap((c) =>
+    (c.ports ?? [])
+      .filter((p) => p.hostPort)
+      .map((p) => ({
+        protocol: (p.protocol ?? 'TCP') as 'TCP',
+        container_port: p.containerPort,
+        host_port: p.hostPort,
+      })),
+  );
+  const searches = [`${ns}.svc.${ctx.clusterDomain}`, `svc.${ctx.clusterDomain}`, ctx.clusterDomain];
+  return {
+    metadata: { name, uid, namespace: ns, attempt },
+    hostname: (spec.hostname ?? name).slice(0, 63),
+    log_directory: join(ctx.podDir, 'logs'),
+    dns_config: pod.spec.hostNetwork
+      ? undefined
+      : { servers: ctx.clusterDNS, searches, options: ['ndots:5'] },
+    port_mappings: ports,
+    labels: {
+      'io.kubernetes.pod.name': name,
+      'io.kubernetes.pod.namespace': ns,
+      'io.kubernetes.pod.uid': uid,
+    },
+    annotations: pod.metadata.annotations ?? {},
+    linux: {
+      cgroup_parent: ctx.cgroupParent,
+      security_context: {
+        namespace_options: { network: pod.spec.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' },
+      },
+    },
+  };
+}
+
+/** Kubernetes' $(VAR) expansion: $$ escapes, unknown references stay as written. */
+export function expandVars(s: string, vars: Map<string, string>): string {
+  return s.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string | undefined) =>
+    m === '$$' ? '$' : (vars.get(name ?? '') ?? m),
+  );
+}
+
+function fieldValue(pod: Pod, path: string, podIP: string): string | undefined {
+  switch (path) {
+    case 'metadata.name':
+      return pod.metadata.name;
+    case 'metadata.namespace':
+      return pod.metadata.namespace;
+    case 'metadata.uid':
+      return pod.metadata.uid;
+    case 'spec.nodeName':
+      return pod.spec.nodeName;
+    case 'status.podIP':
+      return podIP;
+  }
+  return undefined;
+}
+
+export function containerEnv(pod: Pod, c: FullContainerSpec, podIP: string): Map<string, string> {
+  const vars = new Map<string, string>();
+  for (const e of c.env ?? []) {
+    const ref = e.valueFrom?.fieldRef?.fieldPath;
+    const v = ref ? fieldValue(pod, ref, podIP) : expandVars(e.value ?? '', vars);
+    if (v !== undefined) vars.set(e.name, v);
+  }
+  return vars;
+}
+
+export function linuxResources(c: FullContainerSpec): LinuxContainerResources {
+  const r: LinuxContainerResources = {};
+  const q = (v: string | undefined) => (v === undefined ? undefined : tryParseQuantity(v));
+  const mem = q(c.resources?.limits?.memory);
+  if (mem) r.memory_limit_in_bytes = quantityValue(mem).toString();
+  const cpuLimit = q(c.resources?.limits?.cpu);
+  if (cpuLimit) {
+    r.cpu_period = QUOTA_PERIOD;
+    r.cpu_quota = Math.max(1000, Math.ceil((Number(milliValue(cpuLimit)) * QUOTA_PERIOD) / 1000));
+  }
+  const cpuReq = q(c.resources?.requests?.cpu) ?? cpuLimit;
+  r.cpu_shares = cpuReq ? Math.max(2, Math.floor((Number(milliValue(cpuReq)) * 1024) / 1000)) : 2;
+  return r;
+}
+
+/** Host directory of a volume (created on first use); undefined for a kind not supported. */
+export function volumeHostPath(pod: Pod, v: VolumeSpec, ctx: PodContext): string | undefined {
+  if (v.emptyDir) {
+    const dir = join(ctx.podDir, 'volumes', 'kubernetes.io~empty-dir', v.name);
+    mkdirSync(dir, { recursive: true, mode: 0o777 });
+    return dir;
+  }
+  if (v.hostPath) return v.hostPath.path;
+  if (v.projected && v.name.startsWith('kube-api-access-')) {
+    // serviceAccountToken + kube-root-ca.crt + the downward API namespace, as the admission plugin lays it out
+    const dir = join(ctx.podDir, 'volumes', 'kubernetes.io~projected', v.name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'token'), ctx.token, { mode: 0o644 });
+    writeFileSync(join(dir, 'ca.crt'), ctx.caCert, { mode: 0o644 });
+    writeFileSync(join(dir, 'namespace'), pod.metadata.namespace ?? 'default', { mode: 0o644 });
+    return dir;
+  }
+  return undefined;
+}
+
+export function containerMounts(pod: Pod, c: FullContainerSpec, ctx: PodContext): Mount[] {
+  const volumes = (pod.spec as { volumes?: VolumeSpec[] }).volumes ?? [];
+  return (c.volumeMounts ?? []).map((m) => {
+    const v = volumes.find((x) => x.name === m.name);
+    const host = v && volumeHostPath(pod, v, ctx);
+    if (!host) throw new Error(`volume "${m.name}" is of a kind this runtime does not support`);
+    const hostPath = m.subPath ? join(host, m.subPath) : host;
+    if (m.subPath) mkdirSync(hostPath, { recursive: true });
+    return { container_path: m.mountPath, host_path: hostPath, readonly: !!m.readOnly };
+  });
+}
+
+export function containerConfig(
+  pod: Pod,
+  c: FullContainerSpec,
+  imageRef: string,
+  attempt: number,
+  ctx: PodContext,
+  podIP: string,
+): ContainerConfig {
+  const vars = containerEnv(pod, c, podIP);
+  return {
+    metadata: { name: c.name, attempt },
+    image: { image: imageRef, user_specified_image: c.image },
+    command: c.command?.map((s) => expandVars(s, vars)),
+    args: c.args?.map((s) => expandVars(s, vars)),
+    working_dir: c.workingDir,
+    envs: [...vars].map(([key, value]) => ({ key, value })),
+    mounts: containerMounts(pod, c, ctx),
+    labels: {
+      'io.kubernetes.container.name': c.name,
+      'io.kubernetes.pod.name': pod.metadata.name ?? '',
+      'io.kubernetes.pod.namespace': pod.metadata.namespace ?? 'default',
+      'io.kubernetes.pod.uid': pod.metadata.uid ?? '',
+    },
+    log_path: `${c.name}/${attempt}.log`,
+    linux: { resources: linuxResources(c) },
+  };
+}
