@@ -159,13 +159,6 @@ describe(
         assert.ok(!ps.includes(s.dataDir), `processes left behind:\n${ps}`);
         assert.deepEqual(cgroupTreeExists(names.cgroupRoot), []);
         console.log('figures', figures);
-        console.log(
-          s
-            .log()
-            .split('\n')
-            .filter((l) => /containers stopped|Stop/.test(l))
-            .join('\n'),
-        );
         cleanup(s);
       }
     });
