@@ -160,6 +160,7 @@ export async function runServer(args: string[]): Promise<number> {
     throw new Error(`invalid --sim-nodes "${values['sim-nodes']}"`);
   if (values.runtime !== undefined && values.runtime !== 'sim' && values.runtime !== 'containerd')
     throw new Error(`invalid --runtime "${values.runtime}": want sim or containerd`);
+  const clusterDNS = values['cluster-dns'] ?? nthIP(values['service-cidr']!, 10);
   const kubeconfigPath = resolve(values['write-kubeconfig'] ?? join(dataDir, 'admin.kubeconfig'));
 
   const server = await ApiServer.start({
@@ -171,7 +172,7 @@ export async function runServer(args: string[]): Promise<number> {
     disableAdmissionPlugins: values['disable-admission-plugins']!.split(',')
       .map((p) => p.trim())
       .filter(Boolean),
-    clusterDNS: values['cluster-dns'] ?? nthIP(values['service-cidr']!, 10),
+    clusterDNS,
     tlsSans: values['tls-san'] ?? [],
     datastoreEndpoint: values['datastore-endpoint'],
     datastoreTLS: {
@@ -220,6 +221,9 @@ export async function runServer(args: string[]): Promise<number> {
       '--data-dir',
       dataDir,
       '--control-plane',
+      // pods' resolv.conf names the kube-dns Service the API server made
+      '--cluster-dns',
+      clusterDNS,
       ...logLevel,
     ];
     if (values['node-name']) agent.push('--node-name', values['node-name']);
