@@ -2,17 +2,14 @@
 // ConfigMap creates with auditing off, and with a catch-all Metadata policy writing a JSON-lines
 // log. Usage: npm run build && node dist/bench/audit/main.js [--requests 5000] [--concurrency 50]
 // [--log-dir /dev/shm]
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ClientHttp2Session } from 'node:http2';
 import { call, credsFromKubeconfig, percentile, session } from '../api/client.js';
-import { freePort } from '../../test/integration/harness.js';
+import { cleanup, startServer, type TestServer } from '../../test/integration/harness.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '5000' },
@@ -22,41 +19,16 @@ const { values } = parseArgs({
   },
 });
 
-async function start(dir: string, extra: string[]): Promise<{ proc: ChildProcess; s: ClientHttp2Session }> {
-  const kubeconfig = join(dir, 'admin.kubeconfig');
-  const port = await freePort();
-  const proc = spawn(
-    join(ROOT, 'bin', 'k8ts'),
-    [
-      'server',
-      '--data-dir',
-      join(dir, 'data'),
-      '--bind-address',
-      '127.0.0.1',
-      '--https-listen-port',
-      String(port),
-      '--write-kubeconfig',
-      kubeconfig,
-      '--disable-agent',
-      '--disable-controller-manager',
-      '--log-level',
-      'warn',
-      ...extra,
-    ],
-    { stdio: 'ignore' },
-  );
-  for (;;) {
-    if (existsSync(kubeconfig)) {
-      try {
-        const s = session(credsFromKubeconfig(kubeconfig));
-        if ((await call(s, 'GET', '/readyz')).status === 200) return { proc, s };
-        s.close();
-      } catch {
-        // not listening yet
-      }
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** A server without controllers (their writes would be in the figures), and a session to it. */
+async function start(extra: string[]): Promise<{ server: TestServer; s: ClientHttp2Session }> {
+  const server = await startServer([
+    '--disable-controller-manager',
+    '--disable-scheduler',
+    '--log-level',
+    'warn',
+    ...extra,
+  ]);
+  return { server, s: session(credsFromKubeconfig(server.kubeconfig)) };
 }
 
 async function run(
@@ -85,8 +57,7 @@ async function run(
 }
 
 async function measure(label: string, extra: string[], logPath?: string): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-audit-'));
-  const { proc, s } = await start(dir, extra);
+  const { server, s } = await start(extra);
   const total = Number(values.requests);
   const conc = Number(values.concurrency);
   try {
@@ -113,9 +84,8 @@ async function measure(label: string, extra: string[], logPath?: string): Promis
     }
   } finally {
     s.close();
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    await server.stop();
+    cleanup(server);
   }
 }
 
