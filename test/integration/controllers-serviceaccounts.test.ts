@@ -91,4 +91,18 @@ describe('serviceaccount controller and root CA publisher', () => {
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /namespaces "sa2" not found/);
   });
+
+  it('keeps a deleted namespace Terminating for the grace period, refusing new content', async () => {
+    await kubectlOk(s, ['create', 'namespace', 'sa3']);
+    await kubectlOk(s, ['delete', 'namespace', 'sa3', '--wait=false']);
+    // upstream's namespace controller waits 5 s before it cleans up (namespaceDeletionGracePeriod)
+    const phase = await s.kubectl(['get', 'namespace', 'sa3', '--no-headers']);
+    assert.match(phase.stdout, /^sa3 +Terminating/);
+    const r = await s.kubectl(['-n', 'sa3', 'create', 'configmap', 'late', '--from-literal=a=b']);
+    assert.notEqual(r.code, 0);
+    assert.match(
+      r.stderr,
+      /configmaps "late" is forbidden: unable to create new content in namespace sa3 because it is being terminated/,
+    );
+  });
 });

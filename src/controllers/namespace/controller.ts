@@ -13,6 +13,12 @@ import { logger } from '../../util/log.js';
 const log = logger('namespace-controller');
 /** How soon to look again while content is still going away (upstream estimates; we poll). */
 const CONTENT_REMAINING_RECHECK_MS = 1000;
+/**
+ * Upstream waits this long after every namespace event before it deletes content, so that
+ * every API server's lifecycle admission has seen the deletion (and refuses new objects with
+ * "being terminated") before the cleanup lists what is there.
+ */
+export const NAMESPACE_DELETION_GRACE_MS = 5000;
 
 export class NamespaceController {
   private readonly queue = new WorkQueue();
@@ -22,9 +28,10 @@ export class NamespaceController {
     /** the shared informer of /api/v1/namespaces (started and synced by the manager) */
     private readonly informer: Informer,
     private readonly workers = 2,
+    private readonly deletionGraceMs = NAMESPACE_DELETION_GRACE_MS,
   ) {
     const enqueue = (o: KubeObject) => {
-      if (o.metadata.deletionTimestamp) this.queue.add(o.metadata.name!);
+      if (o.metadata.deletionTimestamp) this.queue.addAfter(o.metadata.name!, this.deletionGraceMs);
     };
     this.informer.addHandlers({ onAdd: enqueue, onUpdate: (_o, n) => enqueue(n) });
   }
