@@ -29,6 +29,8 @@ import { JobController } from '../controllers/job/controller.js';
 import { CronJobController } from '../controllers/cronjob/controller.js';
 import { StatefulSetController } from '../controllers/statefulset/controller.js';
 import { DaemonSetController } from '../controllers/daemonset/controller.js';
+import { PersistentVolumeBinderController } from '../controllers/persistentvolume/binder.js';
+import { PVCProtectionController, PVProtectionController } from '../controllers/persistentvolume/protection.js';
 
 /** Flags of single controllers, by upstream's names (values reach them as ctx.flags). */
 export const CONTROLLER_FLAGS = [
@@ -91,4 +93,7 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'statefulset', create: (ctx) => new StatefulSetController(ctx) },
   { name: 'daemonset', create: (ctx) => new DaemonSetController(ctx) },
   { name: 'replicationcontroller', create: (ctx) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER) },
+  { name: 'persistentvolume-binder', create: (ctx) => new PersistentVolumeBinderController(ctx) },
+  { name: 'pvc-protection', create: (ctx) => new PVCProtectionController(ctx) },
+  { name: 'pv-protection', create: (ctx) => new PVProtectionController(ctx) },
 ];

@@ -1,7 +1,7 @@
 // The admission plugins the API server enables, in upstream's order (kube-apiserver's
 // recommended plugin order: NamespaceLifecycle, LimitRanger, ServiceAccount, NodeRestriction,
 // TaintNodesByCondition, PodSecurity, Priority, DefaultTolerationSeconds, DefaultStorageClass,
-// ..., ResourceQuota). NamespaceLifecycle runs inside the store (namespace-lifecycle.ts).
+// StorageObjectInUseProtection, ..., ResourceQuota). NamespaceLifecycle runs inside the store (namespace-lifecycle.ts).
 import type { AdmissionDeps, AdmissionPlugin } from './types.js';
 import { limitRanger } from './limit-ranger.js';
 import { resourceQuota } from './resource-quota.js';
@@ -11,6 +11,7 @@ import { taintNodesByCondition } from './taint-nodes-by-condition.js';
 import { priorityAdmission } from './priority.js';
 import { defaultTolerationSeconds } from './default-toleration-seconds.js';
 import { defaultStorageClass } from './default-storage-class.js';
+import { storageObjectInUseProtection } from './storage-object-in-use-protection.js';
 import { rbacEscalation } from './rbac-escalation.js';
 import { nodeRestriction } from './node-restriction.js';
 
@@ -24,6 +25,7 @@ export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
     priorityAdmission(deps),
     defaultTolerationSeconds(),
     defaultStorageClass(deps),
+    storageObjectInUseProtection(),
     rbacEscalation(deps), // not an upstream plugin: the rbac registry's escalation check
     resourceQuota(deps),
   ];
