@@ -43,6 +43,8 @@ export interface ApiServerOptions {
   disableAdmissionPlugins?: string[];
   /** The cluster DNS Service's IP (--cluster-dns); undefined: no kube-dns Service. */
   clusterDNS?: string;
+  /** Where the local-path provisioner keeps volumes; undefined: no `local-path` StorageClass. */
+  localStorageDir?: string;
   tlsSans: string[];
   datastoreEndpoint?: string;
   datastoreTLS?: DatastoreTLS;
@@ -157,6 +159,7 @@ export class ApiServer {
       bindAddress: opts.bindAddress,
       port: opts.port,
       clusterDNS: opts.clusterDNS,
+      localStorageDir: opts.localStorageDir,
     });
     await reconcileBootstrapPolicy(lookup, systemContext);
     admission.chain = new AdmissionChain(

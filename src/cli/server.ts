@@ -173,6 +173,7 @@ export async function runServer(args: string[]): Promise<number> {
       .map((p) => p.trim())
       .filter(Boolean),
     clusterDNS,
+    localStorageDir: join(dataDir, 'storage'),
     tlsSans: values['tls-san'] ?? [],
     datastoreEndpoint: values['datastore-endpoint'],
     datastoreTLS: {

@@ -29,8 +29,12 @@ import { JobController } from '../controllers/job/controller.js';
 import { CronJobController } from '../controllers/cronjob/controller.js';
 import { StatefulSetController } from '../controllers/statefulset/controller.js';
 import { DaemonSetController } from '../controllers/daemonset/controller.js';
+import { LocalPathProvisioner } from '../controllers/localpath/provisioner.js';
 import { PersistentVolumeBinderController } from '../controllers/persistentvolume/binder.js';
-import { PVCProtectionController, PVProtectionController } from '../controllers/persistentvolume/protection.js';
+import {
+  PVCProtectionController,
+  PVProtectionController,
+} from '../controllers/persistentvolume/protection.js';
 
 /** Flags of single controllers, by upstream's names (values reach them as ctx.flags). */
 export const CONTROLLER_FLAGS = [
@@ -96,4 +100,6 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'persistentvolume-binder', create: (ctx) => new PersistentVolumeBinderController(ctx) },
   { name: 'pvc-protection', create: (ctx) => new PVCProtectionController(ctx) },
   { name: 'pv-protection', create: (ctx) => new PVProtectionController(ctx) },
+  // k3s's local-path-provisioner, run in process (not an upstream kube-controller-manager controller)
+  { name: 'local-path-provisioner', create: (ctx) => new LocalPathProvisioner(ctx) },
 ];

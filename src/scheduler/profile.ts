@@ -2,7 +2,8 @@
 // NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit,
 // PodTopologySpread, InterPodAffinity; scores TaintToleration 3, NodeAffinity 2,
 // PodTopologySpread 2, InterPodAffinity 2, NodeResourcesFit 1, BalancedAllocation 1,
-// ImageLocality 1; PostFilter DefaultPreemption. Volume plugins are not part of it yet.
+// ImageLocality 1; PostFilter DefaultPreemption. Of the volume plugins, VolumeBinding (when the
+// scheduler gives it its claim, volume and class caches).
 import type { Profile } from './framework/runtime.js';
 import type { FilterPlugin, PreFilterPlugin, ScorePlugin } from './framework/types.js';
 import { defaultPreemption, type PreemptionDeps } from './plugins/default-preemption.js';
@@ -16,6 +17,7 @@ import { nodeUnschedulable } from './plugins/node-unschedulable.js';
 import { podTopologySpread } from './plugins/pod-topology-spread.js';
 import { taintToleration } from './plugins/taint-toleration.js';
 import type { PodLister } from './plugins/pod-lister.js';
+import { volumeBinding, type VolumeLister } from './plugins/volume-binding.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 
@@ -28,13 +30,17 @@ export interface ProfileOptions {
   disabled?: string[];
 }
 
-export function defaultProfile(deps: PreemptionDeps & PodLister, opts: ProfileOptions = {}): Profile {
+export function defaultProfile(
+  deps: PreemptionDeps & PodLister & { volumes?: VolumeLister },
+  opts: ProfileOptions = {},
+): Profile {
   const fit = nodeResourcesFit(opts.scoringStrategy);
   const spread = podTopologySpread(deps);
   const affinity = interPodAffinity(deps);
   const off = new Set(opts.disabled ?? []);
   const on = <T extends { name: string }>(list: T[]) => list.filter((p) => !off.has(p.name));
-  const preFilter: PreFilterPlugin[] = on([fit, spread, affinity]);
+  const volumes = deps.volumes ? [volumeBinding(deps.volumes)] : [];
+  const preFilter: PreFilterPlugin[] = on([fit, ...volumes, spread, affinity]);
   const filter: FilterPlugin[] = on([
     nodeUnschedulable,
     nodeName,
@@ -42,6 +48,7 @@ export function defaultProfile(deps: PreemptionDeps & PodLister, opts: ProfileOp
     nodeAffinity,
     nodePorts,
     fit,
+    ...volumes,
     spread,
     affinity,
   ]);

@@ -19,6 +19,9 @@ import { defaultProfile, type ProfileOptions } from './profile.js';
 import { prioritySort } from './plugins/priority-sort.js';
 import { SchedulingQueue } from './queue.js';
 import { setPodCondition, evictVictim } from './pod-updates.js';
+import { planPodVolumes, type VolumeLister } from './plugins/volume-binding.js';
+import { bindPodVolumes } from './volume-prebind.js';
+import { Status } from './framework/types.js';
 
 const log = logger('scheduler');
 /** event writes in parallel streams (one recorder serializes its own writes) */
@@ -43,13 +46,17 @@ export class Scheduler {
   private readonly placement = new Placement();
   private stopped = false;
   private readonly expiry: NodeJS.Timeout;
+  private readonly volumes: VolumeLister;
 
   constructor(
     private readonly client: RestClient,
     profiles: ProfileOptions[] = [{}],
   ) {
     for (let i = 0; i < RECORDERS; i++) this.recorders.push(new EventRecorder(client, 'default-scheduler'));
+    this.informers = new SharedInformers(client);
+    this.volumes = this.volumeLister();
     const deps = {
+      volumes: this.volumes,
       nodes: () => this.cache.list(),
       antiAffinityPods: () => this.cache.antiAffinityPods(),
       filter: (state: CycleState, pod: Pod, node: NodeInfo) =>
@@ -60,7 +67,6 @@ export class Scheduler {
       const profile: Profile = defaultProfile(deps, p);
       this.frameworks.set(profile.schedulerName, new Framework(profile));
     }
-    this.informers = new SharedInformers(client);
     this.pods = this.informers.informer('/api/v1/pods');
     this.pods.addHandlers({
       onAdd: (o) => this.podAdded(o as Pod),
@@ -80,6 +86,21 @@ export class Scheduler {
     });
     this.expiry = setInterval(() => this.cache.expireAssumed(), 1000);
     this.expiry.unref();
+  }
+
+  /** Claims, volumes and classes for VolumeBinding; a change may make a waiting pod fit. */
+  private volumeLister(): VolumeLister {
+    const claims = this.informers.informer('/api/v1/persistentvolumeclaims');
+    const volumes = this.informers.informer('/api/v1/persistentvolumes');
+    const classes = this.informers.informer('/apis/storage.k8s.io/v1/storageclasses');
+    const changed = () => this.queue.moveAllToActiveOrBackoff();
+    for (const inf of [claims, volumes, classes]) inf.addHandlers({ onAdd: changed, onUpdate: changed });
+    return {
+      claim: (ns, name) => claims.get(`${ns}/${name}`),
+      volume: (name) => volumes.get(name),
+      volumes: () => volumes.list(),
+      storageClass: (name) => classes.get(name),
+    };
   }
 
   private frameworkFor(pod: Pod): Framework | undefined {
@@ -183,6 +204,12 @@ export class Scheduler {
     const ns = pod.metadata.namespace ?? '';
     const name = pod.metadata.name ?? '';
     try {
+      const volumesError = await this.preBindVolumes(pod, node);
+      if (volumesError) {
+        this.cache.forget(pod);
+        this.fail(qp, `running PreBind plugin "VolumeBinding": ${volumesError}`, false);
+        return;
+      }
       await this.client.request('POST', `/api/v1/namespaces/${ns}/pods/${name}/binding`, {
         apiVersion: 'v1',
         kind: 'Binding',
@@ -209,6 +236,16 @@ export class Scheduler {
       const msg = `running Bind plugin "DefaultBinder": ${err instanceof Error ? err.message : String(err)}`;
       this.fail(qp, msg, false);
     }
+  }
+
+  /** VolumeBinding's PreBind: writes the volume plan for the node, then waits for the claims. */
+  private async preBindVolumes(pod: Pod, node: string): Promise<string | undefined> {
+    const nodeObj = this.cache.get(node)?.node;
+    if (!nodeObj) return undefined;
+    const plan = planPodVolumes(this.volumes, pod, nodeObj);
+    if (plan instanceof Status) return plan.message();
+    if (!plan.bindings.length && !plan.provisions.length) return undefined;
+    return bindPodVolumes(this.client, this.volumes, plan, node, () => this.stopped);
   }
 
   /** upstream's handleSchedulingFailure: event, condition, back to the queue. */

@@ -1,0 +1,146 @@
+// k3s's storage experience on simulated nodes: the default StorageClass `local-path`; a pod's
+// claim waits for the scheduler (WaitForFirstConsumer), the scheduler picks the node and sets
+// volume.kubernetes.io/selected-node, the provisioner makes `pvc-<uid>` pinned to that node
+// (through a helper pod), the binder binds it, the pod runs; deleting the claim deletes the
+// volume (reclaim policy Delete) through a second helper pod.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanup, startServer, type TestServer } from './harness.js';
+import { eventually, kubectlOk } from './controllers-util.js';
+
+describe('local-path provisioner and VolumeBinding', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startServer(['--enable-agent', '--runtime', 'sim']);
+    await eventually(s, ['get', 'nodes', '--no-headers'], /\sReady\s/, 30_000);
+  });
+  after(async () => {
+    await s.stop();
+    cleanup(s);
+  });
+
+  it('ships the default StorageClass local-path, as k3s', async () => {
+    const out = await kubectlOk(s, ['get', 'storageclass', '--no-headers']);
+    assert.match(
+      out,
+      /^local-path \(default\)\s+rancher.io\/local-path\s+Delete\s+WaitForFirstConsumer\s+false\s+\d+s\n$/,
+    );
+  });
+
+  it('provisions a volume on the node the pod is scheduled to, and deletes it with its claim', async () => {
+    await kubectlOk(
+      s,
+      ['apply', '-f', '-'],
+      `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 128Mi}}
+`,
+    );
+    await eventually(
+      s,
+      [
+        'get',
+        'events',
+        '--field-selector',
+        'involvedObject.name=data',
+        '-o',
+        'custom-columns=R:.reason',
+        '--no-headers',
+      ],
+      /WaitForFirstConsumer/,
+    );
+    assert.match(
+      await kubectlOk(s, ['get', 'pvc', 'data', '--no-headers']),
+      /^data\s+Pending\s+local-path\s/,
+    );
+    await kubectlOk(
+      s,
+      ['apply', '-f', '-'],
+      `apiVersion: v1
+kind: Pod
+metadata: {name: uses-data}
+spec:
+  volumes: [{name: v, persistentVolumeClaim: {claimName: data}}]
+  containers: [{name: c, image: busybox, command: [sleep, "3600"], volumeMounts: [{name: v, mountPath: /data}]}]
+`,
+    );
+    const line = await eventually(s, ['get', 'pvc', 'data', '--no-headers'], /\sBound\s/, 30_000);
+    const uid = await kubectlOk(s, ['get', 'pvc', 'data', '-o', 'jsonpath={.metadata.uid}']);
+    assert.match(line, new RegExp(`^data\\s+Bound\\s+pvc-${uid}\\s+128Mi\\s+RWO\\s+local-path\\s`));
+    const node = await kubectlOk(s, [
+      'get',
+      'pvc',
+      'data',
+      '-o',
+      "jsonpath={.metadata.annotations['volume\\.kubernetes\\.io/selected-node']}",
+    ]);
+    assert.ok(node.length > 0);
+    const pv = JSON.parse(await kubectlOk(s, ['get', 'pv', `pvc-${uid}`, '-o', 'json'])) as {
+      metadata: { annotations: Record<string, string> };
+      spec: { hostPath: { path: string }; persistentVolumeReclaimPolicy: string; nodeAffinity: unknown };
+    };
+    assert.equal(pv.metadata.annotations['pv.kubernetes.io/provisioned-by'], 'rancher.io/local-path');
+    assert.match(pv.spec.hostPath.path, new RegExp(`/storage/pvc-${uid}_default_data$`));
+    assert.equal(pv.spec.persistentVolumeReclaimPolicy, 'Delete');
+    assert.deepEqual(pv.spec.nodeAffinity, {
+      required: {
+        nodeSelectorTerms: [
+          { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] },
+        ],
+      },
+    });
+    await eventually(s, ['get', 'pod', 'uses-data', '--no-headers'], /\sRunning\s/, 30_000);
+    assert.equal(await kubectlOk(s, ['get', 'pod', 'uses-data', '-o', 'jsonpath={.spec.nodeName}']), node);
+    const events = await kubectlOk(s, [
+      'get',
+      'events',
+      '--field-selector',
+      'involvedObject.name=data',
+      '-o',
+      'custom-columns=R:.reason,M:.message',
+      '--no-headers',
+    ]);
+    assert.match(
+      events,
+      /ExternalProvisioning\s+Waiting for a volume to be created either by the external provisioner 'rancher.io\/local-path'/,
+    );
+    assert.match(
+      events,
+      /Provisioning\s+External provisioner is provisioning volume for claim "default\/data"/,
+    );
+    assert.match(events, new RegExp(`ProvisioningSucceeded\\s+Successfully provisioned volume pvc-${uid}`));
+    // the helper pod is gone once the volume exists
+    await eventually(
+      s,
+      ['get', 'pods', '-n', 'kube-system', '-o', 'name'],
+      (out) => !out.includes('helper-pod-create'),
+    );
+
+    await kubectlOk(s, ['delete', 'pod', 'uses-data', '--grace-period=0', '--force']);
+    await kubectlOk(s, ['delete', 'pvc', 'data']);
+    await eventually(s, ['get', 'pv', '-o', 'name'], (out) => !out.includes(`pvc-${uid}`), 30_000);
+  });
+
+  it('a pod whose claim names a missing class or no claim at all stays Pending with the reason', async () => {
+    await kubectlOk(
+      s,
+      ['apply', '-f', '-'],
+      `apiVersion: v1
+kind: Pod
+metadata: {name: no-claim}
+spec:
+  volumes: [{name: v, persistentVolumeClaim: {claimName: nope}}]
+  containers: [{name: c, image: busybox}]
+`,
+    );
+    const cond = await eventually(
+      s,
+      ['get', 'pod', 'no-claim', '-o', 'jsonpath={.status.conditions[0].message}'],
+      /persistentvolumeclaim/,
+    );
+    assert.match(cond, /^0\/1 nodes are available: persistentvolumeclaim "nope" not found\./);
+  });
+});
