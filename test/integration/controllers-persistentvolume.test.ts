@@ -227,3 +227,51 @@ spec:
     assert.doesNotMatch(ann, /bound-by-controller/);
   });
 });
+
+describe('persistent volume claims: update rules', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startServer(['--disable-controller-manager']);
+  });
+  after(async () => {
+    await s.stop();
+    cleanup(s);
+  });
+
+  it('refuses spec changes of a claim but lets the binder set volumeName, and bound claims grow', async () => {
+    await kubectlOk(s, ['apply', '-f', '-'], pvc('fixed', '1Gi'));
+    const r = await s.kubectl(['patch', 'pvc', 'fixed', '-p', '{"spec":{"accessModes":["ReadOnlyMany"]}}']);
+    assert.notEqual(r.code, 0);
+    assert.match(
+      r.stderr,
+      /The PersistentVolumeClaim "fixed" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims/,
+    );
+    // unbound: no resize either
+    const grow = await s.kubectl([
+      'patch',
+      'pvc',
+      'fixed',
+      '-p',
+      '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}',
+    ]);
+    assert.notEqual(grow.code, 0);
+    // the same size in other units is no change
+    await kubectlOk(s, [
+      'patch',
+      'pvc',
+      'fixed',
+      '-p',
+      '{"spec":{"resources":{"requests":{"storage":"1024Mi"}}}}',
+    ]);
+    await kubectlOk(s, ['patch', 'pvc', 'fixed', '-p', '{"spec":{"volumeName":"some-pv"}}']);
+    await kubectlOk(s, [
+      'patch',
+      'pvc',
+      'fixed',
+      '-p',
+      '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}',
+    ]);
+    const again = await s.kubectl(['patch', 'pvc', 'fixed', '-p', '{"spec":{"volumeName":"other-pv"}}']);
+    assert.notEqual(again.code, 0);
+  });
+});

@@ -4,7 +4,8 @@ import type { KubeObject } from '../../../api/types.js';
 import { isRecord } from '../../../api/types.js';
 import { defineResource, ensureObject, setDefault } from '../define.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
-import { required, type FieldError } from '../validation.js';
+import { forbidden, required, type FieldError } from '../validation.js';
+import { tryParseQuantity } from '../../../api/quantity.js';
 import { accessModesText, storageClassOf } from './persistentvolumes.js';
 
 type Obj = Record<string, unknown>;
@@ -20,6 +21,49 @@ function validate(pvc: KubeObject): FieldError[] {
   const requests = isRecord(s.resources) && isRecord(s.resources.requests) ? s.resources.requests : {};
   if (requests.storage === undefined) errs.push(required('spec.resources[storage]'));
   return errs;
+}
+
+/** Quantities compared by value, so that 1Gi and 1024Mi are the same request. */
+function normalized(spec: Obj): string {
+  const res = isRecord(spec.resources) ? spec.resources : {};
+  const norm = (list: unknown) =>
+    isRecord(list)
+      ? Object.fromEntries(
+          Object.entries(list)
+            .map(([k, v]) => [k, tryParseQuantity(String(v))?.nanos.toString() ?? String(v)])
+            .sort(),
+        )
+      : undefined;
+  const { volumeAttributesClassName: _vac, ...rest } = spec;
+  return JSON.stringify({ ...rest, resources: { limits: norm(res.limits), requests: norm(res.requests) } });
+}
+
+/**
+ * upstream's ValidatePersistentVolumeClaimUpdate: the spec is fixed once created, except that
+ * the binder may set volumeName on an unbound claim, and a bound claim's requests (expansion)
+ * and volumeAttributesClassName may change.
+ */
+function validateUpdate(pvc: KubeObject, old: KubeObject): FieldError[] {
+  const next = { ...spec(pvc) };
+  const prev = { ...spec(old) };
+  if (!str(prev.volumeName)) prev.volumeName = next.volumeName;
+  const bound = str(prev.volumeName) !== '';
+  if (bound) {
+    const requests = isRecord(next.resources) ? next.resources.requests : undefined;
+    prev.resources = { ...(isRecord(prev.resources) ? prev.resources : {}), requests };
+    prev.volumeAttributesClassName = next.volumeAttributesClassName;
+  }
+  if (
+    normalized(next) === normalized(prev) &&
+    next.volumeAttributesClassName === prev.volumeAttributesClassName
+  )
+    return [];
+  return [
+    forbidden(
+      'spec',
+      'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
+    ),
+  ];
 }
 
 export const persistentvolumeclaims = defineResource({
@@ -39,6 +83,7 @@ export const persistentvolumeclaims = defineResource({
     pvc.status = { phase: 'Pending' };
   },
   validate,
+  validateUpdate,
   table: {
     columns: [
       nameColumn,
