@@ -14,6 +14,9 @@ import { registerProxyHandlers } from './proxy/proxy.js';
 import { registerCSRApproval } from './registry/certificates/approval.js';
 import { registerEviction } from './eviction.js';
 import { registerBinding } from './endpoints/binding.js';
+import { registerMetricsAPI } from './metrics-api/handlers.js';
+import { fetchResourceMetrics, MetricsScraper } from './metrics-api/scraper.js';
+import { MetricsStore } from './metrics-api/store.js';
 
 export interface ApiServerParts {
   dataDir: string;
@@ -28,6 +31,9 @@ export interface ApiServerParts {
   authorizer: Authorizer;
   /** The authenticator's parts the authentication API needs (token issuing, TokenReview). */
   authentication: Authentication;
+  /** Registers what to stop (timers, watchers) when the API server shuts down. */
+  onStop(dispose: () => void): void;
+  metricResolutionMs?: number;
 }
 
 /** Reads one object from its store's watch cache (the current state, no storage read). */
@@ -50,6 +56,19 @@ const registrations: Registration[] = [
   registerEviction,
   registerAuthenticationAPI,
   registerBinding,
+  (custom, parts) => {
+    const metrics = new MetricsStore();
+    registerMetricsAPI(custom, metrics, parts.lookup);
+    const tls = { ca: parts.pki.caCertPem, cert: parts.pki.admin.certPem, key: parts.pki.admin.keyPem };
+    const scraper = new MetricsScraper(
+      metrics,
+      () => parts.lookup('', 'nodes'),
+      (host, port) => fetchResourceMetrics(tls, host, port),
+      parts.metricResolutionMs,
+    );
+    scraper.start();
+    parts.onStop(() => scraper.stop());
+  },
 ];
 
 export function registerCustomHandlers(custom: CustomHandlers, parts: ApiServerParts): void {

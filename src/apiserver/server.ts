@@ -45,6 +45,8 @@ export interface ApiServerOptions {
   clusterDNS?: string;
   /** Where the local-path provisioner keeps volumes; undefined: no `local-path` StorageClass. */
   localStorageDir?: string;
+  /** How often the Metrics API scrapes kubelets (metrics-server's --metric-resolution). */
+  metricResolutionMs?: number;
   tlsSans: string[];
   datastoreEndpoint?: string;
   datastoreTLS?: DatastoreTLS;
@@ -181,6 +183,8 @@ export class ApiServer {
       authenticator,
       authorizer,
       authentication: authenticator,
+      onStop: (dispose) => disposers.push(dispose),
+      metricResolutionMs: opts.metricResolutionMs,
     };
     const custom = new CustomHandlers();
     registerCustomHandlers(custom, parts);

@@ -39,6 +39,7 @@ Flags:
   --disable-admission-plugins P  Admission plugins to leave out, comma-separated (upstream's names)
   --service-lb-pool ADDRS        Addresses for LoadBalancer services: CIDRs or ranges, comma-separated
                                  (default: the nodes' InternalIPs, as k3s's ServiceLB)
+  --metric-resolution DUR        How often the Metrics API (kubectl top) scrapes the kubelets (default 15s)
   --encryption-provider-config FILE  EncryptionConfiguration for encryption at rest (docs/security.md)
   --audit-policy-file FILE       audit.k8s.io/v1 Policy; without it nothing is audited
   --audit-log-path PATH          Write audit events as JSON lines to PATH ('-' = stdout)
@@ -114,6 +115,7 @@ export async function runServer(args: string[]): Promise<number> {
       'datastore-certfile': { type: 'string' },
       'datastore-keyfile': { type: 'string' },
       'encryption-provider-config': { type: 'string' },
+      'metric-resolution': { type: 'string', default: '15s' },
       'audit-policy-file': { type: 'string' },
       'audit-log-path': { type: 'string' },
       'audit-log-maxage': { type: 'string' },
@@ -174,6 +176,7 @@ export async function runServer(args: string[]): Promise<number> {
       .filter(Boolean),
     clusterDNS,
     localStorageDir: join(dataDir, 'storage'),
+    metricResolutionMs: parseDuration(values['metric-resolution']!, 'metric-resolution'),
     tlsSans: values['tls-san'] ?? [],
     datastoreEndpoint: values['datastore-endpoint'],
     datastoreTLS: {

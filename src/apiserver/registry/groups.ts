@@ -35,6 +35,7 @@ import { csidrivers } from './storage/csidrivers.js';
 import { csinodes } from './storage/csinodes.js';
 import { storageclasses } from './storage/storageclasses.js';
 import { volumeattachments } from './storage/volumeattachments.js';
+import { nodeMetrics, podMetrics } from './metrics/metrics.js';
 
 export const groupStrategies: ResourceStrategy[] = [
   controllerrevisions,
@@ -70,4 +71,7 @@ export const groupStrategies: ResourceStrategy[] = [
   leases,
   runtimeclasses,
   endpointslices,
+  // served by k8ts itself where upstream aggregates metrics-server: listed last, as aggregated groups are
+  nodeMetrics,
+  podMetrics,
 ];
