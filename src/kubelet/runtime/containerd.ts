@@ -17,6 +17,8 @@ import {
   type PodContext,
 } from './cri-config.js';
 import { normalizeImage } from './sim-steering.js';
+import { attachProber, killForProbe, probedStatus } from './probes.js';
+import type { PodProber } from '../prober/manager.js';
 import type { ContainerState, Pod, PodRuntime, RuntimeContainerStatus, RuntimePodStatus } from './types.js';
 
 const log = logger('containerd-runtime');
@@ -57,6 +59,8 @@ interface Ctr {
   attempt: number;
   backoff?: { durationMs: number; lastUpdate: number };
   status: RuntimeContainerStatus;
+  /** The pod's probes (main containers of pods that have any). */
+  prober?: PodProber;
 }
 
 interface CriPod {
@@ -74,6 +78,7 @@ interface CriPod {
   timer?: NodeJS.Timeout;
   lastReported: string;
   onChange: (uid: string) => void;
+  prober?: PodProber;
 }
 
 /** Go's time.Duration text for whole seconds: 10s, 2m40s, 5m0s. */
@@ -179,6 +184,7 @@ export class ContainerdRuntime implements PodRuntime {
       onChange,
     };
     this.pods.set(uid, p);
+    attachProber(p, this.node.cri, this.opts.recordEvent, () => this.report(p));
     this.schedule(p, 0);
   }
 
@@ -198,6 +204,7 @@ export class ContainerdRuntime implements PodRuntime {
     if (!p) return;
     p.killing = true;
     clearTimeout(p.timer);
+    p.prober?.stop();
     const started = Date.now();
     await p.busy;
     const cri = this.node.cri;
@@ -229,6 +236,7 @@ export class ContainerdRuntime implements PodRuntime {
     this.pods.delete(uid);
     p.killing = true;
     clearTimeout(p.timer);
+    p.prober?.stop();
     void (async () => {
       await p.busy;
       if (p.sandboxId) {
@@ -247,6 +255,7 @@ export class ContainerdRuntime implements PodRuntime {
     for (const p of this.pods.values()) {
       p.killing = true;
       clearTimeout(p.timer);
+      p.prober?.stop();
     }
     const busy = [...this.pods.values()].map((p) => p.busy);
     this.stopped = Promise.all(busy).then(() => this.opts.onDispose?.());
@@ -292,6 +301,7 @@ export class ContainerdRuntime implements PodRuntime {
         await this.start(p, c);
         continue;
       }
+      if (await killForProbe(p, c, this.node.cri, this.opts.recordEvent)) await this.refresh(c);
       const t = c.status.state.terminated ?? (c.status.state.waiting && c.status.lastState.terminated);
       if (!t) continue;
       const policy = p.pod.spec.restartPolicy ?? 'Always';
@@ -368,8 +378,7 @@ export class ContainerdRuntime implements PodRuntime {
       if (!cs || waitingForRestart) return;
       c.status.state = stateOf(cs);
       c.status.imageID = cs.image_ref;
-      c.status.started = !!c.status.state.running;
-      c.status.ready = !!c.status.state.running;
+      Object.assign(c.status, probedStatus(c));
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
