@@ -18,7 +18,9 @@ import {
 } from './cri-config.js';
 import { normalizeImage } from './sim-steering.js';
 import { attachProber, killForProbe, probedStatus } from './probes.js';
+import { fetchEnvObjects } from './env.js';
 import type { PodProber } from '../prober/manager.js';
+import { PodVolumes, type PodVolumesDeps } from '../volumes/manager.js';
 import type { ContainerState, Pod, PodRuntime, RuntimeContainerStatus, RuntimePodStatus } from './types.js';
 
 const log = logger('containerd-runtime');
@@ -48,6 +50,11 @@ export interface ContainerdRuntimeOptions {
     reason: string,
     message: string,
   ) => void;
+  /**
+   * Reads ConfigMaps and Secrets for configMap/secret/projected volumes and env; without it those
+   * volumes are not supported (and kube-api-access-* is written from caCert and requestToken).
+   */
+  getObject?: PodVolumesDeps['getObject'];
   /** Called once dispose() has stopped everything (e.g. to stop containerd). */
   onDispose?: () => Promise<void>;
 }
@@ -79,6 +86,7 @@ interface CriPod {
   lastReported: string;
   onChange: (uid: string) => void;
   prober?: PodProber;
+  volumes?: PodVolumes;
 }
 
 /** Go's time.Duration text for whole seconds: 10s, 2m40s, 5m0s. */
@@ -144,6 +152,7 @@ export class ContainerdRuntime implements PodRuntime {
     const known = this.pods.get(uid);
     if (known) {
       known.pod = pod;
+      known.volumes?.update(pod);
       known.onChange = onChange;
       return;
     }
@@ -175,6 +184,7 @@ export class ContainerdRuntime implements PodRuntime {
         clusterDomain: this.opts.clusterDomain ?? 'cluster.local',
         caCert: this.opts.caCert,
         token: '',
+        managedVolumes: !!this.opts.getObject,
       },
       sandboxId: '',
       init: (pod.spec.initContainers ?? []).map((c) => waiting(c, true)),
@@ -185,6 +195,13 @@ export class ContainerdRuntime implements PodRuntime {
     };
     this.pods.set(uid, p);
     attachProber(p, this.node.cri, this.opts.recordEvent, () => this.report(p));
+    if (this.opts.getObject)
+      p.volumes = new PodVolumes(pod, p.ctx.podDir, {
+        getObject: this.opts.getObject,
+        requestToken: this.opts.requestToken,
+        event: (type, reason, message) => this.opts.recordEvent?.(p.pod, '', type, reason, message),
+        podIP: () => p.podIP,
+      });
     this.schedule(p, 0);
   }
 
@@ -286,6 +303,8 @@ export class ContainerdRuntime implements PodRuntime {
   }
 
   private async reconcile(p: CriPod): Promise<void> {
+    // volumes first: a pod whose ConfigMap is missing gets no sandbox (ContainerCreating)
+    if (p.volumes && !(await p.volumes.ensure())) return;
     if (!p.sandboxId && !(await this.runSandbox(p))) return;
     for (const c of [...p.init, ...p.main]) await this.refresh(c);
     for (const c of p.init) {
@@ -361,7 +380,7 @@ export class ContainerdRuntime implements PodRuntime {
       volumes?: { name: string; projected?: unknown }[];
     };
     const access = spec.volumes?.find((v) => v.projected && v.name.startsWith('kube-api-access-'));
-    if (!access || !this.opts.requestToken || p.ctx.token) return;
+    if (!access || !this.opts.requestToken || p.ctx.token || p.volumes) return;
     try {
       p.ctx.token = await this.opts.requestToken(p.pod, spec.serviceAccountName ?? 'default', 3607);
     } catch (err) {
@@ -405,7 +424,10 @@ export class ContainerdRuntime implements PodRuntime {
     }
     let config;
     try {
-      config = containerConfig(p.pod, c.spec, result.imageRef, c.attempt, p.ctx, p.podIP ?? '');
+      const envObjects = this.opts.getObject
+        ? await fetchEnvObjects(p.pod, c.spec, this.opts.getObject)
+        : undefined;
+      config = containerConfig(p.pod, c.spec, result.imageRef, c.attempt, p.ctx, p.podIP ?? '', envObjects);
     } catch (err) {
       c.status.state = { waiting: { reason: 'CreateContainerConfigError', message: (err as Error).message } };
       return;
