@@ -5,7 +5,7 @@
 // Needs root, containerd, runc and the CNI plugins: runs only with K8TS_E2E=1.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupTreeExists, removeCgroupTree } from '../../src/kubelet/containerd/cgroups.js';
 import { cleanupCniHostState } from '../../src/kubelet/cni/cleanup.js';
@@ -136,6 +136,141 @@ spec:
       periodSeconds: 1
       failureThreshold: 2
       terminationGracePeriodSeconds: 1
+`;
+
+const CONFIG = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: game-config
+data:
+  color: red
+  ui: dark
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: creds
+stringData:
+  password: hunter2
+`;
+
+const volumes = (out: string) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: vols
+  labels:
+    zone: us-est-coast
+    cluster: test-cluster1
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - name: config
+    configMap:
+      name: game-config
+  - name: items
+    configMap:
+      name: game-config
+      items:
+      - key: ui
+        path: conf/ui.txt
+        mode: 0400
+  - name: secret
+    secret:
+      secretName: creds
+      defaultMode: 0440
+  - name: podinfo
+    downwardAPI:
+      items:
+      - path: labels
+        fieldRef:
+          fieldPath: metadata.labels
+      - path: mem
+        resourceFieldRef:
+          containerName: app
+          resource: limits.memory
+          divisor: 1Mi
+  - name: out
+    hostPath:
+      path: ${out}
+  containers:
+  - name: app
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    resources:
+      limits:
+        memory: 64Mi
+    envFrom:
+    - configMapRef:
+        name: game-config
+      prefix: GAME_
+    env:
+    - name: PASSWORD
+      valueFrom:
+        secretKeyRef:
+          name: creds
+          key: password
+    command:
+    - sh
+    - -c
+    - |
+      echo "$GAME_color/$PASSWORD" > /out/env
+      while true; do
+        cat /etc/config/color > /out/color.tmp; mv /out/color.tmp /out/color
+        cat /etc/sub/color > /out/sub-color
+        cat /etc/items/conf/ui.txt > /out/ui
+        stat -L -c %a /etc/items/conf/ui.txt > /out/ui-mode
+        cat /etc/secret/password > /out/password
+        stat -L -c %a /etc/secret/password > /out/password-mode
+        cat /etc/podinfo/labels > /out/labels
+        cat /etc/podinfo/mem > /out/mem
+        ls -a /etc/config | tr '\\n' ' ' > /out/ls
+        touch /etc/config/x 2> /out/readonly || true
+        sleep 1
+      done
+    volumeMounts:
+    - { name: config, mountPath: /etc/config }
+    - { name: config, mountPath: /etc/sub/color, subPath: color }
+    - { name: items, mountPath: /etc/items }
+    - { name: secret, mountPath: /etc/secret }
+    - { name: podinfo, mountPath: /etc/podinfo }
+    - { name: out, mountPath: /out }
+`;
+
+const NO_CM = `apiVersion: v1
+kind: Pod
+metadata:
+  name: nocm
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - name: cfg
+    configMap:
+      name: later-config
+  containers:
+  - name: app
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - { name: cfg, mountPath: /cfg }
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: noenv
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sleep", "3600"]
+    env:
+    - name: X
+      valueFrom:
+        configMapKeyRef:
+          name: env-config
+          key: x
 `;
 
 describe('probes and volumes on containerd', { skip: !enabled && 'set K8TS_E2E=1' }, () => {
@@ -288,5 +423,70 @@ describe('probes and volumes on containerd', { skip: !enabled && 'set K8TS_E2E=1
       return /^web-404\s+0\/1\s+Running\s+[1-9]/.test(r.stdout) ? r.stdout : undefined;
     });
     assert.equal(await get('web-probed', '{.status.containerStatuses[0].restartCount}'), '0');
+  });
+
+  it('mounts configMap, secret and downwardAPI volumes as upstream and follows ConfigMap changes (not in subPath)', async () => {
+    const out = join(s.dataDir, 'vol-out');
+    mkdirSync(out, { recursive: true });
+    await s.kubectl(['apply', '-f', '-'], CONFIG);
+    await s.kubectl(['apply', '-f', '-'], volumes(out));
+    const read = (f: string) => (existsSync(join(out, f)) ? readFileSync(join(out, f), 'utf8') : undefined);
+    await until('the container to report', async () => (read('ls') ? true : undefined));
+    assert.equal(read('env'), 'red/hunter2\n');
+    assert.equal(read('color'), 'red');
+    assert.equal(read('sub-color'), 'red');
+    assert.equal(read('ui'), 'dark');
+    assert.equal(read('ui-mode'), '400\n');
+    assert.equal(read('password'), 'hunter2');
+    assert.equal(read('password-mode'), '440\n');
+    assert.equal(read('labels'), 'cluster="test-cluster1"\nzone="us-est-coast"');
+    assert.equal(read('mem'), '64');
+    assert.match(read('ls')!, /^\. \.\. \.\.2\d{3}_\d\d_\d\d_\d\d_\d\d_\d\d\.\d+ \.\.data color ui $/);
+    assert.match(read('readonly')!, /Read-only file system/);
+
+    const t = Date.now();
+    await s.kubectl(['patch', 'configmap', 'game-config', '-p', '{"data":{"color":"blue"}}']);
+    await until(
+      'the new value in the volume',
+      async () => (read('color') === 'blue' ? true : undefined),
+      120_000,
+    );
+    console.log(`# configMap update → visible in the pod: ${Date.now() - t} ms`);
+    assert.equal(read('sub-color'), 'red', 'subPath mounts keep the old content, as upstream');
+  });
+
+  it('a missing ConfigMap keeps the pod ContainerCreating with FailedMount, or CreateContainerConfigError for env', async () => {
+    await s.kubectl(['apply', '-f', '-'], NO_CM);
+    const ev = await until('FailedMount', async () => {
+      const e = await events('nocm');
+      return /FailedMount/.test(e) ? e : undefined;
+    });
+    assert.match(
+      ev,
+      /^Warning\|FailedMount\|\|MountVolume\.SetUp failed for volume "cfg" : configmap "later-config" not found$/m,
+    );
+    assert.match(
+      (await s.kubectl(['get', 'pod', 'nocm', '--no-headers'])).stdout,
+      /^nocm\s+0\/1\s+ContainerCreating\s+0\s/,
+    );
+    await until('noenv CreateContainerConfigError', async () => {
+      const r = await s.kubectl(['get', 'pod', 'noenv', '--no-headers']);
+      return /^noenv\s+0\/1\s+CreateContainerConfigError\s+0\s/.test(r.stdout) ? r.stdout : undefined;
+    });
+    assert.equal(
+      await get('noenv', '{.status.containerStatuses[0].state.waiting.message}'),
+      'configmap "env-config" not found',
+    );
+    await s.kubectl(['create', 'configmap', 'later-config', '--from-literal=a=b']);
+    await s.kubectl(['create', 'configmap', 'env-config', '--from-literal=x=y']);
+    for (const name of ['nocm', 'noenv'])
+      await until(
+        `${name} running`,
+        async () => {
+          const r = await s.kubectl(['get', 'pod', name, '--no-headers']);
+          return new RegExp(`^${name}\\s+1/1\\s+Running`).test(r.stdout) ? r.stdout : undefined;
+        },
+        180_000,
+      );
   });
 });
