@@ -99,7 +99,11 @@ export async function runAgent(args: string[]): Promise<number> {
         events.recorder?.event({ ...pod, fieldPath } as KubeObject, type, reason, message),
       getObject: async (resource, ns, name) => {
         try {
-          return await client.request<KubeObject>('GET', `/api/v1/namespaces/${ns}/${resource}/${name}`);
+          const path =
+            resource === 'persistentvolumes'
+              ? `/api/v1/persistentvolumes/${name}`
+              : `/api/v1/namespaces/${ns}/${resource}/${name}`;
+          return await client.request<KubeObject>('GET', path);
         } catch (err) {
           if (err instanceof StatusError && err.code === 404) return undefined;
           throw err;

@@ -207,6 +207,10 @@ export async function runServer(args: string[]): Promise<number> {
         join(tls, 'server-ca.crt'),
         '--cluster-signing-key-file',
         join(tls, 'server-ca.key'),
+        // k3s's local-path StorageClass, for agents that run real pods
+        ...((values.runtime ?? defaultRuntimeName()) === 'containerd' && !values['disable-agent']
+          ? ['--local-path-storage-dir', join(dataDir, 'storage')]
+          : []),
       ]),
     );
   }

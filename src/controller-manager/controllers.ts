@@ -29,6 +29,7 @@ import { JobController } from '../controllers/job/controller.js';
 import { CronJobController } from '../controllers/cronjob/controller.js';
 import { StatefulSetController } from '../controllers/statefulset/controller.js';
 import { DaemonSetController } from '../controllers/daemonset/controller.js';
+import { LocalPathProvisioner } from '../controllers/local-path/controller.js';
 
 /** Flags of single controllers, by upstream's names (values reach them as ctx.flags). */
 export const CONTROLLER_FLAGS = [
@@ -38,6 +39,7 @@ export const CONTROLLER_FLAGS = [
   'terminated-pod-gc-threshold',
   'root-ca-file',
   'service-account-private-key-file',
+  'local-path-storage-dir',
 ];
 
 export const CONTROLLERS: ControllerDescriptor[] = [
@@ -91,4 +93,12 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'statefulset', create: (ctx) => new StatefulSetController(ctx) },
   { name: 'daemonset', create: (ctx) => new DaemonSetController(ctx) },
   { name: 'replicationcontroller', create: (ctx) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER) },
+  // k3s's local-storage: only where there is a storage directory (k8ts server with real pods)
+  {
+    name: 'local-path',
+    create: (ctx) => {
+      const dir = ctx.flags['local-path-storage-dir'];
+      return dir ? new LocalPathProvisioner(ctx, dir) : { start: () => undefined, stop: () => undefined };
+    },
+  },
 ];

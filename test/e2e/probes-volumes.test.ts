@@ -273,6 +273,37 @@ spec:
           key: x
 `;
 
+const PVC = `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: local-path-pvc
+spec:
+  accessModes:
+  - ReadWriteOnce
+  resources:
+    requests:
+      storage: 128Mi
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: volume-test
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: volume-test
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "echo persisted > /data/file; sleep 3600"]
+    volumeMounts:
+    - name: volv
+      mountPath: /data
+  volumes:
+  - name: volv
+    persistentVolumeClaim:
+      claimName: local-path-pvc
+`;
+
 describe('probes and volumes on containerd', { skip: !enabled && 'set K8TS_E2E=1' }, () => {
   let s: TestServer;
   let flagDir = '';
@@ -453,6 +484,54 @@ describe('probes and volumes on containerd', { skip: !enabled && 'set K8TS_E2E=1
     );
     console.log(`# configMap update → visible in the pod: ${Date.now() - t} ms`);
     assert.equal(read('sub-color'), 'red', 'subPath mounts keep the old content, as upstream');
+  });
+
+  it('provisions local-path PVCs as k3s does: default class, WaitForFirstConsumer, hostPath under the data dir', async () => {
+    const sc = await s.kubectl(['get', 'storageclass', '--no-headers']);
+    assert.match(
+      sc.stdout,
+      /^local-path \(default\)\s+rancher\.io\/local-path\s+Delete\s+WaitForFirstConsumer\s+false\s/,
+    );
+    const claimOnly = PVC.split('---')[0];
+    await s.kubectl(['apply', '-f', '-'], claimOnly);
+    const waiting = await until('WaitForFirstConsumer', async () => {
+      const e = await events('local-path-pvc');
+      return /WaitForFirstConsumer/.test(e) ? e : undefined;
+    });
+    assert.match(
+      waiting,
+      /^Normal\|WaitForFirstConsumer\|\|waiting for first consumer to be created before binding$/m,
+    );
+    assert.match(
+      (await s.kubectl(['get', 'pvc', 'local-path-pvc', '--no-headers'])).stdout,
+      /^local-path-pvc\s+Pending\s+local-path\s/,
+    );
+    await s.kubectl(['apply', '-f', '-'], PVC);
+    await until('volume-test running', async () => {
+      const r = await s.kubectl(['get', 'pod', 'volume-test', '--no-headers']);
+      return /^volume-test\s+1\/1\s+Running/.test(r.stdout) ? r.stdout : undefined;
+    });
+    const pvc = await s.kubectl(['get', 'pvc', 'local-path-pvc', '--no-headers']);
+    assert.match(pvc.stdout, /^local-path-pvc\s+Bound\s+pvc-[0-9a-f-]{36}\s+128Mi\s+RWO\s+local-path\s/);
+    const pvName = (await s.kubectl(['get', 'pvc', 'local-path-pvc', '-o', 'jsonpath={.spec.volumeName}']))
+      .stdout;
+    const hostPath = (await s.kubectl(['get', 'pv', pvName, '-o', 'jsonpath={.spec.hostPath.path}'])).stdout;
+    assert.equal(hostPath, join(s.dataDir, 'storage', `${pvName}_default_local-path-pvc`));
+    await until('the file on the host', async () =>
+      existsSync(join(hostPath, 'file')) && readFileSync(join(hostPath, 'file'), 'utf8') === 'persisted\n'
+        ? true
+        : undefined,
+    );
+    assert.match(
+      await events('local-path-pvc'),
+      /^Normal\|ProvisioningSucceeded\|\|Successfully provisioned volume pvc-/m,
+    );
+    await s.kubectl(['delete', 'pod', 'volume-test', '--grace-period=1', '--wait=true', '--timeout=60s']);
+    await s.kubectl(['delete', 'pvc', 'local-path-pvc', '--wait=true', '--timeout=60s']);
+    await until('the PV and its directory gone', async () => {
+      const r = await s.kubectl(['get', 'pv', pvName]);
+      return r.code !== 0 && !existsSync(hostPath) ? true : undefined;
+    });
   });
 
   it('a missing ConfigMap keeps the pod ContainerCreating with FailedMount, or CreateContainerConfigError for env', async () => {

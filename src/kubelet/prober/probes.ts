@@ -181,6 +181,14 @@ export function goQuote(s: string): string {
   return JSON.stringify(s);
 }
 
+/** Go's codes.Code.String(): UNAVAILABLE → Unavailable, DEADLINE_EXCEEDED → DeadlineExceeded. */
+export function goCodeName(code: grpc.status): string {
+  const name = grpc.status[code] ?? String(code);
+  return name === 'OK'
+    ? 'OK'
+    : name.toLowerCase().replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
+}
+
 const HEALTH_STATUS = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
 
 /** grpc.health.v1.HealthCheckRequest { string service = 1; } in protobuf wire format. */
@@ -248,7 +256,7 @@ export function grpcProbe(
                 ? `error: this server does not implement the grpc health protocol (grpc.health.v1.Health): ${e.details}\n`
                 : e.code === grpc.status.DEADLINE_EXCEEDED
                   ? `timeout: health rpc did not complete within ${timeout}`
-                  : `error: health rpc probe failed: rpc error: code = ${grpc.status[e.code]} desc = ${e.details}`;
+                  : `error: health rpc probe failed: rpc error: code = ${goCodeName(e.code)} desc = ${e.details}`;
             resolve({ result: 'failure', output: msg });
             return;
           }

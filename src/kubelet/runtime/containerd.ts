@@ -185,6 +185,7 @@ export class ContainerdRuntime implements PodRuntime {
         caCert: this.opts.caCert,
         token: '',
         managedVolumes: !!this.opts.getObject,
+        claimPaths: new Map(),
       },
       sandboxId: '',
       init: (pod.spec.initContainers ?? []).map((c) => waiting(c, true)),
@@ -201,6 +202,7 @@ export class ContainerdRuntime implements PodRuntime {
         requestToken: this.opts.requestToken,
         event: (type, reason, message) => this.opts.recordEvent?.(p.pod, '', type, reason, message),
         podIP: () => p.podIP,
+        claimPaths: p.ctx.claimPaths,
       });
     this.schedule(p, 0);
   }

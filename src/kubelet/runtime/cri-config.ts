@@ -36,6 +36,8 @@ export interface PodContext {
   token: string;
   /** configMap, secret, downwardAPI and projected volumes are written by volumes/manager.ts. */
   managedVolumes?: boolean;
+  /** persistentVolumeClaim volumes' directories, by volume name (volumes/manager.ts fills it). */
+  claimPaths?: Map<string, string>;
 }
 
 const QUOTA_PERIOD = 100_000;
@@ -140,6 +142,8 @@ export function linuxResources(c: FullContainerSpec): LinuxContainerResources {
 /** Host directory of a volume (created on first use); undefined for a kind not supported. */
 export function volumeHostPath(pod: Pod, v: VolumeSpec, ctx: PodContext): string | undefined {
   if (ctx.managedVolumes && isManagedVolume(v)) return PodVolumes.dirOf(ctx.podDir, v);
+  const claimPath = ctx.claimPaths?.get(v.name);
+  if (claimPath) return claimPath;
   if (v.emptyDir) {
     const dir = join(ctx.podDir, 'volumes', 'kubernetes.io~empty-dir', v.name);
     mkdirSync(dir, { recursive: true, mode: 0o777 });

@@ -5,6 +5,7 @@
 // ConfigMap or Secret reaches the files (atomically, see atomic-writer.ts); bound
 // service-account tokens are renewed once 80% of their lifetime passed, as upstream's token
 // manager does.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../../api/types.js';
 import { logger } from '../../util/log.js';
@@ -25,12 +26,14 @@ const RETRY_BASE_MS = 500;
 const RETRY_MAX_MS = 122_000;
 
 export interface PodVolumesDeps {
-  /** GET of a ConfigMap or Secret in the pod's namespace; undefined when it does not exist. */
+  /** GET of a ConfigMap, Secret or claim in the pod's namespace (or a PV); undefined when it does not exist. */
   getObject(
-    resource: 'configmaps' | 'secrets',
+    resource: 'configmaps' | 'secrets' | 'persistentvolumeclaims' | 'persistentvolumes',
     namespace: string,
     name: string,
   ): Promise<KubeObject | undefined>;
+  /** Filled with volume name → host directory of each persistentVolumeClaim volume once bound. */
+  claimPaths?: Map<string, string>;
   /** A token bound to the pod (TokenRequest). */
   requestToken?(pod: Pod, serviceAccount: string, expirationSeconds: number): Promise<string>;
   /** Warning FailedMount against the pod. */
@@ -85,6 +88,7 @@ export class PodVolumes {
       return true;
     }
     if (now < this.nextAttempt) return false;
+    if (!(await this.claims())) return false; // retried on the next round: binding is on its way
     if (await this.sync(now, true)) {
       this.mounted = true;
       return true;
@@ -92,6 +96,35 @@ export class PodVolumes {
     this.retryMs = this.retryMs ? Math.min(this.retryMs * 2, RETRY_MAX_MS) : RETRY_BASE_MS;
     this.nextAttempt = now + this.retryMs;
     return false;
+  }
+
+  /**
+   * Resolves persistentVolumeClaim volumes to their PV's directory (hostPath or local path,
+   * created for DirectoryOrCreate as local-path's helper does); false while a claim is not bound.
+   */
+  private async claims(): Promise<boolean> {
+    const ns = this.pod.metadata.namespace ?? 'default';
+    const vols = (
+      this.pod.spec as { volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[] }
+    ).volumes;
+    for (const v of vols ?? []) {
+      if (!v.persistentVolumeClaim || this.deps.claimPaths?.has(v.name)) continue;
+      const pvc = await this.deps
+        .getObject('persistentvolumeclaims', ns, v.persistentVolumeClaim.claimName)
+        .catch(() => undefined);
+      const volumeName = (pvc?.spec as { volumeName?: string } | undefined)?.volumeName;
+      if (!pvc || !volumeName || (pvc.status as { phase?: string } | undefined)?.phase !== 'Bound')
+        return false;
+      const pv = await this.deps.getObject('persistentvolumes', '', volumeName).catch(() => undefined);
+      const spec = pv?.spec as
+        { hostPath?: { path?: string; type?: string }; local?: { path?: string } } | undefined;
+      const dir = spec?.hostPath?.path ?? spec?.local?.path;
+      if (!dir) return false;
+      if (spec?.hostPath && (spec.hostPath.type ?? '') !== 'Directory')
+        mkdirSync(dir, { recursive: true, mode: 0o777 });
+      this.deps.claimPaths?.set(v.name, dir);
+    }
+    return true;
   }
 
   private async fetchAll(): Promise<VolumeObjects> {

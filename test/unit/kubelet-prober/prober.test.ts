@@ -9,6 +9,7 @@ import {
   decodeHealthStatus,
   encodeHealthRequest,
   execProbe,
+  goCodeName,
   grpcProbe,
   httpProbe,
   probeURL,
@@ -213,6 +214,11 @@ describe('grpc probe', () => {
       result: 'failure',
       output: `timeout: failed to connect service "127.0.0.1:${p}" within 1s: context deadline exceeded`,
     });
+  });
+  it("names gRPC codes as Go's codes.Code.String()", () => {
+    assert.equal(goCodeName(grpc.status.UNAVAILABLE), 'Unavailable');
+    assert.equal(goCodeName(grpc.status.DEADLINE_EXCEEDED), 'DeadlineExceeded');
+    assert.equal(goCodeName(grpc.status.OK), 'OK');
   });
   it('encodes the request and decodes the status as protobuf', () => {
     assert.deepEqual(encodeHealthRequest(''), Buffer.alloc(0));
