@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { StatusError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import { EventRecorder } from '../client/events.js';
 import { loadKubeconfig } from '../client/rest.js';
@@ -96,6 +97,18 @@ export async function runAgent(args: string[]): Promise<number> {
       caCert: clientConfig.ca ?? '',
       recordEvent: (pod, fieldPath, type, reason, message) =>
         events.recorder?.event({ ...pod, fieldPath } as KubeObject, type, reason, message),
+      getObject: async (resource, ns, name) => {
+        try {
+          const path =
+            resource === 'persistentvolumes'
+              ? `/api/v1/persistentvolumes/${name}`
+              : `/api/v1/namespaces/${ns}/${resource}/${name}`;
+          return await client.request<KubeObject>('GET', path);
+        } catch (err) {
+          if (err instanceof StatusError && err.code === 404) return undefined;
+          throw err;
+        }
+      },
       requestToken: async (pod, sa, expirationSeconds) => {
         const ns = pod.metadata.namespace ?? 'default';
         const r = await client.request<{ status?: { token?: string } }>(

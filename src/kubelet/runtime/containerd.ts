@@ -17,6 +17,10 @@ import {
   type PodContext,
 } from './cri-config.js';
 import { normalizeImage } from './sim-steering.js';
+import { attachProber, killForProbe, probedStatus } from './probes.js';
+import { fetchEnvObjects } from './env.js';
+import type { PodProber } from '../prober/manager.js';
+import { PodVolumes, type PodVolumesDeps } from '../volumes/manager.js';
 import type { ContainerState, Pod, PodRuntime, RuntimeContainerStatus, RuntimePodStatus } from './types.js';
 
 const log = logger('containerd-runtime');
@@ -46,6 +50,11 @@ export interface ContainerdRuntimeOptions {
     reason: string,
     message: string,
   ) => void;
+  /**
+   * Reads ConfigMaps and Secrets for configMap/secret/projected volumes and env; without it those
+   * volumes are not supported (and kube-api-access-* is written from caCert and requestToken).
+   */
+  getObject?: PodVolumesDeps['getObject'];
   /** Called once dispose() has stopped everything (e.g. to stop containerd). */
   onDispose?: () => Promise<void>;
 }
@@ -57,6 +66,8 @@ interface Ctr {
   attempt: number;
   backoff?: { durationMs: number; lastUpdate: number };
   status: RuntimeContainerStatus;
+  /** The pod's probes (main containers of pods that have any). */
+  prober?: PodProber;
 }
 
 interface CriPod {
@@ -74,6 +85,8 @@ interface CriPod {
   timer?: NodeJS.Timeout;
   lastReported: string;
   onChange: (uid: string) => void;
+  prober?: PodProber;
+  volumes?: PodVolumes;
 }
 
 /** Go's time.Duration text for whole seconds: 10s, 2m40s, 5m0s. */
@@ -139,6 +152,7 @@ export class ContainerdRuntime implements PodRuntime {
     const known = this.pods.get(uid);
     if (known) {
       known.pod = pod;
+      known.volumes?.update(pod);
       known.onChange = onChange;
       return;
     }
@@ -170,6 +184,8 @@ export class ContainerdRuntime implements PodRuntime {
         clusterDomain: this.opts.clusterDomain ?? 'cluster.local',
         caCert: this.opts.caCert,
         token: '',
+        managedVolumes: !!this.opts.getObject,
+        claimPaths: new Map(),
       },
       sandboxId: '',
       init: (pod.spec.initContainers ?? []).map((c) => waiting(c, true)),
@@ -179,6 +195,15 @@ export class ContainerdRuntime implements PodRuntime {
       onChange,
     };
     this.pods.set(uid, p);
+    attachProber(p, this.node.cri, this.opts.recordEvent, () => this.report(p));
+    if (this.opts.getObject)
+      p.volumes = new PodVolumes(pod, p.ctx.podDir, {
+        getObject: this.opts.getObject,
+        requestToken: this.opts.requestToken,
+        event: (type, reason, message) => this.opts.recordEvent?.(p.pod, '', type, reason, message),
+        podIP: () => p.podIP,
+        claimPaths: p.ctx.claimPaths,
+      });
     this.schedule(p, 0);
   }
 
@@ -198,6 +223,7 @@ export class ContainerdRuntime implements PodRuntime {
     if (!p) return;
     p.killing = true;
     clearTimeout(p.timer);
+    p.prober?.stop();
     const started = Date.now();
     await p.busy;
     const cri = this.node.cri;
@@ -229,6 +255,7 @@ export class ContainerdRuntime implements PodRuntime {
     this.pods.delete(uid);
     p.killing = true;
     clearTimeout(p.timer);
+    p.prober?.stop();
     void (async () => {
       await p.busy;
       if (p.sandboxId) {
@@ -247,6 +274,7 @@ export class ContainerdRuntime implements PodRuntime {
     for (const p of this.pods.values()) {
       p.killing = true;
       clearTimeout(p.timer);
+      p.prober?.stop();
     }
     const busy = [...this.pods.values()].map((p) => p.busy);
     this.stopped = Promise.all(busy).then(() => this.opts.onDispose?.());
@@ -277,6 +305,8 @@ export class ContainerdRuntime implements PodRuntime {
   }
 
   private async reconcile(p: CriPod): Promise<void> {
+    // volumes first: a pod whose ConfigMap is missing gets no sandbox (ContainerCreating)
+    if (p.volumes && !(await p.volumes.ensure())) return;
     if (!p.sandboxId && !(await this.runSandbox(p))) return;
     for (const c of [...p.init, ...p.main]) await this.refresh(c);
     for (const c of p.init) {
@@ -292,6 +322,7 @@ export class ContainerdRuntime implements PodRuntime {
         await this.start(p, c);
         continue;
       }
+      if (await killForProbe(p, c, this.node.cri, this.opts.recordEvent)) await this.refresh(c);
       const t = c.status.state.terminated ?? (c.status.state.waiting && c.status.lastState.terminated);
       if (!t) continue;
       const policy = p.pod.spec.restartPolicy ?? 'Always';
@@ -351,7 +382,7 @@ export class ContainerdRuntime implements PodRuntime {
       volumes?: { name: string; projected?: unknown }[];
     };
     const access = spec.volumes?.find((v) => v.projected && v.name.startsWith('kube-api-access-'));
-    if (!access || !this.opts.requestToken || p.ctx.token) return;
+    if (!access || !this.opts.requestToken || p.ctx.token || p.volumes) return;
     try {
       p.ctx.token = await this.opts.requestToken(p.pod, spec.serviceAccountName ?? 'default', 3607);
     } catch (err) {
@@ -368,8 +399,7 @@ export class ContainerdRuntime implements PodRuntime {
       if (!cs || waitingForRestart) return;
       c.status.state = stateOf(cs);
       c.status.imageID = cs.image_ref;
-      c.status.started = !!c.status.state.running;
-      c.status.ready = !!c.status.state.running;
+      Object.assign(c.status, probedStatus(c));
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
@@ -396,7 +426,10 @@ export class ContainerdRuntime implements PodRuntime {
     }
     let config;
     try {
-      config = containerConfig(p.pod, c.spec, result.imageRef, c.attempt, p.ctx, p.podIP ?? '');
+      const envObjects = this.opts.getObject
+        ? await fetchEnvObjects(p.pod, c.spec, this.opts.getObject)
+        : undefined;
+      config = containerConfig(p.pod, c.spec, result.imageRef, c.attempt, p.ctx, p.podIP ?? '', envObjects);
     } catch (err) {
       c.status.state = { waiting: { reason: 'CreateContainerConfigError', message: (err as Error).message } };
       return;

@@ -2,17 +2,20 @@
 // generateContainerConfig): sandbox metadata, hostname, log directory, cgroup parent, DNS;
 // container command/args/env with $(VAR) expansion, working dir, mounts, resources.
 // Volumes (emptyDir, hostPath, the projected kube-api-access-*) become host directories.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { milliValue, quantityValue, tryParseQuantity } from '../../api/quantity.js';
 import type { ContainerConfig, LinuxContainerResources, Mount, PodSandboxConfig } from '../../cri/types.js';
 import type { ContainerSpec, Pod } from './types.js';
+import { PodVolumes, isManagedVolume } from '../volumes/manager.js';
+import { buildEnv, type EnvFromSource, type EnvObjects, type EnvVar } from './env.js';
 
 /** The container fields the CRI runtime reads beyond the shared ContainerSpec. */
 export interface FullContainerSpec extends ContainerSpec {
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   workingDir?: string;
-  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }[];
+  env?: EnvVar[];
+  envFrom?: EnvFromSource[];
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
   resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
 }
@@ -31,6 +34,10 @@ export interface PodContext {
   clusterDomain: string;
   caCert: string;
   token: string;
+  /** configMap, secret, downwardAPI and projected volumes are written by volumes/manager.ts. */
+  managedVolumes?: boolean;
+  /** persistentVolumeClaim volumes' directories, by volume name (volumes/manager.ts fills it). */
+  claimPaths?: Map<string, string>;
 }
 
 const QUOTA_PERIOD = 100_000;
@@ -100,7 +107,14 @@ function fieldValue(pod: Pod, path: string, podIP: string): string | undefined {
   return undefined;
 }
 
-export function containerEnv(pod: Pod, c: FullContainerSpec, podIP: string): Map<string, string> {
+export function containerEnv(
+  pod: Pod,
+  c: FullContainerSpec,
+  podIP: string,
+  objs?: EnvObjects,
+): Map<string, string> {
+  // with the ConfigMaps and Secrets fetched, the full upstream environment (runtime/env.ts)
+  if (objs) return buildEnv(pod, c, objs, { podIP });
   const vars = new Map<string, string>();
   for (const e of c.env ?? []) {
     const ref = e.valueFrom?.fieldRef?.fieldPath;
@@ -127,6 +141,9 @@ export function linuxResources(c: FullContainerSpec): LinuxContainerResources {
 
 /** Host directory of a volume (created on first use); undefined for a kind not supported. */
 export function volumeHostPath(pod: Pod, v: VolumeSpec, ctx: PodContext): string | undefined {
+  if (ctx.managedVolumes && isManagedVolume(v)) return PodVolumes.dirOf(ctx.podDir, v);
+  const claimPath = ctx.claimPaths?.get(v.name);
+  if (claimPath) return claimPath;
   if (v.emptyDir) {
     const dir = join(ctx.podDir, 'volumes', 'kubernetes.io~empty-dir', v.name);
     mkdirSync(dir, { recursive: true, mode: 0o777 });
@@ -152,8 +169,10 @@ export function containerMounts(pod: Pod, c: FullContainerSpec, ctx: PodContext)
     const host = v && volumeHostPath(pod, v, ctx);
     if (!host) throw new Error(`volume "${m.name}" is of a kind this runtime does not support`);
     const hostPath = m.subPath ? join(host, m.subPath) : host;
-    if (m.subPath) mkdirSync(hostPath, { recursive: true });
-    return { container_path: m.mountPath, host_path: hostPath, readonly: !!m.readOnly };
+    if (m.subPath && !existsSync(hostPath)) mkdirSync(hostPath, { recursive: true });
+    // API-backed volumes are always read-only, as upstream mounts them
+    const readonly = !!m.readOnly || (!!ctx.managedVolumes && isManagedVolume(v));
+    return { container_path: m.mountPath, host_path: hostPath, readonly };
   });
 }
 
@@ -164,8 +183,9 @@ export function containerConfig(
   attempt: number,
   ctx: PodContext,
   podIP: string,
+  envObjects?: EnvObjects,
 ): ContainerConfig {
-  const vars = containerEnv(pod, c, podIP);
+  const vars = containerEnv(pod, c, podIP, envObjects);
   return {
     metadata: { name: c.name, attempt },
     image: { image: imageRef, user_specified_image: c.image },
