@@ -22,6 +22,10 @@ export interface ServerBlock {
   /** Seconds (0 = no cache). */
   cacheSeconds: number;
   loadbalance: boolean;
+  /** HTTP listen addresses (host:port, '' host = all) of the health, ready and prometheus plugins. */
+  health?: string;
+  ready?: string;
+  prometheus?: string;
 }
 
 export class CorefileError extends Error {}
@@ -99,6 +103,14 @@ function parseKubernetes(d: Directive): KubernetesPlugin {
   return k;
 }
 
+function httpAddress(d: Directive, fallback: string): string {
+  const addr = d.args[0] ?? fallback;
+  const m = /^(\[[^\]]+\]|[^:]*):(\d+)$/.exec(addr);
+  if (!m || Number(m[2]) > 65535)
+    throw new CorefileError(`${d.name}: bad address "${addr}": want [host]:port`);
+  return addr;
+}
+
 /** Parses a Corefile into its server blocks; throws CorefileError with the reason. */
 export function parseCorefile(text: string): ServerBlock[] {
   const top = parseDirectives(tokenize(text), { i: 0 }, false);
@@ -127,8 +139,18 @@ export function parseCorefile(text: string): ServerBlock[] {
         case 'loadbalance':
           block.loadbalance = true;
           break;
+        // CoreDNS's defaults: health :8080 (/health), ready :8181 (/ready), prometheus localhost:9153
+        case 'health':
+          block.health = httpAddress(d, ':8080');
+          break;
+        case 'ready':
+          block.ready = httpAddress(d, ':8181');
+          break;
+        case 'prometheus':
+          block.prometheus = httpAddress(d, 'localhost:9153');
+          break;
         default:
-        // errors, health, ready, prometheus, loop, reload, log, ...: served by the server itself
+        // errors, loop, reload, log, ...: served by the server itself
       }
     }
     return block;
