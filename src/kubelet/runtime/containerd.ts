@@ -16,6 +16,7 @@ import {
   type FullContainerSpec,
   type PodContext,
 } from './cri-config.js';
+import { readHostResolvConf } from './dns-config.js';
 import { normalizeImage } from './sim-steering.js';
 import type { ContainerState, Pod, PodRuntime, RuntimeContainerStatus, RuntimePodStatus } from './types.js';
 
@@ -31,6 +32,10 @@ export interface ContainerdRuntimeOptions {
   cgroupRoot: string;
   clusterDNS: string[];
   clusterDomain?: string;
+  /** The node's resolver file pods with dnsPolicy Default inherit (--resolv-conf; default /etc/resolv.conf). */
+  resolvConf?: string;
+  /** The service variables for a pod's containers (upstream: from the Services the kubelet watches). */
+  serviceEnv?: (pod: Pod) => Map<string, string>;
   /** PEM of the cluster CA, written as ca.crt into kube-api-access-* volumes. */
   caCert: string;
   /**
@@ -168,6 +173,7 @@ export class ContainerdRuntime implements PodRuntime {
         cgroupParent: `${this.opts.cgroupRoot}/pod${uid}`,
         clusterDNS: this.opts.clusterDNS,
         clusterDomain: this.opts.clusterDomain ?? 'cluster.local',
+        hostDNS: readHostResolvConf(this.opts.resolvConf ?? '/etc/resolv.conf'),
         caCert: this.opts.caCert,
         token: '',
       },
@@ -178,6 +184,8 @@ export class ContainerdRuntime implements PodRuntime {
       lastReported: '',
       onChange,
     };
+    const serviceEnv = this.opts.serviceEnv;
+    if (serviceEnv) p.ctx.serviceEnv = () => serviceEnv(p.pod);
     this.pods.set(uid, p);
     this.schedule(p, 0);
   }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { milliValue, quantityValue, tryParseQuantity } from '../../api/quantity.js';
 import type { ContainerConfig, LinuxContainerResources, Mount, PodSandboxConfig } from '../../cri/types.js';
 import type { ContainerSpec, Pod } from './types.js';
+import { podDnsConfig, type HostResolvConf, type PodDnsSpec } from './dns-config.js';
 
 /** The container fields the CRI runtime reads beyond the shared ContainerSpec. */
 export interface FullContainerSpec extends ContainerSpec {
@@ -29,8 +30,12 @@ export interface PodContext {
   cgroupParent: string;
   clusterDNS: string[];
   clusterDomain: string;
+  /** The node's resolv.conf (dnsPolicy Default, and the search list ClusterFirst extends). */
+  hostDNS: HostResolvConf;
   caCert: string;
   token: string;
+  /** The service variables of the pod's containers (KUBERNETES_SERVICE_HOST, ...), read at container start. */
+  serviceEnv?: () => Map<string, string>;
 }
 
 const QUOTA_PERIOD = 100_000;
@@ -53,14 +58,18 @@ export function sandboxConfig(pod: Pod, ctx: PodContext, attempt: number): PodSa
         host_port: p.hostPort,
       })),
   );
-  const searches = [`${ns}.svc.${ctx.clusterDomain}`, `svc.${ctx.clusterDomain}`, ctx.clusterDomain];
   return {
     metadata: { name, uid, namespace: ns, attempt },
     hostname: (spec.hostname ?? name).slice(0, 63),
     log_directory: join(ctx.podDir, 'logs'),
-    dns_config: pod.spec.hostNetwork
-      ? undefined
-      : { servers: ctx.clusterDNS, searches, options: ['ndots:5'] },
+    dns_config: podDnsConfig(
+      { ...(pod.spec as Omit<PodDnsSpec, 'namespace'>), namespace: ns },
+      {
+        clusterDNS: ctx.clusterDNS,
+        clusterDomain: ctx.clusterDomain,
+        host: ctx.hostDNS,
+      },
+    ),
     port_mappings: ports,
     labels: {
       'io.kubernetes.pod.name': name,
@@ -100,8 +109,14 @@ function fieldValue(pod: Pod, path: string, podIP: string): string | undefined {
   return undefined;
 }
 
-export function containerEnv(pod: Pod, c: FullContainerSpec, podIP: string): Map<string, string> {
-  const vars = new Map<string, string>();
+export function containerEnv(
+  pod: Pod,
+  c: FullContainerSpec,
+  podIP: string,
+  serviceVars: Map<string, string> = new Map(),
+): Map<string, string> {
+  // the service variables first: the container's env overrides them and may refer to them
+  const vars = new Map<string, string>(serviceVars);
   for (const e of c.env ?? []) {
     const ref = e.valueFrom?.fieldRef?.fieldPath;
     const v = ref ? fieldValue(pod, ref, podIP) : expandVars(e.value ?? '', vars);
@@ -165,7 +180,7 @@ export function containerConfig(
   ctx: PodContext,
   podIP: string,
 ): ContainerConfig {
-  const vars = containerEnv(pod, c, podIP);
+  const vars = containerEnv(pod, c, podIP, ctx.serviceEnv?.());
   return {
     metadata: { name: c.name, attempt },
     image: { image: imageRef, user_specified_image: c.image },

@@ -24,6 +24,7 @@ export interface ContainerdChoiceOptions {
   caCert: string;
   requestToken?: ContainerdRuntimeOptions['requestToken'];
   recordEvent?: ContainerdRuntimeOptions['recordEvent'];
+  serviceEnv?: ContainerdRuntimeOptions['serviceEnv'];
   /** Build the k8ts test images (busybox, nginx, pause) into <data-dir>/agent/images (default true). */
   buildTestImages?: boolean;
 }
@@ -74,6 +75,7 @@ export async function createRuntime(
     caCert: containerd.caCert,
     requestToken: containerd.requestToken,
     recordEvent: containerd.recordEvent,
+    serviceEnv: containerd.serviceEnv,
     // pods keep running across an agent restart, as upstream's; containerd itself stops
     onDispose: () => node.stop(),
   });
