@@ -16,7 +16,7 @@ import {
   type FullContainerSpec,
   type PodContext,
 } from './cri-config.js';
-import { readHostResolvConf } from './dns-config.js';
+import { nodeResolvConf, readHostResolvConf } from './dns-config.js';
 import { normalizeImage } from './sim-steering.js';
 import type { ContainerState, Pod, PodRuntime, RuntimeContainerStatus, RuntimePodStatus } from './types.js';
 
@@ -32,7 +32,7 @@ export interface ContainerdRuntimeOptions {
   cgroupRoot: string;
   clusterDNS: string[];
   clusterDomain?: string;
-  /** The node's resolver file pods with dnsPolicy Default inherit (--resolv-conf; default /etc/resolv.conf). */
+  /** The node's resolver file pods with dnsPolicy Default inherit (--resolv-conf; default: nodeResolvConf()). */
   resolvConf?: string;
   /** The service variables for a pod's containers (upstream: from the Services the kubelet watches). */
   serviceEnv?: (pod: Pod) => Map<string, string>;
@@ -173,7 +173,7 @@ export class ContainerdRuntime implements PodRuntime {
         cgroupParent: `${this.opts.cgroupRoot}/pod${uid}`,
         clusterDNS: this.opts.clusterDNS,
         clusterDomain: this.opts.clusterDomain ?? 'cluster.local',
-        hostDNS: readHostResolvConf(this.opts.resolvConf ?? '/etc/resolv.conf'),
+        hostDNS: this.opts.resolvConf ? readHostResolvConf(this.opts.resolvConf) : nodeResolvConf(),
         caCert: this.opts.caCert,
         token: '',
       },

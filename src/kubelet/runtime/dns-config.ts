@@ -52,6 +52,26 @@ export function readHostResolvConf(path: string): HostResolvConf {
   }
 }
 
+function isLoopback(server: string): boolean {
+  return server.startsWith('127.') || server === '::1';
+}
+
+/**
+ * The node resolver pods inherit, chosen as k3s chooses the kubelet's --resolv-conf: a pod
+ * cannot reach the node's loopback, so when /etc/resolv.conf names only loopback servers
+ * (systemd-resolved's 127.0.0.53), systemd-resolved's upstream list is used instead, and
+ * without one, 8.8.8.8 (k3s writes that into a resolv.conf of its own).
+ */
+export function nodeResolvConf(
+  paths = { etc: '/etc/resolv.conf', systemd: '/run/systemd/resolve/resolv.conf' },
+): HostResolvConf {
+  const etc = readHostResolvConf(paths.etc);
+  if (etc.servers.length === 0 || etc.servers.some((s) => !isLoopback(s))) return etc;
+  const systemd = readHostResolvConf(paths.systemd);
+  if (systemd.servers.some((s) => !isLoopback(s))) return systemd;
+  return { ...etc, servers: ['8.8.8.8'] };
+}
+
 function unique(xs: string[]): string[] {
   return [...new Set(xs)];
 }

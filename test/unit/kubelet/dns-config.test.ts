@@ -1,7 +1,15 @@
 // A pod's resolv.conf per dnsPolicy, as upstream's kubelet writes it (pkg/kubelet/network/dns).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseResolvConf, podDnsConfig, podDnsType } from '../../../src/kubelet/runtime/dns-config.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  nodeResolvConf,
+  parseResolvConf,
+  podDnsConfig,
+  podDnsType,
+} from '../../../src/kubelet/runtime/dns-config.js';
 
 const host = parseResolvConf(
   '# node\nnameserver 192.168.1.1\nnameserver 192.168.1.2\nsearch corp.example.\noptions edns0\n',
@@ -70,5 +78,21 @@ describe('pod DNS config', () => {
     const searches = Array.from({ length: 40 }, (_, i) => `s${i}.example`);
     const cfg = podDnsConfig({ namespace: 'ns1', dnsPolicy: 'None', dnsConfig: { searches } }, o);
     assert.equal(cfg.searches?.length, 32);
+  });
+
+  it('does not hand pods a loopback resolver: systemd-resolved upstreams, else 8.8.8.8 (as k3s)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k8ts-resolv-'));
+    try {
+      const etc = join(dir, 'etc'),
+        systemd = join(dir, 'systemd');
+      writeFileSync(etc, 'nameserver 127.0.0.53\nsearch lan\n');
+      assert.deepEqual(nodeResolvConf({ etc, systemd }).servers, ['8.8.8.8']);
+      writeFileSync(systemd, 'nameserver 192.168.1.1\n');
+      assert.deepEqual(nodeResolvConf({ etc, systemd }).servers, ['192.168.1.1']);
+      writeFileSync(etc, 'nameserver 10.0.0.2\n');
+      assert.deepEqual(nodeResolvConf({ etc, systemd }).servers, ['10.0.0.2']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
