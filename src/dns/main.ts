@@ -5,6 +5,7 @@
 // :8080, :8181, localhost:9153), or all three on --http-listen. Without --kubeconfig it uses
 // the in-cluster configuration, as CoreDNS does when it runs as the `coredns` Deployment.
 // Run from a kubeconfig (on a host, in tests), it binds no HTTP port unless --http-listen says so.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { inClusterConfig, loadKubeconfig, RestClient } from '../client/rest.js';
 import { SharedInformers } from '../client/shared-informers.js';
@@ -50,14 +51,24 @@ export async function runDns(args: string[]): Promise<number> {
   const allOnOne = (addr: string) => new Map([[addr, new Set<Endpoint>(['health', 'ready', 'metrics'])]]);
   let httpWanted = fixedHttp ? allOnOne(values['http-listen']!) : new Map<string, Set<Endpoint>>();
   const apply = (cm: KubeObject | undefined) => {
-    const text = (
-      (cm as { data?: Record<string, string> } | undefined)?.data?.Corefile ?? DEFAULT_COREFILE
-    ).trim();
-    if (text === applied) return;
+    const data = (cm as { data?: Record<string, string> } | undefined)?.data ?? {};
+    const text = (data.Corefile ?? DEFAULT_COREFILE).trim();
+    // CoreDNS's Deployment mounts the ConfigMap at /etc/coredns: a file named there (k3s's
+    // `hosts /etc/coredns/NodeHosts`) is that key of the ConfigMap; other paths are files
+    const readFile = (path: string) => {
+      if (path.startsWith('/etc/coredns/')) return data[path.slice('/etc/coredns/'.length)] ?? '';
+      try {
+        return readFileSync(path, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    const state = JSON.stringify(data);
+    if (state === applied) return;
     try {
       const blocks = parseCorefile(text);
-      dns.configure(blocks);
-      applied = text;
+      dns.configure(blocks, readFile);
+      applied = state;
       if (!fixedHttp && !values.kubeconfig) {
         httpWanted = endpointsOf(blocks);
         if (serving) void http.apply(httpWanted);
