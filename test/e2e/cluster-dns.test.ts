@@ -114,6 +114,7 @@ describe('cluster DNS on containerd (the coredns add-on)', { skip: !enabled && '
     // loopback (the harness binds 127.0.0.1; the network namespace keeps 0.0.0.0 private)
     s = await startServer([
       '--enable-agent',
+      '--enable-coredns',
       '--runtime',
       'containerd',
       '--cluster-cidr',

@@ -117,15 +117,7 @@ describe(
       (await s.kubectl(['get', 'pod', pod, '-o', `jsonpath=${jsonpath}`])).stdout;
 
     before(async () => {
-      // no coredns add-on: the test counts every sandbox of the node
-      s = await startServer([
-        '--enable-agent',
-        '--runtime',
-        'containerd',
-        '--cluster-cidr',
-        CLUSTER_CIDR,
-        '--disable=coredns',
-      ]);
+      s = await startServer(['--enable-agent', '--runtime', 'containerd', '--cluster-cidr', CLUSTER_CIDR]);
       await until('the node to be Ready', async () => {
         const r = await s.kubectl(['get', 'nodes', '--no-headers']);
         return / Ready /.test(r.stdout) ? r.stdout : undefined;

@@ -20,7 +20,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_
 describe('auto-deployed manifests (coredns)', () => {
   let s: TestServer;
   before(async () => {
-    s = await startServer(['--disable-controller-manager', '--disable-scheduler']);
+    s = await startServer(['--enable-coredns', '--disable-controller-manager', '--disable-scheduler']);
   });
   after(async () => {
     await s?.stop();
@@ -101,7 +101,7 @@ describe('auto-deployed manifests (coredns)', () => {
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-manifest\n  namespace: default\ndata:\n  a: "1"\n',
     );
     await s.stop();
-    s = await startServer(['--disable-controller-manager', '--disable-scheduler'], {
+    s = await startServer(['--enable-coredns', '--disable-controller-manager', '--disable-scheduler'], {
       dir: s.dir,
       port: s.port,
     });
