@@ -9,7 +9,6 @@ import type { RequestContext } from './endpoints/context.js';
 import type { ResourceStore } from './endpoints/store.js';
 import type { ServiceAllocators } from './allocators.js';
 import { systemPriorityClasses } from './registry/scheduling/priorityclasses.js';
-import { localPathConfigMap, localPathStorageClass } from '../controllers/localpath/config.js';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -71,7 +70,7 @@ async function upsert(store: ResourceStore, obj: KubeObject): Promise<void> {
 export async function bootstrapObjects(
   lookup: (group: string, resource: string) => ResourceStore | undefined,
   allocators: ServiceAllocators,
-  opts: { bindAddress: string; port: number; clusterDNS?: string; localStorageDir?: string },
+  opts: { bindAddress: string; port: number; clusterDNS?: string },
 ): Promise<void> {
   const get = (r: string, group = '') => lookup(group, r)!;
   for (const name of SYSTEM_NAMESPACES) {
@@ -118,11 +117,6 @@ export async function bootstrapObjects(
   for (const pc of systemPriorityClasses)
     await ensure(get('priorityclasses', 'scheduling.k8s.io'), structuredClone(pc) as KubeObject);
   if (opts.clusterDNS) await ensure(get('services'), kubeDNSService(opts.clusterDNS));
-  // k3s's local-storage: created once, then the user's to edit or delete
-  if (opts.localStorageDir) {
-    await ensure(get('configmaps'), localPathConfigMap(opts.localStorageDir));
-    await ensure(get('storageclasses', 'storage.k8s.io'), localPathStorageClass());
-  }
 }
 
 /**

@@ -43,8 +43,6 @@ export interface ApiServerOptions {
   disableAdmissionPlugins?: string[];
   /** The cluster DNS Service's IP (--cluster-dns); undefined: no kube-dns Service. */
   clusterDNS?: string;
-  /** Where the local-path provisioner keeps volumes; undefined: no `local-path` StorageClass. */
-  localStorageDir?: string;
   /** How often the Metrics API scrapes kubelets (metrics-server's --metric-resolution). */
   metricResolutionMs?: number;
   tlsSans: string[];
@@ -161,7 +159,6 @@ export class ApiServer {
       bindAddress: opts.bindAddress,
       port: opts.port,
       clusterDNS: opts.clusterDNS,
-      localStorageDir: opts.localStorageDir,
     });
     await reconcileBootstrapPolicy(lookup, systemContext);
     admission.chain = new AdmissionChain(

@@ -11,6 +11,7 @@ import { ThrottledClient } from '../client/throttle.js';
 import { KubeletHost } from '../kubelet/host.js';
 import { localIdentity, parseLabels, parseTaints } from '../kubelet/identity.js';
 import { ContainerdRuntime } from '../kubelet/runtime/containerd.js';
+import { serviceEnv } from '../kubelet/runtime/service-env.js';
 import { createRuntime, defaultRuntimeName, type RuntimeName } from '../kubelet/runtime/index.js';
 import { logger, setLogLevel } from '../util/log.js';
 
@@ -87,6 +88,7 @@ export async function runAgent(args: string[]): Promise<number> {
   const client = new ThrottledClient(clientConfig);
   // the recorder needs the node name, known once the runtime answered its version
   const events: { recorder?: EventRecorder } = {};
+  const host = new KubeletHost(client, { watchServices: asked === 'containerd' });
   const { runtime, fallbackReason } = await createRuntime(
     asked as RuntimeName,
     {},
@@ -95,6 +97,14 @@ export async function runAgent(args: string[]): Promise<number> {
       podCIDR: fallbackPodCIDR,
       clusterDNS: [values['cluster-dns']!],
       caCert: clientConfig.ca ?? '',
+      serviceEnv: (pod) =>
+        serviceEnv(
+          {
+            namespace: pod.metadata.namespace ?? 'default',
+            enableServiceLinks: (pod.spec as { enableServiceLinks?: boolean }).enableServiceLinks,
+          },
+          host.services(),
+        ),
       recordEvent: (pod, fieldPath, type, reason, message) =>
         events.recorder?.event({ ...pod, fieldPath } as KubeObject, type, reason, message),
       getObject: async (resource, ns, name) => {
@@ -142,7 +152,6 @@ export async function runAgent(args: string[]): Promise<number> {
   Object.assign(identity.labels, parseLabels(values['node-label']!));
   identity.taints = parseTaints(values['node-taint']!);
 
-  const host = new KubeletHost(client);
   const recorder = new EventRecorder(client, 'kubelet', identity.name);
   events.recorder = recorder;
   host.add({ identity, runtime, fallbackPodCIDR, recorder });

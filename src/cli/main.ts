@@ -16,7 +16,7 @@ const USAGE = `k8ts - Kubernetes, written in TypeScript
 Usage:
   k8ts server [flags]      Run the API server (and, later, controllers, scheduler and agent)
   k8ts controller-manager --kubeconfig FILE   Run the controllers against any API server
-  k8ts dns --kubeconfig FILE [--listen HOST:PORT]   Run the cluster DNS (CoreDNS's place)
+  k8ts dns [--kubeconfig FILE] [--listen HOST:PORT]   Run the cluster DNS (CoreDNS's place; in-cluster config without --kubeconfig)
   k8ts proxy --kubeconfig FILE   Run kube-proxy (iptables mode) on this machine
   k8ts scheduler --kubeconfig FILE [--config FILE]   Run the scheduler against any API server
   k8ts agent --kubeconfig FILE   Run the node agent (kubelet) against any API server

@@ -12,6 +12,8 @@ import { supervise, type Supervised } from './supervise.js';
 import { AddressPool } from '../controllers/servicelb/pool.js';
 import { defaultRuntimeName } from '../kubelet/runtime/index.js';
 import { spawnSync } from 'node:child_process';
+import { loadKubeconfig, RestClient } from '../client/rest.js';
+import { deployManifests, manifestsDir, parseDisable, stagePackagedManifests } from '../deploy/manifests.js';
 
 /** The proxy needs root and iptables-restore on the host. */
 function proxyCanRun(): boolean {
@@ -50,7 +52,9 @@ Flags:
   --audit-webhook-batch-max-size N     Events per webhook request (default 400)
   --audit-webhook-batch-max-wait DUR   Longest wait before sending a batch (default 30s)
   --audit-webhook-initial-backoff DUR  Wait before retrying a failed webhook request (default 10s)
-${AUTH_FLAGS_HELP}  --disable-agent                Do not run the local node agent
+${AUTH_FLAGS_HELP}  --disable NAME                 Do not deploy a packaged add-on (repeatable; k3s's names): coredns, local-storage
+                                 (the server applies <data-dir>/server/manifests/*.yaml at start)
+  --disable-agent                Do not run the local node agent
   --disable-controller-manager   Do not run the controllers
   --disable-scheduler            Do not run the scheduler
   --node-name NAME               Name of the local node (default: the host name)
@@ -125,6 +129,7 @@ export async function runServer(args: string[]): Promise<number> {
       'audit-webhook-batch-max-size': { type: 'string' },
       'audit-webhook-batch-max-wait': { type: 'string' },
       'audit-webhook-initial-backoff': { type: 'string' },
+      disable: { type: 'string', multiple: true, default: [] },
       'disable-agent': { type: 'boolean', default: false },
       'service-lb-pool': { type: 'string', default: '' },
       'disable-admission-plugins': { type: 'string', default: '' },
@@ -163,6 +168,7 @@ export async function runServer(args: string[]): Promise<number> {
   if (values.runtime !== undefined && values.runtime !== 'sim' && values.runtime !== 'containerd')
     throw new Error(`invalid --runtime "${values.runtime}": want sim or containerd`);
   const clusterDNS = values['cluster-dns'] ?? nthIP(values['service-cidr']!, 10);
+  const disabled = parseDisable(values.disable ?? []);
   const kubeconfigPath = resolve(values['write-kubeconfig'] ?? join(dataDir, 'admin.kubeconfig'));
 
   const server = await ApiServer.start({
@@ -175,7 +181,6 @@ export async function runServer(args: string[]): Promise<number> {
       .map((p) => p.trim())
       .filter(Boolean),
     clusterDNS,
-    localStorageDir: join(dataDir, 'storage'),
     metricResolutionMs: parseDuration(values['metric-resolution']!, 'metric-resolution'),
     tlsSans: values['tls-san'] ?? [],
     datastoreEndpoint: values['datastore-endpoint'],
@@ -267,16 +272,26 @@ export async function runServer(args: string[]): Promise<number> {
       ]),
     );
   }
+  // the packaged add-ons (the coredns Deployment) and the user's auto-deploying manifests
+  let stopping = false;
+  const staged = stagePackagedManifests(manifestsDir(dataDir), {
+    disable: disabled,
+    clusterDomain: 'cluster.local',
+    storageDir: join(dataDir, 'storage'),
+  });
+  const deployClient = new RestClient(loadKubeconfig(kubeconfigPath, 'k8ts-deploy'));
+  const deployed = deployManifests(deployClient, manifestsDir(dataDir), staged.removed, {
+    stopped: () => stopping,
+  }).finally(() => deployClient.close());
   process.stdout.write(`Wrote kubeconfig ${kubeconfigPath}\n`);
   process.stdout.write(`k8ts is up and running on port ${server.port}\n`);
 
   return new Promise<number>((done) => {
-    let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       log.info('shutting down', { signal });
-      Promise.all(components.map((c) => c.stop()))
+      Promise.all([...components.map((c) => c.stop()), deployed])
         .then(() => server.stop())
         .then(
           () => done(0),

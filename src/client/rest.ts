@@ -11,7 +11,38 @@ export interface ClientConfig {
   cert?: string;
   key?: string;
   token?: string;
+  /** A bearer token file read again every minute (in-cluster: the projected token is rotated). */
+  tokenFile?: string;
   userAgent?: string;
+}
+
+/** Where the kubelet mounts a pod's service account token, CA and namespace (kube-api-access-*). */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * client-go's rest.InClusterConfig: the API server at KUBERNETES_SERVICE_HOST:PORT (the
+ * `kubernetes` Service, which the kubelet puts in every container's environment), trusted
+ * with the mounted kube-root-ca, authenticated with the mounted service account token.
+ */
+export function inClusterConfig(
+  userAgent = 'k8ts',
+  env = process.env,
+  dir = SERVICE_ACCOUNT_DIR,
+): ClientConfig {
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const port = env.KUBERNETES_SERVICE_PORT;
+  if (!host || !port)
+    throw new Error(
+      'unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined',
+    );
+  const tokenFile = `${dir}/token`;
+  readFileSync(tokenFile); // fail now, with the path in the error, rather than at the first request
+  return {
+    server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    ca: readFileSync(`${dir}/ca.crt`, 'utf8'),
+    tokenFile,
+    userAgent,
+  };
 }
 
 interface KubeconfigFile {
@@ -59,8 +90,23 @@ export function loadKubeconfig(path: string, userAgent = 'k8ts'): ClientConfig {
 export class RestClient {
   private session: ClientHttp2Session | undefined;
   private closed = false;
+  private fileToken: { value: string; readAt: number } | undefined;
 
   constructor(readonly config: ClientConfig) {}
+
+  private bearerToken(): string | undefined {
+    if (!this.config.tokenFile) return this.config.token;
+    const now = Date.now();
+    if (!this.fileToken || now - this.fileToken.readAt > 60_000) {
+      try {
+        this.fileToken = { value: readFileSync(this.config.tokenFile, 'utf8').trim(), readAt: now };
+      } catch {
+        // keep the last token read: the kubelet rewrites the file, it is not gone for good
+        if (!this.fileToken) return this.config.token;
+      }
+    }
+    return this.fileToken!.value;
+  }
 
   private getSession(): ClientHttp2Session {
     if (this.closed) throw new Error('client closed');
@@ -87,7 +133,8 @@ export class RestClient {
       accept: 'application/json',
       'user-agent': this.config.userAgent ?? 'k8ts',
     };
-    if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
+    const token = this.bearerToken();
+    if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = contentType;
     // node ends DELETE streams at once unless told otherwise; DeleteOptions travel in the body
     const req = this.getSession().request(headers, { endStream: body === undefined });

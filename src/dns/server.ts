@@ -8,6 +8,7 @@ import { Counter, Histogram } from '../apiserver/metrics.js';
 import { ClusterRecords, reverseNameToIP } from './cluster-records.js';
 import { inZone, type ServerBlock } from './corefile.js';
 import { Forwarder, upstreamsOf } from './forwarder.js';
+import { lookupHosts, parseHosts, type HostsTable } from './hosts.js';
 import {
   decode,
   DecodeError,
@@ -21,6 +22,7 @@ import {
 
 interface ActiveBlock {
   block: ServerBlock;
+  hosts?: HostsTable;
   cluster?: { records: ClusterRecords; zone: string };
   forwarder?: Forwarder;
 }
@@ -56,8 +58,11 @@ export class DnsServer {
 
   constructor(private readonly informers: SharedInformers) {}
 
-  /** Applies a parsed Corefile (at start and whenever the ConfigMap changes). */
-  configure(blocks: ServerBlock[]): void {
+  /**
+   * Applies a parsed Corefile (at start and whenever the ConfigMap changes); `readFile` gives
+   * the text of a file the Corefile names (the hosts plugin's), '' when there is none.
+   */
+  configure(blocks: ServerBlock[], readFile: (path: string) => string = () => ''): void {
     const sources = {
       services: this.informers.informer('/api/v1/services'),
       endpointSlices: this.informers.informer('/apis/discovery.k8s.io/v1/endpointslices'),
@@ -65,6 +70,7 @@ export class DnsServer {
     };
     this.blocks = blocks.map((block) => {
       const active: ActiveBlock = { block };
+      if (block.hosts) active.hosts = parseHosts(`${readFile(block.hosts.file)}\n${block.hosts.inline}`);
       const k = block.kubernetes;
       if (k) {
         const zone = k.zones.find((z) => !z.endsWith('arpa')) ?? 'cluster.local';
@@ -176,6 +182,13 @@ export class DnsServer {
   }
 
   private async resolve(active: ActiveBlock, q: Question, base: ReplyBase): Promise<Message> {
+    const h = active.block.hosts;
+    if (h && active.hosts && h.zones.some((z) => inZone(q.name, z))) {
+      // CoreDNS runs hosts before kubernetes
+      const found = lookupHosts(active.hosts, q.name, q.type, { ttl: h.ttl, reverse: h.reverse });
+      if (found.found) return { ...reply(base, RCODE.NOERROR, true), answers: found.answers };
+      if (!h.fallthrough.some((z) => inZone(q.name, z))) return reply(base, RCODE.NXDOMAIN, true);
+    }
     const k = active.block.kubernetes;
     const cluster = active.cluster;
     if (k && cluster && k.zones.some((z) => inZone(q.name, z))) {

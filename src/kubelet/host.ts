@@ -24,9 +24,16 @@ export class KubeletHost {
   private readonly queue = new WorkQueue(100, 10_000);
   private running = false;
   private stopped = false;
+  private readonly watchServices: boolean;
 
-  constructor(private readonly client: RestClient) {
+  constructor(
+    private readonly client: RestClient,
+    opts: { watchServices?: boolean } = {},
+  ) {
     this.informers = new SharedInformers(client);
+    this.watchServices = !!opts.watchServices;
+    // real containers get the service variables (KUBERNETES_SERVICE_HOST, ...); simulated ones do not
+    if (opts.watchServices) this.informers.informer('/api/v1/services');
     const pods = this.informers.informer('/api/v1/pods');
     pods.addIndex('nodeName', (o) => {
       const n = nodeNameOf(o);
@@ -38,6 +45,11 @@ export class KubeletHost {
       onDelete: (o) => this.kubelets.get(nodeNameOf(o))?.podDeleted(o as Pod),
     });
     this.informers.informer('/api/v1/nodes');
+  }
+
+  /** The Services known to the host (empty unless constructed with watchServices). */
+  services(): KubeObject[] {
+    return this.watchServices ? this.informers.informer('/api/v1/services').list() : [];
   }
 
   /** Adds a kubelet (before or after start()); its node registers at once when running. */

@@ -170,4 +170,40 @@ describe('cluster DNS', () => {
     assert.equal((await s.kubectl(['apply', '-f', '-'], JSON.stringify(cm))).code, 0);
     assert.deepEqual(await until('stub domain', () => resolver.resolve4('web.consul.local')), ['10.150.0.9']);
   });
+
+  it('answers from the hosts plugin (a ConfigMap key as k3s NodeHosts, inline lines) before the cluster', async () => {
+    const hosts = `hosts /etc/coredns/NodeHosts {
+      10.9.9.9 inline.example
+      ttl 60
+      fallthrough
+    }`;
+    const cm = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'coredns', namespace: 'kube-system' },
+      data: {
+        Corefile: corefile(upstream).replace('    errors\n', `    errors\n    ${hosts}\n`),
+        NodeHosts: '10.250.1.1 node-a\nfd00::1 node-a\n',
+      },
+    };
+    assert.equal((await s.kubectl(['apply', '-f', '-'], JSON.stringify(cm))).code, 0);
+    assert.deepEqual(await until('hosts plugin', () => resolver.resolve4('node-a')), ['10.250.1.1']);
+    assert.deepEqual(await resolver.resolve6('node-a'), ['fd00::1']);
+    assert.deepEqual(await resolver.resolve4('inline.example'), ['10.9.9.9']);
+    assert.deepEqual(await resolver.reverse('10.250.1.1'), ['node-a']);
+    // fallthrough: the cluster and the upstream still answer the rest
+    assert.deepEqual(await resolver.resolve4('kubernetes.default.svc.cluster.local'), ['10.43.0.1']);
+    assert.deepEqual(await resolver.resolve4('example.com'), ['93.184.216.34']);
+    // a NodeHosts edit is applied without a restart
+    cm.data.NodeHosts = '10.250.1.2 node-a\n';
+    assert.equal((await s.kubectl(['apply', '-f', '-'], JSON.stringify(cm))).code, 0);
+    assert.deepEqual(
+      await until('NodeHosts change', async () => {
+        const a = await resolver.resolve4('node-a');
+        if (a[0] !== '10.250.1.2') throw new Error(`still ${a.join(',')}`);
+        return a;
+      }),
+      ['10.250.1.2'],
+    );
+  });
 });

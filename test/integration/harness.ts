@@ -64,12 +64,15 @@ export async function startServer(
       kubeconfig,
       // `--enable-agent` (a harness option, not a server flag) runs the local node agent
       ...(extraArgs.includes('--enable-agent') ? [] : ['--disable-agent']),
+      // `--enable-coredns` (a harness option) keeps the coredns add-on; tests otherwise start
+      // from an empty kube-system, as they were written (its pod would land on sim nodes)
+      ...(extraArgs.includes('--enable-coredns') ? [] : ['--disable=coredns']),
       // as upstream's integration test servers: without the controllers nobody makes the
       // `default` ServiceAccount, so its admission plugin would refuse every pod
       ...(extraArgs.includes('--disable-controller-manager')
         ? ['--disable-admission-plugins', 'ServiceAccount']
         : []),
-      ...extraArgs.filter((a) => a !== '--enable-agent'),
+      ...extraArgs.filter((a) => a !== '--enable-agent' && a !== '--enable-coredns'),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -16,6 +16,7 @@ import {
   type FullContainerSpec,
   type PodContext,
 } from './cri-config.js';
+import { nodeResolvConf, readHostResolvConf } from './dns-config.js';
 import { normalizeImage } from './sim-steering.js';
 import { attachProber, killForProbe, probedStatus } from './probes.js';
 import { fetchEnvObjects } from './env.js';
@@ -35,6 +36,10 @@ export interface ContainerdRuntimeOptions {
   cgroupRoot: string;
   clusterDNS: string[];
   clusterDomain?: string;
+  /** The node's resolver file pods with dnsPolicy Default inherit (--resolv-conf; default: nodeResolvConf()). */
+  resolvConf?: string;
+  /** The service variables for a pod's containers (upstream: from the Services the kubelet watches). */
+  serviceEnv?: (pod: Pod) => Map<string, string>;
   /** PEM of the cluster CA, written as ca.crt into kube-api-access-* volumes. */
   caCert: string;
   /**
@@ -182,6 +187,7 @@ export class ContainerdRuntime implements PodRuntime {
         cgroupParent: `${this.opts.cgroupRoot}/pod${uid}`,
         clusterDNS: this.opts.clusterDNS,
         clusterDomain: this.opts.clusterDomain ?? 'cluster.local',
+        hostDNS: this.opts.resolvConf ? readHostResolvConf(this.opts.resolvConf) : nodeResolvConf(),
         caCert: this.opts.caCert,
         token: '',
         managedVolumes: !!this.opts.getObject,
@@ -194,6 +200,8 @@ export class ContainerdRuntime implements PodRuntime {
       lastReported: '',
       onChange,
     };
+    const serviceEnv = this.opts.serviceEnv;
+    if (serviceEnv) p.ctx.serviceEnv = () => serviceEnv(p.pod);
     this.pods.set(uid, p);
     attachProber(p, this.node.cri, this.opts.recordEvent, () => this.report(p));
     if (this.opts.getObject)

@@ -9,6 +9,7 @@ import type { ContainerConfig, LinuxContainerResources, Mount, PodSandboxConfig 
 import type { ContainerSpec, Pod } from './types.js';
 import { PodVolumes, isManagedVolume } from '../volumes/manager.js';
 import { buildEnv, type EnvFromSource, type EnvObjects, type EnvVar } from './env.js';
+import { podDnsConfig, type HostResolvConf, type PodDnsSpec } from './dns-config.js';
 
 /** The container fields the CRI runtime reads beyond the shared ContainerSpec. */
 export interface FullContainerSpec extends ContainerSpec {
@@ -32,12 +33,16 @@ export interface PodContext {
   cgroupParent: string;
   clusterDNS: string[];
   clusterDomain: string;
+  /** The node's resolv.conf (dnsPolicy Default, and the search list ClusterFirst extends). */
+  hostDNS: HostResolvConf;
   caCert: string;
   token: string;
   /** configMap, secret, downwardAPI and projected volumes are written by volumes/manager.ts. */
   managedVolumes?: boolean;
   /** persistentVolumeClaim volumes' directories, by volume name (volumes/manager.ts fills it). */
   claimPaths?: Map<string, string>;
+  /** The service variables of the pod's containers (KUBERNETES_SERVICE_HOST, ...), read at container start. */
+  serviceEnv?: () => Map<string, string>;
 }
 
 const QUOTA_PERIOD = 100_000;
@@ -60,14 +65,18 @@ export function sandboxConfig(pod: Pod, ctx: PodContext, attempt: number): PodSa
         host_port: p.hostPort,
       })),
   );
-  const searches = [`${ns}.svc.${ctx.clusterDomain}`, `svc.${ctx.clusterDomain}`, ctx.clusterDomain];
   return {
     metadata: { name, uid, namespace: ns, attempt },
     hostname: (spec.hostname ?? name).slice(0, 63),
     log_directory: join(ctx.podDir, 'logs'),
-    dns_config: pod.spec.hostNetwork
-      ? undefined
-      : { servers: ctx.clusterDNS, searches, options: ['ndots:5'] },
+    dns_config: podDnsConfig(
+      { ...(pod.spec as Omit<PodDnsSpec, 'namespace'>), namespace: ns },
+      {
+        clusterDNS: ctx.clusterDNS,
+        clusterDomain: ctx.clusterDomain,
+        host: ctx.hostDNS,
+      },
+    ),
     port_mappings: ports,
     labels: {
       'io.kubernetes.pod.name': name,
@@ -112,10 +121,12 @@ export function containerEnv(
   c: FullContainerSpec,
   podIP: string,
   objs?: EnvObjects,
+  serviceVars: Map<string, string> = new Map(),
 ): Map<string, string> {
   // with the ConfigMaps and Secrets fetched, the full upstream environment (runtime/env.ts)
-  if (objs) return buildEnv(pod, c, objs, { podIP });
-  const vars = new Map<string, string>();
+  if (objs) return buildEnv(pod, c, objs, { podIP }, serviceVars);
+  // the service variables first: the container's env overrides them and may refer to them
+  const vars = new Map<string, string>(serviceVars);
   for (const e of c.env ?? []) {
     const ref = e.valueFrom?.fieldRef?.fieldPath;
     const v = ref ? fieldValue(pod, ref, podIP) : expandVars(e.value ?? '', vars);
@@ -185,7 +196,7 @@ export function containerConfig(
   podIP: string,
   envObjects?: EnvObjects,
 ): ContainerConfig {
-  const vars = containerEnv(pod, c, podIP, envObjects);
+  const vars = containerEnv(pod, c, podIP, envObjects, ctx.serviceEnv?.());
   return {
     metadata: { name: c.name, attempt },
     image: { image: imageRef, user_specified_image: c.image },

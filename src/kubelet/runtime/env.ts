@@ -83,9 +83,11 @@ export function buildEnv(
   c: EnvContainer,
   objs: EnvObjects,
   status: { podIP?: string; hostIP?: string },
+  /** the service variables (KUBERNETES_SERVICE_HOST, ...): first, so env may override and refer to them */
+  serviceVars: Map<string, string> = new Map(),
 ): Map<string, string> {
   const ns = pod.metadata.namespace ?? 'default';
-  const vars = new Map<string, string>();
+  const vars = new Map<string, string>(serviceVars);
   for (const f of c.envFrom ?? []) {
     const ref = f.configMapRef ?? f.secretRef;
     const kind = f.configMapRef ? 'configmap' : 'secret';

@@ -25,6 +25,7 @@ export interface ContainerdChoiceOptions {
   requestToken?: ContainerdRuntimeOptions['requestToken'];
   recordEvent?: ContainerdRuntimeOptions['recordEvent'];
   getObject?: ContainerdRuntimeOptions['getObject'];
+  serviceEnv?: ContainerdRuntimeOptions['serviceEnv'];
   /** Build the k8ts test images (busybox, nginx, pause) into <data-dir>/agent/images (default true). */
   buildTestImages?: boolean;
 }
@@ -76,6 +77,7 @@ export async function createRuntime(
     requestToken: containerd.requestToken,
     recordEvent: containerd.recordEvent,
     getObject: containerd.getObject,
+    serviceEnv: containerd.serviceEnv,
     // pods keep running across an agent restart, as upstream's; containerd itself stops
     onDispose: () => node.stop(),
   });

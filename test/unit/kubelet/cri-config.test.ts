@@ -20,6 +20,7 @@ function ctx(dir: string): PodContext {
     cgroupParent: '/k8ts-x/podu1',
     clusterDNS: ['10.43.0.10'],
     clusterDomain: 'cluster.local',
+    hostDNS: { servers: ['192.168.1.1'], searches: [], options: [] },
     caCert: '-----BEGIN CERTIFICATE-----\n',
     token: 'tok',
   };

@@ -3,6 +3,7 @@
 //   registry.k8s.io/pause:3.9                    a static pause binary (gcc -static), else busybox sleep
 //   docker.io/library/nginx:latest               Debian's nginx + the libraries ldd lists, default page on :80
 //   k8ts.io/test:latest                          busybox + scripts/images/k8ts-test.sh (HTTP text, memory, CPU)
+//   k8ts.io/coredns:<tag>                        node + the `k8ts dns` modules (coredns-image.ts), the cluster DNS
 // Each becomes one OCI layout tarball. A build is skipped when a key over the layer digests and
 // the config matches the one recorded for the tarball, so re-running costs only hashing.
 import { execFileSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildImageLayout, makeLayer, type ImageRuntimeConfig, type Layer } from './layout.js';
 import type { TarEntry } from './tar.js';
+import { COREDNS_IMAGE, corednsImageConfig, dnsModulesLayer, nodeRuntimeLayer } from './coredns-image.js';
 
 const BUILD_FORMAT = 1; // bump to rebuild every cached image after a change of the layout code
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -245,6 +247,14 @@ export function testImages(cacheDir: string): TestImage[] {
       contents: () => ({
         layers: [busyboxLayer(), testToolLayer()],
         config: { Env: [PATH_ENV], Cmd: ['k8ts-test', 'serve'], ExposedPorts: { '8080/tcp': {} } },
+      }),
+    },
+    {
+      file: 'coredns.tar',
+      names: [COREDNS_IMAGE],
+      contents: () => ({
+        layers: [nodeRuntimeLayer(process.execPath, sharedLibraries), dnsModulesLayer()],
+        config: corednsImageConfig(),
       }),
     },
   ];
