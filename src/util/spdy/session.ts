@@ -470,16 +470,23 @@ export class SpdySession extends EventEmitter {
 
   private fail(e: Error): void {
     if (this.closed) return;
-    if (e instanceof SpdyProtocolError) {
-      void this.send({ type: 'goaway', flags: 0, lastGoodStreamId: this.lastPeerStreamId, status: 1 }).catch(
-        () => undefined,
-      );
-    }
     this.emit('protocolError', e);
+    if (e instanceof SpdyProtocolError && !this.socket.writableEnded) {
+      // GOAWAY with PROTOCOL_ERROR (1), flushed before the connection closes
+      const goaway = encodeFrame({
+        type: 'goaway',
+        flags: 0,
+        lastGoodStreamId: this.lastPeerStreamId,
+        status: 1,
+      });
+      this.socket.end(goaway);
+      setTimeout(() => this.socket.destroy(), 1000).unref();
+      return this.shutdown(false);
+    }
     this.destroy();
   }
 
-  private shutdown(): void {
+  private shutdown(destroySocket = true): void {
     if (this.closed) return;
     this.closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
@@ -493,7 +500,7 @@ export class SpdySession extends EventEmitter {
     this.drained();
     this.compressor.close();
     this.decompressor.close();
-    if (!this.socket.destroyed) this.socket.destroy();
+    if (destroySocket && !this.socket.destroyed) this.socket.destroy();
     this.emit('close');
   }
 }
