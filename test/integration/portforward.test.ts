@@ -26,6 +26,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { handlePortForward } from '../../src/kubelet/server/portforward.js';
 import type { PortForwardTarget } from '../../src/kubelet/runtime/types.js';
+import type { SpdySession } from '../../src/util/spdy/session.js';
 import { KUBECTL, cleanup, startServer, type TestServer } from './harness.js';
 import { startFront, type Front } from './portforward-front.js';
 
@@ -115,7 +116,7 @@ describe('kubectl port-forward (v1.31) through the kubelet port-forward handler'
   let echo: NetServer;
   let uid = '';
   const dialed: number[] = [];
-  const sessions: { close(): void }[] = [];
+  const sessions: SpdySession[] = [];
   const podPorts = new Map<number, number>();
 
   before(async () => {
@@ -231,8 +232,15 @@ describe('kubectl port-forward (v1.31) through the kubelet port-forward handler'
       const ms = performance.now() - t;
       for (let i = 0; i < payloads.length; i++) {
         const want = createHash('sha256').update(payloads[i]).digest('hex');
+        assert.equal(results[i].length, payloads[i].length, `connection ${i}`);
         assert.equal(createHash('sha256').update(results[i]).digest('hex'), want, `connection ${i}`);
       }
+      // every connection's two streams are released while the session lives on
+      const session = sessions.at(-1)!;
+      const deadline = Date.now() + 10_000;
+      while (session.streamCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(session.streamCount, 0);
+      assert.equal(session.closed, false);
       console.log(
         `port-forward: 50 × 1 MiB echoed in ${ms.toFixed(0)} ms (${((100 / ms) * 1000).toFixed(1)} MiB/s both ways)`,
       );

@@ -38,8 +38,6 @@ const SUPPORTED = [PORT_FORWARD_PROTOCOL_V1];
 /** Upstream's DefaultStreamCreationTimeout and containerd's stream_idle_timeout default. */
 const STREAM_CREATION_TIMEOUT_MS = 30_000;
 const IDLE_TIMEOUT_MS = 4 * 60 * 60_000;
-/** After one direction of a connection ends, how long the other may go on (containerd: 1 s). */
-const HALF_CLOSE_GRACE_MS = 1000;
 
 export interface PortForwardOptions {
   /** The pod as upstream's streaming server names it in error texts (containerd: the sandbox id). */
@@ -196,12 +194,10 @@ class StreamPairs {
     const port = Number(data.header('port'));
     let conn: Duplex | undefined;
     let finished = false;
-    let grace: NodeJS.Timeout | undefined;
     const finish = (err?: Error) => {
       if (finished) return;
       finished = true;
       this.active.delete(finish);
-      clearTimeout(grace);
       if (err) {
         const msg =
           err instanceof PortForwardRelayedError
@@ -223,10 +219,11 @@ class StreamPairs {
     }
     if (finished) return void conn.destroy();
     const c = conn;
+    // Half-close passes through and the connection is done once both directions ended. The
+    // runtime may cut it sooner: containerd gives the other direction 1 s after the first ends.
     let ends = 0;
     const oneEnded = () => {
-      if (++ends === 2) return finish();
-      grace = setTimeout(() => finish(), HALF_CLOSE_GRACE_MS);
+      if (++ends === 2) finish();
     };
     c.on('error', (e: Error) => finish(e));
     c.on('close', () => finish());
