@@ -120,6 +120,11 @@ export async function criPortForward(cri: CriClient, sandboxId: string): Promise
       const data = await session.openStream(headers('data'));
       return new RelayedConnection(data, error);
     },
-    close: () => session.close(),
+    close: () => {
+      // GOAWAY, and the connection ends once the relayed streams are gone; a streaming server
+      // that keeps it open anyway is cut after 5 s
+      session.close();
+      setTimeout(() => session.destroy(), 5000).unref();
+    },
   };
 }

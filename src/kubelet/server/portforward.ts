@@ -79,6 +79,8 @@ export function handlePortForward(
   target: PortForwardTarget,
   opts: PortForwardOptions,
 ): SpdySession | undefined {
+  // a client gone mid-answer must not take the server down with an unhandled 'error'
+  socket.on('error', () => undefined);
   let transport: Duplex;
   if (isWebSocketUpgrade(req)) {
     const tunneled = offeredSubprotocols(req)
