@@ -22,7 +22,15 @@ import { attachProber, killForProbe, probedStatus } from './probes.js';
 import { fetchEnvObjects } from './env.js';
 import type { PodProber } from '../prober/manager.js';
 import { PodVolumes, type PodVolumesDeps } from '../volumes/manager.js';
-import type { ContainerState, Pod, PodRuntime, RuntimeContainerStatus, RuntimePodStatus } from './types.js';
+import { criPortForward } from './cri-portforward.js';
+import type {
+  ContainerState,
+  Pod,
+  PodRuntime,
+  PortForwardTarget,
+  RuntimeContainerStatus,
+  RuntimePodStatus,
+} from './types.js';
 
 const log = logger('containerd-runtime');
 const POLL_MS = 1000;
@@ -255,6 +263,16 @@ export class ContainerdRuntime implements PodRuntime {
     });
     if (p.sandboxId) await cri.stopPodSandbox(p.sandboxId).catch(() => undefined);
     this.report(p);
+  }
+
+  /** Through containerd's streaming server, which dials localhost in the pod's netns. */
+  async portForward(uid: string): Promise<PortForwardTarget> {
+    const p = this.pods.get(uid);
+    if (!p?.sandboxId) {
+      const name = `${p?.pod.metadata.name ?? uid}_${p?.pod.metadata.namespace ?? ''}`;
+      throw new Error(`pod not found (${JSON.stringify(name)})`);
+    }
+    return criPortForward(this.node.cri, p.sandboxId);
   }
 
   removePod(uid: string): void {

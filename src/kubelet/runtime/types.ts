@@ -4,6 +4,7 @@
 // grace period); the kubelet owns everything API-facing (phase, conditions, status writes,
 // final deletion). `sim` (runtime/sim.ts) runs pods without processes; a containerd runtime
 // (over CRI) plugs in behind the same interface.
+import type { Duplex } from 'node:stream';
 import type { KubeObject } from '../../api/types.js';
 
 export interface ContainerSpec {
@@ -70,6 +71,26 @@ export interface RuntimePodStatus {
   containers: RuntimeContainerStatus[];
 }
 
+/**
+ * Connections to ports inside one pod's network namespace, for one port-forward session
+ * (kubelet/server/portforward.ts serves the client side).
+ */
+export interface PortForwardTarget {
+  /**
+   * One TCP connection to `port` on the pod's localhost. Rejects, or destroys the stream with
+   * an error, when forwarding fails; a PortForwardRelayedError's message is shown to the
+   * client as is, any other error is wrapped in upstream's "error forwarding port ..." text.
+   */
+  dial(port: number): Promise<Duplex>;
+  /** Resolves when the target can take no more dials (e.g. the runtime's stream closed). */
+  readonly closed?: Promise<void>;
+  /** Releases the target (called once the client's session ended). */
+  close(): void;
+}
+
+/** An error text already in the form the client should see (from the runtime's own server). */
+export class PortForwardRelayedError extends Error {}
+
 export interface PodRuntime {
   /** 'sim' or 'containerd'. */
   readonly name: string;
@@ -89,4 +110,9 @@ export interface PodRuntime {
   removePod(uid: string): void;
   /** Stops every timer and releases everything. */
   dispose(): void;
+  /**
+   * Opens a port-forward session into the pod (before the client's upgrade is answered, so
+   * that a failure can still be an HTTP error). Absent for runtimes that cannot forward.
+   */
+  portForward?(uid: string): Promise<PortForwardTarget>;
 }
