@@ -17,6 +17,7 @@ import { policyV1Definitions } from './policy-v1.js';
 import { rbacV1Definitions } from './rbac-v1.js';
 import { schedulingV1Definitions } from './scheduling-v1.js';
 import { storageV1Definitions } from './storage-v1.js';
+import { admissionregistrationV1Definitions } from './admissionregistration-v1.js';
 import { generatedDefinitions } from './generated.js';
 
 /** The definitions of the non-core API groups (apps, batch, autoscaling, networking, rbac, ...). */
@@ -34,6 +35,7 @@ export const groupDefinitions: Definitions = {
   ...schedulingV1Definitions,
   ...nodeV1Definitions,
   ...certificatesV1Definitions,
+  ...admissionregistrationV1Definitions,
 };
 
 const written: Definitions = { ...metaDefinitions, ...coreV1Definitions, ...groupDefinitions };

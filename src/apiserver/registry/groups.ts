@@ -15,6 +15,10 @@ import { selfsubjectrulesreviews } from './authorization/selfsubjectrulesreviews
 import { subjectaccessreviews } from './authorization/subjectaccessreviews.js';
 import { selfsubjectreviews } from './authentication/selfsubjectreviews.js';
 import { tokenreviews } from './authentication/tokenreviews.js';
+import {
+  mutatingwebhookconfigurations,
+  validatingwebhookconfigurations,
+} from './admissionregistration/webhookconfigurations.js';
 import { cronjobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
 import { certificatesigningrequests } from './certificates/certificatesigningrequests.js';
@@ -66,6 +70,8 @@ export const groupStrategies: ResourceStrategy[] = [
   csinodes,
   storageclasses,
   volumeattachments,
+  mutatingwebhookconfigurations,
+  validatingwebhookconfigurations,
   priorityclasses,
   leases,
   runtimeclasses,
