@@ -12,8 +12,13 @@ import {
   isDNS1123Subdomain,
   notSupported,
   required,
+  Printed,
   type FieldError,
 } from '../validation.js';
+
+/** A list as Go's %#v prints it in upstream's messages, e.g. []string{"*", "apps"}. */
+const goList = (type: string, list: string[]) =>
+  new Printed(`[]${type}{${list.map((v) => JSON.stringify(v)).join(', ')}}`);
 
 const FAILURE_POLICIES = ['Fail', 'Ignore'];
 const MATCH_POLICIES = ['Equivalent', 'Exact'];
@@ -99,7 +104,11 @@ function validateRule(r: RuleWithOperations, path: string): FieldError[] {
   if (!ops.length) errs.push(required(`${path}.operations`));
   if (ops.length > 1 && ops.includes('*'))
     errs.push(
-      invalidValue(`${path}.operations`, ops, "if '*' is present, must not specify other operations"),
+      invalidValue(
+        `${path}.operations`,
+        goList('admissionregistration.OperationType', ops),
+        "if '*' is present, must not specify other operations",
+      ),
     );
   ops.forEach((op, i) => {
     if (!OPERATIONS.includes(op)) errs.push(notSupported(`${path}.operations[${i}]`, op, OPERATIONS));
@@ -110,7 +119,13 @@ function validateRule(r: RuleWithOperations, path: string): FieldError[] {
   ] as const) {
     if (!list?.length) errs.push(required(`${path}.${field}`));
     else if (list.length > 1 && list.includes('*'))
-      errs.push(invalidValue(`${path}.${field}`, list, "if '*' is present, must not specify other " + field));
+      errs.push(
+        invalidValue(
+          `${path}.${field}`,
+          goList('string', [...list]),
+          "if '*' is present, must not specify other " + field,
+        ),
+      );
   }
   (r.apiVersions ?? []).forEach((v, i) => {
     if (v === '') errs.push(required(`${path}.apiVersions[${i}]`));
@@ -198,7 +213,7 @@ export function validateWebhooks(webhooks: unknown, mutating: boolean): FieldErr
       errs.push(
         invalidValue(
           `${p}.admissionReviewVersions`,
-          versions,
+          goList('string', versions),
           `must include at least one of ${REVIEW_VERSIONS.join(', ')}`,
         ),
       );
