@@ -19,6 +19,7 @@ import {
   mutatingwebhookconfigurations,
   validatingwebhookconfigurations,
 } from './admissionregistration/webhookconfigurations.js';
+import { apiservices } from './apiregistration/apiservices.js';
 import { cronjobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
 import { certificatesigningrequests } from './certificates/certificatesigningrequests.js';
@@ -41,6 +42,7 @@ import { storageclasses } from './storage/storageclasses.js';
 import { volumeattachments } from './storage/volumeattachments.js';
 
 export const groupStrategies: ResourceStrategy[] = [
+  apiservices,
   controllerrevisions,
   daemonsets,
   deployments,

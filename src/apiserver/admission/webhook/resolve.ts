@@ -38,7 +38,8 @@ interface EndpointSubset {
 /** A resolution failure, worded as upstream's service resolvers word it. */
 export class ResolveError extends Error {}
 
-async function resolveService(
+/** A ready endpoint (IP and target port) behind a Service port, picked at random. */
+export async function resolveService(
   ref: ServiceReference,
   get: ObjectGetter,
 ): Promise<{ host: string; port: number }> {
