@@ -332,6 +332,11 @@ describe('API aggregation', () => {
     const raw = await s.api('GET', `/apis/${GV}/namespaces/default/flunders`);
     assert.equal(raw.status, 503);
     assert.equal(raw.body, 'service unavailable\n');
+    // aggregated discovery marks the group version Stale: kubectl 1.31 leaves it out and lists the rest
+    const resources = await k(['api-resources', '-o', 'name']);
+    assert.equal(resources.code, 0, resources.stderr);
+    assert.doesNotMatch(resources.stdout, /flunders/);
+    assert.match(resources.stdout, /\ndeployments.apps\n/);
     const pods = await k(['get', 'configmaps', '-n', 'kube-system', '-o', 'name']);
     assert.equal(pods.code, 0, pods.stderr);
     assert.match(pods.stdout, /configmap\/extension-apiserver-authentication/);
