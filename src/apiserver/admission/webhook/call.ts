@@ -1,7 +1,7 @@
 // One HTTPS POST of an AdmissionReview to a webhook, bounded by the webhook's timeoutSeconds
 // (the request never waits longer, whatever the webhook does). Failures are worded the way
 // Go's HTTP client words them, since upstream's messages embed those texts.
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { isIP } from 'node:net';
 import { checkServerIdentity as nodeCheckIdentity, type PeerCertificate } from 'node:tls';
 import type { Target } from './resolve.js';
@@ -10,6 +10,25 @@ import type { Target } from './resolve.js';
 const MAX_RESPONSE_BYTES = 3 * 1024 * 1024;
 
 export class CallError extends Error {}
+
+/** Kept-alive connections per webhook endpoint and trust (a TLS handshake per call costs more than the call). */
+const agents = new Map<string, Agent>();
+const MAX_AGENTS = 64;
+
+function agentFor(target: Target, caPem: string | undefined): Agent {
+  const key = `${target.host}:${target.port}|${target.serverName}|${caPem ?? ''}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = new Agent({ keepAlive: true, maxSockets: 100, maxFreeSockets: 10, timeout: 30_000 });
+    agents.set(key, agent);
+    if (agents.size > MAX_AGENTS) {
+      const [oldKey, old] = agents.entries().next().value!;
+      agents.delete(oldKey);
+      old.destroy();
+    }
+  }
+  return agent;
+}
 
 function goNetError(err: NodeJS.ErrnoException, t: Target): string {
   const addr = `${isIP(t.host) === 6 ? `[${t.host}]` : t.host}:${t.port}`;
@@ -71,7 +90,7 @@ export function postJSON(
         'Content-Length': String(payload.length),
         'User-Agent': 'kube-apiserver-admission',
       },
-      agent: false,
+      agent: agentFor(target, caPem),
     });
     const timer = setTimeout(() => fail('context deadline exceeded'), timeoutMs);
     req.on('error', (err) => fail(goNetError(err as NodeJS.ErrnoException, target)));
