@@ -46,6 +46,8 @@ export interface HandlerDeps {
   lookup: (group: string, resource: string) => ResourceStore | undefined;
   /** Audit logging: one record per request (begin → received → authorized → complete). */
   audit: Auditor;
+  /** API aggregation: the proxy for paths an extension API server serves (aggregator/). */
+  aggregator?: (path: string) => ((req: Req, res: Res, user: UserInfo) => Promise<void>) | undefined;
 }
 
 /** Non-resource requests are authorized by path with the HTTP method as verb, as upstream. */
@@ -125,6 +127,24 @@ export function createHandler(deps: HandlerDeps) {
       if (!user && !isPublicPath(path)) throw unauthorized();
       const info = parseResourcePath(verb, path, query);
       if (user && !info) await authorize(authorizer, nonResourceAttributes(user, verb, path));
+      const remote = user ? deps.aggregator?.(path) : undefined;
+      if (remote && user) {
+        // authorized here like any resource request, then proxied (kube-aggregator's chain)
+        if (info)
+          await authorize(authorizer, {
+            user,
+            verb: info.verb,
+            resourceRequest: true,
+            group: info.group,
+            version: info.version,
+            resource: info.resource,
+            subresource: info.subresource ?? '',
+            namespace: info.namespace ?? '',
+            name: info.name ?? '',
+            path,
+          });
+        return void (await remote(req, res, user));
+      }
 
       const h = health(path, deps.ready());
       if (h)

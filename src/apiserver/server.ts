@@ -30,6 +30,8 @@ import { createDocumentServer } from './documents.js';
 import { withIssuerDiscovery } from './auth/authn/oidc.js';
 import type { Req, Res } from './http/io.js';
 import { Auditor, type AuditOptions } from './audit/index.js';
+import { parseRuntimeConfig, runtimeConfig } from './runtime-config.js';
+import { startAggregator } from './aggregator/index.js';
 
 const log = logger('apiserver');
 
@@ -58,6 +60,8 @@ export interface ApiServerOptions {
   encryptionProviderConfig?: string;
   /** --audit-policy-file, --audit-log-*, --audit-webhook-*. */
   audit?: AuditOptions;
+  /** --runtime-config: group versions and resources to serve or not (runtime-config.ts). */
+  runtimeConfig?: string;
 }
 
 export const K8S_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0+k8ts' };
@@ -79,6 +83,7 @@ export class ApiServer {
 
   static async start(opts: ApiServerOptions): Promise<ApiServer> {
     const t0 = performance.now();
+    const serving = runtimeConfig(parseRuntimeConfig(opts.runtimeConfig ?? ''), allStrategies);
     const allocators = new ServiceAllocators(opts.serviceCIDR);
     const pki = await ensureServerPKI({
       tlsDir: join(opts.dataDir, 'server', 'tls'),
@@ -186,10 +191,21 @@ export class ApiServer {
     const custom = new CustomHandlers();
     registerCustomHandlers(custom, parts);
 
+    const served = new Map([...stores].filter(([, s]) => serving.serves(s.strategy)));
+    const aggregator = await startAggregator({
+      tlsDir: join(opts.dataDir, 'server', 'tls'),
+      clientCAPem: pki.caCertPem,
+      lookup,
+      systemContext,
+      served: [...served.values()].map((s) => s.strategy),
+    });
+    disposers.push(() => aggregator.stop());
     const documents = withIssuerDiscovery(
-      createDocumentServer(
-        [...stores.values()].map((s) => s.strategy),
-        advertise,
+      aggregator.withDiscovery(
+        createDocumentServer(
+          [...served.values()].map((s) => s.strategy),
+          advertise,
+        ),
       ),
       authenticator.serviceAccounts.issuer,
       authenticator.serviceAccounts.publicKeys,
@@ -197,7 +213,7 @@ export class ApiServer {
     );
     const api = { value: undefined as ApiServer | undefined };
     const handler = createHandler({
-      stores,
+      stores: served,
       documents,
       metrics,
       version: {
@@ -216,6 +232,7 @@ export class ApiServer {
       custom,
       lookup,
       audit,
+      aggregator: aggregator.route,
     });
     const server = createSecureServer(
       {

@@ -39,6 +39,8 @@ Flags:
   --datastore-certfile FILE      Client certificate for etcd
   --datastore-keyfile FILE       Client key for etcd
   --disable-admission-plugins P  Admission plugins to leave out, comma-separated (upstream's names)
+  --runtime-config KEY=VAL,...   APIs to serve or not, upstream's syntax: api/all=false,batch/v1=true,
+                                 apps/v1/deployments=false (docs/extending.md)
   --service-lb-pool ADDRS        Addresses for LoadBalancer services: CIDRs or ranges, comma-separated
                                  (default: the nodes' InternalIPs, as k3s's ServiceLB)
   --metric-resolution DUR        How often the Metrics API (kubectl top) scrapes the kubelets (default 15s)
@@ -133,6 +135,7 @@ export async function runServer(args: string[]): Promise<number> {
       'disable-agent': { type: 'boolean', default: false },
       'service-lb-pool': { type: 'string', default: '' },
       'disable-admission-plugins': { type: 'string', default: '' },
+      'runtime-config': { type: 'string', default: '' },
       'disable-controller-manager': { type: 'boolean', default: false },
       'disable-scheduler': { type: 'boolean', default: false },
       'node-name': { type: 'string' },
@@ -194,6 +197,7 @@ export async function runServer(args: string[]): Promise<number> {
     authentication: authenticationFlags(values),
     encryptionProviderConfig: values['encryption-provider-config'],
     audit: auditOptions(values),
+    runtimeConfig: values['runtime-config'],
   });
   const components: Supervised[] = [];
   if (!values['disable-controller-manager']) {

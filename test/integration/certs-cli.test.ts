@@ -31,9 +31,11 @@ describe('k8ts certs', () => {
         /\nclient-admin\s+\w{3} \d\d, \d{4} \d\d:\d\d UTC\s+36[45]d\s+server-ca\s+no\n/,
       );
       assert.match(check.stdout, /\nserving-kube-apiserver\s+.* UTC\s+36[45]d\s+server-ca\s+no\n/);
+      // the front-proxy client certificate of API aggregation, signed by its own CA
+      assert.match(check.stdout, /\nclient-auth-proxy\s+.* UTC\s+36[45]d\s+request-header-ca\s+no\n/);
       assert.match(
         check.stdout,
-        /\n\nCERTIFICATE AUTHORITY\s{3,}EXPIRES\s{3,}RESIDUAL TIME\s{3,}EXTERNALLY MANAGED\nserver-ca\s+.* UTC\s+9y\s+no\n$/,
+        /\n\nCERTIFICATE AUTHORITY\s{3,}EXPIRES\s{3,}RESIDUAL TIME\s{3,}EXTERNALLY MANAGED\nrequest-header-ca\s+.* UTC\s+9y\s+no\nserver-ca\s+.* UTC\s+9y\s+no\n$/,
       );
 
       const tls = join(s.dataDir, 'server', 'tls');
@@ -43,7 +45,7 @@ describe('k8ts certs', () => {
       assert.equal(renewed.code, 0, renewed.stderr);
       assert.match(
         renewed.stdout,
-        /^certificate client-admin renewed\ncertificate serving-kube-apiserver renewed\n/,
+        /^certificate client-admin renewed\ncertificate client-auth-proxy renewed\ncertificate serving-kube-apiserver renewed\n/,
       );
       assert.notEqual(readFileSync(join(tls, 'client-admin.key'), 'utf8'), before, 'a new key');
 
@@ -67,7 +69,7 @@ describe('k8ts certs', () => {
       const unknown = await k8ts(['certs', 'renew', 'etcd', '--data-dir', s.dataDir]);
       assert.match(
         unknown.stderr,
-        /unknown certificate "etcd"; one of: all, client-admin, serving-kube-apiserver/,
+        /unknown certificate "etcd"; one of: all, client-admin, client-auth-proxy, serving-kube-apiserver/,
       );
     } finally {
       cleanup(s);

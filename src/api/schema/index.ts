@@ -18,6 +18,8 @@ import { rbacV1Definitions } from './rbac-v1.js';
 import { schedulingV1Definitions } from './scheduling-v1.js';
 import { storageV1Definitions } from './storage-v1.js';
 import { metricsV1beta1Definitions } from './metrics-v1beta1.js';
+import { admissionregistrationV1Definitions } from './admissionregistration-v1.js';
+import { apiregistrationV1Definitions } from './apiregistration-v1.js';
 import { generatedDefinitions } from './generated.js';
 
 /** The definitions of the non-core API groups (apps, batch, autoscaling, networking, rbac, ...). */
@@ -36,6 +38,8 @@ export const groupDefinitions: Definitions = {
   ...nodeV1Definitions,
   ...certificatesV1Definitions,
   ...metricsV1beta1Definitions,
+  ...admissionregistrationV1Definitions,
+  ...apiregistrationV1Definitions,
 };
 
 const written: Definitions = { ...metaDefinitions, ...coreV1Definitions, ...groupDefinitions };

@@ -1,7 +1,8 @@
 // The admission plugins the API server enables, in upstream's order (kube-apiserver's
 // recommended plugin order: NamespaceLifecycle, LimitRanger, ServiceAccount, NodeRestriction,
 // TaintNodesByCondition, PodSecurity, Priority, DefaultTolerationSeconds, DefaultStorageClass,
-// StorageObjectInUseProtection, ..., ResourceQuota). NamespaceLifecycle runs inside the store (namespace-lifecycle.ts).
+// StorageObjectInUseProtection, ..., MutatingAdmissionWebhook, ValidatingAdmissionWebhook,
+// ResourceQuota). NamespaceLifecycle runs inside the store (namespace-lifecycle.ts).
 import type { AdmissionDeps, AdmissionPlugin } from './types.js';
 import { limitRanger } from './limit-ranger.js';
 import { resourceQuota } from './resource-quota.js';
@@ -14,6 +15,7 @@ import { defaultStorageClass } from './default-storage-class.js';
 import { storageObjectInUseProtection } from './storage-object-in-use-protection.js';
 import { rbacEscalation } from './rbac-escalation.js';
 import { nodeRestriction } from './node-restriction.js';
+import { mutatingWebhookAdmission, validatingWebhookAdmission } from './webhook/plugins.js';
 
 export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
   return [
@@ -27,6 +29,8 @@ export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
     defaultStorageClass(deps),
     storageObjectInUseProtection(),
     rbacEscalation(deps), // not an upstream plugin: the rbac registry's escalation check
+    mutatingWebhookAdmission(deps),
+    validatingWebhookAdmission(deps),
     resourceQuota(deps),
   ];
 }

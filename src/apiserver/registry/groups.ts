@@ -15,6 +15,11 @@ import { selfsubjectrulesreviews } from './authorization/selfsubjectrulesreviews
 import { subjectaccessreviews } from './authorization/subjectaccessreviews.js';
 import { selfsubjectreviews } from './authentication/selfsubjectreviews.js';
 import { tokenreviews } from './authentication/tokenreviews.js';
+import {
+  mutatingwebhookconfigurations,
+  validatingwebhookconfigurations,
+} from './admissionregistration/webhookconfigurations.js';
+import { apiservices } from './apiregistration/apiservices.js';
 import { cronjobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
 import { certificatesigningrequests } from './certificates/certificatesigningrequests.js';
@@ -38,6 +43,7 @@ import { volumeattachments } from './storage/volumeattachments.js';
 import { nodeMetrics, podMetrics } from './metrics/metrics.js';
 
 export const groupStrategies: ResourceStrategy[] = [
+  apiservices,
   controllerrevisions,
   daemonsets,
   deployments,
@@ -67,6 +73,8 @@ export const groupStrategies: ResourceStrategy[] = [
   csinodes,
   storageclasses,
   volumeattachments,
+  mutatingwebhookconfigurations,
+  validatingwebhookconfigurations,
   priorityclasses,
   leases,
   runtimeclasses,

@@ -24,7 +24,11 @@ describe('groupStrategies', () => {
     const keys = groupStrategies.map((s) => `${s.group}/${s.version}/${s.resource}`);
     assert.equal(new Set(keys).size, keys.length);
     for (const s of groupStrategies)
-      assert.match(s.definition, /^io\.k8s\.api\.[a-z0-9]+\.v[0-9a-z]+\.[A-Z]\w+$/);
+      // upstream's names: io.k8s.api.<group>... and, for APIService, the kube-aggregator package
+      assert.match(
+        s.definition,
+        /^io\.k8s\.(api|kube-aggregator\.pkg\.apis)\.[a-z0-9]+\.v[0-9a-z]+\.[A-Z]\w+$/,
+      );
   });
 
   it('short names as kubectl api-resources lists them', () => {
