@@ -27,6 +27,7 @@ import { reconcileBootstrapPolicy } from './auth/rbac/reconcile.js';
 import { CustomHandlers } from './endpoints/custom.js';
 import { registerCustomHandlers, type ApiServerParts } from './extensions.js';
 import { createDocumentServer } from './documents.js';
+import { startCustomResources } from './crd/index.js';
 import { withIssuerDiscovery } from './auth/authn/oidc.js';
 import type { Req, Res } from './http/io.js';
 import { Auditor, type AuditOptions } from './audit/index.js';
@@ -182,11 +183,23 @@ export class ApiServer {
     const custom = new CustomHandlers();
     registerCustomHandlers(custom, parts);
 
+    // custom resources join the stores and documents while the server runs (src/apiserver/crd)
+    const customResources = await startCustomResources(
+      {
+        storage,
+        crds: byResource.get('customresourcedefinitions.apiextensions.k8s.io')!,
+        stores,
+        byResource,
+        storeDeps: { allocators, checkNamespace, admission: admissionProxy },
+        storeKey,
+        systemContext,
+      },
+      [...stores.values()].map((s) => s.strategy),
+      (strategies) => createDocumentServer(strategies, advertise),
+    );
+    disposers.push(() => customResources.dispose());
     const documents = withIssuerDiscovery(
-      createDocumentServer(
-        [...stores.values()].map((s) => s.strategy),
-        advertise,
-      ),
+      customResources.documents,
       authenticator.serviceAccounts.issuer,
       authenticator.serviceAccounts.publicKeys,
       advertise,

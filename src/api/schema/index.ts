@@ -18,6 +18,7 @@ import { rbacV1Definitions } from './rbac-v1.js';
 import { schedulingV1Definitions } from './scheduling-v1.js';
 import { storageV1Definitions } from './storage-v1.js';
 import { generatedDefinitions } from './generated.js';
+import { addSchemaExtensions } from './apiextensions-v1.js';
 
 /** The definitions of the non-core API groups (apps, batch, autoscaling, networking, rbac, ...). */
 export const groupDefinitions: Definitions = {
@@ -54,6 +55,7 @@ function unwrittenPackages(): Definitions {
 }
 
 export const definitions: Definitions = { ...unwrittenPackages(), ...written };
+addSchemaExtensions(definitions);
 
 export function definitionFor(name: string): Definition | undefined {
   return Object.hasOwn(definitions, name) ? definitions[name] : undefined;

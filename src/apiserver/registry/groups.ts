@@ -20,6 +20,7 @@ import { jobs } from './batch/jobs.js';
 import { certificatesigningrequests } from './certificates/certificatesigningrequests.js';
 import { leases } from './coordination/leases.js';
 import { endpointslices } from './discovery/endpointslices.js';
+import { customresourcedefinitions } from './apiextensions/customresourcedefinitions.js';
 import { eventsV1 } from './events/events.js';
 import { ingressclasses } from './networking/ingressclasses.js';
 import { ingresses } from './networking/ingresses.js';
@@ -70,4 +71,5 @@ export const groupStrategies: ResourceStrategy[] = [
   leases,
   runtimeclasses,
   endpointslices,
+  customresourcedefinitions,
 ];
