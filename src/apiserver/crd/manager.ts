@@ -59,8 +59,10 @@ export class CustomResourceManager implements Disposable {
 
   /** Serves what the stored CRDs define, then follows their changes. */
   async start(): Promise<void> {
+    // events from the first pass on (its own writes included) cause another pass
+    const from = this.deps.crds.cache.currentRevision();
     await this.pass();
-    this.watch = this.deps.crds.cache.watch(this.deps.crds.cache.currentRevision(), {}, {
+    this.watch = this.deps.crds.cache.watch(from, {}, {
       onEvent: () => this.kick(),
       onError: (err) => log.error('CRD watch ended', { error: String(err) }),
     });
