@@ -15,24 +15,28 @@ const EXTENSIONS: Record<string, PropSchema> = {
     'x-kubernetes-int-or-string specifies that this value is either an integer or a string.',
   ),
   'x-kubernetes-list-map-keys': {
-    description: 'x-kubernetes-list-map-keys annotates an array with the x-kubernetes-list-type `map` by specifying the keys used as the index of the map.',
+    description:
+      'x-kubernetes-list-map-keys annotates an array with the x-kubernetes-list-type `map` by specifying the keys used as the index of the map.',
     type: 'array',
     items: { type: 'string' },
     'x-kubernetes-list-type': 'atomic',
   },
   'x-kubernetes-list-type': {
-    description: 'x-kubernetes-list-type annotates an array to further describe its topology: atomic, set or map.',
+    description:
+      'x-kubernetes-list-type annotates an array to further describe its topology: atomic, set or map.',
     type: 'string',
   },
   'x-kubernetes-map-type': {
-    description: 'x-kubernetes-map-type annotates an object to further describe its topology: granular or atomic.',
+    description:
+      'x-kubernetes-map-type annotates an object to further describe its topology: granular or atomic.',
     type: 'string',
   },
   'x-kubernetes-preserve-unknown-fields': flag(
     'x-kubernetes-preserve-unknown-fields stops the API server decoding step from pruning fields which are not specified in the validation schema.',
   ),
   'x-kubernetes-validations': {
-    description: 'x-kubernetes-validations describes a list of validation rules written in the CEL expression language.',
+    description:
+      'x-kubernetes-validations describes a list of validation rules written in the CEL expression language.',
     type: 'array',
     items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
   },

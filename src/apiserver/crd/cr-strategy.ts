@@ -21,7 +21,14 @@ const CREATION_TIMESTAMP_DOC =
 function columnsOf(v: CRDVersion): PrinterColumn[] {
   const cols = v.additionalPrinterColumns ?? [];
   if (cols.length) return cols;
-  return [{ name: 'Age', type: 'date', description: CREATION_TIMESTAMP_DOC, jsonPath: '.metadata.creationTimestamp' }];
+  return [
+    {
+      name: 'Age',
+      type: 'date',
+      description: CREATION_TIMESTAMP_DOC,
+      jsonPath: '.metadata.creationTimestamp',
+    },
+  ];
 }
 
 function cell(type: string, value: unknown, now: Date): unknown {
@@ -84,7 +91,9 @@ export interface ServedVersion {
 
 export function customResourceStrategy({ crd, version, terminating }: ServedVersion): ResourceStrategy {
   const spec = crd.spec;
-  const names = { ...spec.names, ...crd.status?.acceptedNames } as Required<CustomResourceDefinition['spec']['names']>;
+  const names = { ...spec.names, ...crd.status?.acceptedNames } as Required<
+    CustomResourceDefinition['spec']['names']
+  >;
   const schema: JSONSchemaProps = version.schema?.openAPIV3Schema ?? {
     type: 'object',
     'x-kubernetes-preserve-unknown-fields': true,

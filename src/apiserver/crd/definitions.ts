@@ -58,7 +58,12 @@ export function crdDefinitions(
   props.kind = { description: KIND_DOC, type: 'string' };
   props.metadata = { description: METADATA_DOC, $ref: OBJECT_META };
   const gvk = [{ group, version, kind }];
-  const def: Definition = { ...root, type: 'object', properties: props, 'x-kubernetes-group-version-kind': gvk };
+  const def: Definition = {
+    ...root,
+    type: 'object',
+    properties: props,
+    'x-kubernetes-group-version-kind': gvk,
+  };
   const list: Definition = {
     description: `${listKind} is a list of ${kind}`,
     type: 'object',
@@ -72,7 +77,8 @@ export function crdDefinitions(
       },
       kind: { description: KIND_DOC, type: 'string' },
       metadata: {
-        description: 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
+        description:
+          'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
         $ref: LIST_META,
       },
     },

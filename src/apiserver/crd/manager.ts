@@ -62,10 +62,14 @@ export class CustomResourceManager implements Disposable {
     // events from the first pass on (its own writes included) cause another pass
     const from = this.deps.crds.cache.currentRevision();
     await this.pass();
-    this.watch = this.deps.crds.cache.watch(from, {}, {
-      onEvent: () => this.kick(),
-      onError: (err) => log.error('CRD watch ended', { error: String(err) }),
-    });
+    this.watch = this.deps.crds.cache.watch(
+      from,
+      {},
+      {
+        onEvent: () => this.kick(),
+        onError: (err) => log.error('CRD watch ended', { error: String(err) }),
+      },
+    );
   }
 
   /** The strategies of every served custom resource version. */
@@ -108,7 +112,9 @@ export class CustomResourceManager implements Disposable {
         changed = true;
       }
     // creation order: the older CRD keeps a contested name
-    crds.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+    crds.sort((a, b) =>
+      (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''),
+    );
     for (const crd of crds) {
       try {
         changed = (await this.reconcile(crd, crds)) || changed;
@@ -143,7 +149,8 @@ export class CustomResourceManager implements Disposable {
       crd.metadata.name!,
       this.deps.systemContext(),
       (cur) => {
-        if (cur.metadata.uid !== crd.metadata.uid) throw new StatusError(409, 'Conflict', 'the CRD was replaced');
+        if (cur.metadata.uid !== crd.metadata.uid)
+          throw new StatusError(409, 'Conflict', 'the CRD was replaced');
         return { ...cur, status: want.status };
       },
       { subresource: 'status', retry: true },
@@ -183,8 +190,18 @@ export class CustomResourceManager implements Disposable {
     const names = { ...crd.spec.names, ...crd.status?.acceptedNames };
     for (const version of crd.spec.versions.filter((v) => v.served)) {
       const strategy = customResourceStrategy({ crd, version, terminating: () => state.terminating });
-      const store = new ResourceStore(strategy, { ...this.deps.storeDeps, storage: this.deps.storage, cache });
-      const defs = crdDefinitions(crd.spec.group, version.name, names.kind, names.listKind ?? `${names.kind}List`, version.schema?.openAPIV3Schema);
+      const store = new ResourceStore(strategy, {
+        ...this.deps.storeDeps,
+        storage: this.deps.storage,
+        cache,
+      });
+      const defs = crdDefinitions(
+        crd.spec.group,
+        version.name,
+        names.kind,
+        names.listKind ?? `${names.kind}List`,
+        version.schema?.openAPIV3Schema,
+      );
       publishDefinitions(defs);
       served.definitions.push(...Object.keys(defs));
       const key = this.deps.storeKey(strategy.group, strategy.version, strategy.resource);
@@ -193,16 +210,22 @@ export class CustomResourceManager implements Disposable {
       served.stores.push(store);
     }
     // lookup() answers with the storage version's store (any version reads every object)
-    const preferred = served.stores.find((s) => s.strategy.version === crd.spec.versions.find((v) => v.storage)?.name) ?? served.stores[0];
+    const preferred =
+      served.stores.find((s) => s.strategy.version === crd.spec.versions.find((v) => v.storage)?.name) ??
+      served.stores[0];
     if (preferred) this.deps.byResource.set(served.resourceKey, preferred);
     this.served.set(name, served);
-    log.info('serving custom resource', { crd: name, versions: served.stores.map((s) => s.strategy.version) });
+    log.info('serving custom resource', {
+      crd: name,
+      versions: served.stores.map((s) => s.strategy.version),
+    });
     return true;
   }
 
   private unregister(s: Served): void {
     for (const k of s.storeKeys) this.deps.stores.delete(k);
-    if (s.stores.includes(this.deps.byResource.get(s.resourceKey)!)) this.deps.byResource.delete(s.resourceKey);
+    if (s.stores.includes(this.deps.byResource.get(s.resourceKey)!))
+      this.deps.byResource.delete(s.resourceKey);
     withdrawDefinitions(s.definitions);
   }
 
@@ -222,7 +245,11 @@ export class CustomResourceManager implements Disposable {
     if (store) {
       const { items } = await store.cache.list({ resourceVersion: '' });
       if (items.length) {
-        await this.setTerminating(crd, 'InstanceDeletionInProgress', 'CustomResource deletion is in progress');
+        await this.setTerminating(
+          crd,
+          'InstanceDeletionInProgress',
+          'CustomResource deletion is in progress',
+        );
         for (const item of items) {
           const m = item.obj.metadata;
           if (m.deletionTimestamp) continue;
@@ -241,20 +268,35 @@ export class CustomResourceManager implements Disposable {
       }
     }
     await this.setTerminating(crd, 'InstanceDeletionCompleted', 'removed all instances');
-    await this.deps.crds.update(undefined, crd.metadata.name!, this.deps.systemContext(), (cur) => {
-      cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f) => f !== CLEANUP_FINALIZER);
-      if (!cur.metadata.finalizers.length) delete cur.metadata.finalizers;
-      return cur;
-    }, { retry: true });
-  }
-
-  private async setTerminating(crd: CustomResourceDefinition, reason: string, message: string): Promise<void> {
     await this.deps.crds.update(
       undefined,
       crd.metadata.name!,
       this.deps.systemContext(),
       (cur) => {
-        setCondition(cur as CustomResourceDefinition, { type: 'Terminating', status: 'True', reason, message });
+        cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f) => f !== CLEANUP_FINALIZER);
+        if (!cur.metadata.finalizers.length) delete cur.metadata.finalizers;
+        return cur;
+      },
+      { retry: true },
+    );
+  }
+
+  private async setTerminating(
+    crd: CustomResourceDefinition,
+    reason: string,
+    message: string,
+  ): Promise<void> {
+    await this.deps.crds.update(
+      undefined,
+      crd.metadata.name!,
+      this.deps.systemContext(),
+      (cur) => {
+        setCondition(cur as CustomResourceDefinition, {
+          type: 'Terminating',
+          status: 'True',
+          reason,
+          message,
+        });
         return cur;
       },
       { subresource: 'status', retry: true },

@@ -10,7 +10,11 @@ export interface NamingDecision {
   established: CRDCondition;
 }
 
-function freshOrOurs(requested: string | undefined, accepted: string | undefined, used: Set<string>): string | undefined {
+function freshOrOurs(
+  requested: string | undefined,
+  accepted: string | undefined,
+  used: Set<string>,
+): string | undefined {
   if (!requested || requested === accepted || !used.has(requested)) return undefined;
   return `"${requested}" is already in use`;
 }
@@ -32,19 +36,39 @@ export function decideNames(crd: CustomResourceDefinition, all: CustomResourceDe
     if (err) failure = { reason, message: err };
     else take();
   };
-  check('PluralConflict', freshOrOurs(requested.plural, accepted.plural, resources), () => (names.plural = requested.plural));
-  check('SingularConflict', freshOrOurs(requested.singular, accepted.singular, resources), () => (names.singular = requested.singular));
+  check(
+    'PluralConflict',
+    freshOrOurs(requested.plural, accepted.plural, resources),
+    () => (names.plural = requested.plural),
+  );
+  check(
+    'SingularConflict',
+    freshOrOurs(requested.singular, accepted.singular, resources),
+    () => (names.singular = requested.singular),
+  );
   const ownShort = new Set(accepted.shortNames ?? []);
   const shortErrs = (requested.shortNames ?? [])
     .filter((s) => !ownShort.has(s))
     .map((s) => freshOrOurs(s, '', resources))
     .filter((e): e is string => !!e);
-  check('ShortNamesConflict', shortErrs.length === 0 ? undefined : shortErrs.length === 1 ? shortErrs[0] : `[${shortErrs.join(', ')}]`, () => {
-    if (requested.shortNames?.length) names.shortNames = requested.shortNames;
-    else delete names.shortNames;
-  });
-  check('KindConflict', freshOrOurs(requested.kind, accepted.kind, kinds), () => (names.kind = requested.kind));
-  check('ListKindConflict', freshOrOurs(requested.listKind, accepted.listKind, kinds), () => (names.listKind = requested.listKind));
+  check(
+    'ShortNamesConflict',
+    shortErrs.length === 0 ? undefined : shortErrs.length === 1 ? shortErrs[0] : `[${shortErrs.join(', ')}]`,
+    () => {
+      if (requested.shortNames?.length) names.shortNames = requested.shortNames;
+      else delete names.shortNames;
+    },
+  );
+  check(
+    'KindConflict',
+    freshOrOurs(requested.kind, accepted.kind, kinds),
+    () => (names.kind = requested.kind),
+  );
+  check(
+    'ListKindConflict',
+    freshOrOurs(requested.listKind, accepted.listKind, kinds),
+    () => (names.listKind = requested.listKind),
+  );
   if (requested.categories?.length) names.categories = requested.categories;
   else delete names.categories;
 

@@ -28,7 +28,9 @@ function pruneObject(
   keepTypeMeta: boolean,
   out: string[],
 ): void {
-  const additional = isRecord(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined;
+  const additional = isRecord(s.additionalProperties)
+    ? (s.additionalProperties as JSONSchemaProps)
+    : undefined;
   for (const key of Object.keys(v)) {
     const child = path ? `${path}.${key}` : key;
     if (keepTypeMeta && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) {

@@ -48,15 +48,22 @@ function walk(s: JSONSchemaProps, path: string, lvl: Level, errs: FieldError[]):
   if (lvl === 'root' && type !== '' && type !== 'object')
     errs.push(invalidValue(`${path}.type`, type, 'must be object at the root'));
   if (s['x-kubernetes-preserve-unknown-fields'] === false)
-    errs.push(invalidValue(`${path}.x-kubernetes-preserve-unknown-fields`, false, 'must be true or undefined'));
+    errs.push(
+      invalidValue(`${path}.x-kubernetes-preserve-unknown-fields`, false, 'must be true or undefined'),
+    );
   if (s['x-kubernetes-int-or-string'] === false)
     errs.push(invalidValue(`${path}.x-kubernetes-int-or-string`, false, 'must be true or undefined'));
   if (s.uniqueItems === true)
     errs.push(
-      forbidden(`${path}.uniqueItems`, 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'),
+      forbidden(
+        `${path}.uniqueItems`,
+        'uniqueItems cannot be set to true since the runtime complexity becomes quadratic',
+      ),
     );
   if (s.properties && s.additionalProperties !== undefined)
-    errs.push(forbidden(`${path}.additionalProperties`, 'additionalProperties and properties are mutual exclusive'));
+    errs.push(
+      forbidden(`${path}.additionalProperties`, 'additionalProperties and properties are mutual exclusive'),
+    );
   if (type === 'array' && s.items === undefined) errs.push(required(`${path}.items`, 'must be specified'));
 
   const checkMetadata = lvl === 'root' || embedded;
@@ -72,7 +79,9 @@ function walk(s: JSONSchemaProps, path: string, lvl: Level, errs: FieldError[]):
       if (meta.type !== 'object')
         errs.push(invalidValue(`${path}.properties[metadata].type`, meta.type ?? '', 'must be object'));
       const extra = Object.keys(meta).filter((k) => !['type', 'properties', 'description'].includes(k));
-      const extraProps = Object.keys(meta.properties ?? {}).filter((k) => k !== 'name' && k !== 'generateName');
+      const extraProps = Object.keys(meta.properties ?? {}).filter(
+        (k) => k !== 'name' && k !== 'generateName',
+      );
       if (lvl === 'root' && (extra.length || extraProps.length))
         errs.push(
           forbidden(
@@ -87,7 +96,8 @@ function walk(s: JSONSchemaProps, path: string, lvl: Level, errs: FieldError[]):
     walk(p, `${path}.properties[${name}]`, 'field', errs);
   }
   if (s.items && typeof s.items === 'object') {
-    if (Array.isArray(s.items)) errs.push(forbidden(`${path}.items`, 'items must be a schema object and not an array'));
+    if (Array.isArray(s.items))
+      errs.push(forbidden(`${path}.items`, 'items must be a schema object and not an array'));
     else walk(s.items, `${path}.items`, 'item', errs);
   }
   if (s.additionalProperties && typeof s.additionalProperties === 'object')

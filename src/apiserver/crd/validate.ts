@@ -52,7 +52,12 @@ export function validateValue(v: unknown, s: JSONSchemaProps, path: string, errs
 function validateString(v: string, s: JSONSchemaProps, path: string, errs: FieldError[]): void {
   const length = [...v].length;
   if (s.maxLength !== undefined && length > s.maxLength)
-    errs.push({ type: 'FieldValueTooLong', field: path, value: v, detail: `may not be longer than ${s.maxLength}` });
+    errs.push({
+      type: 'FieldValueTooLong',
+      field: path,
+      value: v,
+      detail: `may not be longer than ${s.maxLength}`,
+    });
   if (s.minLength !== undefined && length < s.minLength)
     errs.push(invalidValue(path, v, `${path} in body should be at least ${s.minLength} chars long`));
   if (s.pattern !== undefined) {
@@ -128,7 +133,9 @@ function validateObject(
       detail: `must have at most ${s.maxProperties} items`,
     });
   if (s.minProperties !== undefined && count < s.minProperties)
-    errs.push(invalidValue(path, count, `${path} in body should have at least ${s.minProperties} properties`));
+    errs.push(
+      invalidValue(path, count, `${path} in body should have at least ${s.minProperties} properties`),
+    );
   if (s['x-kubernetes-embedded-resource']) {
     for (const k of ['apiVersion', 'kind'])
       if (typeof v[k] !== 'string' || v[k] === '') errs.push(required(child(k), 'must not be empty'));

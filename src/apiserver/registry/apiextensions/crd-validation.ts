@@ -20,7 +20,8 @@ const COLUMN_FORMATS = ['int32', 'int64', 'float', 'double', 'byte', 'date', 'da
 /** Go's %#v of the versions is long; upstream prints it, we print a short Go-like form. */
 function versionsValue(versions: CRDVersion[]): Printed {
   const items = versions.map(
-    (v) => `apiextensions.CustomResourceDefinitionVersion{Name:${JSON.stringify(v.name)}, Served:${!!v.served}, Storage:${!!v.storage}, ...}`,
+    (v) =>
+      `apiextensions.CustomResourceDefinitionVersion{Name:${JSON.stringify(v.name)}, Served:${!!v.served}, Storage:${!!v.storage}, ...}`,
   );
   return new Printed(`[]apiextensions.CustomResourceDefinitionVersion{${items.join(', ')}}`);
 }
@@ -44,7 +45,8 @@ export function validateCRD(crd: CustomResourceDefinition): FieldError[] {
     errs.push(notSupported('spec.scope', spec.scope, ['Cluster', 'Namespaced']));
 
   const versions = Array.isArray(spec.versions) ? spec.versions : [];
-  if (versions.length === 0) errs.push(required('spec.versions', 'must have exactly one version marked as storage version'));
+  if (versions.length === 0)
+    errs.push(required('spec.versions', 'must have exactly one version marked as storage version'));
   let storage = 0;
   const seen = new Set<string>();
   let unique = true;
@@ -56,10 +58,15 @@ export function validateCRD(crd: CustomResourceDefinition): FieldError[] {
     errs.push(...fieldErrors(`${p}.name`, v.name ?? '', isDNS1035Label(v.name ?? '')));
     errs.push(...validateVersion(v, p));
   });
-  if (!unique) errs.push(invalidValue('spec.versions', versionsValue(versions), 'must contain unique version names'));
+  if (!unique)
+    errs.push(invalidValue('spec.versions', versionsValue(versions), 'must contain unique version names'));
   if (versions.length && storage !== 1)
     errs.push(
-      invalidValue('spec.versions', versionsValue(versions), 'must have exactly one version marked as storage version'),
+      invalidValue(
+        'spec.versions',
+        versionsValue(versions),
+        'must have exactly one version marked as storage version',
+      ),
     );
 
   if (!names.plural) errs.push(required('spec.names.plural'));
@@ -87,11 +94,17 @@ function validateVersion(v: CRDVersion, p: string): FieldError[] {
     const sp = `${p}.subresources.scale`;
     if (!scale.specReplicasPath) errs.push(required(`${sp}.specReplicasPath`));
     else if (!scale.specReplicasPath.startsWith('.spec.'))
-      errs.push(invalidValue(`${sp}.specReplicasPath`, scale.specReplicasPath, 'should be a json path under .spec'));
+      errs.push(
+        invalidValue(`${sp}.specReplicasPath`, scale.specReplicasPath, 'should be a json path under .spec'),
+      );
     if (!scale.statusReplicasPath) errs.push(required(`${sp}.statusReplicasPath`));
     else if (!scale.statusReplicasPath.startsWith('.status.'))
       errs.push(
-        invalidValue(`${sp}.statusReplicasPath`, scale.statusReplicasPath, 'should be a json path under .status'),
+        invalidValue(
+          `${sp}.statusReplicasPath`,
+          scale.statusReplicasPath,
+          'should be a json path under .status',
+        ),
       );
     if (scale.labelSelectorPath && !/^\.(spec|status)\./.test(scale.labelSelectorPath))
       errs.push(
@@ -107,9 +120,11 @@ function validateVersion(v: CRDVersion, p: string): FieldError[] {
     if (!c.name) errs.push(required(`${cp}.name`));
     if (!c.type) errs.push(required(`${cp}.type`));
     else if (!COLUMN_TYPES.includes(c.type)) errs.push(notSupported(`${cp}.type`, c.type, COLUMN_TYPES));
-    if (c.format && !COLUMN_FORMATS.includes(c.format)) errs.push(notSupported(`${cp}.format`, c.format, COLUMN_FORMATS));
+    if (c.format && !COLUMN_FORMATS.includes(c.format))
+      errs.push(notSupported(`${cp}.format`, c.format, COLUMN_FORMATS));
     if (!c.jsonPath) errs.push(required(`${cp}.JSONPath`));
-    else if (!c.jsonPath.startsWith('.')) errs.push(invalidValue(`${cp}.JSONPath`, c.jsonPath, 'must be a simple json path starting with .'));
+    else if (!c.jsonPath.startsWith('.'))
+      errs.push(invalidValue(`${cp}.JSONPath`, c.jsonPath, 'must be a simple json path starting with .'));
   });
   return errs;
 }
@@ -135,7 +150,8 @@ export function validateNames(names: Partial<CRDNames>, p: string): FieldError[]
 function validateStoredVersions(crd: CustomResourceDefinition): FieldError[] {
   const stored = crd.status?.storedVersions ?? [];
   const p = 'status.storedVersions';
-  if (stored.length === 0) return [invalidValue(p, new Printed('[]string{}'), 'must have at least one stored version')];
+  if (stored.length === 0)
+    return [invalidValue(p, new Printed('[]string{}'), 'must have at least one stored version')];
   const errs: FieldError[] = [];
   const names = new Set((crd.spec.versions ?? []).map((v) => v.name));
   for (const v of crd.spec.versions ?? [])
@@ -147,10 +163,14 @@ function validateStoredVersions(crd: CustomResourceDefinition): FieldError[] {
   return errs;
 }
 
-export function validateCRDUpdate(crd: CustomResourceDefinition, old: CustomResourceDefinition): FieldError[] {
+export function validateCRDUpdate(
+  crd: CustomResourceDefinition,
+  old: CustomResourceDefinition,
+): FieldError[] {
   const errs: FieldError[] = [];
   const immutable = (field: string, now: unknown, before: unknown) => {
-    if (JSON.stringify(now) !== JSON.stringify(before)) errs.push(invalidValue(field, now ?? '', 'field is immutable'));
+    if (JSON.stringify(now) !== JSON.stringify(before))
+      errs.push(invalidValue(field, now ?? '', 'field is immutable'));
   };
   const established = old.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
   if (established) {
@@ -160,6 +180,12 @@ export function validateCRDUpdate(crd: CustomResourceDefinition, old: CustomReso
   immutable('spec.group', crd.spec.group, old.spec.group);
   immutable('spec.names.plural', crd.spec.names?.plural, old.spec.names?.plural);
   if (crd.spec.preserveUnknownFields === true && !old.spec.preserveUnknownFields)
-    errs.push(invalidValue('spec.preserveUnknownFields', true, 'cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead'));
+    errs.push(
+      invalidValue(
+        'spec.preserveUnknownFields',
+        true,
+        'cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead',
+      ),
+    );
   return errs;
 }

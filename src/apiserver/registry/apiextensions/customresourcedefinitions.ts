@@ -58,7 +58,8 @@ export const customresourcedefinitions = defineResource({
   deletionHeld: (obj) => !obj.metadata.deletionTimestamp,
   beginDeletion: (obj) => {
     const m = obj.metadata;
-    if (!(m.finalizers ?? []).includes(CLEANUP_FINALIZER)) m.finalizers = [...(m.finalizers ?? []), CLEANUP_FINALIZER];
+    if (!(m.finalizers ?? []).includes(CLEANUP_FINALIZER))
+      m.finalizers = [...(m.finalizers ?? []), CLEANUP_FINALIZER];
     setCondition(asCRD(obj), {
       type: 'Terminating',
       status: 'True',
