@@ -11,6 +11,7 @@ import { findDuplicateFields } from '../../api/schema/walk-duplicates.js';
 /** Repeated keys seen in a JSON body (JSON.parse keeps only the last), for strict validation. */
 const duplicatesOf = new WeakMap<object, string[]>();
 import { bodyTypeOf } from '../http/negotiate.js';
+import { decodeProtobufObject } from './protobuf-decode.js';
 import type { ResourceStrategy } from '../registry/strategy.js';
 import type { RequestContext } from './context.js';
 
@@ -35,6 +36,7 @@ export function parseDocument(raw: Buffer, yaml: boolean): unknown {
 /** The body of a create or update as an object of the strategy's kind. */
 export function decodeObject(raw: Buffer, contentType: string | undefined, st: ResourceStrategy): KubeObject {
   const bt = bodyTypeOf(contentType);
+  if (bt === 'protobuf') return checkKind(decodeProtobufObject(raw, ACCEPTED_BODY_TYPES), st);
   if (bt !== 'json' && bt !== 'yaml') throw unsupportedMediaType(ACCEPTED_BODY_TYPES);
   const doc = parseDocument(raw, bt === 'yaml');
   if (!isRecord(doc)) {
