@@ -93,7 +93,9 @@ function orderedGroups(gvs: GroupVersion[]): { name: string; versions: GroupVers
     const pref = PREFERRED_VERSION[name];
     const versions = gvs
       .filter((g) => g.group === name)
-      .sort((a, b) => (a.version === pref ? -1 : b.version === pref ? 1 : compareKubeVersions(a.version, b.version)));
+      .sort((a, b) =>
+        a.version === pref ? -1 : b.version === pref ? 1 : compareKubeVersions(a.version, b.version),
+      );
     return { name, versions };
   });
 }
