@@ -190,8 +190,30 @@ describe('CustomResourceDefinitions', () => {
     r = await s.kubectl([...ssa, '--force-conflicts'], applied);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'certificate.cert-manager.io/web serverside-applied');
-    r = await s.kubectl(['-n', 'default', 'get', 'cert', 'web', '-o', 'jsonpath={.spec.issuerRef.name}']);
-    assert.equal(r.stdout, 'vault');
+    r = await s.kubectl([
+      '-n',
+      'default',
+      'get',
+      'cert',
+      'web',
+      '-o',
+      'jsonpath={.spec.issuerRef.name} {.metadata.generation}',
+    ]);
+    const [issuer, generation] = r.stdout.split(' ');
+    assert.equal(issuer, 'vault');
+    // applying the same again changes nothing: the defaults it drops come back, no new generation
+    r = await s.kubectl(ssa, applied);
+    assert.equal(r.code, 0, r.stderr);
+    r = await s.kubectl([
+      '-n',
+      'default',
+      'get',
+      'cert',
+      'web',
+      '-o',
+      'jsonpath={.metadata.generation} {.spec.isCA}',
+    ]);
+    assert.equal(r.stdout, `${generation} false`);
     // client-side apply picks merge patch (the OpenAPI offers no strategic merge)
     r = await s.kubectl(['-n', 'default', 'apply', '-f', '-'], SERVICE_MONITOR.replace('30s', '15s'));
     assert.equal(r.code, 0, r.stderr);

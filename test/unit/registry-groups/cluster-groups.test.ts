@@ -24,7 +24,10 @@ describe('groupStrategies', () => {
     const keys = groupStrategies.map((s) => `${s.group}/${s.version}/${s.resource}`);
     assert.equal(new Set(keys).size, keys.length);
     for (const s of groupStrategies)
-      assert.match(s.definition, /^io\.k8s\.api\.[a-z0-9]+\.v[0-9a-z]+\.[A-Z]\w+$/);
+      assert.match(
+        s.definition,
+        /^io\.k8s\.(api\.[a-z0-9]+|apiextensions-apiserver\.pkg\.apis\.apiextensions)\.v[0-9a-z]+\.[A-Z]\w+$/,
+      );
   });
 
   it('short names as kubectl api-resources lists them', () => {
@@ -46,6 +49,7 @@ describe('groupStrategies', () => {
       'poddisruptionbudgets.v1': ['pdb'],
       'storageclasses.v1': ['sc'],
       'priorityclasses.v1': ['pc'],
+      'customresourcedefinitions.v1': ['crd', 'crds'],
     });
   });
 });
