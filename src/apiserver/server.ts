@@ -27,6 +27,7 @@ import { reconcileBootstrapPolicy } from './auth/rbac/reconcile.js';
 import { CustomHandlers } from './endpoints/custom.js';
 import { registerCustomHandlers, type ApiServerParts } from './extensions.js';
 import { createDocumentServer } from './documents.js';
+import { startCustomResources } from './crd/index.js';
 import { withIssuerDiscovery } from './auth/authn/oidc.js';
 import type { Req, Res } from './http/io.js';
 import { Auditor, type AuditOptions } from './audit/index.js';
@@ -191,7 +192,11 @@ export class ApiServer {
     const custom = new CustomHandlers();
     registerCustomHandlers(custom, parts);
 
-    const served = new Map([...stores].filter(([, s]) => serving.serves(s.strategy)));
+    // --runtime-config: what is not served leaves the handler's table (its storage stays for
+    // lookups). The Metrics API is aggregated upstream, outside --runtime-config's reach.
+    for (const [key, s] of stores)
+      if (s.strategy.group !== 'metrics.k8s.io' && !serving.serves(s.strategy)) stores.delete(key);
+    const served = stores;
     const aggregator = await startAggregator({
       tlsDir: join(opts.dataDir, 'server', 'tls'),
       clientCAPem: pki.caCertPem,
@@ -200,13 +205,23 @@ export class ApiServer {
       served: [...served.values()].map((s) => s.strategy),
     });
     disposers.push(() => aggregator.stop());
+    // custom resources join the stores and documents while the server runs (src/apiserver/crd)
+    const customResources = await startCustomResources(
+      {
+        storage,
+        crds: byResource.get('customresourcedefinitions.apiextensions.k8s.io')!,
+        stores,
+        byResource,
+        storeDeps: { allocators, checkNamespace, admission: admissionProxy },
+        storeKey,
+        systemContext,
+      },
+      [...stores.values()].map((s) => s.strategy),
+      (strategies) => aggregator.withDiscovery(createDocumentServer(strategies, advertise)),
+    );
+    disposers.push(() => customResources.dispose());
     const documents = withIssuerDiscovery(
-      aggregator.withDiscovery(
-        createDocumentServer(
-          [...served.values()].map((s) => s.strategy),
-          advertise,
-        ),
-      ),
+      customResources.documents,
       authenticator.serviceAccounts.issuer,
       authenticator.serviceAccounts.publicKeys,
       advertise,

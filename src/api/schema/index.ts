@@ -21,6 +21,7 @@ import { metricsV1beta1Definitions } from './metrics-v1beta1.js';
 import { admissionregistrationV1Definitions } from './admissionregistration-v1.js';
 import { apiregistrationV1Definitions } from './apiregistration-v1.js';
 import { generatedDefinitions } from './generated.js';
+import { addSchemaExtensions } from './apiextensions-v1.js';
 
 /** The definitions of the non-core API groups (apps, batch, autoscaling, networking, rbac, ...). */
 export const groupDefinitions: Definitions = {
@@ -60,6 +61,7 @@ function unwrittenPackages(): Definitions {
 }
 
 export const definitions: Definitions = { ...unwrittenPackages(), ...written };
+addSchemaExtensions(definitions);
 
 export function definitionFor(name: string): Definition | undefined {
   return Object.hasOwn(definitions, name) ? definitions[name] : undefined;

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { ResourceStrategy } from '../registry/strategy.js';
 import { ALL_VERBS } from '../registry/strategy.js';
 import { subresourcesOf } from './subresources.js';
+import { compareKubeVersions } from './version-priority.js';
 
 export { negotiateDiscovery, DISCOVERY_CONTENT_TYPES, type DiscoveryFormat } from './negotiate.js';
 
@@ -92,7 +93,9 @@ function orderedGroups(gvs: GroupVersion[]): { name: string; versions: GroupVers
     const pref = PREFERRED_VERSION[name];
     const versions = gvs
       .filter((g) => g.group === name)
-      .sort((a, b) => (a.version === pref ? -1 : b.version === pref ? 1 : a.version < b.version ? 1 : -1));
+      .sort((a, b) =>
+        a.version === pref ? -1 : b.version === pref ? 1 : compareKubeVersions(a.version, b.version),
+      );
     return { name, versions };
   });
 }
@@ -102,7 +105,7 @@ function legacyResources(gv: GroupVersion): object[] {
   for (const st of gv.strategies) {
     const r: { name: string } & Record<string, unknown> = {
       name: st.resource,
-      singularName: st.kind.toLowerCase(),
+      singularName: st.singularName ?? st.kind.toLowerCase(),
       namespaced: st.namespaced,
       kind: st.kind,
       verbs: st.verbs ?? ALL_VERBS,
@@ -133,7 +136,7 @@ function aggregatedResources(gv: GroupVersion): object[] {
       resource: st.resource,
       responseKind: { group: '', version: '', kind: st.kind },
       scope: st.namespaced ? 'Namespaced' : 'Cluster',
-      singularResource: st.kind.toLowerCase(),
+      singularResource: st.singularName ?? st.kind.toLowerCase(),
       verbs: st.verbs ?? ALL_VERBS,
     };
     if (st.shortNames?.length) r.shortNames = st.shortNames;

@@ -5,11 +5,13 @@ import { badRequest, unsupportedMediaType } from '../../api/errors.js';
 import { apiVersionOf, isRecord, type KubeObject } from '../../api/types.js';
 import { definitions } from '../../api/schema/index.js';
 import { checkAndNormalize } from '../../api/schema/walk.js';
+import { OBJECT_META } from '../../api/schema/dsl.js';
 import { findDuplicateFields } from '../../api/schema/walk-duplicates.js';
 
 /** Repeated keys seen in a JSON body (JSON.parse keeps only the last), for strict validation. */
 const duplicatesOf = new WeakMap<object, string[]>();
 import { bodyTypeOf } from '../http/negotiate.js';
+import { decodeProtobufObject } from './protobuf-decode.js';
 import type { ResourceStrategy } from '../registry/strategy.js';
 import type { RequestContext } from './context.js';
 
@@ -34,6 +36,7 @@ export function parseDocument(raw: Buffer, yaml: boolean): unknown {
 /** The body of a create or update as an object of the strategy's kind. */
 export function decodeObject(raw: Buffer, contentType: string | undefined, st: ResourceStrategy): KubeObject {
   const bt = bodyTypeOf(contentType);
+  if (bt === 'protobuf') return checkKind(decodeProtobufObject(raw, ACCEPTED_BODY_TYPES), st);
   if (bt !== 'json' && bt !== 'yaml') throw unsupportedMediaType(ACCEPTED_BODY_TYPES);
   const doc = parseDocument(raw, bt === 'yaml');
   if (!isRecord(doc)) {
@@ -75,7 +78,9 @@ export function checkKind(doc: Record<string, unknown>, st: ResourceStrategy): K
  * normalization (null fields dropped, quantities canonical). Throws 400 in Strict mode.
  */
 export function validateFields(obj: KubeObject, st: ResourceStrategy, ctx: RequestContext): void {
-  const { unknownFields, typeErrors } = checkAndNormalize(obj, st.definition, definitions);
+  const { unknownFields, typeErrors } = st.prune
+    ? { unknownFields: [...checkMetadata(obj), ...st.prune(obj)], typeErrors: [] as string[] }
+    : checkAndNormalize(obj, st.definition, definitions);
   const prefix = `${st.kind} in version "${st.version}" cannot be handled as a ${st.kind}: `;
   if (typeErrors.length) throw badRequest(prefix + typeErrors.join(', '));
   if ((!unknownFields.length && !duplicatesOf.has(obj)) || ctx.fieldValidation === 'Ignore') return;
@@ -85,6 +90,11 @@ export function validateFields(obj: KubeObject, st: ResourceStrategy, ctx: Reque
   ];
   if (ctx.fieldValidation === 'Warn') ctx.warnings.push(...msgs);
   else throw badRequest(`${prefix}strict decoding error: ${msgs.join(', ')}`);
+}
+
+/** A custom resource's metadata gets the typed check (ObjectMeta is not in its schema). */
+function checkMetadata(obj: KubeObject): string[] {
+  return checkAndNormalize(obj.metadata, OBJECT_META, definitions).unknownFields.map((f) => `metadata.${f}`);
 }
 
 /** Namespace of a body against the URL's: filled in when absent, 400 when different. */

@@ -34,6 +34,8 @@ export async function patchObject(
   ) {
     throw unsupportedMediaType(PATCH_TYPES);
   }
+  if (kind === 'strategic-merge-patch' && st.noStrategicMerge)
+    throw unsupportedMediaType(PATCH_TYPES.filter((t) => !t.startsWith('application/strategic')));
   const raw = await readBody(call.req);
   const patch = parseDocument(raw, kind === 'apply-patch');
   const subresource = target === 'main' ? undefined : target;

@@ -3,7 +3,8 @@ import { badRequest, methodNotSupported, notFoundPath, StatusError } from '../..
 import type { KubeObject } from '../../api/types.js';
 import { isRecord } from '../../api/types.js';
 import { header, readBody, send, baseHeaders, type Req, type Res } from '../http/io.js';
-import { negotiateOutput } from '../http/negotiate.js';
+import { bodyTypeOf, negotiateOutput } from '../http/negotiate.js';
+import { decodeProtobufDeleteOptions } from './protobuf-decode.js';
 import { isTrue, type ResourceRequest } from '../http/request-info.js';
 import type { RequestContext } from './context.js';
 import { checkNamespace, decodeObject, parseDocument, validateFields } from './decode.js';
@@ -184,7 +185,10 @@ async function deleteOptions(call: ResourceCall): Promise<DeleteOptions> {
   const opts: DeleteOptions = {};
   const raw = await readBody(call.req);
   if (raw.length > 0) {
-    const body = parseDocument(raw, false);
+    const body =
+      bodyTypeOf(header(call.req, 'content-type')) === 'protobuf'
+        ? decodeProtobufDeleteOptions(raw)
+        : parseDocument(raw, false);
     if (!isRecord(body)) throw badRequest('DeleteOptions must be an object');
     if (typeof body.gracePeriodSeconds === 'number') opts.gracePeriodSeconds = body.gracePeriodSeconds;
     if (typeof body.propagationPolicy === 'string')

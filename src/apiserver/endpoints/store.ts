@@ -305,8 +305,10 @@ export class ResourceStore {
       if (current.status === undefined) delete next.status;
       else next.status = clone(current.status);
     }
-    carryUpdateMeta(next, current, !!st.generation);
+    // defaults first: a patch that drops a defaulted field (server-side apply does when its
+    // manager owned it) gets it back and that is no spec change, as upstream decodes with defaults
     st.defaults?.(next);
+    carryUpdateMeta(next, current, !!st.generation);
     const review = this.admissionRequest('UPDATE', next, current, ctx, subresource);
     await this.deps.admission.admit(review);
     st.defaults?.(next);

@@ -54,6 +54,10 @@ const PATCH_TYPES = [
   'application/strategic-merge-patch+json',
 ];
 
+/** Custom resources take no strategic merge patch; kubectl reads this to pick its patch type. */
+const patchTypesOf = (st: ResourceStrategy) =>
+  st.noStrategicMerge ? PATCH_TYPES.filter((t) => !t.includes('strategic')) : PATCH_TYPES;
+
 const query = (name: string, description: string, type: Param['type'] = 'string'): Param => ({
   name,
   in: 'query',
@@ -203,7 +207,7 @@ export function pathItemsOf(st: ResourceStrategy, listDefinition: string): PathI
       body: PATCH_DEFINITION,
       response: def,
       alsoReturns: ['201'],
-      consumes: PATCH_TYPES,
+      consumes: patchTypesOf(st),
     });
   if (verbs.has('delete'))
     object.push({
@@ -254,7 +258,7 @@ export function pathItemsOf(st: ResourceStrategy, listDefinition: string): PathI
           body: PATCH_DEFINITION,
           response: subDef,
           alsoReturns: ['201'],
-          consumes: PATCH_TYPES,
+          consumes: patchTypesOf(st),
         },
       ],
       subGvk,

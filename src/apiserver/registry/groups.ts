@@ -25,6 +25,7 @@ import { jobs } from './batch/jobs.js';
 import { certificatesigningrequests } from './certificates/certificatesigningrequests.js';
 import { leases } from './coordination/leases.js';
 import { endpointslices } from './discovery/endpointslices.js';
+import { customresourcedefinitions } from './apiextensions/customresourcedefinitions.js';
 import { eventsV1 } from './events/events.js';
 import { ingressclasses } from './networking/ingressclasses.js';
 import { ingresses } from './networking/ingresses.js';
@@ -79,6 +80,7 @@ export const groupStrategies: ResourceStrategy[] = [
   leases,
   runtimeclasses,
   endpointslices,
+  customresourcedefinitions,
   // served by k8ts itself where upstream aggregates metrics-server: listed last, as aggregated groups are
   nodeMetrics,
   podMetrics,

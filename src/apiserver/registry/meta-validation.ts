@@ -57,13 +57,13 @@ export function validateAnnotations(
   return errs;
 }
 
-function validateFinalizers(finalizers: string[], path: string): FieldError[] {
+function validateFinalizers(finalizers: string[], path: string, kubeNames: boolean): FieldError[] {
   const errs: FieldError[] = [];
   for (const f of finalizers) errs.push(...fieldErrors(path, f, isQualifiedName(f)));
   if (finalizers.includes('orphan') && finalizers.includes('foregroundDeletion'))
     errs.push(invalidValue(path, finalizers, 'finalizer orphan and foregroundDeletion cannot be both set'));
   finalizers.forEach((f, i) => {
-    if (!f.includes('/') && !STANDARD_FINALIZERS.has(f))
+    if (kubeNames && !f.includes('/') && !STANDARD_FINALIZERS.has(f))
       errs.push(
         invalidValue(
           `${path}[${i}]`,
@@ -123,8 +123,19 @@ function validateMetaContent(obj: KubeObject): FieldError[] {
   errs.push(...validateLabels(m.labels, 'metadata.labels'));
   errs.push(...validateAnnotations(m.annotations, 'metadata.annotations'));
   errs.push(...validateOwnerReferences(m.ownerReferences ?? [], 'metadata.ownerReferences'));
-  errs.push(...validateFinalizers(m.finalizers ?? [], 'metadata.finalizers'));
+  errs.push(...validateFinalizers(m.finalizers ?? [], 'metadata.finalizers', !servedByApiextensions(obj)));
   return errs;
+}
+
+/**
+ * CRDs and custom resources are served by upstream's apiextensions-apiserver, whose generic
+ * ObjectMeta validation lacks the core types' finalizer-name rule. Built-in groups have no dot
+ * or end in .k8s.io; apiextensions.k8s.io is the CRDs' own.
+ */
+function servedByApiextensions(obj: KubeObject): boolean {
+  const apiVersion = obj.apiVersion ?? '';
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  return group === 'apiextensions.k8s.io' || (group.includes('.') && !group.endsWith('.k8s.io'));
 }
 
 export function validateObjectMeta(

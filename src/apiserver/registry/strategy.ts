@@ -77,6 +77,15 @@ export interface ResourceStrategy<T extends KubeObject = KubeObject> {
   namespaced: boolean;
   shortNames?: string[];
   categories?: string[];
+  /** Discovery's singularName; defaults to the kind in lower case. */
+  singularName?: string;
+  /** Custom resources: strategic merge patch is refused (415), as upstream has no patch strategies for them. */
+  noStrategicMerge?: boolean;
+  /**
+   * Custom resources: drops the fields the schema does not specify and returns their paths
+   * (reported as unknown fields), in place of the typed decode check.
+   */
+  prune?(obj: T): string[];
   /** Defaults to ALL_VERBS. */
   verbs?: Verb[];
   /** OpenAPI definition name of the kind, e.g. 'io.k8s.api.apps.v1.Deployment'. */

@@ -24,10 +24,10 @@ describe('groupStrategies', () => {
     const keys = groupStrategies.map((s) => `${s.group}/${s.version}/${s.resource}`);
     assert.equal(new Set(keys).size, keys.length);
     for (const s of groupStrategies)
-      // upstream's names: io.k8s.api.<group>... and, for APIService, the kube-aggregator package
+      // upstream's names: io.k8s.api.<group>..., the kube-aggregator, apiextensions and metrics packages
       assert.match(
         s.definition,
-        /^io\.k8s\.(api|kube-aggregator\.pkg\.apis)\.[a-z0-9]+\.v[0-9a-z]+\.[A-Z]\w+$/,
+        /^io\.k8s\.(api\.[a-z0-9]+|kube-aggregator\.pkg\.apis\.[a-z0-9]+|apiextensions-apiserver\.pkg\.apis\.apiextensions|metrics\.pkg\.apis\.metrics)\.v[0-9a-z]+\.[A-Z]\w+$/,
       );
   });
 
@@ -50,6 +50,7 @@ describe('groupStrategies', () => {
       'poddisruptionbudgets.v1': ['pdb'],
       'storageclasses.v1': ['sc'],
       'priorityclasses.v1': ['pc'],
+      'customresourcedefinitions.v1': ['crd', 'crds'],
     });
   });
 });

@@ -1,0 +1,162 @@
+// A ResourceStrategy for one served version of a custom resource, built from its CRD: the
+// structural schema validates, defaults and prunes; status and scale subresources and printer
+// columns come from the version; objects live under /registry/<group>/<plural>/ in the storage
+// version (conversion None: only apiVersion changes between versions).
+import { StatusError } from '../../api/errors.js';
+import { isRecord, type KubeObject } from '../../api/types.js';
+import { defineResource } from '../registry/define.js';
+import type { ResourceStrategy, TableColumn } from '../registry/strategy.js';
+import { age, nameColumn } from '../registry/table.js';
+import type { FieldError } from '../registry/validation.js';
+import { definitionName } from './definitions.js';
+import { evaluateJSONPath, parseJSONPath } from './jsonpath.js';
+import { applyDefaults, prune } from './prune.js';
+import type { CRDVersion, CustomResourceDefinition, JSONSchemaProps, PrinterColumn } from './types.js';
+import { validateValue } from './validate.js';
+
+const CREATION_TIMESTAMP_DOC =
+  'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
+
+/** upstream's serveDefaultColumnsIfEmpty */
+function columnsOf(v: CRDVersion): PrinterColumn[] {
+  const cols = v.additionalPrinterColumns ?? [];
+  if (cols.length) return cols;
+  return [
+    {
+      name: 'Age',
+      type: 'date',
+      description: CREATION_TIMESTAMP_DOC,
+      jsonPath: '.metadata.creationTimestamp',
+    },
+  ];
+}
+
+function cell(type: string, value: unknown, now: Date): unknown {
+  switch (type) {
+    case 'date':
+      if (typeof value !== 'string') return null;
+      return Number.isNaN(Date.parse(value)) ? '<invalid>' : age(value, now);
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) ? value : null;
+    case 'number':
+      return typeof value === 'number' ? value : null;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : null;
+    default:
+      return typeof value === 'string' ? value : JSON.stringify(value);
+  }
+}
+
+function table(v: CRDVersion): ResourceStrategy['table'] {
+  const cols = columnsOf(v);
+  const paths = cols.map((c) => parseJSONPath(c.jsonPath));
+  const columns: TableColumn[] = [
+    nameColumn,
+    ...cols.map((c) => {
+      const col: TableColumn = {
+        name: c.name,
+        type: c.type as TableColumn['type'],
+        description: c.description ?? '',
+        priority: c.priority ?? 0,
+      };
+      if (c.format) col.format = c.format;
+      return col;
+    }),
+  ];
+  return {
+    columns,
+    cells: (obj, now) => [
+      obj.metadata.name,
+      ...cols.map((c, i) => {
+        const steps = paths[i];
+        const found = steps ? evaluateJSONPath(obj, steps) : [];
+        return found.length ? cell(c.type, found[0], now) : null;
+      }),
+    ],
+  };
+}
+
+function at(obj: unknown, path: string): unknown {
+  let cur = obj;
+  for (const part of path.split('.').filter(Boolean)) cur = isRecord(cur) ? cur[part] : undefined;
+  return cur;
+}
+
+export interface ServedVersion {
+  crd: CustomResourceDefinition;
+  version: CRDVersion;
+  /** The CRD is being deleted: creates are refused. */
+  terminating: () => boolean;
+}
+
+export function customResourceStrategy({ crd, version, terminating }: ServedVersion): ResourceStrategy {
+  const spec = crd.spec;
+  const names = { ...spec.names, ...crd.status?.acceptedNames } as Required<
+    CustomResourceDefinition['spec']['names']
+  >;
+  const schema: JSONSchemaProps = version.schema?.openAPIV3Schema ?? {
+    type: 'object',
+    'x-kubernetes-preserve-unknown-fields': true,
+  };
+  const storage = spec.versions.find((v) => v.storage)?.name ?? version.name;
+  const group = spec.group;
+  const scale = version.subresources?.scale;
+  const st: ResourceStrategy & { nameValidator?: undefined } = {
+    group,
+    version: version.name,
+    resource: names.plural,
+    kind: names.kind,
+    singularName: names.singular || names.kind.toLowerCase(),
+    namespaced: spec.scope === 'Namespaced',
+    definition: definitionName(group, version.name, names.kind),
+    status: version.subresources?.status !== undefined,
+    generation: true,
+    noStrategicMerge: true,
+    storedAs: {
+      group,
+      resource: `${group}/${spec.names.plural}`,
+      toStored: (obj) => ({ ...obj, apiVersion: `${group}/${storage}` }),
+      fromStored: (obj) => obj,
+    },
+    prune: (obj) => prune(obj as unknown as Record<string, unknown>, schema),
+    defaults: (obj) => applyDefaults(obj, schema),
+    prepareForCreate: () => {
+      if (terminating())
+        throw new StatusError(
+          405,
+          'MethodNotAllowed',
+          'create not allowed while custom resource definition is terminating',
+        );
+    },
+    validate: (obj) => {
+      const errs: FieldError[] = [];
+      const { metadata: _m, ...rest } = obj;
+      validateValue(rest, { ...schema, properties: withoutMetadata(schema.properties) }, '', errs);
+      return errs;
+    },
+    table: table(version),
+  };
+  if (names.shortNames?.length) st.shortNames = names.shortNames;
+  if (names.categories?.length) st.categories = names.categories;
+  if (scale) {
+    st.scale = {
+      specReplicasPath: scale.specReplicasPath,
+      statusReplicasPath: scale.statusReplicasPath,
+    };
+    if (scale.labelSelectorPath) {
+      const path = scale.labelSelectorPath;
+      st.scale.labelSelectorPath = path;
+      st.scale.selector = (obj: KubeObject) => {
+        const s = at(obj, path);
+        return typeof s === 'string' ? s : '';
+      };
+    }
+  }
+  return defineResource(st);
+}
+
+function withoutMetadata(props: JSONSchemaProps['properties']): JSONSchemaProps['properties'] {
+  if (!props) return props;
+  const { metadata: _m, ...rest } = props;
+  return rest;
+}

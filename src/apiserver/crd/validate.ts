@@ -1,0 +1,149 @@
+// Validation of a custom resource against its version's structural schema, with the texts of
+// kube-openapi's validator as apiextensions-apiserver turns them into field errors, e.g.
+// `spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"`
+// or `spec.cronSpec: Invalid value: "x": spec.cronSpec in body should match '^\d+$'`.
+// Paths: properties joined by ".", list items as "[i]", map values by ".key" (kube-openapi's).
+import { isRecord } from '../../api/types.js';
+import { invalidValue, notSupported, required, type FieldError } from '../registry/validation.js';
+import { formatError } from './formats.js';
+import type { JSONSchemaProps } from './types.js';
+
+/** JSON Schema's name for a value's type, as kube-openapi infers it. */
+export function jsonType(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  if (typeof v === 'boolean') return 'boolean';
+  if (typeof v === 'string') return 'string';
+  return 'object';
+}
+
+/** Go's %v of a float64 bound. */
+const num = (n: number) => String(n);
+
+export function validateValue(v: unknown, s: JSONSchemaProps, path: string, errs: FieldError[]): void {
+  const name = path;
+  const typeInvalid = (typeName: string, actual: string) =>
+    errs.push(invalidValue(path, actual, `${name} in body must be of type ${typeName}: "${actual}"`));
+  const actual = jsonType(v);
+  if (s['x-kubernetes-int-or-string']) {
+    if (actual !== 'integer' && actual !== 'string') return void typeInvalid('integer,string', actual);
+  } else if (v === null || v === undefined) {
+    if (s.type && !s.nullable) typeInvalid(s.type, 'null');
+    return;
+  } else if (s.type) {
+    const ok = s.type === actual || (s.type === 'number' && actual === 'integer');
+    if (!ok) return void typeInvalid(s.type, actual);
+  }
+  if (s.enum && s.enum.length && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(v)))
+    errs.push(
+      notSupported(
+        path,
+        v,
+        s.enum.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))),
+      ),
+    );
+  if (typeof v === 'string') validateString(v, s, path, errs);
+  if (typeof v === 'number') validateNumber(v, s, path, errs);
+  if (Array.isArray(v)) validateArray(v, s, path, errs);
+  if (isRecord(v)) validateObject(v, s, path, errs);
+}
+
+function validateString(v: string, s: JSONSchemaProps, path: string, errs: FieldError[]): void {
+  const length = [...v].length;
+  if (s.maxLength !== undefined && length > s.maxLength)
+    errs.push({
+      type: 'FieldValueTooLong',
+      field: path,
+      value: v,
+      detail: `may not be longer than ${s.maxLength}`,
+    });
+  if (s.minLength !== undefined && length < s.minLength)
+    errs.push(invalidValue(path, v, `${path} in body should be at least ${s.minLength} chars long`));
+  if (s.pattern !== undefined) {
+    let re: RegExp | undefined;
+    try {
+      re = new RegExp(s.pattern, 'u');
+    } catch {
+      re = undefined;
+    }
+    if (re && !re.test(v)) errs.push(invalidValue(path, v, `${path} in body should match '${s.pattern}'`));
+  }
+  if (s.format) {
+    const bad = formatError(s.format, v);
+    if (bad) errs.push(invalidValue(path, v, `${path} in body must be of type ${s.format}: "${v}"`));
+  }
+}
+
+function validateNumber(v: number, s: JSONSchemaProps, path: string, errs: FieldError[]): void {
+  if (s.maximum !== undefined) {
+    if (s.exclusiveMaximum ? v >= s.maximum : v > s.maximum)
+      errs.push(
+        invalidValue(
+          path,
+          v,
+          `${path} in body should be less than ${s.exclusiveMaximum ? '' : 'or equal to '}${num(s.maximum)}`,
+        ),
+      );
+  }
+  if (s.minimum !== undefined) {
+    if (s.exclusiveMinimum ? v <= s.minimum : v < s.minimum)
+      errs.push(
+        invalidValue(
+          path,
+          v,
+          `${path} in body should be greater than ${s.exclusiveMinimum ? '' : 'or equal to '}${num(s.minimum)}`,
+        ),
+      );
+  }
+  if (s.multipleOf !== undefined && s.multipleOf !== 0) {
+    const q = v / s.multipleOf;
+    if (Math.abs(q - Math.round(q)) > 1e-9)
+      errs.push(invalidValue(path, v, `${path} in body should be a multiple of ${num(s.multipleOf)}`));
+  }
+}
+
+function validateArray(v: unknown[], s: JSONSchemaProps, path: string, errs: FieldError[]): void {
+  if (s.maxItems !== undefined && v.length > s.maxItems)
+    errs.push({
+      type: 'FieldValueTooMany',
+      field: path,
+      value: v.length,
+      detail: `must have at most ${s.maxItems} items`,
+    });
+  if (s.minItems !== undefined && v.length < s.minItems)
+    errs.push(invalidValue(path, v.length, `${path} in body should have at least ${s.minItems} items`));
+  if (s.items) v.forEach((item, i) => validateValue(item, s.items!, `${path}[${i}]`, errs));
+}
+
+function validateObject(
+  v: Record<string, unknown>,
+  s: JSONSchemaProps,
+  path: string,
+  errs: FieldError[],
+): void {
+  const child = (k: string) => (path ? `${path}.${k}` : k);
+  for (const r of s.required ?? []) if (!(r in v)) errs.push(required(child(r), ''));
+  const count = Object.keys(v).length;
+  if (s.maxProperties !== undefined && count > s.maxProperties)
+    errs.push({
+      type: 'FieldValueTooMany',
+      field: path,
+      value: count,
+      detail: `must have at most ${s.maxProperties} items`,
+    });
+  if (s.minProperties !== undefined && count < s.minProperties)
+    errs.push(
+      invalidValue(path, count, `${path} in body should have at least ${s.minProperties} properties`),
+    );
+  if (s['x-kubernetes-embedded-resource']) {
+    for (const k of ['apiVersion', 'kind'])
+      if (typeof v[k] !== 'string' || v[k] === '') errs.push(required(child(k), 'must not be empty'));
+  }
+  for (const [k, value] of Object.entries(v)) {
+    const prop = s.properties?.[k];
+    if (prop) validateValue(value, prop, child(k), errs);
+    else if (s.additionalProperties && typeof s.additionalProperties === 'object')
+      validateValue(value, s.additionalProperties, child(k), errs);
+  }
+}
