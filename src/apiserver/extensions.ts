@@ -14,6 +14,7 @@ import { registerProxyHandlers } from './proxy/proxy.js';
 import { registerCSRApproval } from './registry/certificates/approval.js';
 import { registerEviction } from './eviction.js';
 import { registerBinding } from './endpoints/binding.js';
+import { registerPodStreams } from './pod-streams/register.js';
 
 export interface ApiServerParts {
   dataDir: string;
@@ -50,6 +51,7 @@ const registrations: Registration[] = [
   registerEviction,
   registerAuthenticationAPI,
   registerBinding,
+  registerPodStreams,
 ];
 
 export function registerCustomHandlers(custom: CustomHandlers, parts: ApiServerParts): void {
