@@ -3,8 +3,11 @@
 // streaming server, which speaks v4.channel.k8s.io. Both framings are one channel byte then
 // data: 0 stdin, 1 stdout, 2 stderr, 3 error (a metav1.Status; NonZeroExitCode with an
 // ExitCode cause), 4 resize (JSON {Width, Height}). v5 adds 255, "close stream <n>", which v4
-// cannot carry: a close of stdin becomes a half-close of the runtime connection (the runtime
-// then closes the process's stdin and still answers with output and status).
+// cannot carry: the runtime's WebSocket server ends the whole session when its connection is
+// half-closed (stdin gets EOF, but the output after it and the exit status are lost). So a
+// close of stdin waits STDIN_CLOSE_GRACE_MS for the process to end by itself (tar in
+// `kubectl cp` stops at the end of its archive), and only then half-closes. Exact stdin EOF
+// needs the runtime's SPDY transport (docs/containerd.md, "Logs, exec, attach").
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { logger } from '../../util/log.js';
@@ -17,6 +20,7 @@ export const REMOTECOMMAND_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'
 const RUNTIME_PROTOCOL = 'v4.channel.k8s.io';
 const CLOSE_CHANNEL = 255;
 const STDIN = 0;
+const STDIN_CLOSE_GRACE_MS = 2000;
 
 /** A plain HTTP/1.1 answer on a socket that asked for an upgrade (no upgrade happens). */
 export function writeRawResponse(socket: Duplex, status: number, message: string): void {
@@ -64,18 +68,24 @@ export async function bridgeRemoteCommand(
     return;
   }
   const client = accepted.ws;
+  let stdinClose: NodeJS.Timeout | undefined;
   client.on('message', (data, binary) => {
     if (!binary || data.length === 0) return;
     if (data[0] === CLOSE_CHANNEL) {
-      if (data[1] === STDIN) runtime.socket.end();
+      if (data[1] === STDIN && !stdinClose)
+        stdinClose = setTimeout(() => runtime.socket.end(), STDIN_CLOSE_GRACE_MS);
       return;
     }
     runtime.send(data);
   });
   runtime.on('message', (data, binary) => client.send(data, binary));
-  runtime.on('close', () => client.close());
+  runtime.on('close', () => {
+    clearTimeout(stdinClose);
+    client.close();
+  });
   client.on('close', (code) => {
     log.debug('remotecommand client closed', { code });
+    clearTimeout(stdinClose);
     runtime.socket.destroy();
   });
 }
