@@ -93,15 +93,19 @@ export async function serveConnect(
   backend.pipe(client);
   client.pipe(backend);
   await new Promise<void>((done) => {
-    const finish = () => {
-      backend.destroy();
-      client.destroy();
+    // the kubelet ending first lets its last bytes (an error answer, a close frame) reach the
+    // client through pipe()'s end; the client going away ends everything at once
+    backend.once('close', () => {
+      client.end();
+      setTimeout(() => client.destroy(), 5000).unref();
       done();
-    };
-    backend.once('close', finish);
-    client.once('close', finish);
-    backend.on('error', finish);
-    client.on('error', finish);
+    });
+    client.once('close', () => {
+      backend.destroy();
+      done();
+    });
+    backend.on('error', () => backend.destroy());
+    client.on('error', () => client.destroy());
   });
   call.onStreamEnd();
   return true;

@@ -37,7 +37,7 @@ async function serve(call: RouteCall, exec: boolean): Promise<void> {
   if (!streams)
     return fail(
       400,
-      `container runtime "${call.ctx.runtime.name}" runs no processes: ${exec ? 'exec' : 'attach'} is not available for its pods`,
+      `container runtime "${call.ctx.runtime.name}" runs no processes, so ${exec ? 'exec' : 'attach'} is not available for its pods`,
     );
   let containerID: string;
   try {

@@ -63,7 +63,7 @@ export async function bridgeRemoteCommand(
     writeRawResponse(
       socket,
       400,
-      `no supported subprotocol: want one of ${REMOTECOMMAND_PROTOCOLS.join(', ')}`,
+      `no supported subprotocol (want one of ${REMOTECOMMAND_PROTOCOLS.join(', ')})`,
     );
     return;
   }
