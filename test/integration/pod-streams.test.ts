@@ -213,4 +213,42 @@ describe('pod streams through the API server', () => {
       body: 'Forbidden (user=system:serviceaccount:streams:nobody, verb=get, resource=nodes, subresource=proxy)',
     });
   });
+
+  it('a WebSocket exec (GET) also needs create on pods/exec, as upstream v1.31', async () => {
+    await k('create', 'serviceaccount', 'viewer');
+    await k('create', 'role', 'exec-get', '--verb=get', '--resource=pods,pods/exec');
+    await k('create', 'rolebinding', 'viewer-exec-get', '--role=exec-get', '--serviceaccount=streams:viewer');
+    const token = (await k('create', 'token', 'viewer')).stdout.trim();
+    const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: s.port,
+          path: '/api/v1/namespaces/streams/pods/one/exec?command=true&stdout=true',
+          rejectUnauthorized: false,
+          headers: {
+            Authorization: `Bearer ${token}`,
+            Connection: 'Upgrade',
+            Upgrade: 'websocket',
+            'Sec-WebSocket-Version': '13',
+            'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+            'Sec-WebSocket-Protocol': 'v5.channel.k8s.io',
+          },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('upgrade', () => reject(new Error('upgraded without create permission')));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(r.status, 403);
+    assert.equal(
+      (JSON.parse(r.body) as { message: string }).message,
+      'pods "one" is forbidden: User "system:serviceaccount:streams:viewer" cannot create resource "pods/exec" in API group "" in the namespace "streams"',
+    );
+  });
 });

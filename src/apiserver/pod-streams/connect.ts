@@ -4,9 +4,11 @@
 // upstream's UpgradeAwareHandler), so that whichever protocol kubectl negotiates (WebSocket
 // v5.channel.k8s.io, SPDY) is the kubelet's to answer, its 101 or its error included.
 import { connect, type TLSSocket } from 'node:tls';
-import { badRequest, methodNotSupported } from '../../api/errors.js';
+import { badRequest, forbidden, methodNotSupported } from '../../api/errors.js';
 import type { ResourceCall } from '../endpoints/resource-handler.js';
 import { upgradeOf } from '../http/upgrade.js';
+import { forbiddenMessage } from '../auth/forbidden.js';
+import type { Authorizer } from '../auth/types.js';
 import { hostPort, kubeletOf, podOf, streamContainer } from './location.js';
 import { dialError } from './log.js';
 import type { KubeletClientCert } from './register.js';
@@ -45,13 +47,44 @@ export function kubeletStreamPath(call: ResourceCall, kind: ConnectKind, contain
   return `/${kind}/${ns}/${name}/${container}${s ? `?${s}` : ''}`;
 }
 
+/**
+ * A WebSocket upgrade comes as GET, authorized as `get`; upstream v1.31
+ * (AuthorizePodWebsocketUpgradeCreatePermission, on by default) also wants `create`, the verb
+ * SPDY's POST needs, so that read-only users cannot exec.
+ */
+async function authorizeCreate(call: ResourceCall, kind: ConnectKind, authorizer: Authorizer): Promise<void> {
+  const attrs = {
+    user: call.ctx.user,
+    verb: 'create',
+    resourceRequest: true,
+    group: '',
+    version: 'v1',
+    resource: 'pods',
+    subresource: kind,
+    namespace: call.info.namespace ?? '',
+    name: call.info.name ?? '',
+    path: new URL(call.req.url ?? '/', 'https://x').pathname,
+  };
+  const { decision, reason } = await authorizer.authorize(attrs);
+  // upstream's responsewriters.Forbidden names the resource without its subresource
+  if (decision !== 'allow')
+    throw forbidden(
+      `pods ${JSON.stringify(attrs.name)} is forbidden: ${forbiddenMessage(attrs)}${reason ? `: ${reason}` : ''}`,
+      '',
+      'pods',
+      attrs.name,
+    );
+}
+
 export async function serveConnect(
   call: ResourceCall,
   kind: ConnectKind,
   cert: KubeletClientCert,
+  authorizer: Authorizer,
 ): Promise<boolean> {
   const method = (call.req.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'POST') throw methodNotSupported('', `pods/${kind}`, call.info.verb);
+  if (method === 'GET') await authorizeCreate(call, kind, authorizer);
   const pod = podOf(call);
   const container =
     kind === 'portforward' ? '' : streamContainer(pod, call.query.get('container') ?? undefined);

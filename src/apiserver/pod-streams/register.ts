@@ -13,7 +13,9 @@ export interface KubeletClientCert {
 export function registerPodStreams(custom: CustomHandlers, parts: ApiServerParts): void {
   const cert = parts.pki.kubeletClient;
   custom.register('', 'pods', 'log', (call) => serveLog(call, cert));
-  custom.register('', 'pods', 'exec', (call) => serveConnect(call, 'exec', cert));
-  custom.register('', 'pods', 'attach', (call) => serveConnect(call, 'attach', cert));
-  custom.register('', 'pods', 'portforward', (call) => serveConnect(call, 'portforward', cert));
+  custom.register('', 'pods', 'exec', (call) => serveConnect(call, 'exec', cert, parts.authorizer));
+  custom.register('', 'pods', 'attach', (call) => serveConnect(call, 'attach', cert, parts.authorizer));
+  custom.register('', 'pods', 'portforward', (call) =>
+    serveConnect(call, 'portforward', cert, parts.authorizer),
+  );
 }
