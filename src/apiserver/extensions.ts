@@ -17,6 +17,7 @@ import { registerBinding } from './endpoints/binding.js';
 import { registerMetricsAPI } from './metrics-api/handlers.js';
 import { fetchResourceMetrics, MetricsScraper } from './metrics-api/scraper.js';
 import { MetricsStore } from './metrics-api/store.js';
+import { registerPodStreams } from './pod-streams/register.js';
 
 export interface ApiServerParts {
   dataDir: string;
@@ -59,7 +60,8 @@ const registrations: Registration[] = [
   (custom, parts) => {
     const metrics = new MetricsStore();
     registerMetricsAPI(custom, metrics, parts.lookup);
-    const tls = { ca: parts.pki.caCertPem, cert: parts.pki.admin.certPem, key: parts.pki.admin.keyPem };
+    // kubelets serve with their own CA's certificate (as upstream's without --tls-cert-file)
+    const tls = { cert: parts.pki.kubeletClient.certPem, key: parts.pki.kubeletClient.keyPem };
     const scraper = new MetricsScraper(
       metrics,
       () => parts.lookup('', 'nodes'),
@@ -69,6 +71,7 @@ const registrations: Registration[] = [
     scraper.start();
     parts.onStop(() => scraper.stop());
   },
+  registerPodStreams,
 ];
 
 export function registerCustomHandlers(custom: CustomHandlers, parts: ApiServerParts): void {

@@ -1,6 +1,7 @@
 // Composes the API server: PKI, storage, one watch cache and store per resource, the
 // bootstrap objects, and the HTTPS listener that speaks HTTP/2 and HTTP/1.1 on one port.
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import { upgradeListener } from './http/upgrade.js';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Socket } from 'node:net';
@@ -264,6 +265,8 @@ export class ApiServer {
       },
       (req, res) => void handler(req as unknown as Req & { socket?: unknown }, res as unknown as Res),
     );
+    // exec, attach and port-forward upgrade over HTTP/1.1 (endpoints/pod-connect.ts proxies them)
+    server.on('upgrade', upgradeListener(handler));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port, opts.bindAddress, () => resolve());

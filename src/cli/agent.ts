@@ -13,7 +13,11 @@ import { localIdentity, parseLabels, parseTaints } from '../kubelet/identity.js'
 import { ContainerdRuntime } from '../kubelet/runtime/containerd.js';
 import { serviceEnv } from '../kubelet/runtime/service-env.js';
 import { createRuntime, defaultRuntimeName, type RuntimeName } from '../kubelet/runtime/index.js';
+import type { PodRuntime } from '../kubelet/runtime/types.js';
+import type { NodeIdentity } from '../kubelet/node-status.js';
 import { logger, setLogLevel } from '../util/log.js';
+import { KubeletServer } from '../kubelet/server/server.js';
+import { ensureKubeletServingCert } from '../kubelet/server/serving-cert.js';
 
 const HELP = `Usage: k8ts agent --kubeconfig FILE [flags]
 
@@ -26,6 +30,7 @@ Flags:
   --node-label K=V,...       Extra node labels
   --node-taint K=V:EFFECT,...  Taints to register the node with
   --cluster-dns IP           Nameserver for pods' resolv.conf (default 10.43.0.10)
+  --kubelet-port PORT        Port of the kubelet API (logs, exec, attach; default 10250, 0 = any free port)
   --log-level LEVEL          debug, info, warn or error (default info)
 `;
 
@@ -67,6 +72,7 @@ export async function runAgent(args: string[]): Promise<number> {
       'node-taint': { type: 'string', default: '' },
       'log-level': { type: 'string', default: 'info' },
       'cluster-dns': { type: 'string', default: '10.43.0.10' },
+      'kubelet-port': { type: 'string', default: '10250' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -77,6 +83,9 @@ export async function runAgent(args: string[]): Promise<number> {
   if (!values.kubeconfig) throw new Error('--kubeconfig is required');
   setLogLevel(values['log-level']!);
   const log = logger('agent');
+  const kubeletPort = Number(values['kubelet-port']);
+  if (!/^\d+$/.test(values['kubelet-port']!) || kubeletPort > 65535)
+    throw new Error(`invalid --kubelet-port "${values['kubelet-port']}"`);
   const asked = values.runtime ?? defaultRuntimeName();
   if (asked !== 'sim' && asked !== 'containerd')
     throw new Error(`invalid --runtime "${asked}": want sim or containerd`);
@@ -154,12 +163,55 @@ export async function runAgent(args: string[]): Promise<number> {
 
   const recorder = new EventRecorder(client, 'kubelet', identity.name);
   events.recorder = recorder;
+  const kubeletServer = await startKubeletServer(
+    host,
+    client,
+    runtime,
+    identity,
+    dataDir,
+    kubeletPort,
+    clientConfig.ca,
+  );
   host.add({ identity, runtime, fallbackPodCIDR, recorder });
   await host.start();
   log.info('agent started', { node: identity.name, runtime: runtime.name });
   return untilStopped(async () => {
+    kubeletServer?.close();
     host.stop();
     client.close();
     if (runtime instanceof ContainerdRuntime) await runtime.whenDisposed();
   });
+}
+
+/**
+ * The kubelet API on `port` (logs, exec, attach for the API server). A port in use is logged
+ * and the node advertises port 0, so that the API server's answer names the problem.
+ */
+async function startKubeletServer(
+  host: KubeletHost,
+  client: ThrottledClient,
+  runtime: PodRuntime,
+  identity: NodeIdentity,
+  dataDir: string,
+  port: number,
+  clusterCA: string | undefined,
+): Promise<KubeletServer | undefined> {
+  const cert = await ensureKubeletServingCert(dataDir, identity.name, [identity.internalIP, '127.0.0.1']);
+  const server = new KubeletServer(
+    {
+      nodeName: identity.name,
+      runtime,
+      pod: (ns, name) => host.podOf(identity.name, ns, name),
+      pods: () => host.podsOf(identity.name),
+    },
+    { port, certPem: cert.certPem, keyPem: cert.keyPem, clientCAPem: clusterCA ?? '', client },
+  );
+  try {
+    identity.kubeletPort = await server.listen();
+    return server;
+  } catch (err) {
+    logger('agent').error('the kubelet API could not listen', { port, error: String(err) });
+    identity.kubeletPort = 0;
+    return undefined;
+  }
 }

@@ -67,6 +67,17 @@ export class KubeletHost {
     return k;
   }
 
+  /** The pods bound to node `nodeName`, as the informer has them (the kubelet server's view). */
+  podsOf(nodeName: string): Pod[] {
+    return this.informers.informer('/api/v1/pods').byIndex('nodeName', nodeName) as Pod[];
+  }
+
+  /** One pod by namespace and name, when it is bound to `nodeName`. */
+  podOf(nodeName: string, namespace: string, name: string): Pod | undefined {
+    const pod = this.informers.informer('/api/v1/pods').get(`${namespace}/${name}`) as Pod | undefined;
+    return pod && nodeNameOf(pod) === nodeName ? pod : undefined;
+  }
+
   get size(): number {
     return this.kubelets.size;
   }

@@ -20,6 +20,8 @@ export interface NodeIdentity {
   machineID: string;
   systemUUID: string;
   bootID: string;
+  /** The kubelet server's port (daemonEndpoints.kubeletEndpoint.Port); 10250 when unset. */
+  kubeletPort?: number;
 }
 
 /** Go's runtime.GOARCH for Node's process.arch. */
@@ -98,7 +100,7 @@ export function nodeStatus(id: NodeIdentity, now: string, old?: NodeCondition[])
       { type: 'InternalIP', address: id.internalIP },
       { type: 'Hostname', address: id.name },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: id.kubeletPort ?? 10250 } },
     nodeInfo: {
       machineID: id.machineID,
       systemUUID: id.systemUUID,

@@ -9,6 +9,8 @@ export interface ServerPKI {
   caCertPem: string;
   serving: KeyAndCert;
   admin: KeyAndCert;
+  /** The API server's client certificate towards kubelets (upstream's --kubelet-client-certificate). */
+  kubeletClient: KeyAndCert;
   ca: Issuer;
 }
 
@@ -86,7 +88,18 @@ export async function ensureServerPKI(opts: PKIOptions): Promise<ServerPKI> {
     });
     write(opts.tlsDir, 'client-admin', admin);
   }
-  return { caCertPem: caPem.certPem, serving, admin, ca };
+  let kubeletClient = read(opts.tlsDir, 'client-kube-apiserver');
+  if (!kubeletClient) {
+    // k3s's name and groups: the kubelet's SubjectAccessReview for it is allowed as system:masters
+    kubeletClient = await issue(ca, {
+      commonName: 'system:kube-apiserver',
+      organizations: ['system:masters'],
+      usage: 'client',
+      validDays: 365,
+    });
+    write(opts.tlsDir, 'client-kube-apiserver', kubeletClient);
+  }
+  return { caCertPem: caPem.certPem, serving, admin, kubeletClient, ca };
 }
 
 /** A kubeconfig for the admin user (what `--write-kubeconfig` writes). */

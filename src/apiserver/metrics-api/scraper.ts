@@ -13,7 +13,8 @@ export const METRIC_RESOLUTION_MS = 15_000;
 const TIMEOUT_MS = 10_000;
 
 export interface KubeletTLS {
-  ca: string;
+  /** the kubelets' CA; without it their serving certificates are not verified (upstream's default) */
+  ca?: string;
   cert: string;
   key: string;
 }
@@ -42,6 +43,7 @@ export function fetchResourceMetrics(tls: KubeletTLS, host: string, port: number
         path: '/metrics/resource',
         method: 'GET',
         ca: tls.ca,
+        rejectUnauthorized: tls.ca !== undefined,
         cert: tls.cert,
         key: tls.key,
         timeout: TIMEOUT_MS,

@@ -4,6 +4,7 @@
 // containers one by one, then containers; restarts per restartPolicy with upstream's back-off
 // (immediately the first time, then 10 s doubling to 5 min, CrashLoopBackOff meanwhile).
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { isNotFound } from '../../cri/client.js';
 import type { ContainerStatus, PodSandboxConfig } from '../../cri/types.js';
 import { logger } from '../../util/log.js';
@@ -23,11 +24,15 @@ import { fetchEnvObjects } from './env.js';
 import type { PodProber } from '../prober/manager.js';
 import { PodVolumes, type PodVolumesDeps } from '../volumes/manager.js';
 import { criPortForward } from './cri-portforward.js';
+import { collectNodeUsage } from '../stats/collect.js';
+import type { NodeUsage } from '../stats/resource-metrics.js';
 import type {
   ContainerState,
   Pod,
   PodRuntime,
   PortForwardTarget,
+  ContainerStreams,
+  StreamRequest,
   RuntimeContainerStatus,
   RuntimePodStatus,
 } from './types.js';
@@ -100,7 +105,11 @@ interface CriPod {
   onChange: (uid: string) => void;
   prober?: PodProber;
   volumes?: PodVolumes;
+  /** Container id → its CRI log file, for every attempt still on disk (logs --previous). */
+  logPaths: Map<string, string>;
 }
+
+const bareID = (containerID: string) => containerID.replace(/^containerd:\/\//, '');
 
 /** Go's time.Duration text for whole seconds: 10s, 2m40s, 5m0s. */
 function goDuration(ms: number): string {
@@ -149,6 +158,14 @@ export class ContainerdRuntime implements PodRuntime {
   private podCIDR = '';
   private disposed = false;
   private stopped: Promise<void> = Promise.resolve();
+
+  readonly streams: ContainerStreams = {
+    logPath: (uid, containerID) => this.pods.get(uid)?.logPaths.get(bareID(containerID)),
+    execURL: (containerID: string, cmd: string[], req: StreamRequest) =>
+      this.node.cri.exec({ container_id: bareID(containerID), cmd, ...req }),
+    attachURL: (containerID: string, req: StreamRequest) =>
+      this.node.cri.attach({ container_id: bareID(containerID), ...req }),
+  };
 
   constructor(
     private readonly node: ContainerdNode,
@@ -207,6 +224,7 @@ export class ContainerdRuntime implements PodRuntime {
       killing: false,
       lastReported: '',
       onChange,
+      logPaths: new Map(),
     };
     const serviceEnv = this.opts.serviceEnv;
     if (serviceEnv) p.ctx.serviceEnv = () => serviceEnv(p.pod);
@@ -266,6 +284,10 @@ export class ContainerdRuntime implements PodRuntime {
   }
 
   /** Through containerd's streaming server, which dials localhost in the pod's netns. */
+  resourceUsage(): Promise<NodeUsage> {
+    return collectNodeUsage(this.node.cri);
+  }
+
   async portForward(uid: string): Promise<PortForwardTarget> {
     const p = this.pods.get(uid);
     if (!p?.sandboxId) {
@@ -395,6 +417,8 @@ export class ContainerdRuntime implements PodRuntime {
       if (!latest) continue;
       c.id = latest.id;
       c.attempt = latest.metadata.attempt;
+      for (const x of containers.filter((y) => y.metadata.name === c.spec.name))
+        p.logPaths.set(x.id, this.logFile(p, c.spec.name, x.metadata.attempt));
       c.status.restartCount = latest.metadata.attempt;
       c.status.containerID = `containerd://${latest.id}`;
     }
@@ -414,6 +438,11 @@ export class ContainerdRuntime implements PodRuntime {
     } catch (err) {
       log.warn('could not get a service account token', { pod: p.uid, error: String(err) });
     }
+  }
+
+  /** Where CRI writes a container attempt's log (cri-config.ts: log_directory + log_path). */
+  private logFile(p: CriPod, name: string, attempt: number): string {
+    return join(p.ctx.podDir, 'logs', name, `${attempt}.log`);
   }
 
   /** Reads a container's state from containerd (no-op before it exists). */
@@ -468,6 +497,7 @@ export class ContainerdRuntime implements PodRuntime {
     }
     c.status.containerID = `containerd://${c.id}`;
     c.status.imageID = result.imageRef;
+    p.logPaths.set(c.id, this.logFile(p, c.spec.name, c.attempt));
     try {
       await cri.startContainer(c.id);
     } catch (err) {

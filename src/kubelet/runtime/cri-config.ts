@@ -212,6 +212,13 @@ export function containerConfig(
       'io.kubernetes.pod.uid': pod.metadata.uid ?? '',
     },
     log_path: `${c.name}/${attempt}.log`,
-    linux: { resources: linuxResources(c) },
+    linux: {
+      resources: linuxResources(c),
+      // as upstream's kubelet: the container's own PID namespace (POD, the proto's zero value,
+      // would make the sandbox's pause process PID 1 of every container)
+      security_context: {
+        namespace_options: { network: pod.spec.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' },
+      },
+    },
   };
 }

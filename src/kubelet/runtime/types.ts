@@ -6,6 +6,7 @@
 // (over CRI) plugs in behind the same interface.
 import type { Duplex } from 'node:stream';
 import type { KubeObject } from '../../api/types.js';
+import type { NodeUsage } from '../stats/resource-metrics.js';
 
 export interface ContainerSpec {
   name: string;
@@ -90,8 +91,33 @@ export interface PortForwardTarget {
 
 /** An error text already in the form the client should see (from the runtime's own server). */
 export class PortForwardRelayedError extends Error {}
+/** What an exec or attach session connects (remotecommand's stream options). */
+export interface StreamRequest {
+  tty: boolean;
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
+/**
+ * Streaming access to a runtime's containers, for the kubelet server's /containerLogs, /exec
+ * and /attach. Containers are named by their containerID as the pod status shows it
+ * (`containerd://<id>`). A runtime without processes (sim) has none.
+ */
+export interface ContainerStreams {
+  /** The container's CRI log file, undefined for a container the runtime does not know. */
+  logPath(uid: string, containerID: string): string | undefined;
+  /** The CRI streaming URL (WebSocket, v4.channel.k8s.io) of a new exec session. */
+  execURL(containerID: string, cmd: string[], req: StreamRequest): Promise<string>;
+  /** The CRI streaming URL of an attach session to the container's main process. */
+  attachURL(containerID: string, req: StreamRequest): Promise<string>;
+}
 
 export interface PodRuntime {
+  /** Present when containers run processes that can be streamed (logs, exec, attach). */
+  readonly streams?: ContainerStreams;
+  /** The node's and its containers' CPU and memory now (the kubelet's /metrics/resource). */
+  resourceUsage?(): Promise<NodeUsage>;
   /** 'sim' or 'containerd'. */
   readonly name: string;
   /** nodeInfo.containerRuntimeVersion, e.g. 'sim://1.0'. */
