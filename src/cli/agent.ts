@@ -12,6 +12,8 @@ import { localIdentity, parseLabels, parseTaints } from '../kubelet/identity.js'
 import { ContainerdRuntime } from '../kubelet/runtime/containerd.js';
 import { createRuntime, defaultRuntimeName, type RuntimeName } from '../kubelet/runtime/index.js';
 import { logger, setLogLevel } from '../util/log.js';
+import { overlayNetwork, parseBackend, startOverlay } from '../flannel/main.js';
+import { defaultNodeIP } from '../kubelet/identity.js';
 
 const HELP = `Usage: k8ts agent --kubeconfig FILE [flags]
 
@@ -24,6 +26,9 @@ Flags:
   --node-label K=V,...       Extra node labels
   --node-taint K=V:EFFECT,...  Taints to register the node with
   --cluster-dns IP           Nameserver for pods' resolv.conf (default 10.43.0.10)
+  --node-ip IP               The node's InternalIP (default: the first non-loopback IPv4)
+  --cluster-cidr CIDR        The pod network the overlay routes (default 10.42.0.0/16)
+  --flannel-backend B        Pod network across nodes: vxlan, host-gw or none (default vxlan on containerd)
   --log-level LEVEL          debug, info, warn or error (default info)
 `;
 
@@ -65,6 +70,9 @@ export async function runAgent(args: string[]): Promise<number> {
       'node-taint': { type: 'string', default: '' },
       'log-level': { type: 'string', default: 'info' },
       'cluster-dns': { type: 'string', default: '10.43.0.10' },
+      'node-ip': { type: 'string' },
+      'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
+      'flannel-backend': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -86,6 +94,10 @@ export async function runAgent(args: string[]): Promise<number> {
   const client = new ThrottledClient(clientConfig);
   // the recorder needs the node name, known once the runtime answered its version
   const events: { recorder?: EventRecorder } = {};
+  // the overlay (src/flannel) carries real pods between nodes; simulated pods have no packets
+  const backend = parseBackend(values['flannel-backend'] ?? (asked === 'containerd' ? 'vxlan' : 'none'));
+  const nodeIP = values['node-ip'] ?? defaultNodeIP();
+  const network = backend === 'none' ? undefined : await overlayNetwork(backend, nodeIP);
   const { runtime, fallbackReason } = await createRuntime(
     asked as RuntimeName,
     {},
@@ -93,6 +105,7 @@ export async function runAgent(args: string[]): Promise<number> {
       dataDir,
       podCIDR: fallbackPodCIDR,
       clusterDNS: [values['cluster-dns']!],
+      network,
       caCert: clientConfig.ca ?? '',
       recordEvent: (pod, fieldPath, type, reason, message) =>
         events.recorder?.event({ ...pod, fieldPath } as KubeObject, type, reason, message),
@@ -128,6 +141,7 @@ export async function runAgent(args: string[]): Promise<number> {
   });
   Object.assign(identity.labels, parseLabels(values['node-label']!));
   identity.taints = parseTaints(values['node-taint']!);
+  identity.internalIP = nodeIP;
 
   const host = new KubeletHost(client);
   const recorder = new EventRecorder(client, 'kubelet', identity.name);
@@ -135,7 +149,18 @@ export async function runAgent(args: string[]): Promise<number> {
   host.add({ identity, runtime, fallbackPodCIDR, recorder });
   await host.start();
   log.info('agent started', { node: identity.name, runtime: runtime.name });
+  const overlay =
+    backend !== 'none' && runtime.name === 'containerd'
+      ? await startOverlay({
+          client,
+          nodeName: identity.name,
+          nodeIP,
+          clusterCIDR: values['cluster-cidr']!,
+          backend,
+        })
+      : undefined;
   return untilStopped(async () => {
+    overlay?.stop();
     host.stop();
     client.close();
     if (runtime instanceof ContainerdRuntime) await runtime.whenDisposed();

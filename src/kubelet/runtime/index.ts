@@ -24,6 +24,8 @@ export interface ContainerdChoiceOptions {
   caCert: string;
   requestToken?: ContainerdRuntimeOptions['requestToken'];
   recordEvent?: ContainerdRuntimeOptions['recordEvent'];
+  /** Pod MTU and bridge masquerading under an overlay (src/flannel). */
+  network?: { mtu?: number; ipMasq?: boolean };
   /** Build the k8ts test images (busybox, nginx, pause) into <data-dir>/agent/images (default true). */
   buildTestImages?: boolean;
 }
@@ -59,6 +61,7 @@ export async function createRuntime(
       podCIDR: containerd.podCIDR,
       bridge,
       cgroupRoot,
+      network: containerd.network,
       buildTestImages: containerd.buildTestImages ?? true,
     });
   } catch (err) {
