@@ -11,7 +11,7 @@ export class NetCommands {
   run(cmd: string, args: string[], input?: string): Promise<string> {
     const [bin, ...rest] = [...this.prefix, cmd, ...args];
     return new Promise((resolve, reject) => {
-      const child = spawn(bin, rest, { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(bin, rest, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -22,7 +22,11 @@ export class NetCommands {
           ? resolve(out)
           : reject(new CommandError(`${cmd} ${args.join(' ')}: exit ${code}: ${err.trim()}`)),
       );
-      child.stdin.end(input ?? '');
+      if (input !== undefined) {
+        // a tool that exits early (bad first line) closes its stdin: its exit code tells why
+        child.stdin!.on('error', () => undefined);
+        child.stdin!.end(input);
+      }
     });
   }
 
