@@ -14,8 +14,8 @@ export class NetCommands {
       const child = spawn(bin, rest, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
       child.on('error', (e) => reject(new CommandError(`${cmd}: ${e.message}`)));
       child.on('close', (code) =>
         code === 0
