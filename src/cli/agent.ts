@@ -14,6 +14,7 @@ import { createRuntime, defaultRuntimeName, type RuntimeName } from '../kubelet/
 import { logger, setLogLevel } from '../util/log.js';
 import { overlayNetwork, parseBackend, startOverlay } from '../flannel/main.js';
 import { defaultNodeIP } from '../kubelet/identity.js';
+import { startNetworkPolicies } from '../netpol/main.js';
 
 const HELP = `Usage: k8ts agent --kubeconfig FILE [flags]
 
@@ -29,6 +30,7 @@ Flags:
   --node-ip IP               The node's InternalIP (default: the first non-loopback IPv4)
   --cluster-cidr CIDR        The pod network the overlay routes (default 10.42.0.0/16)
   --flannel-backend B        Pod network across nodes: vxlan, host-gw or none (default vxlan on containerd)
+  --disable-network-policy   Do not enforce NetworkPolicies (they are, with iptables, on containerd)
   --log-level LEVEL          debug, info, warn or error (default info)
 `;
 
@@ -73,6 +75,7 @@ export async function runAgent(args: string[]): Promise<number> {
       'node-ip': { type: 'string' },
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'flannel-backend': { type: 'string' },
+      'disable-network-policy': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -159,7 +162,12 @@ export async function runAgent(args: string[]): Promise<number> {
           backend,
         })
       : undefined;
+  const netpol =
+    runtime.name === 'containerd' && !values['disable-network-policy']
+      ? await startNetworkPolicies(client, identity.name)
+      : undefined;
   return untilStopped(async () => {
+    netpol?.stop();
     overlay?.stop();
     host.stop();
     client.close();

@@ -54,7 +54,7 @@ const probe = (name: string, node: string, script: string, labels: Record<string
       nodeName: node,
       restartPolicy: 'Never',
       containers: [
-        { name: 'probe', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', script] },
+        { name: 'probe', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', `${script}\necho ${END}; exec sleep 3600`] },
       ],
     },
   });
@@ -87,8 +87,8 @@ describe('multi-node pod network (flannel VXLAN)', { skip: !enabled && 'set K8TS
     );
     const dataDir = c.nodes.find((n) => n.name === node)!.dataDir;
     const file = join(dataDir, 'agent', 'pods', uid, 'logs', 'probe', '0.log');
-    const out = await until(`${name} to finish`, async () => {
-      let text = '';
+    let text = '';
+    await until(`${name} to finish`, async () => {
       try {
         text = criLogLines(readFileSync(file, 'utf8'));
       } catch {
@@ -96,7 +96,7 @@ describe('multi-node pod network (flannel VXLAN)', { skip: !enabled && 'set K8TS
       }
       return text.includes(END) ? text : undefined;
     }).catch(() => undefined);
-    return out ?? '';
+    return text; // what it printed so far, if it did not finish
   }
 
   before(async () => {
