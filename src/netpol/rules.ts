@@ -12,7 +12,6 @@ import {
   ruleAllows,
   selects,
   type Allow,
-  type PodInfo,
   type PortMatch,
   type World,
 } from './model.js';

@@ -54,7 +54,12 @@ const probe = (name: string, node: string, script: string, labels: Record<string
       nodeName: node,
       restartPolicy: 'Never',
       containers: [
-        { name: 'probe', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', `${script}\necho ${END}; exec sleep 3600`] },
+        {
+          name: 'probe',
+          image: 'busybox',
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sh', '-c', `${script}\necho ${END}; exec sleep 3600`],
+        },
       ],
     },
   });
@@ -119,7 +124,14 @@ describe('multi-node pod network (flannel VXLAN)', { skip: !enabled && 'set K8TS
     if (!c) return;
     // the agents' logs, for a failed run (kubectl does not reach them)
     for (const n of c.nodes) writeFileSync(`/tmp/overlay-e2e-${n.name}.log`, n.log());
+    const overlayMs = c.nodes.flatMap((n) =>
+      [...n.log().matchAll(/"msg":"overlay synced".*?"ms":([\d.]+)/g)].map((m) => Number(m[1])),
+    );
+    figures['overlay syncs that changed entries (ms)'] = overlayMs.join(', ');
+    console.log('figures', figures);
     try {
+      // the Deployment first, or its ReplicaSet makes new pods while we wait
+      await kubectl(['delete', 'deployment', '--all', '--wait=true', '--timeout=60s']);
       await kubectl(['delete', 'pod', '--all', '--grace-period=1', '--wait=true', '--timeout=90s']);
       for (const n of c.nodes) {
         const cri = new CriClient(containerdPaths(n.dataDir).socket);
@@ -135,7 +147,6 @@ describe('multi-node pod network (flannel VXLAN)', { skip: !enabled && 'set K8TS
       }
     } finally {
       await stopCluster(c);
-      console.log('figures', figures);
     }
   });
 
@@ -295,5 +306,63 @@ describe('multi-node pod network (flannel VXLAN)', { skip: !enabled && 'set K8TS
       `echo "direct: $(timeout 5 wget -qO- http://${ip1}:8080/)"`,
     );
     assert.match(back, /^direct: web-1$/m, back);
+  });
+  it('seed 004 §3.12: NetworkPolicy access-nginx admits only pods labelled access=true, on every node', async () => {
+    const [n1, n2] = c.nodes;
+    assert.equal(
+      (await kubectl(['create', 'deployment', 'nginx', '--image=nginx', '--replicas=2'])).stdout,
+      'deployment.apps/nginx created\n',
+    );
+    assert.equal(
+      (await kubectl(['expose', 'deployment', 'nginx', '--port=80'])).stdout,
+      'service/nginx exposed\n',
+    );
+    await until('2 nginx endpoints', async () =>
+      (await jsonpath(['get', 'endpoints', 'nginx'], '{.subsets[0].addresses[*].ip}'))
+        .split(' ')
+        .filter(Boolean).length === 2
+        ? true
+        : undefined,
+    );
+    const svc = await jsonpath(['get', 'svc', 'nginx'], '{.spec.clusterIP}');
+    // busybox 1.35's `wget -T` crashes: `timeout 1` stands for the seed's --timeout=1
+    const tries = `sleep 3; for i in 1 2 3 4; do timeout 1 wget --spider http://${svc}/ 2>&1; echo "rc=$?"; done`;
+    const open = await runProbe('open-1', n1.name, tries);
+    assert.equal((open.match(/^remote file exists$/gm) ?? []).length, 4, open);
+
+    const policy = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: access-nginx
+spec:
+  podSelector:
+    matchLabels:
+      app: nginx
+  ingress:
+  - from:
+    - podSelector:
+        matchLabels:
+          access: "true"
+`;
+    const applied = await kubectl(['apply', '-f', '-'], policy);
+    assert.equal(applied.stdout, 'networkpolicy.networking.k8s.io/access-nginx created\n');
+    for (const node of [n1, n2]) {
+      const denied = await runProbe(`deny-${node.name}`, node.name, tries);
+      assert.equal(
+        (denied.match(new RegExp(`^Connecting to ${svc} \\(${svc}:80\\)$`, 'gm')) ?? []).length,
+        4,
+        denied,
+      );
+      assert.doesNotMatch(denied, /remote file exists/, denied);
+      assert.equal((denied.match(/^rc=143$/gm) ?? []).length, 4, `every try timed out:\n${denied}`);
+      const allowed = await runProbe(`allow-${node.name}`, node.name, tries, { access: 'true' });
+      assert.equal((allowed.match(/^remote file exists$/gm) ?? []).length, 4, allowed);
+    }
+    const syncMs = c.nodes.flatMap((n) =>
+      [...n.log().matchAll(/"msg":"network policies synced".*?"ms":([\d.]+)/g)].map((m) => Number(m[1])),
+    );
+    syncMs.sort((a, b) => a - b);
+    figures['network policy sync (one iptables-restore), median / max'] =
+      `${syncMs[Math.floor(syncMs.length / 2)]} / ${syncMs[syncMs.length - 1]} ms over ${syncMs.length} syncs`;
   });
 });
