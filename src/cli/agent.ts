@@ -100,7 +100,14 @@ export async function runAgent(args: string[]): Promise<number> {
   // the overlay (src/flannel) carries real pods between nodes; simulated pods have no packets
   const backend = parseBackend(values['flannel-backend'] ?? (asked === 'containerd' ? 'vxlan' : 'none'));
   const nodeIP = values['node-ip'] ?? defaultNodeIP();
-  const network = backend === 'none' ? undefined : await overlayNetwork(backend, nodeIP);
+  const network =
+    backend === 'none'
+      ? undefined
+      : await overlayNetwork(backend, nodeIP).catch((err: unknown) => {
+          // e.g. --node-ip names no local interface: pods still run, on this node's network only
+          log.warn('pod network overlay disabled', { error: String(err) });
+          return undefined;
+        });
   const { runtime, fallbackReason } = await createRuntime(
     asked as RuntimeName,
     {},
@@ -153,7 +160,7 @@ export async function runAgent(args: string[]): Promise<number> {
   await host.start();
   log.info('agent started', { node: identity.name, runtime: runtime.name });
   const overlay =
-    backend !== 'none' && runtime.name === 'containerd'
+    network && backend !== 'none' && runtime.name === 'containerd'
       ? await startOverlay({
           client,
           nodeName: identity.name,

@@ -56,6 +56,10 @@ export class FlannelController {
   private timer: NodeJS.Timeout | undefined;
   private parent: ParentLink | undefined;
   private jumpsEnsured = false;
+  /** device, annotations and sysctl checked; redone on the timer and after an error */
+  private deviceChecked = false;
+  private mac: string | undefined;
+  private masqFor = '';
   syncs = 0;
   last: SyncFigures | undefined;
   lastError: string | undefined;
@@ -72,7 +76,11 @@ export class FlannelController {
     await this.nodes.waitForSync();
     runWorkers(this.queue, 1, () => this.sync(), log);
     this.queue.add(KEY);
-    this.timer = setInterval(() => this.queue.add(KEY), this.o.resyncMs ?? RESYNC_MS);
+    this.timer = setInterval(() => {
+      this.deviceChecked = false;
+      this.jumpsEnsured = false;
+      this.queue.add(KEY);
+    }, this.o.resyncMs ?? RESYNC_MS);
     this.timer.unref();
   }
 
@@ -96,17 +104,20 @@ export class FlannelController {
     const spec = (self?.spec ?? {}) as { podCIDR?: string };
     if (!self || !spec.podCIDR) return 1000; // not registered, or node IPAM has not run yet
     try {
-      this.parent ??= await parentLink(this.cmd, this.o.nodeIP);
-      const mac =
-        this.o.backend === 'vxlan'
-          ? await ensureVxlanDevice(this.cmd, {
-              localIP: this.o.nodeIP,
-              parent: this.parent,
-              podCIDR: spec.podCIDR,
-            })
-          : undefined;
-      await this.publish(self, ownAnnotations(this.o.backend, this.o.nodeIP, mac));
-      await this.cmd.sysctl('net.ipv4.ip_forward', '1');
+      if (!this.deviceChecked) {
+        this.parent ??= await parentLink(this.cmd, this.o.nodeIP);
+        this.mac =
+          this.o.backend === 'vxlan'
+            ? await ensureVxlanDevice(this.cmd, {
+                localIP: this.o.nodeIP,
+                parent: this.parent,
+                podCIDR: spec.podCIDR,
+              })
+            : undefined;
+        await this.cmd.sysctl('net.ipv4.ip_forward', '1');
+        this.deviceChecked = true;
+      }
+      await this.publish(self, ownAnnotations(this.o.backend, this.o.nodeIP, this.mac));
       const leases = this.leases();
       const { entries, changes } =
         this.o.backend === 'vxlan' ? await this.syncVxlan(leases) : await this.syncHostGw(leases);
@@ -119,6 +130,7 @@ export class FlannelController {
       this.lastError = String(err);
       this.parent = undefined;
       this.jumpsEnsured = false;
+      this.deviceChecked = false;
       throw err;
     }
     return undefined;
@@ -162,8 +174,10 @@ export class FlannelController {
   }
 
   private async syncMasq(podCIDR: string): Promise<void> {
+    // the chains depend on the CIDRs only: rewritten with the jumps on the timer, or when they change
+    if (this.jumpsEnsured && this.masqFor === podCIDR) return;
     await this.cmd.run('iptables-restore', ['-w', '--noflush'], masqRestore(this.o.clusterCIDR, podCIDR));
-    if (this.jumpsEnsured) return;
+    this.masqFor = podCIDR;
     for (const j of JUMPS) {
       try {
         await this.cmd.run('iptables', ['-w', '-t', j.table, '-C', j.from, ...j.args]);
