@@ -158,13 +158,14 @@ const exited = (p: ChildProcess) =>
     : new Promise<void>((r) => p.once('exit', () => r()));
 
 /** Stops agents and proxies (containerd stops with its agent), the server, and removes everything. */
-export async function stopCluster(c: Cluster): Promise<void> {
+export async function stopCluster(c: Cluster, afterAgents?: () => void): Promise<void> {
   for (const n of c.nodes) {
     n.proxy.kill('SIGTERM');
     n.agent.kill('SIGTERM');
   }
   await Promise.all(c.nodes.flatMap((n) => [exited(n.proxy), exited(n.agent)]));
   await c.server.stop();
+  afterAgents?.();
   for (const n of c.nodes) {
     removeCgroupTree(hostNames(n.dataDir).cgroupRoot);
     rmSync(n.dataDir, { recursive: true, force: true });

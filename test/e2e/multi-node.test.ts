@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CriClient } from '../../src/cri/client.js';
 import { containerdPaths } from '../../src/kubelet/containerd/config.js';
+import { ROOT } from '../integration/harness.js';
 import { startCluster, stopCluster, type Cluster } from './multi-node-cluster.js';
 
 const enabled = process.env.K8TS_E2E === '1';
@@ -146,7 +147,25 @@ describe('multi-node pod network (flannel VXLAN)', { skip: !enabled && 'set K8TS
         }
       }
     } finally {
-      await stopCluster(c);
+      // `k8ts flannel --cleanup` on a stopped node leaves none of the overlay behind
+      let cleanupError: unknown;
+      await stopCluster(c, () => {
+        try {
+          const n1 = c.nodes[0];
+          const out = c.inNode(n1, join(ROOT, 'bin', 'k8ts'), [
+            'flannel',
+            '--cleanup',
+            '--cluster-cidr',
+            CLUSTER_CIDR,
+          ]);
+          assert.match(out, /^removed link flannel\.1$/m);
+          assert.doesNotMatch(c.inNode(n1, 'ip', ['link', 'show']), /flannel\.1/);
+          assert.doesNotMatch(c.inNode(n1, 'iptables-save', []), /FLANNEL/);
+        } catch (err) {
+          cleanupError = err;
+        }
+      });
+      if (cleanupError) throw cleanupError;
     }
   });
 
