@@ -130,6 +130,7 @@ describe('multi-node pod network (flannel VXLAN)', { skip: !enabled && 'set K8TS
     );
     figures['overlay syncs that changed entries (ms)'] = overlayMs.join(', ');
     console.log('figures', figures);
+    let cleanupError: unknown;
     try {
       // the Deployment first, or its ReplicaSet makes new pods while we wait
       await kubectl(['delete', 'deployment', '--all', '--wait=true', '--timeout=60s']);
@@ -148,7 +149,6 @@ describe('multi-node pod network (flannel VXLAN)', { skip: !enabled && 'set K8TS
       }
     } finally {
       // `k8ts flannel --cleanup` on a stopped node leaves none of the overlay behind
-      let cleanupError: unknown;
       await stopCluster(c, () => {
         try {
           const n1 = c.nodes[0];
@@ -165,8 +165,8 @@ describe('multi-node pod network (flannel VXLAN)', { skip: !enabled && 'set K8TS
           cleanupError = err;
         }
       });
-      if (cleanupError) throw cleanupError;
     }
+    if (cleanupError) throw cleanupError;
   });
 
   it('publishes each node VTEP as flannel does and programs flannel.1 for the other node', async () => {
