@@ -18,6 +18,9 @@ import type { NodeIdentity } from '../kubelet/node-status.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { KubeletServer } from '../kubelet/server/server.js';
 import { ensureKubeletServingCert } from '../kubelet/server/serving-cert.js';
+import { overlayNetwork, parseBackend, startOverlay } from '../flannel/main.js';
+import { defaultNodeIP } from '../kubelet/identity.js';
+import { startNetworkPolicies } from '../netpol/main.js';
 
 const HELP = `Usage: k8ts agent --kubeconfig FILE [flags]
 
@@ -31,6 +34,10 @@ Flags:
   --node-taint K=V:EFFECT,...  Taints to register the node with
   --cluster-dns IP           Nameserver for pods' resolv.conf (default 10.43.0.10)
   --kubelet-port PORT        Port of the kubelet API (logs, exec, attach; default 10250, 0 = any free port)
+  --node-ip IP               The node's InternalIP (default: the first non-loopback IPv4)
+  --cluster-cidr CIDR        The pod network the overlay routes (default 10.42.0.0/16)
+  --flannel-backend B        Pod network across nodes: vxlan, host-gw or none (default vxlan on containerd)
+  --disable-network-policy   Do not enforce NetworkPolicies (they are, with iptables, on containerd)
   --log-level LEVEL          debug, info, warn or error (default info)
 `;
 
@@ -73,6 +80,10 @@ export async function runAgent(args: string[]): Promise<number> {
       'log-level': { type: 'string', default: 'info' },
       'cluster-dns': { type: 'string', default: '10.43.0.10' },
       'kubelet-port': { type: 'string', default: '10250' },
+      'node-ip': { type: 'string' },
+      'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
+      'flannel-backend': { type: 'string' },
+      'disable-network-policy': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -98,6 +109,17 @@ export async function runAgent(args: string[]): Promise<number> {
   // the recorder needs the node name, known once the runtime answered its version
   const events: { recorder?: EventRecorder } = {};
   const host = new KubeletHost(client, { watchServices: asked === 'containerd' });
+  // the overlay (src/flannel) carries real pods between nodes; simulated pods have no packets
+  const backend = parseBackend(values['flannel-backend'] ?? (asked === 'containerd' ? 'vxlan' : 'none'));
+  const nodeIP = values['node-ip'] ?? defaultNodeIP();
+  const network =
+    backend === 'none'
+      ? undefined
+      : await overlayNetwork(backend, nodeIP).catch((err: unknown) => {
+          // e.g. --node-ip names no local interface: pods still run, on this node's network only
+          log.warn('pod network overlay disabled', { error: String(err) });
+          return undefined;
+        });
   const { runtime, fallbackReason } = await createRuntime(
     asked as RuntimeName,
     {},
@@ -105,6 +127,7 @@ export async function runAgent(args: string[]): Promise<number> {
       dataDir,
       podCIDR: fallbackPodCIDR,
       clusterDNS: [values['cluster-dns']!],
+      network,
       caCert: clientConfig.ca ?? '',
       serviceEnv: (pod) =>
         serviceEnv(
@@ -160,6 +183,7 @@ export async function runAgent(args: string[]): Promise<number> {
   });
   Object.assign(identity.labels, parseLabels(values['node-label']!));
   identity.taints = parseTaints(values['node-taint']!);
+  identity.internalIP = nodeIP;
 
   const recorder = new EventRecorder(client, 'kubelet', identity.name);
   events.recorder = recorder;
@@ -175,8 +199,24 @@ export async function runAgent(args: string[]): Promise<number> {
   host.add({ identity, runtime, fallbackPodCIDR, recorder });
   await host.start();
   log.info('agent started', { node: identity.name, runtime: runtime.name });
+  const overlay =
+    network && backend !== 'none' && runtime.name === 'containerd'
+      ? await startOverlay({
+          client,
+          nodeName: identity.name,
+          nodeIP,
+          clusterCIDR: values['cluster-cidr']!,
+          backend,
+        })
+      : undefined;
+  const netpol =
+    runtime.name === 'containerd' && !values['disable-network-policy']
+      ? await startNetworkPolicies(client, identity.name)
+      : undefined;
   return untilStopped(async () => {
     kubeletServer?.close();
+    netpol?.stop();
+    overlay?.stop();
     host.stop();
     client.close();
     if (runtime instanceof ContainerdRuntime) await runtime.whenDisposed();

@@ -7,6 +7,7 @@ import { runControllerManager } from '../controller-manager/main.js';
 import { runDns } from '../dns/main.js';
 import { runProxy } from '../proxy/main.js';
 import { runAgent } from './agent.js';
+import { runFlannel } from '../flannel/main.js';
 import { runSimNodes } from './sim-nodes.js';
 import { runScheduler } from './scheduler.js';
 import { K8S_VERSION } from '../apiserver/server.js';
@@ -20,6 +21,7 @@ Usage:
   k8ts proxy --kubeconfig FILE   Run kube-proxy (iptables mode) on this machine
   k8ts scheduler --kubeconfig FILE [--config FILE]   Run the scheduler against any API server
   k8ts agent --kubeconfig FILE   Run the node agent (kubelet) against any API server
+  k8ts flannel --kubeconfig FILE   Run the pod network overlay (VXLAN) of this node alone
   k8ts sim-nodes --count N --kubeconfig FILE   Run N simulated nodes in one process
   k8ts kubectl [args...]   Run the bundled kubectl v1.31 against this server's admin kubeconfig
   k8ts certs check-expiration | renew all|<name>   The server's certificates (as kubeadm certs)
@@ -44,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       return runScheduler(rest);
     case 'agent':
       return runAgent(rest);
+    case 'flannel':
+      return runFlannel(rest);
     case 'sim-nodes':
       return runSimNodes(rest);
     case 'kubectl':

@@ -239,6 +239,8 @@ export async function runServer(args: string[]): Promise<number> {
       // pods' resolv.conf names the kube-dns Service the API server made
       '--cluster-dns',
       clusterDNS,
+      '--cluster-cidr',
+      values['cluster-cidr']!,
       ...logLevel,
     ];
     if (values['node-name']) agent.push('--node-name', values['node-name']);

@@ -28,7 +28,8 @@ function osImage(): string {
   return m ? m[1] : 'Linux';
 }
 
-function firstIPv4(): string {
+/** The first non-loopback IPv4 address: the node IP when --node-ip is not given. */
+export function defaultNodeIP(): string {
   for (const list of Object.values(networkInterfaces()))
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   return '127.0.0.1';
@@ -117,7 +118,7 @@ export function localIdentity(opts: {
   };
   return {
     name,
-    internalIP: firstIPv4(),
+    internalIP: defaultNodeIP(),
     capacity,
     allocatable,
     labels: nodeLabels(name, arch, opts.controlPlane),

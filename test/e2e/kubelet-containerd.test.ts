@@ -9,6 +9,9 @@ import { CriClient } from '../../src/cri/client.js';
 import { containerdPaths } from '../../src/kubelet/containerd/config.js';
 import { cgroupTreeExists, removeCgroupTree } from '../../src/kubelet/containerd/cgroups.js';
 import { cleanupCniHostState } from '../../src/kubelet/cni/cleanup.js';
+import { cleanupOverlay } from '../../src/flannel/controller.js';
+import { NetCommands } from '../../src/flannel/exec.js';
+import { cleanupNetworkPolicies } from '../../src/netpol/controller.js';
 import { hostNames } from '../../src/kubelet/runtime/index.js';
 import { cleanup, startServer, type TestServer } from '../integration/harness.js';
 import { join } from 'node:path';
@@ -155,6 +158,9 @@ describe(
           ipamDataDir: join(s.dataDir, 'agent', 'cni', 'networks'),
         });
         removeCgroupTree(names.cgroupRoot);
+        // the agent's overlay device and chains, and its network policy chains
+        await cleanupOverlay(new NetCommands(), CLUSTER_CIDR);
+        await cleanupNetworkPolicies();
         const ps = execFileSync('ps', ['-eo', 'args']).toString();
         assert.ok(!ps.includes(s.dataDir), `processes left behind:\n${ps}`);
         assert.deepEqual(cgroupTreeExists(names.cgroupRoot), []);

@@ -17,6 +17,8 @@ export interface BridgeNetworkOptions {
   ipamDataDir: string;
   bridge?: string;
   mtu?: number;
+  /** Masquerade pod traffic leaving the podCIDR (default true); off under the overlay, which masquerades itself. */
+  ipMasq?: boolean;
 }
 
 /** Checks an IPv4 CIDR (a.b.c.d/n, host bits zero) the way the bridge plugin would need it. */
@@ -43,7 +45,7 @@ export function bridgeConflist(o: BridgeNetworkOptions): object {
         type: 'bridge',
         bridge: o.bridge ?? CNI_BRIDGE,
         isGateway: true,
-        ipMasq: true,
+        ipMasq: o.ipMasq ?? true,
         hairpinMode: true,
         ...(o.mtu ? { mtu: o.mtu } : {}),
         ipam: {

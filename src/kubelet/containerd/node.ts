@@ -23,6 +23,8 @@ export interface ContainerdNodeOptions extends Omit<ContainerdSupervisorOptions,
   podCIDR?: string;
   /** CNI bridge name (default cni0). */
   bridge?: string;
+  /** Pod MTU and bridge masquerading, as the overlay wants them (src/flannel). */
+  network?: { mtu?: number; ipMasq?: boolean };
   /** Serve the node's images as containerd's mirror for docker.io, registry.k8s.io, k8ts.io (default true). */
   registryMirror?: boolean;
   /** Build the k8ts test images into <data-dir>/agent/images before import (default false). */
@@ -73,6 +75,7 @@ export class ContainerdNode {
       podCIDR,
       bridge: this.o.bridge ?? CNI_BRIDGE,
       ipamDataDir: this.ipamDataDir,
+      ...this.o.network,
     });
     if (changed) log.info('CNI config written', { podCIDR });
   }

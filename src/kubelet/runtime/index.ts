@@ -26,6 +26,8 @@ export interface ContainerdChoiceOptions {
   recordEvent?: ContainerdRuntimeOptions['recordEvent'];
   getObject?: ContainerdRuntimeOptions['getObject'];
   serviceEnv?: ContainerdRuntimeOptions['serviceEnv'];
+  /** Pod MTU and bridge masquerading under an overlay (src/flannel). */
+  network?: { mtu?: number; ipMasq?: boolean };
   /** Build the k8ts test images (busybox, nginx, pause) into <data-dir>/agent/images (default true). */
   buildTestImages?: boolean;
 }
@@ -61,6 +63,7 @@ export async function createRuntime(
       podCIDR: containerd.podCIDR,
       bridge,
       cgroupRoot,
+      network: containerd.network,
       buildTestImages: containerd.buildTestImages ?? true,
     });
   } catch (err) {
