@@ -30,6 +30,7 @@ import { createDocumentServer } from './documents.js';
 import { withIssuerDiscovery } from './auth/authn/oidc.js';
 import type { Req, Res } from './http/io.js';
 import { Auditor, type AuditOptions } from './audit/index.js';
+import type { PreRoute } from '../cluster/bootstrap-route.js';
 
 const log = logger('apiserver');
 
@@ -56,6 +57,8 @@ export interface ApiServerOptions {
   encryptionProviderConfig?: string;
   /** --audit-policy-file, --audit-log-*, --audit-webhook-*. */
   audit?: AuditOptions;
+  /** Answers a request before authentication when it returns true (the join bootstrap endpoints). */
+  preRoute?: PreRoute;
 }
 
 export const K8S_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0+k8ts' };
@@ -226,7 +229,10 @@ export class ApiServer {
         // watch of thousands of pods is queued for it on a busy machine
         maxSessionMemory: 256,
       },
-      (req, res) => void handler(req as unknown as Req & { socket?: unknown }, res as unknown as Res),
+      (req, res) => {
+        if (opts.preRoute?.(req, res)) return;
+        void handler(req as unknown as Req & { socket?: unknown }, res as unknown as Res);
+      },
     );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -12,6 +12,8 @@ import { supervise, type Supervised } from './supervise.js';
 import { AddressPool } from '../controllers/servicelb/pool.js';
 import { defaultRuntimeName } from '../kubelet/runtime/index.js';
 import { spawnSync } from 'node:child_process';
+import { HA_FLAG_OPTIONS, HA_FLAGS_HELP, startManagedDatastore } from './server-ha.js';
+import { tokenPath } from '../cluster/join-token.js';
 
 /** The proxy needs root and iptables-restore on the host. */
 function proxyCanRun(): boolean {
@@ -49,7 +51,7 @@ Flags:
   --audit-webhook-batch-max-size N     Events per webhook request (default 400)
   --audit-webhook-batch-max-wait DUR   Longest wait before sending a batch (default 30s)
   --audit-webhook-initial-backoff DUR  Wait before retrying a failed webhook request (default 10s)
-${AUTH_FLAGS_HELP}  --disable-agent                Do not run the local node agent
+${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable-agent                Do not run the local node agent
   --disable-controller-manager   Do not run the controllers
   --disable-scheduler            Do not run the scheduler
   --node-name NAME               Name of the local node (default: the host name)
@@ -110,6 +112,7 @@ export async function runServer(args: string[]): Promise<number> {
       'cluster-dns': { type: 'string' },
       'datastore-endpoint': { type: 'string' },
       ...AUTH_FLAG_OPTIONS,
+      ...HA_FLAG_OPTIONS,
       'datastore-cafile': { type: 'string' },
       'datastore-certfile': { type: 'string' },
       'datastore-keyfile': { type: 'string' },
@@ -163,6 +166,14 @@ export async function runServer(args: string[]): Promise<number> {
   const clusterDNS = values['cluster-dns'] ?? nthIP(values['service-cidr']!, 10);
   const kubeconfigPath = resolve(values['write-kubeconfig'] ?? join(dataDir, 'admin.kubeconfig'));
 
+  const serviceIP = nthIP(values['service-cidr']!, 1);
+  const tlsSans = values['tls-san'] ?? [];
+  const managed = await startManagedDatastore(
+    values,
+    dataDir,
+    { tlsDir: join(dataDir, 'server', 'tls'), kubernetesServiceIP: serviceIP, tlsSans },
+    signingKeyFile(values, dataDir),
+  );
   const server = await ApiServer.start({
     dataDir,
     bindAddress: values['bind-address']!,
@@ -173,17 +184,18 @@ export async function runServer(args: string[]): Promise<number> {
       .map((p) => p.trim())
       .filter(Boolean),
     clusterDNS,
-    tlsSans: values['tls-san'] ?? [],
-    datastoreEndpoint: values['datastore-endpoint'],
-    datastoreTLS: {
+    tlsSans,
+    datastoreEndpoint: managed?.datastoreEndpoint ?? values['datastore-endpoint'],
+    datastoreTLS: managed?.datastoreTLS ?? {
       caFile: values['datastore-cafile'],
       certFile: values['datastore-certfile'],
       keyFile: values['datastore-keyfile'],
     },
+    preRoute: managed?.preRoute,
     kubeconfigPath,
     kubeconfigMode: mode,
     authentication: authenticationFlags(values),
-    encryptionProviderConfig: values['encryption-provider-config'],
+    encryptionProviderConfig: managed?.encryptionProviderConfig ?? values['encryption-provider-config'],
     audit: auditOptions(values),
   });
   const components: Supervised[] = [];
@@ -264,6 +276,7 @@ export async function runServer(args: string[]): Promise<number> {
     );
   }
   process.stdout.write(`Wrote kubeconfig ${kubeconfigPath}\n`);
+  if (managed) process.stdout.write(`Server join token in ${tokenPath(dataDir)}\n`);
   process.stdout.write(`k8ts is up and running on port ${server.port}\n`);
 
   return new Promise<number>((done) => {
@@ -274,6 +287,7 @@ export async function runServer(args: string[]): Promise<number> {
       log.info('shutting down', { signal });
       Promise.all(components.map((c) => c.stop()))
         .then(() => server.stop())
+        .then(() => managed?.stop())
         .then(
           () => done(0),
           (err: unknown) => {
