@@ -31,6 +31,8 @@ import { withIssuerDiscovery } from './auth/authn/oidc.js';
 import type { Req, Res } from './http/io.js';
 import { Auditor, type AuditOptions } from './audit/index.js';
 import type { PreRoute } from '../cluster/bootstrap-route.js';
+import { EndpointReconciler } from './endpoint-reconciler.js';
+import { advertiseAddress } from './bootstrap.js';
 
 const log = logger('apiserver');
 
@@ -59,6 +61,8 @@ export interface ApiServerOptions {
   audit?: AuditOptions;
   /** Answers a request before authentication when it returns true (the join bootstrap endpoints). */
   preRoute?: PreRoute;
+  /** Host name the API server identity Lease is made from (default: the OS's; --node-name). */
+  hostname?: string;
 }
 
 export const K8S_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0+k8ts' };
@@ -76,6 +80,7 @@ export class ApiServer {
     readonly pki: ServerPKI,
     readonly port: number,
     private readonly audit: Auditor,
+    private readonly reconciler: EndpointReconciler,
   ) {}
 
   static async start(opts: ApiServerOptions): Promise<ApiServer> {
@@ -162,6 +167,15 @@ export class ApiServer {
       clusterDNS: opts.clusterDNS,
     });
     await reconcileBootstrapPolicy(lookup, systemContext);
+    const reconciler = new EndpointReconciler({
+      leases: lookup('coordination.k8s.io', 'leases')!,
+      endpoints: lookup('', 'endpoints')!,
+      endpointSlices: lookup('discovery.k8s.io', 'endpointslices')!,
+      ip: advertiseAddress(opts.bindAddress),
+      port: opts.port,
+      hostname: opts.hostname,
+    });
+    await reconciler.start();
     admission.chain = new AdmissionChain(
       enabledPlugins(
         defaultAdmissionPlugins({ store: lookup, systemContext }),
@@ -240,7 +254,7 @@ export class ApiServer {
     });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;
-    const self = new ApiServer(server, storage, [...caches.values()], disposers, pki, port, audit);
+    const self = new ApiServer(server, storage, [...caches.values()], disposers, pki, port, audit, reconciler);
     server.on('connection', (s: Socket) => {
       self.sockets.add(s);
       s.on('close', () => self.sockets.delete(s));
@@ -259,6 +273,7 @@ export class ApiServer {
   /** Graceful shutdown: stop accepting, end watches, close the datastore. */
   async stop(): Promise<void> {
     this.ready = false;
+    await this.reconciler.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     for (const d of this.disposers) d();

@@ -192,6 +192,7 @@ export async function runServer(args: string[]): Promise<number> {
       keyFile: values['datastore-keyfile'],
     },
     preRoute: managed?.preRoute,
+    hostname: values['node-name'],
     kubeconfigPath,
     kubeconfigMode: mode,
     authentication: authenticationFlags(values),
