@@ -116,11 +116,17 @@ export class EndpointReconciler {
     this.stopped = true;
     clearTimeout(this.timer);
     try {
-      await this.o.leases.update(NAMESPACE, this.name, systemContext(NAMESPACE), (cur) => {
-        const annotations = { ...(cur.metadata.annotations ?? {}) };
-        delete annotations[ENDPOINT_ANNOTATION];
-        return { ...cur, metadata: { ...cur.metadata, annotations } };
-      }, { retry: true });
+      await this.o.leases.update(
+        NAMESPACE,
+        this.name,
+        systemContext(NAMESPACE),
+        (cur) => {
+          const annotations = { ...(cur.metadata.annotations ?? {}) };
+          delete annotations[ENDPOINT_ANNOTATION];
+          return { ...cur, metadata: { ...cur.metadata, annotations } };
+        },
+        { retry: true },
+      );
       await this.reconcileEndpoints(false);
     } catch (err) {
       log.warn('could not remove this server from the endpoints', { error: String(err) });
@@ -236,7 +242,8 @@ export class EndpointReconciler {
       subsets,
     } as KubeObject);
     // one slice carries one port set: with every server on one port (the usual case) it lists them all
-    const [port, ips] = [...byPort.entries()].find(([p]) => p === this.o.port) ?? [...byPort.entries()][0] ?? [];
+    const [port, ips] =
+      [...byPort.entries()].find(([p]) => p === this.o.port) ?? [...byPort.entries()][0] ?? [];
     await upsertIfChanged(this.o.endpointSlices, {
       apiVersion: 'discovery.k8s.io/v1',
       kind: 'EndpointSlice',
@@ -246,7 +253,9 @@ export class EndpointReconciler {
         labels: { 'kubernetes.io/service-name': 'kubernetes' },
       },
       addressType: 'IPv4',
-      endpoints: [...new Set(ips ?? [])].sort().map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
+      endpoints: [...new Set(ips ?? [])]
+        .sort()
+        .map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
       ports: port === undefined ? [] : [{ name: 'https', port, protocol: 'TCP' }],
     } as KubeObject);
   }
@@ -254,7 +263,8 @@ export class EndpointReconciler {
 
 const sameContent = (a: KubeObject, b: KubeObject, fields: string[]) =>
   fields.every(
-    (f) => JSON.stringify((a as Record<string, unknown>)[f]) === JSON.stringify((b as Record<string, unknown>)[f]),
+    (f) =>
+      JSON.stringify((a as Record<string, unknown>)[f]) === JSON.stringify((b as Record<string, unknown>)[f]),
   );
 
 async function upsertIfChanged(store: ResourceStore, obj: KubeObject): Promise<void> {

@@ -254,7 +254,16 @@ export class ApiServer {
     });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;
-    const self = new ApiServer(server, storage, [...caches.values()], disposers, pki, port, audit, reconciler);
+    const self = new ApiServer(
+      server,
+      storage,
+      [...caches.values()],
+      disposers,
+      pki,
+      port,
+      audit,
+      reconciler,
+    );
     server.on('connection', (s: Socket) => {
       self.sockets.add(s);
       s.on('close', () => self.sockets.delete(s));

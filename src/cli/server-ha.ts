@@ -12,7 +12,7 @@ import { bootstrapRoutes, type PreRoute } from '../cluster/bootstrap-route.js';
 import { fetchBootstrap, writeBundle } from '../cluster/join.js';
 import { ensureServerToken, parseJoinToken, tokenPath, writeServerToken } from '../cluster/join-token.js';
 import { addMember, etcdClient, listMembers } from '../etcd/cluster.js';
-import { etcdDataDir, hasMemberData, ManagedEtcd, peerURL } from '../etcd/managed.js';
+import { etcdDataDir, hasMemberData, ManagedEtcd, peerURL, writeMemberConfig } from '../etcd/managed.js';
 import { ensureEtcdPKI, etcdTLSFiles } from '../etcd/pki.js';
 import type { DatastoreTLS } from '../storage/open.js';
 import { logger } from '../util/log.js';
@@ -86,7 +86,9 @@ export async function startManagedDatastore(
   const joining = !!values.server && !restart;
   if (!values['cluster-init'] && !values.server && !restart) return undefined;
   if (values['datastore-endpoint'])
-    throw new Error('--cluster-init and --server run a managed etcd; they cannot be used with --datastore-endpoint');
+    throw new Error(
+      '--cluster-init and --server run a managed etcd; they cannot be used with --datastore-endpoint',
+    );
   if (values.server && !values.token && !restart) throw new Error('--server needs --token (the join token)');
   const nodeIP = values['node-ip'] ?? advertiseAddress('0.0.0.0');
   const clientPort = port(values, 'etcd-client-port');
@@ -99,7 +101,10 @@ export async function startManagedDatastore(
     writeBundle(dataDir, bundle);
     writeServerToken(dataDir, token);
     etcdClientURLs = bundle.etcdClientURLs;
-    log.info('fetched the cluster CA and keys', { server: values.server, files: Object.keys(bundle.files).length });
+    log.info('fetched the cluster CA and keys', {
+      server: values.server,
+      files: Object.keys(bundle.files).length,
+    });
   }
   if (!encryptionProviderConfig && existsSync(join(dataDir, SHARED_ENCRYPTION_CONFIG)))
     encryptionProviderConfig = join(dataDir, SHARED_ENCRYPTION_CONFIG);
@@ -131,6 +136,7 @@ export async function startManagedDatastore(
     initialClusterState: state,
     logFile: join(dataDir, 'server', 'logs', 'etcd.log'),
   });
+  writeMemberConfig(dataDir, { name, nodeIP, clientPort, peerPort });
   etcd.start();
   await etcd.waitHealthy();
   log.info('managed etcd is healthy', { name, client: etcd.clientEndpoint, token: tokenPath(dataDir) });

@@ -41,7 +41,12 @@ function secretMatches(header: string | undefined, token: JoinToken): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
-function reply(res: Http2ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+function reply(
+  res: Http2ServerResponse,
+  status: number,
+  body: string,
+  type = 'text/plain; charset=utf-8',
+): void {
   res.writeHead(status, { 'Content-Type': type });
   res.end(body);
 }
@@ -56,7 +61,7 @@ export function bootstrapRoutes(src: BootstrapSource): PreRoute {
     if (path !== BOOTSTRAP_PATH) return false;
     if (!secretMatches(req.headers.authorization, src.token)) {
       log.warn('refused a server bootstrap request: wrong token', { remote: req.socket?.remoteAddress });
-      reply(res, 401, 'Unauthorized: the join token is not this cluster\'s server token\n');
+      reply(res, 401, "Unauthorized: the join token is not this cluster's server token\n");
       return true;
     }
     void (async () => {

@@ -40,7 +40,10 @@ function get(url: URL, opts: { ca?: string; auth?: string }): Promise<Answer> {
 
 export class JoinError extends Error {}
 
-export async function fetchBootstrap(server: string, token: JoinToken): Promise<{ ca: string; bundle: BootstrapBundle }> {
+export async function fetchBootstrap(
+  server: string,
+  token: JoinToken,
+): Promise<{ ca: string; bundle: BootstrapBundle }> {
   const base = new URL(server);
   if (base.protocol !== 'https:') throw new JoinError(`--server must be an https:// URL, got "${server}"`);
   let cacerts: Answer;
@@ -55,10 +58,14 @@ export async function fetchBootstrap(server: string, token: JoinToken): Promise<
       `token CA hash does not match the Cluster CA certificate hash of ${server}: ` +
         `the token is not for this cluster (or someone is in the middle)`,
     );
-  const r = await get(new URL(BOOTSTRAP_PATH, base), { ca: cacerts.body, auth: `${token.username}:${token.secret}` });
+  const r = await get(new URL(BOOTSTRAP_PATH, base), {
+    ca: cacerts.body,
+    auth: `${token.username}:${token.secret}`,
+  });
   if (r.status === 401)
     throw new JoinError(`${server} refused the join token: it is not this cluster's server token`);
-  if (r.status !== 200) throw new JoinError(`${server}${BOOTSTRAP_PATH} answered ${r.status}: ${r.body.trim()}`);
+  if (r.status !== 200)
+    throw new JoinError(`${server}${BOOTSTRAP_PATH} answered ${r.status}: ${r.body.trim()}`);
   return { ca: cacerts.body, bundle: JSON.parse(r.body) as BootstrapBundle };
 }
 

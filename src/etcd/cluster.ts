@@ -41,12 +41,15 @@ export async function listMembers(client: Etcd3): Promise<Member[]> {
 export async function addMember(client: Etcd3, name: string, peer: string): Promise<string> {
   let members = await listMembers(client);
   if (!members.some((m) => m.peerURLs.includes(peer))) {
-    const r = await client.cluster.memberAdd({ peerURLs: [peer] });
-    members = r.members.map((m) => ({ id: m.ID, name: m.name, peerURLs: m.peerURLs, clientURLs: m.clientURLs }));
+    const r = await memberAddWhenReady(client, peer);
+    members = r.members.map((m) => ({
+      id: m.ID,
+      name: m.name,
+      peerURLs: m.peerURLs,
+      clientURLs: m.clientURLs,
+    }));
   }
-  return members
-    .map((m) => `${m.peerURLs.includes(peer) ? name : m.name}=${m.peerURLs.join(',')}`)
-    .join(',');
+  return members.map((m) => `${m.peerURLs.includes(peer) ? name : m.name}=${m.peerURLs.join(',')}`).join(',');
 }
 
 /** Removes the member named `nameOrId` (its name or hex ID); returns what was removed. */
@@ -59,4 +62,20 @@ export async function removeMember(client: Etcd3, nameOrId: string): Promise<Mem
     );
   await client.cluster.memberRemove({ ID: m.id });
   return m;
+}
+
+/**
+ * etcd refuses MemberAdd ("unhealthy cluster") until every member has been connected for a
+ * few seconds, e.g. right after another server joined; such a refusal is retried for a minute.
+ */
+async function memberAddWhenReady(client: Etcd3, peer: string) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await client.cluster.memberAdd({ peerURLs: [peer] });
+    } catch (err) {
+      if (!/unhealthy cluster/.test(String(err)) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }

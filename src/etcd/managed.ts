@@ -3,7 +3,7 @@
 // when it dies. It runs under a small shell watchdog so that it also ends when this server is
 // killed with SIGKILL (a stacked etcd lives and dies with its server, as in k3s).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -29,7 +29,7 @@ export interface MemberConfig {
 
 const WATCHDOG = [
   '"$0" "$@" & e=$!',
-  'trap \'kill $e 2>/dev/null; wait $e; exit 0\' TERM INT',
+  "trap 'kill $e 2>/dev/null; wait $e; exit 0' TERM INT",
   'while kill -0 "$K8TS_SERVER_PID" 2>/dev/null; do',
   '  if ! kill -0 $e 2>/dev/null; then wait $e; exit $?; fi',
   '  sleep 1',
@@ -53,6 +53,31 @@ export function clientURLs(c: Pick<MemberConfig, 'nodeIP' | 'clientPort'>): stri
 
 function hostPort(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/** What `k8ts etcd*` commands need to reach this server's member: <data-dir>/server/db/etcd-member.json. */
+export interface MemberAddress {
+  name: string;
+  nodeIP: string;
+  clientPort: number;
+  peerPort: number;
+}
+
+function memberConfigPath(dataDir: string): string {
+  return join(dataDir, 'server', 'db', 'etcd-member.json');
+}
+
+export function writeMemberConfig(dataDir: string, m: MemberAddress): void {
+  writeFileSync(memberConfigPath(dataDir), JSON.stringify(m, null, 2) + '\n');
+}
+
+export function readMemberConfig(dataDir: string): MemberAddress {
+  const path = memberConfigPath(dataDir);
+  if (!existsSync(path))
+    throw new Error(
+      `${dataDir} has no managed etcd member (start it with k8ts server --cluster-init or --server)`,
+    );
+  return JSON.parse(readFileSync(path, 'utf8')) as MemberAddress;
 }
 
 /** True when this member's data dir already holds a member (a restart, not a first start). */

@@ -84,8 +84,17 @@ export async function ensureEtcdPKI(dataDir: string, ips: string[]): Promise<Etc
     usage: 'server+client',
     validDays: 365,
   });
-  await ensureIssued(ca, files.dir, 'peer', { commonName: 'etcd-peer', ...sans, usage: 'server+client', validDays: 365 });
+  await ensureIssued(ca, files.dir, 'peer', {
+    commonName: 'etcd-peer',
+    ...sans,
+    usage: 'server+client',
+    validDays: 365,
+  });
   if (!read(files.dir, 'client'))
-    write(files.dir, 'client', await issue(ca, { commonName: 'etcd-client', usage: 'client', validDays: 365 }));
+    write(
+      files.dir,
+      'client',
+      await issue(ca, { commonName: 'etcd-client', usage: 'client', validDays: 365 }),
+    );
   return files;
 }
