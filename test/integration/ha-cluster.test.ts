@@ -178,6 +178,20 @@ describe('three servers on a managed etcd', { skip: !etcdAvailable() && 'needs /
       JSON.stringify(await endpointPorts(rest[0]!)) === JSON.stringify(want) ? true : undefined,
     );
     const endpointsMs = Date.now() - killedAt;
+    const memberName = readFileSync(join(victim.dataDir, 'server', 'db', 'etcd-name'), 'utf8').trim();
+    const removed = await run(['etcd', 'member', 'remove', memberName, '--data-dir', rest[0]!.dataDir]);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(
+      removed.stdout,
+      new RegExp(`^Member [0-9a-f]+ \\(${memberName}\\) removed from the cluster`),
+    );
+    const members = await run(['etcd', 'member', 'list', '--data-dir', rest[1]!.dataDir]);
+    assert.equal(members.stdout.trim().split('\n').length, 3, members.stdout);
+    assert.doesNotMatch(members.stdout, new RegExp(memberName));
+    const again = await run(['etcd', 'member', 'remove', memberName, '--data-dir', rest[0]!.dataDir]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, new RegExp(`etcd member "${memberName}" not found`));
+    assert.equal((await rest[1]!.kubectl(['create', 'configmap', 'after-remove'])).code, 0);
     process.stdout.write(
       `# failover: first write ${writeMs} ms, controller-manager taken over ${takeoverMs} ms, endpoints updated ${endpointsMs} ms\n`,
     );
