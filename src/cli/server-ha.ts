@@ -155,7 +155,6 @@ export async function startManagedDatastore(
     encryptionProviderConfig,
     preRoute: bootstrapRoutes({
       token,
-      caFile,
       files: shared,
       encryptionConfig: encryptionProviderConfig ? SHARED_ENCRYPTION_CONFIG : undefined,
       etcdClientURLs: async () => (await listMembers(local)).flatMap((m) => m.clientURLs),

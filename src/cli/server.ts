@@ -14,6 +14,7 @@ import { defaultRuntimeName } from '../kubelet/runtime/index.js';
 import { spawnSync } from 'node:child_process';
 import { HA_FLAG_OPTIONS, HA_FLAGS_HELP, startManagedDatastore } from './server-ha.js';
 import { tokenPath } from '../cluster/join-token.js';
+import { caCertsRoute } from '../cluster/bootstrap-route.js';
 
 /** The proxy needs root and iptables-restore on the host. */
 function proxyCanRun(): boolean {
@@ -174,6 +175,7 @@ export async function runServer(args: string[]): Promise<number> {
     { tlsDir: join(dataDir, 'server', 'tls'), kubernetesServiceIP: serviceIP, tlsSans },
     signingKeyFile(values, dataDir),
   );
+  const caCerts = caCertsRoute(join(dataDir, 'server', 'tls', 'server-ca.crt'));
   const server = await ApiServer.start({
     dataDir,
     bindAddress: values['bind-address']!,
@@ -191,7 +193,7 @@ export async function runServer(args: string[]): Promise<number> {
       certFile: values['datastore-certfile'],
       keyFile: values['datastore-keyfile'],
     },
-    preRoute: managed?.preRoute,
+    preRoute: (req, res) => caCerts(req, res) || (managed?.preRoute(req, res) ?? false),
     hostname: values['node-name'],
     kubeconfigPath,
     kubeconfigMode: mode,

@@ -24,7 +24,6 @@ export interface BootstrapBundle {
 
 export interface BootstrapSource {
   token: JoinToken;
-  caFile: string;
   /** data-dir-relative path -> absolute path of each file to share. */
   files: Record<string, string>;
   encryptionConfig?: string;
@@ -51,13 +50,18 @@ function reply(
   res.end(body);
 }
 
+/** /cacerts, served by every server (agents pin it with their join token's hash). */
+export function caCertsRoute(caFile: string): PreRoute {
+  return (req, res) => {
+    if ((req.url ?? '/').split('?')[0] !== '/cacerts' || req.method !== 'GET') return false;
+    reply(res, 200, readFileSync(caFile, 'utf8'));
+    return true;
+  };
+}
+
 export function bootstrapRoutes(src: BootstrapSource): PreRoute {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/cacerts' && req.method === 'GET') {
-      reply(res, 200, readFileSync(src.caFile, 'utf8'));
-      return true;
-    }
     if (path !== BOOTSTRAP_PATH) return false;
     if (!secretMatches(req.headers.authorization, src.token)) {
       log.warn('refused a server bootstrap request: wrong token', { remote: req.socket?.remoteAddress });

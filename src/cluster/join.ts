@@ -40,10 +40,8 @@ function get(url: URL, opts: { ca?: string; auth?: string }): Promise<Answer> {
 
 export class JoinError extends Error {}
 
-export async function fetchBootstrap(
-  server: string,
-  token: JoinToken,
-): Promise<{ ca: string; bundle: BootstrapBundle }> {
+/** The server's CA bundle, accepted only when its sha256 is the token's hash. */
+export async function fetchCA(server: string, hash: string): Promise<string> {
   const base = new URL(server);
   if (base.protocol !== 'https:') throw new JoinError(`--server must be an https:// URL, got "${server}"`);
   let cacerts: Answer;
@@ -53,20 +51,29 @@ export async function fetchBootstrap(
     throw new JoinError(`cannot reach ${server}: ${(err as Error).message}`);
   }
   if (cacerts.status !== 200) throw new JoinError(`${server}/cacerts answered ${cacerts.status}`);
-  if (caHash(cacerts.body) !== token.caHash)
+  if (caHash(cacerts.body) !== hash)
     throw new JoinError(
       `token CA hash does not match the Cluster CA certificate hash of ${server}: ` +
         `the token is not for this cluster (or someone is in the middle)`,
     );
+  return cacerts.body;
+}
+
+export async function fetchBootstrap(
+  server: string,
+  token: JoinToken,
+): Promise<{ ca: string; bundle: BootstrapBundle }> {
+  const base = new URL(server);
+  const ca = await fetchCA(server, token.caHash);
   const r = await get(new URL(BOOTSTRAP_PATH, base), {
-    ca: cacerts.body,
+    ca,
     auth: `${token.username}:${token.secret}`,
   });
   if (r.status === 401)
     throw new JoinError(`${server} refused the join token: it is not this cluster's server token`);
   if (r.status !== 200)
     throw new JoinError(`${server}${BOOTSTRAP_PATH} answered ${r.status}: ${r.body.trim()}`);
-  return { ca: cacerts.body, bundle: JSON.parse(r.body) as BootstrapBundle };
+  return { ca, bundle: JSON.parse(r.body) as BootstrapBundle };
 }
 
 /** Writes the shared files into this server's data dir (keys 0600). */

@@ -74,7 +74,8 @@ async function memberAddWhenReady(client: Etcd3, peer: string) {
     try {
       return await client.cluster.memberAdd({ peerURLs: [peer] });
     } catch (err) {
-      if (!/unhealthy cluster/.test(String(err)) || Date.now() > deadline) throw err;
+      // the client's circuit breaker opens after a few such refusals; it closes again on its own
+      if (!/unhealthy cluster|circuit breaker is open/.test(String(err)) || Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
