@@ -3,7 +3,7 @@
 // startManagedDatastore for the datastore to use; undefined means "not managed" (SQLite or an
 // external --datastore-endpoint).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { advertiseAddress } from '../apiserver/bootstrap.js';
@@ -13,7 +13,10 @@ import { fetchBootstrap, writeBundle } from '../cluster/join.js';
 import { ensureServerToken, parseJoinToken, tokenPath, writeServerToken } from '../cluster/join-token.js';
 import { addMember, etcdClient, listMembers } from '../etcd/cluster.js';
 import { etcdDataDir, hasMemberData, ManagedEtcd, peerURL, writeMemberConfig } from '../etcd/managed.js';
-import { ensureEtcdPKI, etcdTLSFiles } from '../etcd/pki.js';
+import { ensureEtcdPKI, etcdTLSFiles, type EtcdTLSFiles } from '../etcd/pki.js';
+import { SqliteStorage } from '../storage/sqlite/backend.js';
+import { EtcdStorage } from '../storage/etcd/backend.js';
+import { copyAll } from '../storage/migrate.js';
 import type { DatastoreTLS } from '../storage/open.js';
 import { logger } from '../util/log.js';
 
@@ -140,6 +143,7 @@ export async function startManagedDatastore(
   etcd.start();
   await etcd.waitHealthy();
   log.info('managed etcd is healthy', { name, client: etcd.clientEndpoint, token: tokenPath(dataDir) });
+  if (!restart && !joining) await migrateSqlite(dataDir, etcd.clientEndpoint, tls);
   const local = etcdClient([etcd.clientEndpoint], tls);
   const shared: Record<string, string> = {
     'server/tls/server-ca.crt': caFile,
@@ -165,4 +169,31 @@ export async function startManagedDatastore(
       await etcd.stop();
     },
   };
+}
+
+/**
+ * The first --cluster-init start of a server that ran on the embedded SQLite copies its keys
+ * into the new etcd and renames state.db to state.db.migrated-<unix seconds> (k3s converts the
+ * same way), so the cluster keeps its objects.
+ */
+async function migrateSqlite(dataDir: string, endpoint: string, tls: EtcdTLSFiles): Promise<void> {
+  const path = join(dataDir, 'server', 'db', 'state.db');
+  if (!existsSync(path)) return;
+  const from = SqliteStorage.open(path);
+  const to = new EtcdStorage({
+    endpoints: [endpoint],
+    ca: readFileSync(tls.caFile),
+    cert: readFileSync(tls.clientCertFile),
+    key: readFileSync(tls.clientKeyFile),
+  });
+  try {
+    const n = await copyAll(from, to);
+    log.info('migrated the SQLite datastore into etcd', { keys: n, from: path });
+  } finally {
+    await from.close();
+    await to.close();
+  }
+  const stamp = Math.floor(Date.now() / 1000);
+  for (const suffix of ['', '-wal', '-shm'])
+    if (existsSync(path + suffix)) renameSync(path + suffix, `${path}.migrated-${stamp}${suffix}`);
 }

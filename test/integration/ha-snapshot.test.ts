@@ -4,7 +4,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { freePort, ROOT, startServer, type TestServer } from './harness.js';
@@ -61,6 +61,52 @@ describe('etcd snapshots', { skip: !(etcdAvailable() && etcdctl) && 'needs etcd 
       const bad = await run(['etcd-snapshot', 'restore', join(dir, 'nope'), '--data-dir', s.dataDir]);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /snapshot restore failed/);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe('SQLite to etcd', { skip: !etcdAvailable() && 'needs etcd' }, () => {
+  it('the first --cluster-init start of a SQLite server copies its objects into the managed etcd', async () => {
+    const dir = mkdtempSync('/tmp/ha-');
+    dirs.push(dir);
+    const port = await freePort();
+    let s = await startServer(['--disable-controller-manager'], { dir, port });
+    assert.equal((await s.kubectl(['create', 'configmap', 'from-sqlite', '--from-literal=k=v'])).code, 0);
+    await s.stop();
+    const etcdFlags = [
+      '--etcd-client-port',
+      String(await freePort()),
+      '--etcd-peer-port',
+      String(await freePort()),
+    ];
+    s = await startServer(
+      ['--disable-controller-manager', '--cluster-init', '--node-ip', '127.0.0.1', ...etcdFlags],
+      {
+        dir,
+        port,
+      },
+    );
+    try {
+      const r = await s.kubectl(['get', 'configmap', 'from-sqlite', '-o', 'jsonpath={.data.k}']);
+      assert.equal(r.stdout, 'v', r.stderr);
+      const db = join(s.dataDir, 'server', 'db');
+      assert.ok(!existsSync(join(db, 'state.db')));
+      assert.ok(readdirSync(db).some((f) => /^state\.db\.migrated-\d+$/.test(f)));
+      assert.equal((await s.kubectl(['create', 'configmap', 'on-etcd'])).code, 0);
+    } finally {
+      await s.stop();
+    }
+    // restarted without the flag it stays on its etcd member
+    s = await startServer(['--disable-controller-manager', '--node-ip', '127.0.0.1', ...etcdFlags], {
+      dir,
+      port,
+    });
+    try {
+      const r = await s.kubectl(['get', 'configmaps', '-o', 'name']);
+      assert.match(r.stdout, /configmap\/on-etcd/);
+      assert.match(r.stdout, /configmap\/from-sqlite/);
     } finally {
       await s.stop();
     }
