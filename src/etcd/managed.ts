@@ -29,6 +29,7 @@ export interface MemberConfig {
 
 const WATCHDOG = [
   '"$0" "$@" & e=$!',
+  'echo $e > "$K8TS_ETCD_PIDFILE"',
   "trap 'kill $e 2>/dev/null; wait $e; exit 0' TERM INT",
   'while kill -0 "$K8TS_SERVER_PID" 2>/dev/null; do',
   '  if ! kill -0 $e 2>/dev/null; then wait $e; exit $?; fi',
@@ -156,7 +157,11 @@ export class ManagedEtcd {
     const out = openSync(this.config.logFile, 'a');
     const child = spawn('/bin/sh', ['-c', WATCHDOG, ETCD_BINARY, ...etcdArgs(this.config)], {
       stdio: ['ignore', out, out],
-      env: { ...process.env, K8TS_SERVER_PID: String(process.pid) },
+      env: {
+        ...process.env,
+        K8TS_SERVER_PID: String(process.pid),
+        K8TS_ETCD_PIDFILE: join(dirname(this.config.dataDir), 'etcd.pid'),
+      },
     });
     closeSync(out);
     this.child = child;
