@@ -153,8 +153,11 @@ export async function startManagedDatastore(
     'server/tls/etcd/ca.key': join(etcdTLSFiles(dataDir).dir, 'ca.key'),
   };
   if (encryptionProviderConfig) shared[SHARED_ENCRYPTION_CONFIG] = encryptionProviderConfig;
+  // the local member first, then the others: the API server keeps working through them while
+  // its own member restarts (members added later are known after this server's next start)
+  const others = (await listMembers(local)).filter((m) => m.name !== name).flatMap((m) => m.clientURLs);
   return {
-    datastoreEndpoint: etcd.clientEndpoint,
+    datastoreEndpoint: [etcd.clientEndpoint, ...others].join(','),
     datastoreTLS: { caFile: tls.caFile, certFile: tls.clientCertFile, keyFile: tls.clientKeyFile },
     encryptionProviderConfig,
     preRoute: bootstrapRoutes({

@@ -14,8 +14,16 @@ describe('server join token', () => {
   });
 
   it('refuses a token without the CA hash (no join without pinning the CA)', () => {
-    for (const bad of ['s3cret', 'K10abc::server:x', `K10${'a'.repeat(64)}:server:x`, 'abcdef.0123456789abcdef'])
-      assert.throws(() => parseJoinToken(bad), /invalid --token: want the full join token K10<ca-hash>::server:<secret>/);
+    for (const bad of [
+      's3cret',
+      'K10abc::server:x',
+      `K10${'a'.repeat(64)}:server:x`,
+      'abcdef.0123456789abcdef',
+    ])
+      assert.throws(
+        () => parseJoinToken(bad),
+        /invalid --token: want the full join token K10<ca-hash>::server:<secret>/,
+      );
   });
 });
 
