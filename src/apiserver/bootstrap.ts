@@ -51,22 +51,6 @@ async function ensure(store: ResourceStore, obj: KubeObject): Promise<void> {
   }
 }
 
-async function upsert(store: ResourceStore, obj: KubeObject): Promise<void> {
-  const ns = obj.metadata.namespace;
-  try {
-    await store.update(
-      ns,
-      obj.metadata.name!,
-      systemContext(ns),
-      (cur) => ({ ...obj, metadata: { ...cur.metadata, ...obj.metadata, resourceVersion: undefined } }),
-      { retry: true },
-    );
-  } catch (err) {
-    if (err instanceof StatusError && err.code === 404) return ensure(store, obj);
-    throw err;
-  }
-}
-
 export async function bootstrapObjects(
   lookup: (group: string, resource: string) => ResourceStore | undefined,
   allocators: ServiceAllocators,
@@ -91,29 +75,7 @@ export async function bootstrapObjects(
     },
   });
   allocators.claimKubernetesIP();
-  const address = advertiseAddress(opts.bindAddress);
-  await upsert(get('endpoints'), {
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: {
-      name: 'kubernetes',
-      namespace: 'default',
-      labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
-    },
-    subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }] }],
-  });
-  await upsert(get('endpointslices', 'discovery.k8s.io'), {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: {
-      name: 'kubernetes',
-      namespace: 'default',
-      labels: { 'kubernetes.io/service-name': 'kubernetes' },
-    },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: [address], conditions: { ready: true } }],
-    ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }],
-  });
+  // the `kubernetes` Endpoints and EndpointSlice are the endpoint reconciler's (endpoint-reconciler.ts)
   for (const pc of systemPriorityClasses)
     await ensure(get('priorityclasses', 'scheduling.k8s.io'), structuredClone(pc) as KubeObject);
   if (opts.clusterDNS) await ensure(get('services'), kubeDNSService(opts.clusterDNS));

@@ -34,6 +34,9 @@ import type { Req, Res } from './http/io.js';
 import { Auditor, type AuditOptions } from './audit/index.js';
 import { parseRuntimeConfig, runtimeConfig } from './runtime-config.js';
 import { startAggregator } from './aggregator/index.js';
+import type { PreRoute } from '../cluster/bootstrap-route.js';
+import { EndpointReconciler } from './endpoint-reconciler.js';
+import { advertiseAddress } from './bootstrap.js';
 
 const log = logger('apiserver');
 
@@ -64,6 +67,10 @@ export interface ApiServerOptions {
   audit?: AuditOptions;
   /** --runtime-config: group versions and resources to serve or not (runtime-config.ts). */
   runtimeConfig?: string;
+  /** Answers a request before authentication when it returns true (the join bootstrap endpoints). */
+  preRoute?: PreRoute;
+  /** Host name the API server identity Lease is made from (default: the OS's; --node-name). */
+  hostname?: string;
 }
 
 export const K8S_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0+k8ts' };
@@ -81,6 +88,7 @@ export class ApiServer {
     readonly pki: ServerPKI,
     readonly port: number,
     private readonly audit: Auditor,
+    private readonly reconciler: EndpointReconciler,
   ) {}
 
   static async start(opts: ApiServerOptions): Promise<ApiServer> {
@@ -168,6 +176,15 @@ export class ApiServer {
       clusterDNS: opts.clusterDNS,
     });
     await reconcileBootstrapPolicy(lookup, systemContext);
+    const reconciler = new EndpointReconciler({
+      leases: lookup('coordination.k8s.io', 'leases')!,
+      endpoints: lookup('', 'endpoints')!,
+      endpointSlices: lookup('discovery.k8s.io', 'endpointslices')!,
+      ip: advertiseAddress(opts.bindAddress),
+      port: opts.port,
+      hostname: opts.hostname,
+    });
+    await reconciler.start();
     admission.chain = new AdmissionChain(
       enabledPlugins(
         defaultAdmissionPlugins({ store: lookup, systemContext }),
@@ -263,7 +280,10 @@ export class ApiServer {
         // watch of thousands of pods is queued for it on a busy machine
         maxSessionMemory: 256,
       },
-      (req, res) => void handler(req as unknown as Req & { socket?: unknown }, res as unknown as Res),
+      (req, res) => {
+        if (opts.preRoute?.(req, res)) return;
+        void handler(req as unknown as Req & { socket?: unknown }, res as unknown as Res);
+      },
     );
     // exec, attach and port-forward upgrade over HTTP/1.1 (endpoints/pod-connect.ts proxies them)
     server.on('upgrade', upgradeListener(handler));
@@ -273,7 +293,16 @@ export class ApiServer {
     });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;
-    const self = new ApiServer(server, storage, [...caches.values()], disposers, pki, port, audit);
+    const self = new ApiServer(
+      server,
+      storage,
+      [...caches.values()],
+      disposers,
+      pki,
+      port,
+      audit,
+      reconciler,
+    );
     server.on('connection', (s: Socket) => {
       self.sockets.add(s);
       s.on('close', () => self.sockets.delete(s));
@@ -292,6 +321,7 @@ export class ApiServer {
   /** Graceful shutdown: stop accepting, end watches, close the datastore. */
   async stop(): Promise<void> {
     this.ready = false;
+    await this.reconciler.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     for (const d of this.disposers) d();

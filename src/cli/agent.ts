@@ -1,6 +1,6 @@
 // `k8ts agent --kubeconfig X`: the local node agent (for now the kubelet) against any API
 // server. `k8ts server` runs it as a child process unless --disable-agent.
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { StatusError } from '../api/errors.js';
@@ -21,11 +21,14 @@ import { ensureKubeletServingCert } from '../kubelet/server/serving-cert.js';
 import { overlayNetwork, parseBackend, startOverlay } from '../flannel/main.js';
 import { defaultNodeIP } from '../kubelet/identity.js';
 import { startNetworkPolicies } from '../netpol/main.js';
+import { bootstrapAgent } from '../cluster/agent-bootstrap.js';
 
 const HELP = `Usage: k8ts agent --kubeconfig FILE [flags]
 
 Flags:
-  --kubeconfig FILE          How to reach the API server (required)
+  --kubeconfig FILE          How to reach the API server (or --server and --token)
+  --server URL               Join the cluster at URL with --token (TLS bootstrap; cert in <data-dir>/agent/)
+  --token TOKEN              Agent join token K10<ca-hash>::<id>.<secret> (k8ts token create --join)
   --node-name NAME           Node name (default: the host name)
   --runtime sim|containerd   Container runtime (default: containerd when /usr/bin/containerd exists and we are root, else sim)
   --data-dir DIR             State directory (default /var/lib/k8ts as root, else ~/.k8ts)
@@ -71,6 +74,8 @@ export async function runAgent(args: string[]): Promise<number> {
     strict: true,
     options: {
       kubeconfig: { type: 'string' },
+      server: { type: 'string' },
+      token: { type: 'string' },
       'node-name': { type: 'string' },
       runtime: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -91,17 +96,28 @@ export async function runAgent(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (!values.kubeconfig) throw new Error('--kubeconfig is required');
   setLogLevel(values['log-level']!);
   const log = logger('agent');
   const kubeletPort = Number(values['kubelet-port']);
   if (!/^\d+$/.test(values['kubelet-port']!) || kubeletPort > 65535)
     throw new Error(`invalid --kubelet-port "${values['kubelet-port']}"`);
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const dataDir = resolve(values['data-dir'] ?? (isRoot ? '/var/lib/k8ts' : join(homedir(), '.k8ts')));
+  if (!values.kubeconfig && values.server) {
+    if (!values.token) throw new Error('--server needs --token (k8ts token create --join)');
+    const nodeName = values['node-name'] ?? hostname();
+    values.kubeconfig = await bootstrapAgent({
+      server: values.server,
+      token: values.token,
+      nodeName,
+      dataDir,
+    });
+    values['node-name'] = nodeName;
+  }
+  if (!values.kubeconfig) throw new Error('--kubeconfig (or --server and --token) is required');
   const asked = values.runtime ?? defaultRuntimeName();
   if (asked !== 'sim' && asked !== 'containerd')
     throw new Error(`invalid --runtime "${asked}": want sim or containerd`);
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const dataDir = resolve(values['data-dir'] ?? (isRoot ? '/var/lib/k8ts' : join(homedir(), '.k8ts')));
   const clientConfig = loadKubeconfig(values.kubeconfig, 'kubelet/v1.31.0 (linux/amd64) k8ts');
   // the fallback pod CIDR is only used until node IPAM sets spec.podCIDR
   const fallbackPodCIDR = '10.42.0.0/24';

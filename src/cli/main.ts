@@ -3,6 +3,8 @@ import { runServer } from './server.js';
 import { runKubectl } from './kubectl.js';
 import { runCerts } from './certs.js';
 import { runToken } from './token.js';
+import { runEtcd, runEtcdSnapshot } from './etcd.js';
+import { runSqliteBackup } from './sqlite-backup.js';
 import { runControllerManager } from '../controller-manager/main.js';
 import { runDns } from '../dns/main.js';
 import { runProxy } from '../proxy/main.js';
@@ -26,6 +28,9 @@ Usage:
   k8ts kubectl [args...]   Run the bundled kubectl v1.31 against this server's admin kubeconfig
   k8ts certs check-expiration | renew all|<name>   The server's certificates (as kubeadm certs)
   k8ts token create|list|delete   Manage bootstrap tokens for joining agents
+  k8ts etcd member list|remove NAME   The managed etcd's members (k8ts server --cluster-init)
+  k8ts etcd-snapshot save|ls|restore FILE   Snapshots of the managed etcd
+  k8ts sqlite-backup [--output FILE]   Online backup of the embedded SQLite datastore
   k8ts version             Print the version
 
 Run 'k8ts server --help' for the server's flags.
@@ -56,6 +61,12 @@ async function main(argv: string[]): Promise<number> {
       return runCerts(rest);
     case 'token':
       return runToken(rest);
+    case 'etcd':
+      return runEtcd(rest);
+    case 'etcd-snapshot':
+      return runEtcdSnapshot(rest);
+    case 'sqlite-backup':
+      return runSqliteBackup(rest);
     case 'version':
     case '--version':
       process.stdout.write(`k8ts version ${K8S_VERSION.gitVersion}\n`);

@@ -14,6 +14,9 @@ import { defaultRuntimeName } from '../kubelet/runtime/index.js';
 import { spawnSync } from 'node:child_process';
 import { loadKubeconfig, RestClient } from '../client/rest.js';
 import { deployManifests, manifestsDir, parseDisable, stagePackagedManifests } from '../deploy/manifests.js';
+import { HA_FLAG_OPTIONS, HA_FLAGS_HELP, startManagedDatastore } from './server-ha.js';
+import { tokenPath } from '../cluster/join-token.js';
+import { caCertsRoute } from '../cluster/bootstrap-route.js';
 
 /** The proxy needs root and iptables-restore on the host. */
 function proxyCanRun(): boolean {
@@ -54,7 +57,7 @@ Flags:
   --audit-webhook-batch-max-size N     Events per webhook request (default 400)
   --audit-webhook-batch-max-wait DUR   Longest wait before sending a batch (default 30s)
   --audit-webhook-initial-backoff DUR  Wait before retrying a failed webhook request (default 10s)
-${AUTH_FLAGS_HELP}  --disable NAME                 Do not deploy a packaged add-on (repeatable; k3s's names): coredns, local-storage
+${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable NAME                 Do not deploy a packaged add-on (repeatable; k3s's names): coredns, local-storage
                                  (the server applies <data-dir>/server/manifests/*.yaml at start)
   --disable-agent                Do not run the local node agent
   --disable-controller-manager   Do not run the controllers
@@ -118,6 +121,7 @@ export async function runServer(args: string[]): Promise<number> {
       'cluster-dns': { type: 'string' },
       'datastore-endpoint': { type: 'string' },
       ...AUTH_FLAG_OPTIONS,
+      ...HA_FLAG_OPTIONS,
       'datastore-cafile': { type: 'string' },
       'datastore-certfile': { type: 'string' },
       'datastore-keyfile': { type: 'string' },
@@ -176,6 +180,15 @@ export async function runServer(args: string[]): Promise<number> {
   const disabled = parseDisable(values.disable ?? []);
   const kubeconfigPath = resolve(values['write-kubeconfig'] ?? join(dataDir, 'admin.kubeconfig'));
 
+  const serviceIP = nthIP(values['service-cidr']!, 1);
+  const tlsSans = values['tls-san'] ?? [];
+  const managed = await startManagedDatastore(
+    values,
+    dataDir,
+    { tlsDir: join(dataDir, 'server', 'tls'), kubernetesServiceIP: serviceIP, tlsSans },
+    signingKeyFile(values, dataDir),
+  );
+  const caCerts = caCertsRoute(join(dataDir, 'server', 'tls', 'server-ca.crt'));
   const server = await ApiServer.start({
     dataDir,
     bindAddress: values['bind-address']!,
@@ -187,17 +200,19 @@ export async function runServer(args: string[]): Promise<number> {
       .filter(Boolean),
     clusterDNS,
     metricResolutionMs: parseDuration(values['metric-resolution']!, 'metric-resolution'),
-    tlsSans: values['tls-san'] ?? [],
-    datastoreEndpoint: values['datastore-endpoint'],
-    datastoreTLS: {
+    tlsSans,
+    datastoreEndpoint: managed?.datastoreEndpoint ?? values['datastore-endpoint'],
+    datastoreTLS: managed?.datastoreTLS ?? {
       caFile: values['datastore-cafile'],
       certFile: values['datastore-certfile'],
       keyFile: values['datastore-keyfile'],
     },
+    preRoute: (req, res) => caCerts(req, res) || (managed?.preRoute(req, res) ?? false),
+    hostname: values['node-name'],
     kubeconfigPath,
     kubeconfigMode: mode,
     authentication: authenticationFlags(values),
-    encryptionProviderConfig: values['encryption-provider-config'],
+    encryptionProviderConfig: managed?.encryptionProviderConfig ?? values['encryption-provider-config'],
     audit: auditOptions(values),
     runtimeConfig: values['runtime-config'],
   });
@@ -293,6 +308,7 @@ export async function runServer(args: string[]): Promise<number> {
     stopped: () => stopping,
   }).finally(() => deployClient.close());
   process.stdout.write(`Wrote kubeconfig ${kubeconfigPath}\n`);
+  if (managed) process.stdout.write(`Server join token in ${tokenPath(dataDir)}\n`);
   process.stdout.write(`k8ts is up and running on port ${server.port}\n`);
 
   return new Promise<number>((done) => {
@@ -302,6 +318,7 @@ export async function runServer(args: string[]): Promise<number> {
       log.info('shutting down', { signal });
       Promise.all([...components.map((c) => c.stop()), deployed])
         .then(() => server.stop())
+        .then(() => managed?.stop())
         .then(
           () => done(0),
           (err: unknown) => {

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { StatusError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import { loadKubeconfig, RestClient } from '../client/rest.js';
+import { caHash } from '../cluster/join-token.js';
 
 const HELP = `Usage: k8ts token <create|list|delete> [flags]
 
@@ -22,6 +23,7 @@ Flags:
   --description TEXT      create: a human-readable note
   --groups LIST           create: extra groups, comma-separated (default system:bootstrappers:k8ts:default-node-token)
   --usages LIST           create: signing,authentication (default both)
+  --join                  create: print the agent join token K10<ca-hash>::<id>.<secret> (k8ts agent --token)
 `;
 
 const NAMESPACE = 'kube-system';
@@ -111,6 +113,7 @@ export async function runToken(args: string[]): Promise<number> {
       description: { type: 'string' },
       groups: { type: 'string', default: 'system:bootstrappers:k8ts:default-node-token' },
       usages: { type: 'string', default: 'signing,authentication' },
+      join: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -122,7 +125,8 @@ export async function runToken(args: string[]): Promise<number> {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const dataDir = resolve(values['data-dir'] ?? (isRoot ? '/var/lib/k8ts' : join(homedir(), '.k8ts')));
   const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG ?? join(dataDir, 'admin.kubeconfig');
-  const client = new RestClient(loadKubeconfig(kubeconfig, 'k8ts-token/v1.31.0 (k8ts)'));
+  const config = loadKubeconfig(kubeconfig, 'k8ts-token/v1.31.0 (k8ts)');
+  const client = new RestClient(config);
   try {
     if (sub === 'create') {
       const usages = values
@@ -148,7 +152,9 @@ export async function runToken(args: string[]): Promise<number> {
         now: new Date(),
       });
       await client.request('POST', SECRETS, body);
-      process.stdout.write(`${id}.${secret}\n`);
+      // the hash pins the CA for a joining agent, as the K10 prefix of k3s's tokens
+      const prefix = values.join ? `K10${caHash(config.ca)}::` : '';
+      process.stdout.write(`${prefix}${id}.${secret}\n`);
       return 0;
     }
     if (sub === 'list') {
