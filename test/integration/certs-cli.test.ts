@@ -31,6 +31,8 @@ describe('k8ts certs', () => {
         /\nclient-admin\s+\w{3} \d\d, \d{4} \d\d:\d\d UTC\s+36[45]d\s+server-ca\s+no\n/,
       );
       assert.match(check.stdout, /\nserving-kube-apiserver\s+.* UTC\s+36[45]d\s+server-ca\s+no\n/);
+      // the API server's client certificate towards kubelets
+      assert.match(check.stdout, /\nclient-kube-apiserver\s+.* UTC\s+36[45]d\s+server-ca\s+no\n/);
       // the front-proxy client certificate of API aggregation, signed by its own CA
       assert.match(check.stdout, /\nclient-auth-proxy\s+.* UTC\s+36[45]d\s+request-header-ca\s+no\n/);
       assert.match(
@@ -45,7 +47,7 @@ describe('k8ts certs', () => {
       assert.equal(renewed.code, 0, renewed.stderr);
       assert.match(
         renewed.stdout,
-        /^certificate client-admin renewed\ncertificate client-auth-proxy renewed\ncertificate serving-kube-apiserver renewed\n/,
+        /^certificate client-admin renewed\ncertificate client-auth-proxy renewed\ncertificate client-kube-apiserver renewed\ncertificate serving-kube-apiserver renewed\n/,
       );
       assert.notEqual(readFileSync(join(tls, 'client-admin.key'), 'utf8'), before, 'a new key');
 
