@@ -3,10 +3,11 @@
 // server-client.{crt,key} (etcd's client-facing serving certificate), peer.{crt,key} (Raft
 // traffic between members, server and client usage) and client.{crt,key} (what the API
 // server and `k8ts etcd*` present to etcd).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createCA, issue, loadIssuer, sansOf, type Issuer, type KeyAndCert } from '../pki/certs.js';
+import { createCA, issue, loadIssuer, sansOf, type Issuer } from '../pki/certs.js';
+import { readKeyPair, writeKeyPair } from '../pki/bundle.js';
 
 export interface EtcdTLSFiles {
   dir: string;
@@ -33,18 +34,6 @@ export function etcdTLSFiles(dataDir: string): EtcdTLSFiles {
   };
 }
 
-function read(dir: string, base: string): KeyAndCert | undefined {
-  const c = join(dir, `${base}.crt`);
-  const k = join(dir, `${base}.key`);
-  if (!existsSync(c) || !existsSync(k)) return undefined;
-  return { certPem: readFileSync(c, 'utf8'), keyPem: readFileSync(k, 'utf8') };
-}
-
-function write(dir: string, base: string, kc: KeyAndCert): void {
-  writeFileSync(join(dir, `${base}.crt`), kc.certPem, { mode: 0o644 });
-  writeFileSync(join(dir, `${base}.key`), kc.keyPem, { mode: 0o600 });
-}
-
 async function ensureIssued(
   ca: Issuer,
   dir: string,
@@ -55,9 +44,9 @@ async function ensureIssued(
     ...(spec.dnsNames ?? []).map((d) => `DNS:${d}`),
     ...(spec.ipAddresses ?? []).map((i) => `IP:${i}`),
   ].sort();
-  const cur = read(dir, base);
+  const cur = readKeyPair(dir, base);
   if (cur && sansOf(cur.certPem).join(',') === wanted.join(',')) return;
-  write(dir, base, await issue(ca, spec));
+  writeKeyPair(dir, base, await issue(ca, spec));
 }
 
 /**
@@ -67,11 +56,11 @@ async function ensureIssued(
 export async function ensureEtcdPKI(dataDir: string, ips: string[]): Promise<EtcdTLSFiles> {
   const files = etcdTLSFiles(dataDir);
   mkdirSync(files.dir, { recursive: true, mode: 0o700 });
-  let caPem = read(files.dir, 'ca');
+  let caPem = readKeyPair(files.dir, 'ca');
   if (!caPem) {
     const created = await createCA(`k8ts-etcd-ca@${Math.floor(Date.now() / 1000)}`);
     caPem = created.pem;
-    write(files.dir, 'ca', caPem);
+    writeKeyPair(files.dir, 'ca', caPem);
   }
   const ca = await loadIssuer(caPem);
   const sans = {
@@ -90,8 +79,8 @@ export async function ensureEtcdPKI(dataDir: string, ips: string[]): Promise<Etc
     usage: 'server+client',
     validDays: 365,
   });
-  if (!read(files.dir, 'client'))
-    write(
+  if (!readKeyPair(files.dir, 'client'))
+    writeKeyPair(
       files.dir,
       'client',
       await issue(ca, { commonName: 'etcd-client', usage: 'client', validDays: 365 }),

@@ -22,14 +22,16 @@ export interface PKIOptions {
   clusterDomain?: string;
 }
 
-function read(dir: string, base: string): KeyAndCert | undefined {
+/** `<base>.crt` and `<base>.key` in dir, or undefined when either is missing. */
+export function readKeyPair(dir: string, base: string): KeyAndCert | undefined {
   const c = join(dir, `${base}.crt`);
   const k = join(dir, `${base}.key`);
   if (!existsSync(c) || !existsSync(k)) return undefined;
   return { certPem: readFileSync(c, 'utf8'), keyPem: readFileSync(k, 'utf8') };
 }
 
-function write(dir: string, base: string, kc: KeyAndCert): void {
+/** Writes `<base>.crt` (0644) and `<base>.key` (0600) into dir. */
+export function writeKeyPair(dir: string, base: string, kc: KeyAndCert): void {
   writeFileSync(join(dir, `${base}.crt`), kc.certPem, { mode: 0o644 });
   writeFileSync(join(dir, `${base}.key`), kc.keyPem, { mode: 0o600 });
 }
@@ -56,17 +58,17 @@ export function servingSans(opts: PKIOptions): { dns: string[]; ips: string[] } 
 
 export async function ensureServerPKI(opts: PKIOptions): Promise<ServerPKI> {
   mkdirSync(opts.tlsDir, { recursive: true, mode: 0o700 });
-  let caPem = read(opts.tlsDir, 'server-ca');
+  let caPem = readKeyPair(opts.tlsDir, 'server-ca');
   let ca: Issuer;
   if (caPem) ca = await loadIssuer(caPem);
   else {
     ca = await createCA(`k8ts-server-ca@${Math.floor(Date.now() / 1000)}`);
     caPem = ca.pem;
-    write(opts.tlsDir, 'server-ca', caPem);
+    writeKeyPair(opts.tlsDir, 'server-ca', caPem);
   }
   const sans = servingSans(opts);
   const wanted = [...sans.dns.map((d) => `DNS:${d}`), ...sans.ips.map((i) => `IP:${i}`)].sort();
-  let serving = read(opts.tlsDir, 'serving-kube-apiserver');
+  let serving = readKeyPair(opts.tlsDir, 'serving-kube-apiserver');
   // Reissue when the host's addresses or --tls-san changed, so clients never see a name mismatch.
   if (!serving || sansOf(serving.certPem).join(',') !== wanted.join(',')) {
     serving = await issue(ca, {
@@ -76,9 +78,9 @@ export async function ensureServerPKI(opts: PKIOptions): Promise<ServerPKI> {
       usage: 'server',
       validDays: 365,
     });
-    write(opts.tlsDir, 'serving-kube-apiserver', serving);
+    writeKeyPair(opts.tlsDir, 'serving-kube-apiserver', serving);
   }
-  let admin = read(opts.tlsDir, 'client-admin');
+  let admin = readKeyPair(opts.tlsDir, 'client-admin');
   if (!admin) {
     admin = await issue(ca, {
       commonName: 'system:admin',
@@ -86,9 +88,9 @@ export async function ensureServerPKI(opts: PKIOptions): Promise<ServerPKI> {
       usage: 'client',
       validDays: 365,
     });
-    write(opts.tlsDir, 'client-admin', admin);
+    writeKeyPair(opts.tlsDir, 'client-admin', admin);
   }
-  let kubeletClient = read(opts.tlsDir, 'client-kube-apiserver');
+  let kubeletClient = readKeyPair(opts.tlsDir, 'client-kube-apiserver');
   if (!kubeletClient) {
     // k3s's name and groups: the kubelet's SubjectAccessReview for it is allowed as system:masters
     kubeletClient = await issue(ca, {
@@ -97,7 +99,7 @@ export async function ensureServerPKI(opts: PKIOptions): Promise<ServerPKI> {
       usage: 'client',
       validDays: 365,
     });
-    write(opts.tlsDir, 'client-kube-apiserver', kubeletClient);
+    writeKeyPair(opts.tlsDir, 'client-kube-apiserver', kubeletClient);
   }
   return { caCertPem: caPem.certPem, serving, admin, kubeletClient, ca };
 }

@@ -8,6 +8,7 @@ import {
   ANN_BIND_COMPLETED,
   ANN_BOUND_BY_CONTROLLER,
   ANN_SELECTED_NODE,
+  claimRefTo,
   specOf,
 } from '../controllers/persistentvolume/matching.js';
 import type { VolumeLister, VolumePlan } from './plugins/volume-binding.js';
@@ -33,14 +34,7 @@ export async function bindPodVolumes(
         },
         spec: {
           ...specOf(volume),
-          claimRef: {
-            kind: 'PersistentVolumeClaim',
-            namespace: claim.metadata.namespace,
-            name: claim.metadata.name,
-            uid: claim.metadata.uid,
-            apiVersion: 'v1',
-            resourceVersion: claim.metadata.resourceVersion,
-          },
+          claimRef: claimRefTo(claim),
         },
       });
     }

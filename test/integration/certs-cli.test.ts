@@ -71,7 +71,7 @@ describe('k8ts certs', () => {
       const unknown = await k8ts(['certs', 'renew', 'etcd', '--data-dir', s.dataDir]);
       assert.match(
         unknown.stderr,
-        /unknown certificate "etcd"; one of: all, client-admin, client-auth-proxy, serving-kube-apiserver/,
+        /unknown certificate "etcd"; one of: all, client-admin, client-auth-proxy, client-kube-apiserver, serving-kube-apiserver/,
       );
     } finally {
       cleanup(s);

@@ -3,11 +3,10 @@
 // extension API server, which trusts X-Remote-User/X-Remote-Group only from a certificate the
 // request-header CA signed. The `extension-apiserver-authentication` ConfigMap in kube-system
 // publishes what extension servers need to check it, as kube-apiserver publishes it.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { StatusError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import { createCA, issue, loadIssuer, type KeyAndCert } from '../../pki/certs.js';
+import { readKeyPair, writeKeyPair } from '../../pki/bundle.js';
 import type { RequestContext } from '../endpoints/context.js';
 import type { ResourceStore } from '../endpoints/store.js';
 
@@ -18,33 +17,21 @@ export interface FrontProxyPKI {
   client: KeyAndCert;
 }
 
-function read(dir: string, base: string): KeyAndCert | undefined {
-  const c = join(dir, `${base}.crt`);
-  const k = join(dir, `${base}.key`);
-  if (!existsSync(c) || !existsSync(k)) return undefined;
-  return { certPem: readFileSync(c, 'utf8'), keyPem: readFileSync(k, 'utf8') };
-}
-
-function write(dir: string, base: string, kc: KeyAndCert): void {
-  writeFileSync(join(dir, `${base}.crt`), kc.certPem, { mode: 0o644 });
-  writeFileSync(join(dir, `${base}.key`), kc.keyPem, { mode: 0o600 });
-}
-
 /** Loads the request-header CA and proxy client certificate from tlsDir, making them at first start. */
 export async function ensureFrontProxyPKI(tlsDir: string): Promise<FrontProxyPKI> {
-  let caPem = read(tlsDir, 'request-header-ca');
+  let caPem = readKeyPair(tlsDir, 'request-header-ca');
   if (!caPem) {
     caPem = (await createCA(`k8ts-request-header-ca@${Math.floor(Date.now() / 1000)}`)).pem;
-    write(tlsDir, 'request-header-ca', caPem);
+    writeKeyPair(tlsDir, 'request-header-ca', caPem);
   }
-  let client = read(tlsDir, 'client-auth-proxy');
+  let client = readKeyPair(tlsDir, 'client-auth-proxy');
   if (!client) {
     client = await issue(await loadIssuer(caPem), {
       commonName: FRONT_PROXY_CLIENT_CN,
       usage: 'client',
       validDays: 365,
     });
-    write(tlsDir, 'client-auth-proxy', client);
+    writeKeyPair(tlsDir, 'client-auth-proxy', client);
   }
   return { caCertPem: caPem.certPem, client };
 }

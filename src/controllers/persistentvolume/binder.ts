@@ -20,6 +20,7 @@ import {
   ANN_SELECTED_NODE,
   ANN_STORAGE_PROVISIONER,
   claimRefOf,
+  claimRefTo,
   classOf,
   findBestMatchForClaim,
   isVolumeBoundToClaim,
@@ -258,14 +259,7 @@ export class PersistentVolumeBinderController implements Controller {
         },
         spec: {
           ...specOf(pv),
-          claimRef: {
-            kind: 'PersistentVolumeClaim',
-            namespace: claim.metadata.namespace,
-            name: claim.metadata.name,
-            uid: claim.metadata.uid,
-            apiVersion: 'v1',
-            resourceVersion: claim.metadata.resourceVersion,
-          },
+          claimRef: claimRefTo(claim),
         },
       });
     }

@@ -31,6 +31,18 @@ export interface ClaimRef {
   resourceVersion?: string;
 }
 
+/** The claimRef a volume bound to `claim` carries. */
+export function claimRefTo(claim: KubeObject): ClaimRef {
+  return {
+    kind: 'PersistentVolumeClaim',
+    namespace: claim.metadata.namespace,
+    name: claim.metadata.name,
+    uid: claim.metadata.uid,
+    apiVersion: 'v1',
+    resourceVersion: claim.metadata.resourceVersion,
+  };
+}
+
 export function claimRefOf(pv: KubeObject): ClaimRef | undefined {
   const ref = specOf(pv).claimRef;
   return isRecord(ref) ? (ref as ClaimRef) : undefined;
