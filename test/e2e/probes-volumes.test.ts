@@ -401,10 +401,13 @@ describe('probes and volumes on containerd', { skip: !enabled && 'set K8TS_E2E=1
       (await endpoints()) === `|${ip}` ? true : undefined,
     );
     assert.equal(await get('ready-file', '{.status.conditions[?(@.type=="Ready")].status}'), 'False');
-    assert.match(
-      await events('ready-file'),
-      /^Warning\|Unhealthy\|spec\.containers\{app\}\|Readiness probe failed: cat: can't open '\/flag\/ok': No such file or directory\n/m,
-    );
+    // readiness starts false before the first probe ran: its failure event may come a moment later
+    const unhealthy =
+      /^Warning\|Unhealthy\|spec\.containers\{app\}\|Readiness probe failed: cat: can't open '\/flag\/ok': No such file or directory\n/m;
+    await until('the readiness failure event', async () => {
+      const e = await events('ready-file');
+      return unhealthy.test(e) ? e : undefined;
+    });
 
     writeFileSync(join(flagDir, 'ok'), 'yes');
     await until('ready 1/1', async () => {

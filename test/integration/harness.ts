@@ -1,6 +1,6 @@
 // Starts a real `k8ts server` (bin/k8ts, as a user would) on a free loopback port with a fresh
 // data dir, and drives it with the bundled kubectl v1.31.
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -163,5 +163,12 @@ export async function startServer(
 }
 
 export function cleanup(s: TestServer): void {
+  // a pod network namespace containerd had not released yet is still a mount point below the
+  // data dir: detach it, or the removal fails with EBUSY
+  if (existsSync('/proc/self/mounts'))
+    for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
+      const mountPoint = line.split(' ')[1];
+      if (mountPoint?.startsWith(s.dir + '/')) spawnSync('umount', ['-l', mountPoint]);
+    }
   rmSync(s.dir, { recursive: true, force: true });
 }
