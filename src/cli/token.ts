@@ -9,6 +9,7 @@ import { StatusError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import { loadKubeconfig, RestClient } from '../client/rest.js';
 import { caHash } from '../cluster/join-token.js';
+import { goDurationMs } from '../util/duration.js';
 
 const HELP = `Usage: k8ts token <create|list|delete> [flags]
 
@@ -39,16 +40,7 @@ function randomString(n: number): string {
 
 /** A Go duration ("24h", "1h30m", "45s", "0") in seconds. */
 export function parseDuration(text: string): number {
-  if (text === '0') return 0;
-  const re = /(\d+(?:\.\d+)?)(h|m|s)/gy;
-  let total = 0;
-  let matched = '';
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    total += Number(m[1]) * { h: 3600, m: 60, s: 1 }[m[2] as 'h' | 'm' | 's'];
-    matched += m[0];
-  }
-  if (!matched || matched !== text) throw new Error(`invalid duration "${text}"`);
-  return total;
+  return goDurationMs(text) / 1000;
 }
 
 function decode(secret: KubeObject, key: string): string {
