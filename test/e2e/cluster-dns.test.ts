@@ -18,19 +18,10 @@ import { cleanupCniHostState } from '../../src/kubelet/cni/cleanup.js';
 import { hostNames } from '../../src/kubelet/runtime/index.js';
 import { parseResolvConf } from '../../src/kubelet/runtime/dns-config.js';
 import { cleanup, startServer, type TestServer } from '../integration/harness.js';
+import { until } from './until.js';
 
 const enabled = process.env.K8TS_E2E === '1';
 const NS = 'dns-e2e';
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const APP = `apiVersion: apps/v1
 kind: Deployment

@@ -15,19 +15,10 @@ import { cleanupNetworkPolicies } from '../../src/netpol/controller.js';
 import { hostNames } from '../../src/kubelet/runtime/index.js';
 import { cleanup, startServer, type TestServer } from '../integration/harness.js';
 import { join } from 'node:path';
+import { until } from './until.js';
 
 const enabled = process.env.K8TS_E2E === '1';
 const CLUSTER_CIDR = '10.246.0.0/16';
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const SHARED = `apiVersion: v1
 kind: Pod

@@ -11,19 +11,10 @@ import { CriClient } from '../../src/cri/client.js';
 import { containerdPaths } from '../../src/kubelet/containerd/config.js';
 import { ROOT } from '../integration/harness.js';
 import { startCluster, stopCluster, type Cluster } from './multi-node-cluster.js';
+import { until } from './until.js';
 
 const enabled = process.env.K8TS_E2E === '1';
 const CLUSTER_CIDR = '10.247.0.0/16';
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const web = (name: string, node: string) => `apiVersion: v1
 kind: Pod

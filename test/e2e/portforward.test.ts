@@ -17,18 +17,9 @@ import { criPortForward } from '../../src/kubelet/runtime/cri-portforward.js';
 import { handlePortForward } from '../../src/kubelet/server/portforward.js';
 import { KUBECTL, cleanup, startServer, type TestServer } from '../integration/harness.js';
 import { startFront, type Front } from '../integration/portforward-front.js';
+import { until } from './until.js';
 
 const enabled = process.env.K8TS_E2E === '1';
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 // 8080 on every address; 9090 on the pod's loopback only, which a dial to the pod IP from the
 // host could not reach: port-forward must connect from inside the pod's network namespace.

@@ -11,21 +11,10 @@ import { cgroupTreeExists, removeCgroupTree } from '../../src/kubelet/containerd
 import { cleanupCniHostState } from '../../src/kubelet/cni/cleanup.js';
 import { hostNames } from '../../src/kubelet/runtime/index.js';
 import { cleanup, startServer, type TestServer } from '../integration/harness.js';
+import { until } from './until.js';
 
 const enabled = process.env.K8TS_E2E === '1';
 const CLUSTER_CIDR = '10.247.0.0/16';
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    const v = await f().catch((e: unknown) => ((last = e), undefined));
-    if (v !== undefined) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const LIVENESS = `apiVersion: v1
 kind: Pod

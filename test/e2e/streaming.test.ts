@@ -11,18 +11,9 @@ import { removeCgroupTree } from '../../src/kubelet/containerd/cgroups.js';
 import { cleanupCniHostState } from '../../src/kubelet/cni/cleanup.js';
 import { hostNames } from '../../src/kubelet/runtime/index.js';
 import { cleanup, KUBECTL, startServer, type TestServer } from '../integration/harness.js';
+import { until } from './until.js';
 
 const enabled = process.env.K8TS_E2E === '1';
-
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** Runs kubectl until `enough(stdout)` holds, then stops it (for -f and attach, which do not end). */
 function kubectlUntil(s: TestServer, args: string[], enough: (out: string) => boolean, ms = 30_000) {
