@@ -10,6 +10,13 @@
 // OS page cache) before the call returns, so it survives the process being killed (kill -9);
 // only an OS crash or power cut can lose the last transactions, as with etcd's batching.
 //
+// Group commit: writes made in one turn of the event loop share one transaction (each in its
+// own savepoint, so a refused write undoes only itself), committed before the loop polls for
+// I/O again (setImmediate). A write's promise settles, and watchers hear of it, only after that
+// commit. Reads commit an open batch first, so they never see a write that could still fail.
+// A commit costs far more than the rows it writes; at 50 concurrent creates this halves the
+// storage time per write.
+//
 // The revision counter is not written per write: on open it is the newest log revision, or
 // the compacted revision when compaction removed the newest rows (a trailing delete). Both
 // are durable, so the counter never goes back, including across restarts.
@@ -32,6 +39,14 @@ import {
 import { prefixEnd } from './prefix.js';
 import { SCHEMA } from './schema.js';
 import { prepareStatements, type KVRow, type LogRow, type Statements } from './statements.js';
+
+/** Writes waiting for their batch's commit. */
+interface Batch {
+  /** The revision before the batch's first write (restored if the commit fails). */
+  fromRevision: number;
+  events: WatchEvent[];
+  settle: { resolve: (ev: WatchEvent) => void; reject: (err: unknown) => void }[];
+}
 
 interface Watcher {
   prefix: string;
@@ -65,12 +80,19 @@ export class SqliteStorage implements Storage {
   private readonly stmt: Statements;
   /** Runs a function in one transaction (prepared once; better-sqlite3 nests as savepoints). */
   private readonly inTransaction: <T>(fn: () => T) => T;
+  private batch: Batch | undefined;
+  private readonly begin: Database.Statement;
+  private readonly commit: Database.Statement;
+  private readonly rollback: Database.Statement;
 
   private constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
     this.stmt = prepareStatements(db);
     const txn = db.transaction((fn: () => unknown) => fn());
     this.inTransaction = <T>(fn: () => T): T => txn(fn) as T;
+    this.begin = db.prepare('BEGIN');
+    this.commit = db.prepare('COMMIT');
+    this.rollback = db.prepare('ROLLBACK');
     this.compacted = this.meta('compacted');
     // 'revision' is only present in databases written by an earlier version (it was kept per write)
     this.rev = Math.max(countOf(this.stmt.maxLogRev.get()), this.compacted, this.meta('revision'));
@@ -91,11 +113,13 @@ export class SqliteStorage implements Storage {
   }
 
   async get(key: string): Promise<KV | undefined> {
+    this.flush();
     const row = this.stmt.get.get(key) as KVRow | undefined;
     return row ? toKV(row) : undefined;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    this.flush();
     const end = prefixEnd(prefix);
     const after = opts.afterKey ?? '';
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
@@ -121,20 +145,47 @@ export class SqliteStorage implements Storage {
   }
 
   async count(prefix: string): Promise<number> {
+    this.flush();
     return countOf(this.stmt.count.get(prefix, '', prefixEnd(prefix)));
   }
 
-  /** One write: fn runs in a transaction at the next revision; watchers hear of it after commit. */
-  private write(fn: (rev: number) => WatchEvent): WatchEvent {
+  /** One write: fn runs in the open batch at the next revision; settles after the batch's commit. */
+  private write(fn: (rev: number) => WatchEvent): Promise<WatchEvent> {
+    const batch = this.batch ?? this.openBatch();
     const rev = this.rev + 1;
-    const ev = this.inTransaction(() => fn(rev));
+    const ev = this.inTransaction(() => fn(rev)); // a savepoint: a throw undoes this write alone
     this.rev = rev;
-    this.notify(ev);
-    return ev;
+    batch.events.push(ev);
+    return new Promise((resolve, reject) => batch.settle.push({ resolve, reject }));
+  }
+
+  private openBatch(): Batch {
+    this.begin.run();
+    const batch: Batch = { fromRevision: this.rev, events: [], settle: [] };
+    this.batch = batch;
+    setImmediate(() => this.flush());
+    return batch;
+  }
+
+  /** Commits the open batch (if any); then watchers hear of its writes and their callers get answers. */
+  private flush(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = undefined;
+    try {
+      this.commit.run();
+    } catch (err) {
+      if (this.db.inTransaction) this.rollback.run();
+      this.rev = batch.fromRevision;
+      for (const s of batch.settle) s.reject(err);
+      return;
+    }
+    for (const ev of batch.events) this.notify(ev);
+    batch.events.forEach((ev, i) => batch.settle[i].resolve(ev));
   }
 
   async create(key: string, value: Uint8Array): Promise<number> {
-    const ev = this.write((rev) => {
+    const ev = await this.write((rev) => {
       if (this.stmt.get.get(key)) throw new KeyExistsError(key);
       const buf = Buffer.from(value);
       this.stmt.insertKV.run(key, buf, rev, rev);
@@ -145,7 +196,7 @@ export class SqliteStorage implements Storage {
   }
 
   async update(key: string, value: Uint8Array, expectedModRevision: number): Promise<number> {
-    const ev = this.write((rev) => {
+    const ev = await this.write((rev) => {
       const cur = this.current(key, expectedModRevision);
       const buf = Buffer.from(value);
       this.stmt.updateKV.run(buf, rev, key);
@@ -161,7 +212,7 @@ export class SqliteStorage implements Storage {
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<KV> {
-    const ev = this.write((rev) => {
+    const ev = await this.write((rev) => {
       const cur = this.current(key, expectedModRevision);
       this.stmt.deleteKV.run(key);
       this.stmt.insertLog.run(rev, key, 1, cur.value, cur.create_rev, cur.mod_rev);
@@ -186,6 +237,7 @@ export class SqliteStorage implements Storage {
   }
 
   watch(prefix: string, afterRevision: number, handler: WatchHandler): Disposable {
+    this.flush();
     if (afterRevision < this.compacted) {
       const compacted = this.compacted;
       queueMicrotask(() => handler.onError(new CompactedError(afterRevision, compacted)));
@@ -256,6 +308,7 @@ export class SqliteStorage implements Storage {
   }
 
   async currentRevision(): Promise<number> {
+    this.flush();
     return this.rev;
   }
 
@@ -268,6 +321,7 @@ export class SqliteStorage implements Storage {
   }
 
   private compactNow(revision: number): void {
+    this.flush();
     const to = Math.min(revision, this.rev);
     const from = this.compacted;
     if (to <= from) return;
@@ -300,6 +354,7 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    if (this.db.open) this.flush();
     for (const w of this.watchers) w.closed = true;
     this.watchers.clear();
     this.db.close();
