@@ -73,7 +73,8 @@ export interface ApiServerOptions {
   hostname?: string;
 }
 
-export const K8S_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0+k8ts' };
+import { K8S_VERSION } from './version.js';
+export { K8S_VERSION };
 
 export class ApiServer {
   private readonly streams = new Set<Res>();

@@ -1,18 +1,26 @@
 // The k8ts command: `k8ts server`, `k8ts kubectl ...`, `k8ts version`.
-import { runServer } from './server.js';
-import { runKubectl } from './kubectl.js';
-import { runCerts } from './certs.js';
-import { runToken } from './token.js';
-import { runEtcd, runEtcdSnapshot } from './etcd.js';
-import { runSqliteBackup } from './sqlite-backup.js';
-import { runControllerManager } from '../controller-manager/main.js';
-import { runDns } from '../dns/main.js';
-import { runProxy } from '../proxy/main.js';
-import { runAgent } from './agent.js';
-import { runFlannel } from '../flannel/main.js';
-import { runSimNodes } from './sim-nodes.js';
-import { runScheduler } from './scheduler.js';
-import { K8S_VERSION } from '../apiserver/server.js';
+import { K8S_VERSION } from '../apiserver/version.js';
+
+type Command = (args: string[]) => number | Promise<number>;
+
+// Each command's module is loaded only when it runs: `k8ts server` does not pay for the DNS
+// server, the kubelet's gRPC client or etcd's, and `k8ts kubectl` starts at once.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  server: async () => (await import('./server.js')).runServer,
+  'controller-manager': async () => (await import('../controller-manager/main.js')).runControllerManager,
+  dns: async () => (await import('../dns/main.js')).runDns,
+  proxy: async () => (await import('../proxy/main.js')).runProxy,
+  scheduler: async () => (await import('./scheduler.js')).runScheduler,
+  agent: async () => (await import('./agent.js')).runAgent,
+  flannel: async () => (await import('../flannel/main.js')).runFlannel,
+  'sim-nodes': async () => (await import('./sim-nodes.js')).runSimNodes,
+  kubectl: async () => (await import('./kubectl.js')).runKubectl,
+  certs: async () => (await import('./certs.js')).runCerts,
+  token: async () => (await import('./token.js')).runToken,
+  etcd: async () => (await import('./etcd.js')).runEtcd,
+  'etcd-snapshot': async () => (await import('./etcd.js')).runEtcdSnapshot,
+  'sqlite-backup': async () => (await import('./sqlite-backup.js')).runSqliteBackup,
+};
 
 const USAGE = `k8ts - Kubernetes, written in TypeScript
 
@@ -38,35 +46,9 @@ Run 'k8ts server --help' for the server's flags.
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  const load = cmd === undefined ? undefined : COMMANDS[cmd];
+  if (load) return (await load())(rest);
   switch (cmd) {
-    case 'server':
-      return runServer(rest);
-    case 'controller-manager':
-      return runControllerManager(rest);
-    case 'dns':
-      return runDns(rest);
-    case 'proxy':
-      return runProxy(rest);
-    case 'scheduler':
-      return runScheduler(rest);
-    case 'agent':
-      return runAgent(rest);
-    case 'flannel':
-      return runFlannel(rest);
-    case 'sim-nodes':
-      return runSimNodes(rest);
-    case 'kubectl':
-      return runKubectl(rest);
-    case 'certs':
-      return runCerts(rest);
-    case 'token':
-      return runToken(rest);
-    case 'etcd':
-      return runEtcd(rest);
-    case 'etcd-snapshot':
-      return runEtcdSnapshot(rest);
-    case 'sqlite-backup':
-      return runSqliteBackup(rest);
     case 'version':
     case '--version':
       process.stdout.write(`k8ts version ${K8S_VERSION.gitVersion}\n`);

@@ -10,7 +10,7 @@ import { parseDuration, type AuditOptions } from '../apiserver/audit/index.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { supervise, type Supervised } from './supervise.js';
 import { AddressPool } from '../controllers/servicelb/pool.js';
-import { defaultRuntimeName } from '../kubelet/runtime/index.js';
+import { defaultRuntimeName } from '../kubelet/runtime/name.js';
 import { spawnSync } from 'node:child_process';
 import { loadKubeconfig, RestClient } from '../client/rest.js';
 import { deployManifests, manifestsDir, parseDisable, stagePackagedManifests } from '../deploy/manifests.js';

@@ -2,7 +2,8 @@
 // gRPC MemberList / MemberAdd / MemberRemove), authenticated with this server's etcd client
 // certificate.
 import { readFileSync } from 'node:fs';
-import { Etcd3 } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
+import { etcd3 } from './load.js';
 import type { EtcdTLSFiles } from './pki.js';
 
 export interface Member {
@@ -13,7 +14,7 @@ export interface Member {
 }
 
 export function etcdClient(endpoints: string[], tls: EtcdTLSFiles): Etcd3 {
-  return new Etcd3({
+  return new (etcd3().Etcd3)({
     hosts: endpoints,
     credentials: {
       rootCertificate: readFileSync(tls.caFile),

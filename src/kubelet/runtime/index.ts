@@ -2,13 +2,13 @@
 // on a ContainerdNode this process starts) or `sim`. When containerd cannot start, asking for
 // it falls back to `sim` with the reason logged by the caller.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { ContainerdNode } from '../containerd/node.js';
 import { ContainerdRuntime, type ContainerdRuntimeOptions } from './containerd.js';
 import { SimRuntime, type SimRuntimeOptions } from './sim.js';
 import type { PodRuntime } from './types.js';
 
-export type RuntimeName = 'sim' | 'containerd';
+import type { RuntimeName } from './name.js';
+export { defaultRuntimeName, type RuntimeName } from './name.js';
 
 export interface RuntimeChoice {
   runtime: PodRuntime;
@@ -30,12 +30,6 @@ export interface ContainerdChoiceOptions {
   network?: { mtu?: number; ipMasq?: boolean };
   /** Build the k8ts test images (busybox, nginx, pause) into <data-dir>/agent/images (default true). */
   buildTestImages?: boolean;
-}
-
-/** The default: containerd where it is installed and we are root, else sim (upstream-free hosts, CI). */
-export function defaultRuntimeName(): RuntimeName {
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  return root && existsSync('/usr/bin/containerd') ? 'containerd' : 'sim';
 }
 
 /** Names derived from the data dir, so that two k8ts nodes on one host do not share a bridge or cgroup root. */

@@ -3,7 +3,8 @@
 // and guarded update/delete are transactions on create_revision / mod_revision; watches ask
 // for previous values and progress notifications. etcd does not say how far it has been
 // compacted, so we remember what we compacted and learn the rest from etcd's refusals.
-import { Etcd3, type IKeyValue, type IOptions } from 'etcd3';
+import type { Etcd3, IKeyValue, IOptions } from 'etcd3';
+import { etcd3 } from '../../etcd/load.js';
 import {
   CompactedError,
   KeyExistsError,
@@ -70,7 +71,7 @@ export class EtcdStorage implements Storage {
         options.credentials.privateKey = opts.key;
       }
     }
-    this.client = new Etcd3(options);
+    this.client = new (etcd3().Etcd3)(options);
     this.stream = new WatchStream(this.client.watchClient);
     this.maxRequestBytes = opts.maxRequestBytes ?? ETCD_MAX_REQUEST_BYTES;
     this.probed = this.probeCompacted().catch(() => undefined);
