@@ -18,7 +18,7 @@ import {
   type KV,
   type Storage,
 } from '../../storage/types.js';
-import type { WatchCacheApi } from '../../storage/cacher-types.js';
+import type { CachedObject, WatchCacheApi } from '../../storage/cacher-types.js';
 import type { Allocators, ResourceStrategy, StrategyContext } from '../registry/strategy.js';
 import { errorBody, errorText, type FieldError } from '../registry/validation.js';
 import type { RequestContext } from './context.js';
@@ -33,6 +33,17 @@ import type { AdmissionOperation, AdmissionRequest } from '../admission/types.js
 const GENERATE_NAME_ATTEMPTS = 8;
 /** upstream's GuaranteedUpdate retries a patch on a concurrent write */
 const PATCH_ATTEMPTS = 5;
+
+/**
+ * The state an update starts from: a datastore read, or the watch cache's copy (which may be
+ * behind the datastore; the write's revision guard tells).
+ */
+type ReadState =
+  | (KV & { cachedObject?: undefined })
+  | { key: string; modRevision: number; stale?: undefined; cachedObject: CachedObject };
+
+/** An update found to change nothing on a cached copy: upstream confirms that on stored state. */
+class UnconfirmedNoOp extends Error {}
 
 export interface StoreDeps {
   storage: Storage;
@@ -250,11 +261,19 @@ export class ResourceStore {
     } = {},
   ): Promise<KubeObject> {
     const st = this.strategy;
+    // As upstream's GuaranteedUpdate: the first try works on the watch cache's copy, so an
+    // update does not read the datastore; the revision guard on the write catches a stale copy,
+    // and any failure on cached state is retried once on the stored state, unless that turns
+    // out to be the same revision.
+    let state: ReadState | undefined = opts.raw ? undefined : this.cachedState(namespace, name);
     for (let attempt = 1; ; attempt++) {
-      const kv = await this.readKV(namespace, name);
-      const current = this.fromStored(decodeFromStorage(kv.value, kv.modRevision));
-      const next = await mutate(clone(current));
+      const kv: ReadState = state ?? (await this.readKV(namespace, name));
+      state = undefined;
       try {
+        const current = kv.cachedObject
+          ? this.fromStored(JSON.parse(kv.cachedObject.json()) as KubeObject)
+          : this.fromStored(decodeFromStorage(kv.value, kv.modRevision));
+        const next = await mutate(clone(current));
         // `raw`: a subresource's own storage-level update (upstream's GuaranteedUpdate in
         // pods/binding): no strategy hooks, admission or managedFields, only the revision guard
         if (opts.raw)
@@ -264,6 +283,16 @@ export class ResourceStore {
           );
         return await this.writeUpdate(kv, current, next, ctx, opts);
       } catch (err) {
+        if (kv.cachedObject) {
+          const stored = await this.readKV(namespace, name);
+          // unless the cached copy was current after all (then its answer stands; a no-op
+          // is only trusted on stored state), try again on the stored state
+          if (stored.modRevision !== kv.modRevision || err instanceof UnconfirmedNoOp) {
+            state = stored;
+            attempt--;
+            continue;
+          }
+        }
         if (err instanceof RevisionMismatchError && opts.retry && attempt < PATCH_ATTEMPTS) continue;
         if (err instanceof RevisionMismatchError || err instanceof KeyNotFoundError)
           throw conflict(st.group, st.resource, name, OBJECT_MODIFIED);
@@ -272,8 +301,15 @@ export class ResourceStore {
     }
   }
 
+  /** The watch cache's copy of an object as the first state an update works on, if it has one. */
+  private cachedState(namespace: string | undefined, name: string): ReadState | undefined {
+    const key = this.key(namespace, name);
+    const cachedObject = this.deps.cache.get(key);
+    return cachedObject && { key, modRevision: cachedObject.modRevision, cachedObject };
+  }
+
   private async writeUpdate(
-    kv: KV,
+    kv: ReadState,
     current: KubeObject,
     next: KubeObject,
     ctx: RequestContext,
@@ -330,8 +366,10 @@ export class ResourceStore {
     // unless the stored bytes are stale (sealed with an old encryption key)
     const { resourceVersion: _a, managedFields: _mf1, ...nm } = next.metadata;
     const { resourceVersion: _b, managedFields: _mf2, ...cm } = current.metadata;
-    if (!explicit && !kv.stale && sameJSON({ ...next, metadata: nm }, { ...current, metadata: cm }))
+    if (!explicit && !kv.stale && sameJSON({ ...next, metadata: nm }, { ...current, metadata: cm })) {
+      if (kv.cachedObject) throw new UnconfirmedNoOp();
       return current;
+    }
     const undo = this.allocate(next, current, sctx);
     try {
       if (ctx.dryRun) {
