@@ -8,6 +8,7 @@ import { runSqliteBackup } from './sqlite-backup.js';
 import { runControllerManager } from '../controller-manager/main.js';
 import { runDns } from '../dns/main.js';
 import { runProxy } from '../proxy/main.js';
+import { runIngressController } from '../ingress/main.js';
 import { runAgent } from './agent.js';
 import { runFlannel } from '../flannel/main.js';
 import { runSimNodes } from './sim-nodes.js';
@@ -21,6 +22,7 @@ Usage:
   k8ts controller-manager --kubeconfig FILE   Run the controllers against any API server
   k8ts dns [--kubeconfig FILE] [--listen HOST:PORT]   Run the cluster DNS (CoreDNS's place; in-cluster config without --kubeconfig)
   k8ts proxy --kubeconfig FILE   Run kube-proxy (iptables mode) on this machine
+  k8ts ingress-controller --kubeconfig FILE   Run the ingress controller (IngressClass k8ts) on ports 80/443
   k8ts scheduler --kubeconfig FILE [--config FILE]   Run the scheduler against any API server
   k8ts agent --kubeconfig FILE   Run the node agent (kubelet) against any API server
   k8ts flannel --kubeconfig FILE   Run the pod network overlay (VXLAN) of this node alone
@@ -47,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
       return runDns(rest);
     case 'proxy':
       return runProxy(rest);
+    case 'ingress-controller':
+      return runIngressController(rest);
     case 'scheduler':
       return runScheduler(rest);
     case 'agent':

@@ -1,0 +1,126 @@
+// Forwarding one request to a pod: bodies streamed both ways, hop-by-hop headers dropped,
+// X-Forwarded-For/-Host/-Port/-Proto and X-Real-IP set as ingress-nginx sets them, keep-alive
+// connections to the pods (one agent), and Upgrade requests (WebSocket) spliced to the pod's
+// socket once it answers 101.
+import {
+  Agent,
+  request,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
+import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Endpoint } from './backends.js';
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+export interface ForwardContext {
+  scheme: 'http' | 'https';
+  /** the port the client connected to */
+  port: number;
+}
+
+export const upstreamAgent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+
+function forwardedHeaders(req: IncomingMessage, ctx: ForwardContext): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  const named = new Set(
+    String(req.headers.connection ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase()),
+  );
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined || HOP_BY_HOP.has(k) || named.has(k)) continue;
+    out[k] = v;
+  }
+  const client = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
+  // ingress-nginx (use-forwarded-headers and compute-full-forwarded-for off) replaces what the
+  // client claimed with the address it connected from
+  out['x-forwarded-for'] = client;
+  out['x-real-ip'] = client;
+  out['x-forwarded-host'] = req.headers.host ?? '';
+  out['x-forwarded-port'] = String(ctx.port);
+  out['x-forwarded-proto'] = ctx.scheme;
+  out['x-forwarded-scheme'] = ctx.scheme;
+  return out;
+}
+
+export function plainReply(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+  res.end(text);
+}
+
+export function forward(req: IncomingMessage, res: ServerResponse, to: Endpoint, ctx: ForwardContext): void {
+  const up = request({
+    host: to.host,
+    port: to.port,
+    method: req.method,
+    path: req.url,
+    headers: forwardedHeaders(req, ctx),
+    agent: upstreamAgent,
+  });
+  up.on('response', (answer) => {
+    const headers: OutgoingHttpHeaders = {};
+    for (const [k, v] of Object.entries(answer.headers))
+      if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+    res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+    answer.pipe(res);
+    res.on('close', () => answer.destroy());
+  });
+  up.on('error', () => plainReply(res, 502, '502 Bad Gateway\n'));
+  req.pipe(up);
+  // the client went away before the answer ended: stop talking to the pod
+  res.on('close', () => {
+    if (!res.writableFinished) up.destroy();
+  });
+}
+
+/** An Upgrade request: the head goes to the pod as is, then bytes flow both ways unchanged. */
+export function forwardUpgrade(
+  req: IncomingMessage,
+  client: Duplex,
+  head: Buffer,
+  to: Endpoint,
+  ctx: ForwardContext,
+): void {
+  const headers = forwardedHeaders(req, ctx);
+  const pod: Socket = connect(to.port, to.host, () => {
+    const lines = [`${req.method} ${req.url} HTTP/1.1`];
+    for (const [k, v] of Object.entries(headers))
+      for (const one of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${String(one)}`);
+    lines.push('connection: Upgrade', `upgrade: ${String(req.headers.upgrade ?? '')}`);
+    pod.write(lines.join('\r\n') + '\r\n\r\n');
+    if (head.length) pod.write(head);
+    pod.pipe(client);
+    client.pipe(pod);
+  });
+  const close = () => {
+    pod.destroy();
+    client.destroy();
+  };
+  pod.on('error', () => {
+    if (!pod.bytesRead)
+      client.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    close();
+  });
+  client.on('error', close);
+  pod.on('close', close);
+  client.on('close', close);
+}
