@@ -40,6 +40,8 @@ export class IngressController {
   private readonly announced = new Map<string, number>();
   private readonly warned = new Map<string, string>();
   private running: Promise<void> | undefined;
+  /** uids of the Ingresses the last sync served */
+  private servedUids = new Set<string>();
 
   constructor(
     informers: SharedInformers,
@@ -60,8 +62,13 @@ export class IngressController {
       return svc ? [`${s.metadata.namespace}/${svc}`] : [];
     });
     const poke = () => this.queue.add(SYNC_KEY);
-    for (const inf of [this.ingresses, this.classes, this.services, this.slices, this.secrets, this.nodes])
+    for (const inf of [this.ingresses, this.classes, this.services, this.slices, this.secrets])
       inf.addHandlers({ onAdd: poke, onUpdate: poke, onDelete: poke });
+    // only this node's addresses matter (the status), not every node's heartbeat
+    const ourNode = (n: KubeObject) => {
+      if (n.metadata.name === o.nodeName) poke();
+    };
+    this.nodes.addHandlers({ onAdd: ourNode, onUpdate: (_, n) => ourNode(n), onDelete: ourNode });
   }
 
   start(): void {
@@ -99,6 +106,7 @@ export class IngressController {
 
   private sync(): void {
     const served = this.served();
+    this.servedUids = new Set(served.map((i) => i.metadata.uid ?? ''));
     const table = buildRouteTable(served);
     const previous = this.listeners.state.backends;
     const backends = new Map<string, ResolvedBackend>();
@@ -166,7 +174,7 @@ export class IngressController {
   private async writeStatus(key: string): Promise<void> {
     const name = key.slice('status:'.length);
     const ing = this.ingresses.get(name);
-    if (!ing || !this.served().some((i) => i.metadata.uid === ing.metadata.uid)) return;
+    if (!ing || !this.servedUids.has(ing.metadata.uid ?? '')) return;
     const want = this.addresses().map((ip) => ({ ip }));
     const status = (ing.status ?? {}) as { loadBalancer?: { ingress?: { ip?: string }[] } };
     const have = (status.loadBalancer?.ingress ?? []).map((x) => ({ ip: x.ip }));

@@ -82,7 +82,11 @@ export function forward(req: IncomingMessage, res: ServerResponse, to: Endpoint,
       if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
     res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
     answer.pipe(res);
-    res.on('close', () => answer.destroy());
+    // the client went away mid-answer: stop reading from the pod (a finished answer keeps its
+    // keep-alive socket)
+    res.on('close', () => {
+      if (!answer.complete) answer.destroy();
+    });
   });
   up.on('error', () => plainReply(res, 502, '502 Bad Gateway\n'));
   req.pipe(up);

@@ -51,6 +51,10 @@ export class Server {
     const prefix = path.replace(/\/+$/, '');
     if (this.prefixes.some((p) => p.prefix === prefix)) return;
     this.prefixes.push({ ...route, prefix });
+  }
+
+  /** Longest prefix first; called once the table is built (a stable sort keeps age order). */
+  sortPrefixes(): void {
     this.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
   }
 }
@@ -185,6 +189,8 @@ export function buildRouteTable(ingresses: KubeObject[]): RouteTable {
       }
     }
   }
+  for (const s of [table.noHost, ...table.exactHosts.values(), ...table.wildcardHosts.values()])
+    s.sortPrefixes();
   return table;
 }
 
