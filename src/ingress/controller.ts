@@ -111,7 +111,10 @@ export class IngressController {
     const previous = this.listeners.state.backends;
     const backends = new Map<string, ResolvedBackend>();
     const problems = new Map<string, string[]>();
-    const note = (ing: string, why: string) => problems.set(ing, [...(problems.get(ing) ?? []), why]);
+    const note = (ing: string, why: string) => {
+      const list = problems.get(ing) ?? [];
+      if (!list.includes(why)) problems.set(ing, [...list, why]);
+    };
     const lookups = {
       service: (ns: string, name: string) => this.services.get(`${ns}/${name}`),
       slices: (ns: string, name: string) => this.slices.byIndex('service', `${ns}/${name}`),
@@ -127,14 +130,15 @@ export class IngressController {
         if (r.problem && r.warn) note(ingressKey(ing), r.problem);
       }
     }
-    const secrets = new Set<string>();
+    const secrets = new Map<string, string | undefined>();
     for (const [, t] of table.tls) {
-      if (!t.secret || secrets.has(t.secret)) continue;
-      secrets.add(t.secret);
-      const problem = this.certs.update(t.secret, this.secrets.get(t.secret));
+      if (!t.secret) continue;
+      if (!secrets.has(t.secret))
+        secrets.set(t.secret, this.certs.update(t.secret, this.secrets.get(t.secret)));
+      const problem = secrets.get(t.secret);
       if (problem) note(t.ingress, `Error getting SSL certificate "${t.secret}": ${problem}`);
     }
-    this.certs.retain(secrets);
+    this.certs.retain(new Set(secrets.keys()));
     this.listeners.state = { table, backends };
     log.debug('route table swapped', { ingresses: served.length, backends: backends.size });
     this.report(served, problems);

@@ -67,7 +67,29 @@ export function plainReply(
   res.end(text);
 }
 
-export function forward(req: IncomingMessage, res: ServerResponse, to: Endpoint, ctx: ForwardContext): void {
+/** A request without a body, safe to send again: nginx's proxy_next_upstream retries only these. */
+function retriable(req: IncomingMessage): boolean {
+  const m = req.method ?? 'GET';
+  return (
+    (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') &&
+    req.headers['content-length'] === undefined &&
+    req.headers['transfer-encoding'] === undefined
+  );
+}
+
+/**
+ * Sends the request to `next()`'s endpoint. When that pod refuses or drops the connection
+ * before answering, a bodiless GET/HEAD/OPTIONS goes to the next endpoint (at most `tries`
+ * in all, as nginx's proxy_next_upstream error); anything else answers 502.
+ */
+export function forward(
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: () => Endpoint,
+  ctx: ForwardContext,
+  tries = 1,
+): void {
+  const to = next();
   const up = request({
     host: to.host,
     port: to.port,
@@ -88,8 +110,17 @@ export function forward(req: IncomingMessage, res: ServerResponse, to: Endpoint,
       if (!answer.complete) answer.destroy();
     });
   });
-  up.on('error', () => plainReply(res, 502, '502 Bad Gateway\n'));
-  req.pipe(up);
+  const again = retriable(req);
+  up.on('error', () => {
+    if (again && tries > 1 && !res.headersSent && !res.destroyed)
+      return forward(req, res, next, ctx, tries - 1);
+    plainReply(res, 502, '502 Bad Gateway\n');
+  });
+  if (again) {
+    // nothing to stream: the request can be sent again as is
+    req.resume();
+    up.end();
+  } else req.pipe(up);
   // the client went away before the answer ended: stop talking to the pod
   res.on('close', () => {
     if (!res.writableFinished) up.destroy();

@@ -111,7 +111,8 @@ export class Listeners {
     const d = this.decide(req, ctx);
     if (d.kind === 'redirect') return plainReply(res, 308, '', { location: d.location });
     if (d.kind === 'reply') return plainReply(res, d.status, d.text);
-    forward(req, res, pick(d.backend)!, ctx);
+    const b = d.backend;
+    forward(req, res, () => pick(b)!, ctx, Math.min(b.endpoints.length, 3));
   }
 
   private upgrade(req: IncomingMessage, sock: Duplex, head: Buffer, ctx: ForwardContext): void {

@@ -464,6 +464,57 @@ describe('ingress controller', () => {
     assert.match(echoed, /ping$/);
   });
 
+  it('retries a bodiless GET on the next endpoint when a pod refuses; a POST gets 502', async () => {
+    const dead = await freePort(); // nothing listens there
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'flaky', namespace: 'web' },
+      spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+    });
+    for (const [name, port] of [
+      ['flaky-dead', dead],
+      ['flaky-live', backends[0].port],
+    ] as const)
+      await apply({
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name, namespace: 'web', labels: { 'kubernetes.io/service-name': 'flaky' } },
+        addressType: 'IPv4',
+        ports: [{ name: 'http', port, protocol: 'TCP' }],
+        endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+      });
+    await apply({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'flaky', namespace: 'web' },
+      spec: {
+        rules: [
+          {
+            host: 'flaky.test',
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'flaky', port: { number: 80 } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    await until('flaky.test served', async () => (await get(httpPort, 'flaky.test', '/')).status === 200);
+    for (let i = 0; i < 6; i++) assert.equal((await get(httpPort, 'flaky.test', `/get-${i}`)).status, 200);
+    const posts: number[] = [];
+    for (let i = 0; i < 4; i++)
+      posts.push(
+        (await get(httpPort, 'flaky.test', '/post', { method: 'POST', body: Buffer.from('x') })).status,
+      );
+    assert.deepEqual([...posts].sort(), [200, 200, 502, 502]);
+  });
+
   it('answers 503 once a Service has no ready endpoint', async () => {
     await s.kubectl(['-n', 'web', 'delete', 'endpointslice', 'other-c']);
     const r = await until('503 for other', async () => {
