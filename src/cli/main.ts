@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   etcd: async () => (await import('./etcd.js')).runEtcd,
   'etcd-snapshot': async () => (await import('./etcd.js')).runEtcdSnapshot,
   'sqlite-backup': async () => (await import('./sqlite-backup.js')).runSqliteBackup,
+  'ingress-controller': async () => (await import('../ingress/main.js')).runIngressController,
 };
 
 const USAGE = `k8ts - Kubernetes, written in TypeScript
@@ -29,6 +30,7 @@ Usage:
   k8ts controller-manager --kubeconfig FILE   Run the controllers against any API server
   k8ts dns [--kubeconfig FILE] [--listen HOST:PORT]   Run the cluster DNS (CoreDNS's place; in-cluster config without --kubeconfig)
   k8ts proxy --kubeconfig FILE   Run kube-proxy (iptables mode) on this machine
+  k8ts ingress-controller --kubeconfig FILE   Run the ingress controller (IngressClass k8ts) on ports 80/443
   k8ts scheduler --kubeconfig FILE [--config FILE]   Run the scheduler against any API server
   k8ts agent --kubeconfig FILE   Run the node agent (kubelet) against any API server
   k8ts flannel --kubeconfig FILE   Run the pod network overlay (VXLAN) of this node alone

@@ -57,7 +57,8 @@ Flags:
   --audit-webhook-batch-max-size N     Events per webhook request (default 400)
   --audit-webhook-batch-max-wait DUR   Longest wait before sending a batch (default 30s)
   --audit-webhook-initial-backoff DUR  Wait before retrying a failed webhook request (default 10s)
-${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable NAME                 Do not deploy a packaged add-on (repeatable; k3s's names): coredns, local-storage
+${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable NAME                 Do not deploy a packaged add-on (repeatable; k3s's names): coredns, local-storage,
+                                 ingress (the IngressClass k8ts and its controller on ports 80/443)
                                  (the server applies <data-dir>/server/manifests/*.yaml at start)
   --disable-agent                Do not run the local node agent
   --disable-controller-manager   Do not run the controllers
@@ -276,6 +277,12 @@ export async function runServer(args: string[]): Promise<number> {
       ];
       if (values['node-name']) proxy.push('--hostname-override', values['node-name']);
       components.push(supervise('proxy', proxy));
+    }
+    // the ingress controller serves the node's ports 80/443, which simulated nodes do not have
+    if (runtime === 'containerd' && !disabled.has('ingress')) {
+      const ingress = ['ingress-controller', '--kubeconfig', kubeconfigPath, ...logLevel];
+      if (values['node-name']) ingress.push('--node-name', values['node-name']);
+      components.push(supervise('ingress-controller', ingress));
     }
   }
   if (simNodes > 0) {

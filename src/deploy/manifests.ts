@@ -14,11 +14,12 @@ import type { RestClient } from '../client/rest.js';
 import { logger } from '../util/log.js';
 import { COREDNS_MANIFEST, corednsManifest } from './coredns.js';
 import { LOCAL_STORAGE_MANIFEST, localStorageManifest } from './local-storage.js';
+import { INGRESS_MANIFEST, ingressManifest } from './ingress.js';
 
 const log = logger('deploy');
 
 /** The add-ons --disable can name (k3s also packages traefik, servicelb, local-storage, metrics-server). */
-export const PACKAGED_COMPONENTS = ['coredns', 'local-storage'] as const;
+export const PACKAGED_COMPONENTS = ['coredns', 'local-storage', 'ingress'] as const;
 
 export function manifestsDir(dataDir: string): string {
   return join(dataDir, 'server', 'manifests');
@@ -53,6 +54,7 @@ export function stagePackagedManifests(
   const packaged: [string, string, string][] = [
     ['coredns', COREDNS_MANIFEST, corednsManifest({ clusterDomain: o.clusterDomain })],
     ['local-storage', LOCAL_STORAGE_MANIFEST, localStorageManifest({ storageDir: o.storageDir })],
+    ['ingress', INGRESS_MANIFEST, ingressManifest()],
   ];
   const removed: KubeObject[] = [];
   for (const [component, file, text] of packaged) {

@@ -1,7 +1,7 @@
 // The admission plugins the API server enables, in upstream's order (kube-apiserver's
 // recommended plugin order: NamespaceLifecycle, LimitRanger, ServiceAccount, NodeRestriction,
 // TaintNodesByCondition, PodSecurity, Priority, DefaultTolerationSeconds, DefaultStorageClass,
-// StorageObjectInUseProtection, ..., MutatingAdmissionWebhook, ValidatingAdmissionWebhook,
+// StorageObjectInUseProtection, ..., DefaultIngressClass, ..., MutatingAdmissionWebhook, ValidatingAdmissionWebhook,
 // ResourceQuota). NamespaceLifecycle runs inside the store (namespace-lifecycle.ts).
 import type { AdmissionDeps, AdmissionPlugin } from './types.js';
 import { limitRanger } from './limit-ranger.js';
@@ -13,6 +13,7 @@ import { priorityAdmission } from './priority.js';
 import { defaultTolerationSeconds } from './default-toleration-seconds.js';
 import { defaultStorageClass } from './default-storage-class.js';
 import { storageObjectInUseProtection } from './storage-object-in-use-protection.js';
+import { defaultIngressClass } from './default-ingress-class.js';
 import { rbacEscalation } from './rbac-escalation.js';
 import { nodeRestriction } from './node-restriction.js';
 import { mutatingWebhookAdmission, validatingWebhookAdmission } from './webhook/plugins.js';
@@ -28,6 +29,7 @@ export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
     defaultTolerationSeconds(),
     defaultStorageClass(deps),
     storageObjectInUseProtection(),
+    defaultIngressClass(deps),
     rbacEscalation(deps), // not an upstream plugin: the rbac registry's escalation check
     mutatingWebhookAdmission(deps),
     validatingWebhookAdmission(deps),

@@ -1,0 +1,527 @@
+// The built-in ingress controller against a real server: `k8ts ingress-controller` as a child
+// process on free high ports, backends = HTTP servers on 127.0.0.1 behind selector-less
+// Services with hand-made EndpointSlices. What a curl user sees: status codes, bodies, Host and
+// path routing, TLS with SNI, the HTTP→HTTPS redirect, keep-alive across a reload, WebSocket
+// pass-through, status.loadBalancer and `kubectl get ingress`, and the events.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, createServer, request, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { cleanup, freePort, ROOT, startServer, type TestServer } from './harness.js';
+import { createCA, issue } from '../../src/pki/certs.js';
+
+async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await f();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out: ${what} ${last ? String(last) : ''}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** A backend that answers with what it received, and echoes bytes after an Upgrade. */
+async function backend(name: string): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    let size = 0;
+    req.on('data', (d: Buffer) => (size += d.length));
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          name,
+          url: req.url,
+          host: req.headers.host,
+          xff: req.headers['x-forwarded-for'],
+          xfh: req.headers['x-forwarded-host'],
+          xfp: req.headers['x-forwarded-proto'],
+          size,
+        }),
+      );
+    });
+  });
+  server.on('upgrade', (req, sock) => {
+    sock.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    sock.pipe(sock);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const a = server.address();
+  return { server, port: typeof a === 'object' && a ? a.port : 0 };
+}
+
+interface Answer {
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+  reused?: boolean;
+}
+
+function get(
+  port: number,
+  host: string,
+  path: string,
+  o: { agent?: Agent; method?: string; body?: Buffer } = {},
+) {
+  return new Promise<Answer>((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, method: o.method ?? 'GET', headers: { host }, agent: o.agent },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body, headers: res.headers, reused: req.reusedSocket }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}
+
+function getTls(port: number, servername: string, path: string) {
+  return new Promise<Answer & { cn: string; san: string }>((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        servername,
+        headers: { host: servername },
+        rejectUnauthorized: false,
+        agent: false,
+      },
+      (res) => {
+        const cert = (res.socket as TLSSocket).getPeerCertificate();
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body,
+            headers: res.headers,
+            cn: String(cert.subject?.CN ?? ''),
+            san: cert.subjectaltname ?? '',
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('ingress controller', () => {
+  let s: TestServer;
+  let ctl: ChildProcess;
+  let ctlLog = '';
+  let httpPort = 0;
+  let httpsPort = 0;
+  const backends: { server: Server; port: number }[] = [];
+  const apply = async (obj: unknown) => {
+    const r = await s.kubectl(['apply', '-f', '-'], JSON.stringify(obj));
+    assert.equal(r.code, 0, r.stderr);
+  };
+
+  before(async () => {
+    s = await startServer(['--disable-controller-manager', '--disable-scheduler']);
+    for (const n of ['a', 'b', 'c']) backends.push(await backend(n));
+    // the node the controller runs on, with the InternalIP its status publishes
+    await apply({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'edge-1' } });
+    const patched = await s.api(
+      'PATCH',
+      '/api/v1/nodes/edge-1/status',
+      JSON.stringify({
+        status: {
+          addresses: [
+            { type: 'InternalIP', address: '127.0.0.1' },
+            { type: 'Hostname', address: 'edge-1' },
+          ],
+        },
+      }),
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
+    assert.equal(patched.status, 200, patched.body);
+    await s.kubectl(['create', 'namespace', 'web']);
+    const service = (name: string) => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: 'web' },
+      spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+    });
+    const slice = (name: string, service: string, port: number) => ({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name, namespace: 'web', labels: { 'kubernetes.io/service-name': service } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port, protocol: 'TCP' }],
+      endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+    });
+    await apply(service('echo'));
+    await apply(service('other'));
+    await apply(slice('echo-a', 'echo', backends[0].port));
+    await apply(slice('echo-b', 'echo', backends[1].port));
+    await apply(slice('other-c', 'other', backends[2].port));
+    // a kubernetes.io/tls Secret for secure.test, from a CA of the test's own
+    const ca = await createCA('test-ca');
+    const pair = await issue(ca, {
+      commonName: 'secure.test',
+      dnsNames: ['secure.test'],
+      usage: 'server',
+      validDays: 1,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'k8ts-ingress-'));
+    writeFileSync(join(dir, 'tls.crt'), pair.certPem);
+    writeFileSync(join(dir, 'tls.key'), pair.keyPem);
+    const secret = await s.kubectl([
+      '-n',
+      'web',
+      'create',
+      'secret',
+      'tls',
+      'secure-tls',
+      '--cert',
+      join(dir, 'tls.crt'),
+      '--key',
+      join(dir, 'tls.key'),
+    ]);
+    assert.equal(secret.code, 0, secret.stderr);
+    await until(
+      'the packaged IngressClass',
+      async () => (await s.kubectl(['get', 'ingressclass', 'k8ts'])).code === 0,
+    );
+
+    httpPort = await freePort();
+    httpsPort = await freePort();
+    ctl = spawn(
+      join(ROOT, 'bin', 'k8ts'),
+      [
+        'ingress-controller',
+        '--kubeconfig',
+        s.kubeconfig,
+        '--http-port',
+        String(httpPort),
+        '--https-port',
+        String(httpsPort),
+        '--bind-address',
+        '127.0.0.1',
+        '--node-name',
+        'edge-1',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    ctl.stdout!.on('data', (d: Buffer) => (ctlLog += d.toString()));
+    ctl.stderr!.on('data', (d: Buffer) => (ctlLog += d.toString()));
+
+    const path = (
+      p: string,
+      pathType: string,
+      service: string,
+      port: Record<string, unknown> = { number: 80 },
+    ) => ({
+      path: p,
+      pathType,
+      backend: { service: { name: service, port } },
+    });
+    await apply({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'site', namespace: 'web' },
+      spec: {
+        tls: [{ hosts: ['secure.test'], secretName: 'secure-tls' }],
+        rules: [
+          {
+            host: 'echo.test',
+            http: {
+              paths: [
+                path('/', 'Prefix', 'echo'),
+                path('/other', 'Prefix', 'other', { name: 'http' }),
+                path('/exact', 'Exact', 'other'),
+              ],
+            },
+          },
+          { host: '*.wild.test', http: { paths: [path('/', 'ImplementationSpecific', 'other')] } },
+          { host: 'secure.test', http: { paths: [path('/', 'Prefix', 'other')] } },
+        ],
+      },
+    });
+    await apply({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'broken', namespace: 'web' },
+      spec: {
+        tls: [{ hosts: ['broken-tls.test'], secretName: 'no-such-secret' }],
+        rules: [
+          { host: 'broken.test', http: { paths: [path('/', 'Prefix', 'missing')] } },
+          { host: 'broken-tls.test', http: { paths: [path('/', 'Prefix', 'other')] } },
+        ],
+      },
+    });
+    await apply({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'elsewhere', namespace: 'web' },
+      spec: {
+        ingressClassName: 'nginx',
+        rules: [{ host: 'nginx.test', http: { paths: [path('/', 'Prefix', 'echo')] } }],
+      },
+    });
+    await until(
+      'the controller serves echo.test',
+      async () => (await get(httpPort, 'echo.test', '/')).status === 200,
+    );
+  });
+
+  after(async () => {
+    if (ctl && ctl.exitCode === null) {
+      const exited = new Promise((r) => ctl.once('exit', r));
+      ctl.kill('SIGTERM');
+      await exited;
+    }
+    for (const b of backends) b.server.close();
+    await s.stop();
+    cleanup(s);
+  });
+
+  it('defaults the class to k8ts and routes by host and path, round-robin over the endpoints', async () => {
+    const cls = await s.kubectl([
+      '-n',
+      'web',
+      'get',
+      'ingress',
+      'site',
+      '-o',
+      'jsonpath={.spec.ingressClassName}',
+    ]);
+    assert.equal(cls.stdout, 'k8ts');
+    const names = new Set<string>();
+    for (let i = 0; i < 4; i++) names.add(JSON.parse((await get(httpPort, 'echo.test', '/x')).body).name);
+    assert.deepEqual([...names].sort(), ['a', 'b']);
+    const other = JSON.parse((await get(httpPort, 'echo.test', '/other/deeper?q=1')).body);
+    assert.equal(other.name, 'c');
+    assert.equal(other.url, '/other/deeper?q=1');
+    assert.notEqual(JSON.parse((await get(httpPort, 'echo.test', '/otherwise')).body).name, 'c');
+    assert.equal(JSON.parse((await get(httpPort, 'echo.test', '/exact')).body).name, 'c');
+    assert.notEqual(JSON.parse((await get(httpPort, 'echo.test', '/exact/sub')).body).name, 'c');
+    assert.equal(JSON.parse((await get(httpPort, 'x.wild.test', '/')).body).name, 'c');
+  });
+
+  it('forwards X-Forwarded-* and the Host header, and streams request bodies', async () => {
+    const a = JSON.parse((await get(httpPort, 'echo.test:8080', '/h')).body);
+    assert.equal(a.host, 'echo.test:8080');
+    assert.equal(a.xfh, 'echo.test:8080');
+    assert.equal(a.xfp, 'http');
+    assert.equal(a.xff, '127.0.0.1');
+    const big = Buffer.alloc(3 * 1024 * 1024, 7);
+    const posted = JSON.parse(
+      (await get(httpPort, 'echo.test', '/upload', { method: 'POST', body: big })).body,
+    );
+    assert.equal(posted.size, big.length);
+  });
+
+  it('answers 404 for no rule, 503 for a missing Service, and ignores other classes', async () => {
+    const none = await get(httpPort, 'unknown.test', '/');
+    assert.equal(none.status, 404);
+    assert.equal(none.body, '404 page not found\n');
+    const broken = await get(httpPort, 'broken.test', '/');
+    assert.equal(broken.status, 503);
+    assert.match(broken.body, /Service "web\/missing" does not exist/);
+    assert.equal((await get(httpPort, 'nginx.test', '/')).status, 404);
+  });
+
+  it('TLS: SNI picks the Secret certificate, the fake certificate otherwise; HTTP redirects with 308', async () => {
+    const secure = await getTls(httpsPort, 'secure.test', '/tls');
+    assert.equal(secure.status, 200);
+    assert.equal(secure.cn, 'secure.test');
+    assert.equal(JSON.parse(secure.body).xfp, 'https');
+    const unknown = await getTls(httpsPort, 'unknown.test', '/');
+    assert.equal(unknown.cn, 'Kubernetes Ingress Controller Fake Certificate');
+    assert.equal(unknown.status, 404);
+    // a tls host whose Secret is missing is still served, with the default certificate
+    const missing = await getTls(httpsPort, 'broken-tls.test', '/');
+    assert.equal(missing.cn, 'Kubernetes Ingress Controller Fake Certificate');
+    assert.equal(missing.status, 200);
+    const redirect = await get(httpPort, 'secure.test', '/a/b?c=d');
+    assert.equal(redirect.status, 308);
+    assert.equal(redirect.headers.location, `https://secure.test:${httpsPort}/a/b?c=d`);
+    assert.equal((await get(httpPort, 'echo.test', '/')).status, 200);
+  });
+
+  it('writes status.loadBalancer (the node InternalIP) and kubectl get ingress shows it', async () => {
+    const out = await until('ADDRESS column', async () => {
+      const r = await s.kubectl(['-n', 'web', 'get', 'ingress', 'site']);
+      return /127\.0\.0\.1/.test(r.stdout) && r.stdout;
+    });
+    const [header, row] = out.trim().split('\n');
+    assert.deepEqual(header.split(/\s+/), ['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE']);
+    assert.deepEqual(row.split(/\s+/).slice(0, 5), [
+      'site',
+      'k8ts',
+      'echo.test,*.wild.test,secure.test',
+      '127.0.0.1',
+      '80,',
+    ]);
+    const other = await s.kubectl([
+      '-n',
+      'web',
+      'get',
+      'ingress',
+      'elsewhere',
+      '-o',
+      'jsonpath={.status.loadBalancer}',
+    ]);
+    assert.equal(other.stdout, '{}');
+  });
+
+  it('records Sync events, and Warnings for the missing Service and Secret', async () => {
+    const events = (name: string) =>
+      s.kubectl([
+        '-n',
+        'web',
+        'get',
+        'events',
+        '--field-selector',
+        `involvedObject.name=${name}`,
+        '-o',
+        'jsonpath={range .items[*]}{.type} {.reason} {.message}{"\\n"}{end}',
+      ]);
+    await until('Sync on site', async () =>
+      /Normal Sync Scheduled for sync/.test((await events('site')).stdout),
+    );
+    const broken = await until('warnings on broken', async () => {
+      const out = (await events('broken')).stdout;
+      return (
+        /Warning Sync Service "web\/missing" does not exist/.test(out) && /no-such-secret/.test(out) && out
+      );
+    });
+    assert.match(
+      broken,
+      /Warning Sync Error getting SSL certificate "web\/no-such-secret": local SSL certificate web\/no-such-secret was not found\. Using default certificate/,
+    );
+  });
+
+  it('keeps connections across a reload, and passes WebSocket upgrades through', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    assert.equal((await get(httpPort, 'echo.test', '/before', { agent })).status, 200);
+    await apply({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'later', namespace: 'web' },
+      spec: {
+        rules: [
+          {
+            host: 'later.test',
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'other', port: { number: 80 } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    await until(
+      'the new Ingress served',
+      async () => (await get(httpPort, 'later.test', '/', { agent })).status === 200,
+    );
+    const again = await get(httpPort, 'echo.test', '/after', { agent });
+    assert.equal(again.status, 200);
+    assert.equal(again.reused, true);
+    agent.destroy();
+
+    const echoed = await new Promise<string>((resolve, reject) => {
+      const sock = connect(httpPort, '127.0.0.1', () =>
+        sock.write(
+          'GET /ws HTTP/1.1\r\nHost: echo.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+        ),
+      );
+      let got = '';
+      sock.on('data', (d: Buffer) => {
+        got += d.toString();
+        if (got.includes('\r\n\r\n') && !got.includes('ping')) sock.write('ping');
+        if (got.endsWith('ping')) {
+          sock.end();
+          resolve(got);
+        }
+      });
+      sock.on('error', reject);
+    });
+    assert.match(echoed, /^HTTP\/1\.1 101 Switching Protocols/);
+    assert.match(echoed, /ping$/);
+  });
+
+  it('retries a bodiless GET on the next endpoint when a pod refuses; a POST gets 502', async () => {
+    const dead = await freePort(); // nothing listens there
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'flaky', namespace: 'web' },
+      spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+    });
+    for (const [name, port] of [
+      ['flaky-dead', dead],
+      ['flaky-live', backends[0].port],
+    ] as const)
+      await apply({
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name, namespace: 'web', labels: { 'kubernetes.io/service-name': 'flaky' } },
+        addressType: 'IPv4',
+        ports: [{ name: 'http', port, protocol: 'TCP' }],
+        endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+      });
+    await apply({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'flaky', namespace: 'web' },
+      spec: {
+        rules: [
+          {
+            host: 'flaky.test',
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'flaky', port: { number: 80 } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    await until('flaky.test served', async () => (await get(httpPort, 'flaky.test', '/')).status === 200);
+    for (let i = 0; i < 6; i++) assert.equal((await get(httpPort, 'flaky.test', `/get-${i}`)).status, 200);
+    const posts: number[] = [];
+    for (let i = 0; i < 4; i++)
+      posts.push(
+        (await get(httpPort, 'flaky.test', '/post', { method: 'POST', body: Buffer.from('x') })).status,
+      );
+    assert.deepEqual([...posts].sort(), [200, 200, 502, 502]);
+  });
+
+  it('answers 503 once a Service has no ready endpoint', async () => {
+    await s.kubectl(['-n', 'web', 'delete', 'endpointslice', 'other-c']);
+    const r = await until('503 for other', async () => {
+      const a = await get(httpPort, 'later.test', '/');
+      return a.status === 503 && a;
+    });
+    assert.match(r.body, /Service "web\/other" does not have any active Endpoint/);
+    assert.equal(ctl.exitCode, null, ctlLog);
+  });
+});
