@@ -61,6 +61,7 @@ ${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable NAME                 Do not deploy
                                  (the server applies <data-dir>/server/manifests/*.yaml at start)
   --disable-agent                Do not run the local node agent
   --disable-controller-manager   Do not run the controllers
+  --kube-controller-manager-arg K=V  A flag for the controller manager (repeatable; as k3s)
   --disable-scheduler            Do not run the scheduler
   --node-name NAME               Name of the local node (default: the host name)
   --runtime sim|containerd       Runtime of the local agent (default: containerd when installed and root, else sim)
@@ -143,6 +144,7 @@ export async function runServer(args: string[]): Promise<number> {
       'disable-admission-plugins': { type: 'string', default: '' },
       'runtime-config': { type: 'string', default: '' },
       'disable-controller-manager': { type: 'boolean', default: false },
+      'kube-controller-manager-arg': { type: 'string', multiple: true, default: [] },
       'disable-scheduler': { type: 'boolean', default: false },
       'node-name': { type: 'string' },
       runtime: { type: 'string' },
@@ -237,6 +239,7 @@ export async function runServer(args: string[]): Promise<number> {
         join(tls, 'server-ca.crt'),
         '--cluster-signing-key-file',
         join(tls, 'server-ca.key'),
+        ...(values['kube-controller-manager-arg'] ?? []).map((a) => `--${a.replace(/^--/, '')}`),
       ]),
     );
   }
