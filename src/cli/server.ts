@@ -71,6 +71,7 @@ ${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable NAME                 Do not deploy
   --sim-node-capacity SPEC       Their capacity, e.g. cpu=8,memory=32Gi,pods=110
   --sim-node-labels K=V,...      Their extra labels
   --sim-node-taints K=V:EFFECT,...  Their taints
+  --sim-node-kubelet-address IP  Serve their kubelet APIs on IP (their InternalIP; for kubectl top and the HPA)
   --log-level LEVEL              debug, info, warn or error (default info)
 `;
 
@@ -153,6 +154,7 @@ export async function runServer(args: string[]): Promise<number> {
       'sim-node-capacity': { type: 'string', default: '' },
       'sim-node-labels': { type: 'string', default: '' },
       'sim-node-taints': { type: 'string', default: '' },
+      'sim-node-kubelet-address': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -295,6 +297,9 @@ export async function runServer(args: string[]): Promise<number> {
         values['sim-node-labels']!,
         '--sim-node-taints',
         values['sim-node-taints']!,
+        ...(values['sim-node-kubelet-address']
+          ? ['--kubelet-address', values['sim-node-kubelet-address']]
+          : []),
         ...logLevel,
       ]),
     );

@@ -159,3 +159,83 @@ spec:
     assert.match(out, /Warning\s+FailedGetScale\s+.*deployments.apps "ghost" not found/);
   });
 });
+
+describe('horizontal pod autoscaler (simulated nodes serving their kubelet API)', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startServer([
+      '--sim-nodes',
+      '2',
+      '--sim-node-kubelet-address',
+      '127.0.0.1',
+      '--metric-resolution',
+      '1s',
+      '--kube-controller-manager-arg',
+      'horizontal-pod-autoscaler-sync-period=1s',
+    ]);
+    await eventually(
+      s,
+      ['get', 'nodes', '--no-headers'],
+      (o) => (o.match(/\sReady\s/g) ?? []).length === 2,
+      60_000,
+    );
+  });
+  after(async () => {
+    await s.stop();
+    cleanup(s);
+  });
+
+  it('kubectl top sees sim pods and an AverageValue memory target scales them', async () => {
+    await kubectlOk(
+      s,
+      ['apply', '-f', '-'],
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: mem}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: mem}}
+  template:
+    metadata:
+      labels: {app: mem}
+      annotations: {sim.k8ts.io/memory-usage: 64Mi, sim.k8ts.io/cpu-usage: 30m}
+    spec:
+      containers: [{name: c, image: nginx}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: mem}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: mem}
+  maxReplicas: 4
+  metrics:
+  - type: Resource
+    resource: {name: memory, target: {type: AverageValue, averageValue: 32Mi}}
+`,
+    );
+    const top = await eventually(
+      s,
+      ['top', 'pods', '-l', 'app=mem', '--no-headers'],
+      /^mem-\S+\s+\d+m\s+64Mi/,
+      60_000,
+    );
+    assert.match(top, /^mem-\S+\s+(29|30|31)m\s+64Mi\s*$/m);
+    // every pod uses 64Mi against 32Mi: 2 replicas, then 4 (the max, and 2 × 2)
+    await eventually(
+      s,
+      ['get', 'hpa', 'mem', '--no-headers'],
+      /^mem\s+Deployment\/mem\s+memory: 67108864\/32Mi\s+1\s+4\s+4\s/,
+      90_000,
+    );
+    const events = await kubectlOk(s, [
+      'get',
+      'events',
+      '--field-selector',
+      'involvedObject.name=mem,reason=SuccessfulRescale',
+      '-o',
+      'custom-columns=MESSAGE:.message',
+      '--no-headers',
+    ]);
+    assert.match(events, /New size: \d; reason: memory resource above target/);
+  });
+});
