@@ -12,6 +12,7 @@ import { runAgent } from './agent.js';
 import { runFlannel } from '../flannel/main.js';
 import { runSimNodes } from './sim-nodes.js';
 import { runScheduler } from './scheduler.js';
+import { runClusterProportionalAutoscaler } from './cpa.js';
 import { K8S_VERSION } from '../apiserver/server.js';
 
 const USAGE = `k8ts - Kubernetes, written in TypeScript
@@ -31,6 +32,7 @@ Usage:
   k8ts etcd member list|remove NAME   The managed etcd's members (k8ts server --cluster-init)
   k8ts etcd-snapshot save|ls|restore FILE   Snapshots of the managed etcd
   k8ts sqlite-backup [--output FILE]   Online backup of the embedded SQLite datastore
+  k8ts cluster-proportional-autoscaler --namespace NS --configmap CM --target KIND/NAME   Scale a workload with the cluster's size
   k8ts version             Print the version
 
 Run 'k8ts server --help' for the server's flags.
@@ -53,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       return runAgent(rest);
     case 'flannel':
       return runFlannel(rest);
+    case 'cluster-proportional-autoscaler':
+      return runClusterProportionalAutoscaler(rest);
     case 'sim-nodes':
       return runSimNodes(rest);
     case 'kubectl':
