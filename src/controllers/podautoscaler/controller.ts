@@ -93,6 +93,7 @@ export class HorizontalPodAutoscalerController {
   private readonly selectors = new Map<string, LabelMatcher>();
   /** kinds → resources per groupVersion (upstream's RESTMapper), refreshed each sync period */
   private readonly resources = new Map<string, { atMs: number; byKind: Map<string, string> }>();
+  private readonly resyncs = new Map<string, NodeJS.Timeout>();
 
   constructor(
     ctx: ControllerContext,
@@ -106,7 +107,11 @@ export class HorizontalPodAutoscalerController {
     const key = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
     this.hpas.addHandlers({
       onAdd: (o) => this.queue.add(key(o)),
-      onUpdate: (_o, n) => this.queue.add(key(n)),
+      // our own status writes do not call for a sync; a changed spec does (at once, where
+      // upstream waits for the next period)
+      onUpdate: (o, n) => {
+        if (canonicalJSON(o.spec) !== canonicalJSON(n.spec)) this.queue.add(key(n));
+      },
       onDelete: (o) => this.queue.add(key(o)),
     });
   }
@@ -117,23 +122,41 @@ export class HorizontalPodAutoscalerController {
 
   stop(): void {
     this.queue.shutDown();
+    for (const t of this.resyncs.values()) clearTimeout(t);
+    this.resyncs.clear();
   }
 
-  /** One sync of one HPA; always asks to be looked at again one sync period later. */
-  async reconcile(key: string): Promise<number | undefined> {
+  /** The next periodic sync of an HPA: one timer per HPA, however often it was synced. */
+  private scheduleResync(key: string, ms: number): void {
+    clearTimeout(this.resyncs.get(key));
+    const t = setTimeout(() => {
+      this.resyncs.delete(key);
+      this.queue.add(key);
+    }, ms);
+    t.unref();
+    this.resyncs.set(key, t);
+  }
+
+  /** One sync of one HPA, then the next one sync period later. */
+  async reconcile(key: string): Promise<undefined> {
     const hpa = this.hpas.get(key);
     if (!hpa) {
+      clearTimeout(this.resyncs.get(key));
+      this.resyncs.delete(key);
       this.history.delete(key);
       this.selectors.delete(key);
       return undefined;
     }
+    let next = this.opts.syncPeriodMs;
     try {
       await this.reconcileAutoscaler(hpa, key);
     } catch (err) {
-      if (err instanceof StatusError && err.code === 409) return 100;
-      log.debug('hpa sync', { key, error: String(err) });
+      // a conflict means the cache was stale: look again soon
+      if (err instanceof StatusError && err.code === 409) next = 100;
+      else log.debug('hpa sync', { key, error: String(err) });
     }
-    return this.opts.syncPeriodMs;
+    this.scheduleResync(key, next);
+    return undefined;
   }
 
   private async resourceFor(apiVersion: string, kind: string): Promise<string> {
