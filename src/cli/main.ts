@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   etcd: async () => (await import('./etcd.js')).runEtcd,
   'etcd-snapshot': async () => (await import('./etcd.js')).runEtcdSnapshot,
   'sqlite-backup': async () => (await import('./sqlite-backup.js')).runSqliteBackup,
+  'cluster-proportional-autoscaler': async () => (await import('./cpa.js')).runClusterProportionalAutoscaler,
   'ingress-controller': async () => (await import('../ingress/main.js')).runIngressController,
 };
 
@@ -41,6 +42,7 @@ Usage:
   k8ts etcd member list|remove NAME   The managed etcd's members (k8ts server --cluster-init)
   k8ts etcd-snapshot save|ls|restore FILE   Snapshots of the managed etcd
   k8ts sqlite-backup [--output FILE]   Online backup of the embedded SQLite datastore
+  k8ts cluster-proportional-autoscaler --namespace NS --configmap CM --target KIND/NAME   Scale a workload with the cluster's size
   k8ts version             Print the version
 
 Run 'k8ts server --help' for the server's flags.

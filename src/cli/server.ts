@@ -62,6 +62,7 @@ ${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable NAME                 Do not deploy
                                  (the server applies <data-dir>/server/manifests/*.yaml at start)
   --disable-agent                Do not run the local node agent
   --disable-controller-manager   Do not run the controllers
+  --kube-controller-manager-arg K=V  A flag for the controller manager (repeatable; as k3s)
   --disable-scheduler            Do not run the scheduler
   --node-name NAME               Name of the local node (default: the host name)
   --runtime sim|containerd       Runtime of the local agent (default: containerd when installed and root, else sim)
@@ -71,6 +72,7 @@ ${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable NAME                 Do not deploy
   --sim-node-capacity SPEC       Their capacity, e.g. cpu=8,memory=32Gi,pods=110
   --sim-node-labels K=V,...      Their extra labels
   --sim-node-taints K=V:EFFECT,...  Their taints
+  --sim-node-kubelet-address IP  Serve their kubelet APIs on IP (their InternalIP; for kubectl top and the HPA)
   --log-level LEVEL              debug, info, warn or error (default info)
 `;
 
@@ -144,6 +146,7 @@ export async function runServer(args: string[]): Promise<number> {
       'disable-admission-plugins': { type: 'string', default: '' },
       'runtime-config': { type: 'string', default: '' },
       'disable-controller-manager': { type: 'boolean', default: false },
+      'kube-controller-manager-arg': { type: 'string', multiple: true, default: [] },
       'disable-scheduler': { type: 'boolean', default: false },
       'node-name': { type: 'string' },
       runtime: { type: 'string' },
@@ -152,6 +155,7 @@ export async function runServer(args: string[]): Promise<number> {
       'sim-node-capacity': { type: 'string', default: '' },
       'sim-node-labels': { type: 'string', default: '' },
       'sim-node-taints': { type: 'string', default: '' },
+      'sim-node-kubelet-address': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -238,6 +242,7 @@ export async function runServer(args: string[]): Promise<number> {
         join(tls, 'server-ca.crt'),
         '--cluster-signing-key-file',
         join(tls, 'server-ca.key'),
+        ...(values['kube-controller-manager-arg'] ?? []).map((a) => `--${a.replace(/^--/, '')}`),
       ]),
     );
   }
@@ -299,6 +304,9 @@ export async function runServer(args: string[]): Promise<number> {
         values['sim-node-labels']!,
         '--sim-node-taints',
         values['sim-node-taints']!,
+        ...(values['sim-node-kubelet-address']
+          ? ['--kubelet-address', values['sim-node-kubelet-address']]
+          : []),
         ...logLevel,
       ]),
     );

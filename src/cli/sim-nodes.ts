@@ -13,6 +13,7 @@ import {
   simIdentity,
 } from '../kubelet/identity.js';
 import { SimRuntime } from '../kubelet/runtime/sim.js';
+import { SimKubeletServers } from '../kubelet/server/sim-kubelet-servers.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { untilStopped } from './agent.js';
 
@@ -25,6 +26,8 @@ Flags:
   --sim-node-labels K=V,...    Extra labels on every node
   --sim-node-taints K=V:EFFECT,...  Taints on every node
   --start-seconds S            Seconds pods spend in ContainerCreating (default 0)
+  --kubelet-address IP         Serve each node's kubelet API (/metrics/resource, for the Metrics API and
+                               the HPA) on IP with a free port, and make IP the nodes' InternalIP
   --events                     Record the kubelet's pod events (Created, Started, ...); off by default
   --log-level LEVEL            debug, info, warn or error (default info)
 `;
@@ -42,6 +45,7 @@ export async function runSimNodes(args: string[]): Promise<number> {
       'sim-node-taints': { type: 'string', default: '' },
       'start-seconds': { type: 'string', default: '0' },
       events: { type: 'boolean', default: false },
+      'kubelet-address': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -68,9 +72,13 @@ export async function runSimNodes(args: string[]): Promise<number> {
     loadKubeconfig(values.kubeconfig, 'kubelet/v1.31.0 (linux/amd64) k8ts-sim'),
   );
   const host = new KubeletHost(client);
+  const servers = values['kubelet-address']
+    ? new SimKubeletServers(values['kubelet-address'], host, client, client.config.ca ?? '')
+    : undefined;
   for (let i = first; i < first + count; i++) {
     const runtime = new SimRuntime({ startSeconds });
     const identity = simIdentity({ index: i, capacity, labels, taints, runtimeVersion: runtime.version });
+    await servers?.serve(identity, runtime);
     const opts = { identity, runtime, fallbackPodCIDR: simFallbackCIDR(i) };
     host.add(
       values.events ? { ...opts, recorder: new EventRecorder(client, 'kubelet', identity.name) } : opts,
@@ -79,6 +87,7 @@ export async function runSimNodes(args: string[]): Promise<number> {
   await host.start();
   logger('sim-nodes').info('simulated nodes running', { count, first });
   return untilStopped(() => {
+    servers?.close();
     host.stop();
     client.close();
   });

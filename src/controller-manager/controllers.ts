@@ -35,6 +35,7 @@ import {
   PVCProtectionController,
   PVProtectionController,
 } from '../controllers/persistentvolume/protection.js';
+import { HorizontalPodAutoscalerController } from '../controllers/podautoscaler/controller.js';
 
 /** Flags of single controllers, by upstream's names (values reach them as ctx.flags). */
 export const CONTROLLER_FLAGS = [
@@ -44,6 +45,12 @@ export const CONTROLLER_FLAGS = [
   'terminated-pod-gc-threshold',
   'root-ca-file',
   'service-account-private-key-file',
+  'horizontal-pod-autoscaler-sync-period',
+  'horizontal-pod-autoscaler-downscale-stabilization',
+  'horizontal-pod-autoscaler-tolerance',
+  'horizontal-pod-autoscaler-cpu-initialization-period',
+  'horizontal-pod-autoscaler-initial-readiness-delay',
+  'concurrent-horizontal-pod-autoscaler-syncs',
 ];
 
 export const CONTROLLERS: ControllerDescriptor[] = [
@@ -100,6 +107,7 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'persistentvolume-binder', create: (ctx) => new PersistentVolumeBinderController(ctx) },
   { name: 'pvc-protection', create: (ctx) => new PVCProtectionController(ctx) },
   { name: 'pv-protection', create: (ctx) => new PVProtectionController(ctx) },
+  { name: 'horizontalpodautoscaling', create: (ctx) => new HorizontalPodAutoscalerController(ctx) },
   // k3s's local-path-provisioner, run in process (not an upstream kube-controller-manager controller)
   { name: 'local-path-provisioner', create: (ctx) => new LocalPathProvisioner(ctx) },
 ];

@@ -6,6 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { normalizeImage, steeringOf, type Steering } from './sim-steering.js';
 import { PodIPs } from './pod-ips.js';
+import { PodUsage, usageRatesOf } from './sim-usage.js';
+import type { ContainerUsage, NodeUsage } from '../stats/resource-metrics.js';
 import type { ContainerSpec, Pod, PodRuntime, RuntimeContainerStatus, RuntimePodStatus } from './types.js';
 
 const BACKOFF_BASE_MS = 10_000;
@@ -38,6 +40,7 @@ interface SimPod {
   killing: boolean;
   timers: Set<NodeJS.Timeout>;
   onChange: (uid: string) => void;
+  usage: PodUsage;
 }
 
 /** Go's time.Duration text for whole seconds: 10s, 2m40s, 5m0s. */
@@ -64,7 +67,12 @@ export class SimRuntime implements PodRuntime {
 
   syncPod(pod: Pod, podCIDR: string, onChange: (uid: string) => void): void {
     const uid = pod.metadata.uid ?? '';
-    if (this.pods.has(uid)) return;
+    const known = this.pods.get(uid);
+    if (known) {
+      // only the usage annotations are read again (the rest steers the start, as a real pod's spec)
+      known.usage.setRates(usageRatesOf(pod));
+      return;
+    }
     const steer = steeringOf(pod, {
       startSeconds: this.opts.startSeconds ?? 0,
       jobRunSeconds: this.opts.jobRunSeconds ?? 1,
@@ -95,6 +103,7 @@ export class SimRuntime implements PodRuntime {
       killing: false,
       timers: new Set(),
       onChange,
+      usage: new PodUsage(usageRatesOf(pod)),
     };
     this.pods.set(uid, p);
     const sandbox = () => {
@@ -146,6 +155,37 @@ export class SimRuntime implements PodRuntime {
         p.onChange(uid);
         resolve();
       });
+    });
+  }
+
+  /** What /metrics/resource reports: each running container's share of its pod's usage. */
+  resourceUsage(): Promise<NodeUsage> {
+    const nowMs = Date.now();
+    const containers: ContainerUsage[] = [];
+    let cpu = 0;
+    let memory = 0;
+    for (const p of this.pods.values()) {
+      const running = p.main.filter((c) => c.status.state.running);
+      if (!running.length || p.killing) continue;
+      const u = p.usage.read(nowMs);
+      cpu += u.cpuSeconds;
+      memory += u.memoryBytes;
+      for (const c of running)
+        containers.push({
+          namespace: p.pod.metadata.namespace ?? '',
+          pod: p.pod.metadata.name ?? '',
+          container: c.spec.name,
+          cpuSeconds: u.cpuSeconds / running.length,
+          memoryBytes: Math.round(u.memoryBytes / running.length),
+          timestampMs: nowMs,
+          startTimeSeconds:
+            Math.floor(Date.parse(c.status.state.running!.startedAt ?? '') / 1000) || undefined,
+        });
+    }
+    return Promise.resolve({
+      node: { cpuSeconds: cpu, memoryBytes: memory, timestampMs: nowMs },
+      containers,
+      scrapeError: false,
     });
   }
 

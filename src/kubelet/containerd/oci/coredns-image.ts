@@ -96,9 +96,9 @@ function parentDirs(paths: string[]): TarEntry[] {
   return [...dirs].sort().map((d): TarEntry => ({ type: 'dir', path: d, mode: 0o755 }));
 }
 
-/** The k8ts dns modules and their npm packages under /k8ts. */
-export function dnsModulesLayer(root = distRoot()): Layer {
-  const entry = join(root, 'src', 'dns', 'cmd.js');
+/** The k8ts dns modules (or those of another entry under dist/) and their npm packages under /k8ts. */
+export function dnsModulesLayer(root = distRoot(), entryPath = ['src', 'dns', 'cmd.js']): Layer {
+  const entry = join(root, ...entryPath);
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`);
   const { files, packages } = moduleClosure(entry);
   const entries: TarEntry[] = files.map((f) => fileEntry(f, join(APP, 'dist', relative(root, f))));

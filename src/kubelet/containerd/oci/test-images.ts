@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { buildImageLayout, makeLayer, type ImageRuntimeConfig, type Layer } from './layout.js';
 import type { TarEntry } from './tar.js';
 import { COREDNS_IMAGE, corednsImageConfig, dnsModulesLayer, nodeRuntimeLayer } from './coredns-image.js';
+import { CPA_ENTRY, CPA_IMAGE, cpaImageConfig, cpaLauncherLayer } from './cpa-image.js';
 
 const BUILD_FORMAT = 1; // bump to rebuild every cached image after a change of the layout code
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -255,6 +256,18 @@ export function testImages(cacheDir: string): TestImage[] {
       contents: () => ({
         layers: [nodeRuntimeLayer(process.execPath, sharedLibraries), dnsModulesLayer()],
         config: corednsImageConfig(),
+      }),
+    },
+    {
+      file: 'cpa.tar',
+      names: [CPA_IMAGE],
+      contents: () => ({
+        layers: [
+          nodeRuntimeLayer(process.execPath, sharedLibraries),
+          dnsModulesLayer(undefined, CPA_ENTRY),
+          cpaLauncherLayer(),
+        ],
+        config: cpaImageConfig(),
       }),
     },
   ];
