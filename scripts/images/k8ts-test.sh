@@ -7,6 +7,10 @@
 #       --timeout it runs until killed. Also accepts polinux/stress's flags (--vm 1 --vm-bytes
 #       150M --vm-hang 1 --cpu 2) and vish/stress's (-cpus 2 -mem-total 150Mi), and runs as
 #       `stress ...` (a symlink) so those images' commands work unchanged.
+#   k8ts-test serve-hostname [--port 9376]
+#       HTTP server: GET / answers the pod's hostname (registry.k8s.io/serve_hostname).
+#   k8ts-test count [--dir /var/htdocs]
+#       every 10 s writes "RUNNING loop seq <i>" (i = 0, 1, ...) to DIR/index.html (gurumee92/count).
 #   k8ts-test help
 set -eu
 
@@ -42,6 +46,39 @@ serve() {
   printf 'ok\n' > "$dir/healthz"
   say "serving \"$text\" on :$port"
   exec httpd -f -v -p "$port" -h "$dir"
+}
+
+serve_hostname() {
+  port=9376
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --port) port=$2; shift 2 ;;
+      *) say "serve-hostname: unknown flag $1" >&2; exit 2 ;;
+    esac
+  done
+  dir=/tmp/k8ts-serve-hostname
+  mkdir -p "$dir"
+  hostname | tr -d '\n' > "$dir/index.html"
+  say "serving hostname $(hostname) on :$port"
+  exec httpd -f -p "$port" -h "$dir"
+}
+
+count() {
+  dir=/var/htdocs
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --dir) dir=$2; shift 2 ;;
+      *) say "count: unknown flag $1" >&2; exit 2 ;;
+    esac
+  done
+  mkdir -p "$dir"
+  trap 'exit 0' INT TERM
+  i=0
+  while :; do
+    echo "RUNNING loop seq $i" > "$dir/index.html"
+    i=$((i + 1))
+    sleep 10 & wait $! || true
+  done
 }
 
 stress() {
@@ -92,6 +129,8 @@ sub=${1:-help}
 case "$sub" in
   serve) serve "$@" ;;
   stress) stress "$@" ;;
-  help|--help|-h) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) say "unknown command $sub (serve, stress, help)" >&2; exit 2 ;;
+  serve-hostname) serve_hostname "$@" ;;
+  count) count "$@" ;;
+  help|--help|-h) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) say "unknown command $sub (serve, serve-hostname, count, stress, help)" >&2; exit 2 ;;
 esac

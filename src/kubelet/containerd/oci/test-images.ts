@@ -4,6 +4,7 @@
 //   docker.io/library/nginx:latest               Debian's nginx + the libraries ldd lists, default page on :80
 //   k8ts.io/test:latest                          busybox + scripts/images/k8ts-test.sh (HTTP text, memory, CPU)
 //   k8ts.io/coredns:<tag>                        node + the `k8ts dns` modules (coredns-image.ts), the cluster DNS
+//   the seed documents' images (seed-images.ts): serve_hostname, simple-app, count, httpd, stress, debian
 // Each becomes one OCI layout tarball. A build is skipped when a key over the layer digests and
 // the config matches the one recorded for the tarball, so re-running costs only hashing.
 import { execFileSync } from 'node:child_process';
@@ -21,6 +22,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildImageLayout, makeLayer, type ImageRuntimeConfig, type Layer } from './layout.js';
 import type { TarEntry } from './tar.js';
+import { seedImages } from './seed-images.js';
 import { COREDNS_IMAGE, corednsImageConfig, dnsModulesLayer, nodeRuntimeLayer } from './coredns-image.js';
 import { CPA_ENTRY, CPA_IMAGE, cpaImageConfig, cpaLauncherLayer } from './cpa-image.js';
 
@@ -217,12 +219,18 @@ export function testImages(cacheDir: string): TestImage[] {
   return [
     {
       file: 'busybox.tar',
-      names: ['docker.io/library/busybox:latest', 'docker.io/library/busybox:1.36'],
+      // the seeds' busybox:1.28 and gcr.io name run the same busybox (its nslookup prints the newer format)
+      names: [
+        'docker.io/library/busybox:latest',
+        'docker.io/library/busybox:1.36',
+        'docker.io/library/busybox:1.28',
+        'gcr.io/google-containers/busybox:latest',
+      ],
       contents: () => ({ layers: [busyboxLayer()], config: { Env: [PATH_ENV], Cmd: ['sh'] } }),
     },
     {
       file: 'pause.tar',
-      names: ['registry.k8s.io/pause:3.9'],
+      names: ['registry.k8s.io/pause:3.9', 'registry.k8s.io/pause:3.1', 'k8s.gcr.io/pause:3.4.1'],
       contents: () => {
         const pause = pauseLayer(cacheDir);
         if (pause) return { layers: [pause], config: { Env: [PATH_ENV], Entrypoint: ['/pause'] } };
@@ -231,7 +239,13 @@ export function testImages(cacheDir: string): TestImage[] {
     },
     {
       file: 'nginx.tar',
-      names: ['docker.io/library/nginx:latest'],
+      // Debian's nginx also under the tags the Kubernetes docs' examples use (deployment, rollout)
+      names: [
+        'docker.io/library/nginx:latest',
+        'docker.io/library/nginx:1.14.2',
+        'docker.io/library/nginx:1.16.1',
+        'docker.io/library/nginx:1.25',
+      ],
       contents: () => ({
         layers: [busyboxLayer(), nginxLayer()],
         config: {
@@ -270,6 +284,7 @@ export function testImages(cacheDir: string): TestImage[] {
         config: cpaImageConfig(),
       }),
     },
+    ...seedImages({ busybox: busyboxLayer, testTool: testToolLayer, pathEnv: PATH_ENV }),
   ];
 }
 

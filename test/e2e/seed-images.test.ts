@@ -1,0 +1,134 @@
+// The seed documents' images, run unchanged by name on `k8ts server --runtime containerd` and
+// seen through kubectl: serve_hostname answers its pod's name, simple-app says Hello World v1,
+// httpd serves what gurumee92/count writes into a shared emptyDir (seed 003), debian has bash,
+// and the pause image has no shell (seed 004 §2.1.6).
+// Needs root, containerd, runc and the CNI plugins: runs only with K8TS_E2E=1.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { removeCgroupTree } from '../../src/kubelet/containerd/cgroups.js';
+import { cleanupCniHostState } from '../../src/kubelet/cni/cleanup.js';
+import { hostNames } from '../../src/kubelet/runtime/index.js';
+import { cleanup, startServer, type TestServer } from '../integration/harness.js';
+import { until } from './until.js';
+
+const enabled = process.env.K8TS_E2E === '1';
+
+const PODS = `apiVersion: v1
+kind: Pod
+metadata: {name: hostnames-abc12}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: hostnames, image: registry.k8s.io/serve_hostname, imagePullPolicy: IfNotPresent}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: simple-app}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: app, image: "gurumee92/simple-app:v1", imagePullPolicy: IfNotPresent}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: counter-web}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes: [{name: html, emptyDir: {}}]
+  containers:
+  - name: count
+    image: gurumee92/count
+    imagePullPolicy: IfNotPresent
+    volumeMounts: [{name: html, mountPath: /var/htdocs}]
+  - name: web
+    image: httpd
+    imagePullPolicy: IfNotPresent
+    volumeMounts: [{name: html, mountPath: /usr/local/apache2/htdocs, readOnly: true}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: deb}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: deb, image: debian, imagePullPolicy: IfNotPresent, command: [sleep, "3600"]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: paused}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: pause, image: "registry.k8s.io/pause:3.1", imagePullPolicy: IfNotPresent}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: c, image: "busybox:1.28", imagePullPolicy: IfNotPresent, command: [sleep, "3600"]}]
+`;
+
+describe('the seed documents’ images on containerd', { skip: !enabled && 'set K8TS_E2E=1' }, () => {
+  let s: TestServer;
+  const k = (args: string[], input?: string) => s.kubectl(args, input);
+  const podIP = async (name: string) =>
+    until(`${name} to have an IP and run`, async () => {
+      const r = await k(['get', 'pod', name, '-o', 'jsonpath={.status.phase} {.status.podIP}']);
+      const [phase, ip] = r.stdout.split(' ');
+      return phase === 'Running' && ip ? ip : undefined;
+    });
+  // (busybox-static's wget crashes on -T; `timeout` bounds it instead, as the acceptance scenarios do)
+  const fetch = (url: string) =>
+    k(['exec', 'client', '--', 'timeout', '5', 'wget', '-qO-', url]).then((r) =>
+      r.code === 0 ? r.stdout : undefined,
+    );
+
+  before(async () => {
+    s = await startServer(['--enable-agent', '--runtime', 'containerd', '--cluster-cidr', '10.246.0.0/16']);
+    await until('the node to be Ready', async () =>
+      / Ready /.test((await k(['get', 'nodes', '--no-headers'])).stdout),
+    );
+    assert.equal((await k(['apply', '-f', '-'], PODS)).code, 0);
+    await podIP('client');
+  });
+
+  after(async () => {
+    if (!s) return;
+    const names = hostNames(s.dataDir);
+    try {
+      await k(['delete', 'pod', '--all', '--grace-period=1', '--wait=true', '--timeout=60s']);
+    } finally {
+      await s.stop();
+      await cleanupCniHostState({
+        bridge: names.bridge,
+        ipamDataDir: join(s.dataDir, 'agent', 'cni', 'networks'),
+      });
+      removeCgroupTree(names.cgroupRoot);
+      cleanup(s);
+    }
+  });
+
+  it('serve_hostname answers with its pod name on 9376', async () => {
+    const ip = await podIP('hostnames-abc12');
+    assert.equal(
+      await until('serve_hostname to answer', () => fetch(`http://${ip}:9376/`)),
+      'hostnames-abc12',
+    );
+  });
+
+  it('gurumee92/simple-app:v1 says Hello World v1 on 8080', async () => {
+    const ip = await podIP('simple-app');
+    assert.equal(await until('simple-app to answer', () => fetch(`http://${ip}:8080/`)), 'Hello World v1\n');
+  });
+
+  it('httpd serves what gurumee92/count writes into the shared volume', async () => {
+    const ip = await podIP('counter-web');
+    assert.match(await until('httpd to answer', () => fetch(`http://${ip}/`)), /^RUNNING loop seq \d+\n$/);
+  });
+
+  it('debian runs bash; the pause image has no shell', async () => {
+    assert.equal((await k(['exec', 'deb', '--', 'bash', '-c', 'echo hello'])).stdout, 'hello\n');
+    await podIP('paused');
+    const r = await k(['exec', 'paused', '--', 'sh']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /executable file not found in \$PATH/);
+  });
+});
