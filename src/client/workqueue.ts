@@ -8,7 +8,8 @@ export class WorkQueue {
   /** keys being processed now */
   private readonly processing = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** one timer per waiting key, as client-go's delaying queue: the earliest ready time wins */
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; at: number }>();
   private waiters: ((key: string | undefined) => void)[] = [];
   private shuttingDown = false;
 
@@ -34,11 +35,17 @@ export class WorkQueue {
 
   addAfter(key: string, ms: number): void {
     if (this.shuttingDown) return;
-    const t = setTimeout(() => {
-      this.timers.delete(t);
+    const at = Date.now() + ms;
+    const waiting = this.timers.get(key);
+    if (waiting) {
+      if (waiting.at <= at) return;
+      clearTimeout(waiting.timer);
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
       this.add(key);
     }, ms);
-    this.timers.add(t);
+    this.timers.set(key, { timer, at });
   }
 
   addRateLimited(key: string): void {
@@ -77,7 +84,7 @@ export class WorkQueue {
 
   shutDown(): void {
     this.shuttingDown = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
     for (const w of this.waiters.splice(0)) w(undefined);
   }
 }

@@ -44,4 +44,16 @@ describe('work queue', () => {
     q.forget('k');
     q.shutDown();
   });
+
+  it('keeps one delayed add per key: the earliest ready time wins, a later one is dropped', async () => {
+    const q = new WorkQueue();
+    q.addAfter('a', 200);
+    q.addAfter('a', 5); // replaces the 200 ms timer
+    q.addAfter('a', 100); // later than the waiting one: dropped
+    assert.equal(await q.get(), 'a');
+    q.done('a');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(q.length, 0, 'neither the replaced nor the dropped add came back');
+    q.shutDown();
+  });
 });
