@@ -283,7 +283,13 @@ describe('admission webhooks', () => {
           { name: 'second', expression },
         ],
       });
-    let r = await k(['apply', '-f', '-'], conditions("request.operation == 'CREATE'", 'Fail'));
+    let r = await k(['apply', '-f', '-'], conditions('foo == 1', 'Fail'));
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /The ValidatingWebhookConfiguration "conditional" is invalid: webhooks\[0\]\.matchConditions\[1\]\.expression: Invalid value: "foo == 1": compilation failed: ERROR: <input>:1:1: undeclared reference to 'foo' \(in container ''\)/,
+    );
+    r = await k(['apply', '-f', '-'], conditions("request.operation == 'CREATE'", 'Fail'));
     assert.equal(r.code, 0, r.stderr);
     r = await k(['-n', 'default', 'create', 'configmap', 'skip-me', '--from-literal=forbidden=1']);
     assert.equal(r.code, 0, r.stderr);
