@@ -1,8 +1,8 @@
 // The admission plugins the API server enables, in upstream's order (kube-apiserver's
 // recommended plugin order: NamespaceLifecycle, LimitRanger, ServiceAccount, NodeRestriction,
 // TaintNodesByCondition, PodSecurity, Priority, DefaultTolerationSeconds, DefaultStorageClass,
-// StorageObjectInUseProtection, ..., MutatingAdmissionWebhook, ValidatingAdmissionWebhook,
-// ResourceQuota). NamespaceLifecycle runs inside the store (namespace-lifecycle.ts).
+// StorageObjectInUseProtection, ..., MutatingAdmissionWebhook, ValidatingAdmissionPolicy,
+// ValidatingAdmissionWebhook, ResourceQuota). NamespaceLifecycle runs inside the store (namespace-lifecycle.ts).
 import type { AdmissionDeps, AdmissionPlugin } from './types.js';
 import { limitRanger } from './limit-ranger.js';
 import { resourceQuota } from './resource-quota.js';
@@ -16,6 +16,7 @@ import { storageObjectInUseProtection } from './storage-object-in-use-protection
 import { rbacEscalation } from './rbac-escalation.js';
 import { nodeRestriction } from './node-restriction.js';
 import { mutatingWebhookAdmission, validatingWebhookAdmission } from './webhook/plugins.js';
+import { validatingAdmissionPolicy } from './policy/plugin.js';
 
 export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
   return [
@@ -30,6 +31,7 @@ export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
     storageObjectInUseProtection(),
     rbacEscalation(deps), // not an upstream plugin: the rbac registry's escalation check
     mutatingWebhookAdmission(deps),
+    validatingAdmissionPolicy(deps),
     validatingWebhookAdmission(deps),
     resourceQuota(deps),
   ];

@@ -40,7 +40,7 @@ export function matchConditionError(expression: string): string | undefined {
   return c instanceof CompileError ? c.message : undefined;
 }
 
-function requestValue(req: AdmissionRequest): Record<string, unknown> {
+export function requestValue(req: AdmissionRequest): Record<string, unknown> {
   const user: Record<string, unknown> = { username: req.user.name, groups: req.user.groups };
   if (req.user.uid) user.uid = req.user.uid;
   if (req.user.extra) user.extra = req.user.extra;
