@@ -9,7 +9,9 @@ import { compileExpression } from '../../src/apiserver/cel/compile.js';
 import type { CustomResourceDefinition } from '../../src/apiserver/crd/types.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-const crd = parseYaml(readFileSync(join(ROOT, 'test/fixtures/crds/gateway-cel-crd.yaml'), 'utf8')) as CustomResourceDefinition;
+const crd = parseYaml(
+  readFileSync(join(ROOT, 'test/fixtures/crds/gateway-cel-crd.yaml'), 'utf8'),
+) as CustomResourceDefinition;
 const schema = crd.spec.versions[0]!.schema!.openAPIV3Schema!;
 
 let t = process.hrtime.bigint();
@@ -21,7 +23,11 @@ const { node } = compileRules(schema, 'openAPIV3Schema');
 if (!node) throw new Error('no rules');
 
 for (const n of [1, 16, 64]) {
-  const listeners = Array.from({ length: n }, (_, i) => ({ name: `l${i}`, port: 8000 + i, protocol: 'HTTP' }));
+  const listeners = Array.from({ length: n }, (_, i) => ({
+    name: `l${i}`,
+    port: 8000 + i,
+    protocol: 'HTTP',
+  }));
   const obj = {
     apiVersion: 'example.k8ts.io/v1',
     kind: 'Gateway',
