@@ -273,6 +273,50 @@ describe('admission webhooks', () => {
     await k(['delete', 'validatingwebhookconfiguration', 'deny']);
   });
 
+  it('matchConditions skip the webhook when false; errors follow failurePolicy', async () => {
+    const conditions = (expression: string, failurePolicy: string) =>
+      config('Validating', 'conditional', {
+        clientConfig: { url: url('/validate'), caBundle },
+        failurePolicy,
+        matchConditions: [
+          { name: 'not-skipped', expression: "object.metadata.name != 'skip-me'" },
+          { name: 'second', expression },
+        ],
+      });
+    let r = await k(['apply', '-f', '-'], conditions('foo == 1', 'Fail'));
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /The ValidatingWebhookConfiguration "conditional" is invalid: webhooks\[0\]\.matchConditions\[1\]\.expression: Invalid value: "foo == 1": compilation failed: ERROR: <input>:1:1: undeclared reference to 'foo' \(in container ''\)/,
+    );
+    r = await k(['apply', '-f', '-'], conditions("request.operation == 'CREATE'", 'Fail'));
+    assert.equal(r.code, 0, r.stderr);
+    r = await k(['-n', 'default', 'create', 'configmap', 'skip-me', '--from-literal=forbidden=1']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await k(['-n', 'default', 'create', 'configmap', 'mc-checked', '--from-literal=forbidden=1']);
+    assert.equal(
+      r.stderr.trim(),
+      'error: failed to create configmap: admission webhook "conditional.example.com" denied the request: the key "forbidden" is not allowed',
+    );
+    // an error with no false condition: Fail refuses with Forbidden, Ignore skips the webhook
+    r = await k(['apply', '-f', '-'], conditions("object.data.nope == 'x'", 'Fail'));
+    assert.equal(r.code, 0, r.stderr);
+    r = await k(['-n', 'default', 'create', 'configmap', 'mc-error', '--from-literal=a=1']);
+    assert.equal(
+      r.stderr.trim(),
+      `error: failed to create configmap: configmaps "mc-error" is forbidden: expression 'object.data.nope == 'x'' resulted in error: no such key: nope`,
+    );
+    // a false condition skips the webhook even when another one fails
+    await k(['-n', 'default', 'delete', 'configmap', 'skip-me']);
+    r = await k(['-n', 'default', 'create', 'configmap', 'skip-me', '--from-literal=forbidden=1']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await k(['apply', '-f', '-'], conditions("object.data.nope == 'x'", 'Ignore'));
+    assert.equal(r.code, 0, r.stderr);
+    r = await k(['-n', 'default', 'create', 'configmap', 'mc-ignored', '--from-literal=forbidden=1']);
+    assert.equal(r.code, 0, r.stderr);
+    await k(['delete', 'validatingwebhookconfiguration', 'conditional']);
+  });
+
   it('a mutating webhook patches objects its objectSelector picks, also on dry run', async () => {
     const r = await k(
       ['apply', '-f', '-'],

@@ -1,8 +1,9 @@
 // The admission plugins the API server enables, in upstream's order (kube-apiserver's
 // recommended plugin order: NamespaceLifecycle, LimitRanger, ServiceAccount, NodeRestriction,
 // TaintNodesByCondition, PodSecurity, Priority, DefaultTolerationSeconds, DefaultStorageClass,
-// StorageObjectInUseProtection, ..., DefaultIngressClass, ..., MutatingAdmissionWebhook, ValidatingAdmissionWebhook,
-// ResourceQuota). NamespaceLifecycle runs inside the store (namespace-lifecycle.ts).
+// StorageObjectInUseProtection, ..., DefaultIngressClass, ..., MutatingAdmissionWebhook,
+// ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota). NamespaceLifecycle runs
+// inside the store (namespace-lifecycle.ts).
 import type { AdmissionDeps, AdmissionPlugin } from './types.js';
 import { limitRanger } from './limit-ranger.js';
 import { resourceQuota } from './resource-quota.js';
@@ -17,6 +18,7 @@ import { defaultIngressClass } from './default-ingress-class.js';
 import { rbacEscalation } from './rbac-escalation.js';
 import { nodeRestriction } from './node-restriction.js';
 import { mutatingWebhookAdmission, validatingWebhookAdmission } from './webhook/plugins.js';
+import { validatingAdmissionPolicy } from './policy/plugin.js';
 
 export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
   return [
@@ -32,6 +34,7 @@ export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
     defaultIngressClass(deps),
     rbacEscalation(deps), // not an upstream plugin: the rbac registry's escalation check
     mutatingWebhookAdmission(deps),
+    validatingAdmissionPolicy(deps),
     validatingWebhookAdmission(deps),
     resourceQuota(deps),
   ];

@@ -12,6 +12,7 @@ import { definitionName } from './definitions.js';
 import { evaluateJSONPath, parseJSONPath } from './jsonpath.js';
 import { applyDefaults, prune } from './prune.js';
 import type { CRDVersion, CustomResourceDefinition, JSONSchemaProps, PrinterColumn } from './types.js';
+import { compileRules, evaluateRules } from './cel-rules.js';
 import { validateValue } from './validate.js';
 
 const CREATION_TIMESTAMP_DOC =
@@ -101,6 +102,11 @@ export function customResourceStrategy({ crd, version, terminating }: ServedVers
   const storage = spec.versions.find((v) => v.storage)?.name ?? version.name;
   const group = spec.group;
   const scale = version.subresources?.scale;
+  // Rules were compiled when the CRD was written; a failure here means an older k8ts stored it.
+  const rules = compileRules(schema, 'openAPIV3Schema').node;
+  // prepareForUpdate runs before validate on updates: those objects get their rules evaluated
+  // once, with the old object, in validateUpdate.
+  const updating = new WeakSet<object>();
   const st: ResourceStrategy & { nameValidator?: undefined } = {
     group,
     version: version.name,
@@ -128,11 +134,23 @@ export function customResourceStrategy({ crd, version, terminating }: ServedVers
           'create not allowed while custom resource definition is terminating',
         );
     },
+    prepareForUpdate: (obj) => {
+      updating.add(obj);
+    },
     validate: (obj) => {
       const errs: FieldError[] = [];
       const { metadata: _m, ...rest } = obj;
       validateValue(rest, { ...schema, properties: withoutMetadata(schema.properties) }, '', errs);
+      if (rules && !errs.length && !updating.has(obj)) errs.push(...evaluateRules(rules, obj, undefined));
       return errs;
+    },
+    validateUpdate: (obj, old) => {
+      if (!rules) return [];
+      // Schema errors were reported by validate; rules run on schema-valid objects only.
+      const schemaErrs: FieldError[] = [];
+      const { metadata: _m, ...rest } = obj;
+      validateValue(rest, { ...schema, properties: withoutMetadata(schema.properties) }, '', schemaErrs);
+      return schemaErrs.length ? [] : evaluateRules(rules, obj, old);
     },
     table: table(version),
   };

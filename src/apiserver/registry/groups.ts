@@ -19,6 +19,10 @@ import {
   mutatingwebhookconfigurations,
   validatingwebhookconfigurations,
 } from './admissionregistration/webhookconfigurations.js';
+import {
+  validatingadmissionpolicies,
+  validatingadmissionpolicybindings,
+} from './admissionregistration/validatingadmissionpolicies.js';
 import { apiservices } from './apiregistration/apiservices.js';
 import { cronjobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
@@ -76,6 +80,8 @@ export const groupStrategies: ResourceStrategy[] = [
   volumeattachments,
   mutatingwebhookconfigurations,
   validatingwebhookconfigurations,
+  validatingadmissionpolicies,
+  validatingadmissionpolicybindings,
   priorityclasses,
   leases,
   runtimeclasses,

@@ -12,6 +12,7 @@ import { getObject, listObjects } from '../lookup.js';
 import type { AdmissionDeps, AdmissionPlugin, AdmissionRequest } from '../types.js';
 import { postJSON } from './call.js';
 import { isExemptResource, namespaceSelectorMatches, objectSelectorMatches, rulesMatch } from './matching.js';
+import { matchConditionsAllow } from './match-conditions.js';
 import { resolveTarget } from './resolve.js';
 import { admissionReview, verifyResponse, type ReviewResponse } from './review.js';
 import type { Webhook } from './types.js';
@@ -35,14 +36,16 @@ async function webhooksOf(deps: AdmissionDeps, resource: string): Promise<Webhoo
 
 async function shouldCall(deps: AdmissionDeps, w: Webhook, req: AdmissionRequest): Promise<boolean> {
   if (!rulesMatch(w, req) || !objectSelectorMatches(w, req)) return false;
+  let nsMatches: boolean;
   try {
-    return await namespaceSelectorMatches(w, req, async (ns) => {
+    nsMatches = await namespaceSelectorMatches(w, req, async (ns) => {
       const obj = await getObject(deps, '', 'namespaces', '', ns);
       return obj ? ((obj.metadata.labels ?? {}) as Record<string, string>) : undefined;
     });
   } catch (err) {
     throw new StatusError(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`);
   }
+  return nsMatches && matchConditionsAllow(w, req);
 }
 
 async function call(

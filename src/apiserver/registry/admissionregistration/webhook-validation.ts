@@ -2,6 +2,7 @@
 // pkg/apis/admissionregistration/v1 defaults.go and validation/validation.go, v1 rules).
 import { labelKeyErrors, labelValueErrors } from '../../../api/selectors/index.js';
 import type { LabelSelectorObject } from '../../../api/selectors/index.js';
+import { matchConditionError, type MatchCondition } from '../../admission/webhook/match-conditions.js';
 import type { RuleWithOperations, Webhook } from '../../admission/webhook/types.js';
 import { ensureObject, setDefault } from '../define.js';
 import {
@@ -230,6 +231,38 @@ export function validateWebhooks(webhooks: unknown, mutating: boolean): FieldErr
     errs.push(...validateClientConfig(w, `${p}.clientConfig`));
     if (mutating && w.reinvocationPolicy !== undefined && !REINVOCATION.includes(w.reinvocationPolicy))
       errs.push(notSupported(`${p}.reinvocationPolicy`, w.reinvocationPolicy, REINVOCATION));
+    errs.push(
+      ...validateMatchConditions(
+        (w as { matchConditions?: unknown }).matchConditions,
+        `${p}.matchConditions`,
+      ),
+    );
+  });
+  return errs;
+}
+
+/** Names required and unique, at most 64, expressions that compile (upstream's validateMatchConditions). */
+function validateMatchConditions(conditions: unknown, p: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const list = Array.isArray(conditions) ? (conditions as MatchCondition[]) : [];
+  if (list.length > 64)
+    errs.push({
+      type: 'FieldValueTooMany',
+      field: p,
+      value: list.length,
+      detail: 'must have at most 64 items',
+    });
+  const names = new Set<string>();
+  list.forEach((mc, i) => {
+    const cp = `${p}[${i}]`;
+    if (!mc.name) errs.push(required(`${cp}.name`));
+    else if (names.has(mc.name)) errs.push(duplicate(`${cp}.name`, mc.name));
+    else names.add(mc.name);
+    if (!mc.expression) errs.push(required(`${cp}.expression`));
+    else {
+      const bad = matchConditionError(mc.expression);
+      if (bad) errs.push(invalidValue(`${cp}.expression`, mc.expression, bad));
+    }
   });
   return errs;
 }

@@ -1,6 +1,7 @@
 // CustomResourceDefinition validation (upstream's apiextensions/validation): group, names,
 // scope, versions (exactly one storage version), structural schemas, printer columns and
 // subresources, with upstream's paths and texts.
+import { compileRules } from '../../crd/cel-rules.js';
 import {
   fieldErrors,
   invalidValue,
@@ -88,7 +89,12 @@ function validateVersion(v: CRDVersion, p: string): FieldError[] {
   const errs: FieldError[] = [];
   const schema = v.schema?.openAPIV3Schema;
   if (!schema) errs.push(required(`${p}.schema.openAPIV3Schema`, 'schemas are required'));
-  else errs.push(...validateStructural(schema, `${p}.schema.openAPIV3Schema`));
+  else {
+    const structural = validateStructural(schema, `${p}.schema.openAPIV3Schema`);
+    errs.push(...structural);
+    // As upstream, rules are compiled only on a schema without structural errors.
+    if (!structural.length) errs.push(...compileRules(schema, `${p}.schema.openAPIV3Schema`).errors);
+  }
   const scale = v.subresources?.scale;
   if (scale) {
     const sp = `${p}.subresources.scale`;

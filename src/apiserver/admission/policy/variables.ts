@@ -1,0 +1,11 @@
+// The variables a ValidatingAdmissionPolicy expression may name (upstream's
+// admission/plugin/policy/validating: object, oldObject, request, params, namespaceObject,
+// variables). `authorizer` is not offered (see docs/extending.md).
+export const POLICY_VARIABLES = {
+  object: undefined,
+  oldObject: undefined,
+  request: undefined,
+  params: undefined,
+  namespaceObject: undefined,
+  variables: undefined,
+};
