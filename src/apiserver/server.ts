@@ -185,14 +185,14 @@ export class ApiServer {
       hostname: opts.hostname,
     });
     await reconciler.start();
+    const authOptions = { dataDir: opts.dataDir, lookup, ...opts.authentication };
+    const authorizer = buildAuthorizer(authOptions);
     admission.chain = new AdmissionChain(
       enabledPlugins(
-        defaultAdmissionPlugins({ store: lookup, systemContext }),
+        defaultAdmissionPlugins({ store: lookup, systemContext, authorizer: () => authorizer }),
         opts.disableAdmissionPlugins ?? [],
       ),
     );
-    const authOptions = { dataDir: opts.dataDir, lookup, ...opts.authentication };
-    const authorizer = buildAuthorizer(authOptions);
     const authenticator = buildAuthenticator(authOptions, authorizer);
     const parts: ApiServerParts = {
       dataDir: opts.dataDir,

@@ -1,7 +1,8 @@
 // The admission plugins the API server enables, in upstream's order (kube-apiserver's
 // recommended plugin order: NamespaceLifecycle, LimitRanger, ServiceAccount, NodeRestriction,
 // TaintNodesByCondition, PodSecurity, Priority, DefaultTolerationSeconds, DefaultStorageClass,
-// StorageObjectInUseProtection, ..., MutatingAdmissionWebhook, ValidatingAdmissionWebhook,
+// StorageObjectInUseProtection, CertificateApproval, CertificateSigning,
+// CertificateSubjectRestriction, ..., MutatingAdmissionWebhook, ValidatingAdmissionWebhook,
 // ResourceQuota). NamespaceLifecycle runs inside the store (namespace-lifecycle.ts).
 import type { AdmissionDeps, AdmissionPlugin } from './types.js';
 import { limitRanger } from './limit-ranger.js';
@@ -15,6 +16,7 @@ import { defaultStorageClass } from './default-storage-class.js';
 import { storageObjectInUseProtection } from './storage-object-in-use-protection.js';
 import { rbacEscalation } from './rbac-escalation.js';
 import { nodeRestriction } from './node-restriction.js';
+import { certificateApproval, certificateSigning, certificateSubjectRestriction } from './certificates.js';
 import { mutatingWebhookAdmission, validatingWebhookAdmission } from './webhook/plugins.js';
 
 export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] {
@@ -28,6 +30,9 @@ export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
     defaultTolerationSeconds(),
     defaultStorageClass(deps),
     storageObjectInUseProtection(),
+    certificateApproval(deps.authorizer),
+    certificateSigning(deps.authorizer),
+    certificateSubjectRestriction(),
     rbacEscalation(deps), // not an upstream plugin: the rbac registry's escalation check
     mutatingWebhookAdmission(deps),
     validatingWebhookAdmission(deps),
