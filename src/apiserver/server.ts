@@ -23,6 +23,7 @@ import { namespaceChecker } from './namespace-lifecycle.js';
 import { bootstrapObjects, systemContext } from './bootstrap.js';
 import { AdmissionChain } from './admission/chain.js';
 import { defaultAdmissionPlugins, enabledPlugins } from './admission/index.js';
+import type { AdmissionPluginConfigs } from './admission/config.js';
 import { buildAuthenticator, buildAuthorizer, type AuthenticationFlags } from './auth/index.js';
 import { reconcileBootstrapPolicy } from './auth/rbac/reconcile.js';
 import { CustomHandlers } from './endpoints/custom.js';
@@ -46,6 +47,8 @@ export interface ApiServerOptions {
   port: number;
   serviceCIDR: string;
   clusterCIDR: string;
+  /** --admission-control-config-file, as loadAdmissionConfig read it (plugin name → configuration). */
+  admissionConfig?: AdmissionPluginConfigs;
   /** --disable-admission-plugins: upstream's plugin names to leave out. */
   disableAdmissionPlugins?: string[];
   /** The cluster DNS Service's IP (--cluster-dns); undefined: no kube-dns Service. */
@@ -189,7 +192,12 @@ export class ApiServer {
     const authorizer = buildAuthorizer(authOptions);
     admission.chain = new AdmissionChain(
       enabledPlugins(
-        defaultAdmissionPlugins({ store: lookup, systemContext, authorizer: () => authorizer }),
+        defaultAdmissionPlugins({
+          store: lookup,
+          systemContext,
+          authorizer: () => authorizer,
+          config: opts.admissionConfig,
+        }),
         opts.disableAdmissionPlugins ?? [],
       ),
     );

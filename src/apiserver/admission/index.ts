@@ -9,6 +9,7 @@ import { limitRanger } from './limit-ranger.js';
 import { resourceQuota } from './resource-quota.js';
 import { serviceAccountAdmission } from './service-account.js';
 import { podSecurity } from './pod-security/plugin.js';
+import { parsePodSecurityConfig } from './pod-security/config.js';
 import { taintNodesByCondition } from './taint-nodes-by-condition.js';
 import { priorityAdmission } from './priority.js';
 import { defaultTolerationSeconds } from './default-toleration-seconds.js';
@@ -25,7 +26,7 @@ export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
     serviceAccountAdmission(deps),
     nodeRestriction(deps),
     taintNodesByCondition(),
-    podSecurity(deps),
+    podSecurity(deps, parsePodSecurityConfig(deps.config?.get('PodSecurity'))),
     priorityAdmission(deps),
     defaultTolerationSeconds(),
     defaultStorageClass(deps),

@@ -49,4 +49,6 @@ export interface AdmissionDeps {
   systemContext(namespace?: string): RequestContext;
   /** The server's authorizer (Node, RBAC), for plugins that ask it as upstream's WantsAuthorizer. */
   authorizer(): Authorizer;
+  /** --admission-control-config-file: the plugins' configurations by plugin name. */
+  config?: ReadonlyMap<string, Record<string, unknown>>;
 }
