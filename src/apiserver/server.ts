@@ -105,7 +105,7 @@ export class ApiServer {
     });
     const metrics = new Metrics();
     const audit = Auditor.create(opts.audit ?? {}, auditMetrics(metrics));
-    const storage = withEncryption(
+    const storage = await withEncryption(
       instrument(openStorage(opts.datastoreEndpoint, opts.dataDir, opts.datastoreTLS), metrics),
       opts.encryptionProviderConfig,
       storedResources(),

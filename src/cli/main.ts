@@ -5,6 +5,7 @@ import { runCerts } from './certs.js';
 import { runToken } from './token.js';
 import { runEtcd, runEtcdSnapshot } from './etcd.js';
 import { runSqliteBackup } from './sqlite-backup.js';
+import { runKmsTestPlugin } from './kms-test-plugin.js';
 import { runControllerManager } from '../controller-manager/main.js';
 import { runDns } from '../dns/main.js';
 import { runProxy } from '../proxy/main.js';
@@ -31,6 +32,7 @@ Usage:
   k8ts etcd member list|remove NAME   The managed etcd's members (k8ts server --cluster-init)
   k8ts etcd-snapshot save|ls|restore FILE   Snapshots of the managed etcd
   k8ts sqlite-backup [--output FILE]   Online backup of the embedded SQLite datastore
+  k8ts kms-test-plugin --socket PATH --keys-file FILE [--key-id ID]   A KMS v2 plugin for tests
   k8ts version             Print the version
 
 Run 'k8ts server --help' for the server's flags.
@@ -67,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
       return runEtcdSnapshot(rest);
     case 'sqlite-backup':
       return runSqliteBackup(rest);
+    case 'kms-test-plugin':
+      return runKmsTestPlugin(rest);
     case 'version':
     case '--version':
       process.stdout.write(`k8ts version ${K8S_VERSION.gitVersion}\n`);
