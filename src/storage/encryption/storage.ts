@@ -11,6 +11,7 @@ import {
   type WatchEvent,
   type WatchHandler,
 } from '../types.js';
+import { logger } from '../../util/log.js';
 import type { EncryptionConfig, GroupResource } from './config.js';
 import type { ProviderChain } from './providers.js';
 
@@ -31,6 +32,8 @@ export function chainResolver(
     return bySegment.has(segment) ? bySegment.get(segment) : catchAll;
   };
 }
+
+const log = logger('encryption');
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -110,7 +113,11 @@ export function encryptedStorage(
         h.onError(err as Error);
       };
       const later = (step: () => MaybePromise<void>) => {
-        const mine: Promise<void> = (tail ?? Promise.resolve()).then(step).catch(fail);
+        const mine: Promise<void> = (tail ?? Promise.resolve())
+          .then(step)
+          .catch(fail)
+          // a handler that throws must not become an unhandled rejection (it would end the process)
+          .catch((err: Error) => log.error('watch handler failed', { prefix, error: err.message }));
         tail = mine;
         void mine.then(() => {
           if (tail === mine) tail = undefined;
@@ -141,7 +148,13 @@ export function encryptedStorage(
       };
       if (h.onProgress)
         handler.onProgress = (rev) => (tail ? later(() => h.onProgress!(rev)) : h.onProgress!(rev));
-      return inner.watch(prefix, after, handler);
+      const w = inner.watch(prefix, after, handler);
+      return {
+        dispose() {
+          failed = true; // nothing queued goes out after dispose
+          w.dispose();
+        },
+      };
     },
     currentRevision: () => inner.currentRevision(),
     compactedRevision: () => inner.compactedRevision(),
