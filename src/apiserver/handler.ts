@@ -191,6 +191,7 @@ export function createHandler(deps: HandlerDeps) {
         fieldValidation: fieldValidationOf(query),
         userAgent: header(req, 'user-agent') ?? '',
         warnings: [],
+        addAuditAnnotation: (key, value) => audit.annotate(key, value),
       };
       if (info.namespace !== undefined) ctx.namespace = info.namespace;
       if (info.verb === 'watch') deps.openStreams.add(res);

@@ -23,6 +23,7 @@ import { namespaceChecker } from './namespace-lifecycle.js';
 import { bootstrapObjects, systemContext } from './bootstrap.js';
 import { AdmissionChain } from './admission/chain.js';
 import { defaultAdmissionPlugins, enabledPlugins } from './admission/index.js';
+import type { AdmissionPluginConfigs } from './admission/config.js';
 import { buildAuthenticator, buildAuthorizer, type AuthenticationFlags } from './auth/index.js';
 import { reconcileBootstrapPolicy } from './auth/rbac/reconcile.js';
 import { CustomHandlers } from './endpoints/custom.js';
@@ -46,6 +47,8 @@ export interface ApiServerOptions {
   port: number;
   serviceCIDR: string;
   clusterCIDR: string;
+  /** --admission-control-config-file, as loadAdmissionConfig read it (plugin name → configuration). */
+  admissionConfig?: AdmissionPluginConfigs;
   /** --disable-admission-plugins: upstream's plugin names to leave out. */
   disableAdmissionPlugins?: string[];
   /** The cluster DNS Service's IP (--cluster-dns); undefined: no kube-dns Service. */
@@ -103,7 +106,7 @@ export class ApiServer {
     });
     const metrics = new Metrics();
     const audit = Auditor.create(opts.audit ?? {}, auditMetrics(metrics));
-    const storage = withEncryption(
+    const storage = await withEncryption(
       instrument(openStorage(opts.datastoreEndpoint, opts.dataDir, opts.datastoreTLS), metrics),
       opts.encryptionProviderConfig,
       storedResources(),
@@ -186,14 +189,19 @@ export class ApiServer {
       hostname: opts.hostname,
     });
     await reconciler.start();
+    const authOptions = { dataDir: opts.dataDir, lookup, ...opts.authentication };
+    const authorizer = buildAuthorizer(authOptions);
     admission.chain = new AdmissionChain(
       enabledPlugins(
-        defaultAdmissionPlugins({ store: lookup, systemContext }),
+        defaultAdmissionPlugins({
+          store: lookup,
+          systemContext,
+          authorizer: () => authorizer,
+          config: opts.admissionConfig,
+        }),
         opts.disableAdmissionPlugins ?? [],
       ),
     );
-    const authOptions = { dataDir: opts.dataDir, lookup, ...opts.authentication };
-    const authorizer = buildAuthorizer(authOptions);
     const authenticator = buildAuthenticator(authOptions, authorizer);
     const parts: ApiServerParts = {
       dataDir: opts.dataDir,

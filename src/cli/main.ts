@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   etcd: async () => (await import('./etcd.js')).runEtcd,
   'etcd-snapshot': async () => (await import('./etcd.js')).runEtcdSnapshot,
   'sqlite-backup': async () => (await import('./sqlite-backup.js')).runSqliteBackup,
+  'kms-test-plugin': async () => (await import('./kms-test-plugin.js')).runKmsTestPlugin,
   'cluster-proportional-autoscaler': async () => (await import('./cpa.js')).runClusterProportionalAutoscaler,
   'ingress-controller': async () => (await import('../ingress/main.js')).runIngressController,
 };

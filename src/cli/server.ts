@@ -17,6 +17,7 @@ import { deployManifests, manifestsDir, parseDisable, stagePackagedManifests } f
 import { HA_FLAG_OPTIONS, HA_FLAGS_HELP, startManagedDatastore } from './server-ha.js';
 import { tokenPath } from '../cluster/join-token.js';
 import { caCertsRoute } from '../cluster/bootstrap-route.js';
+import { loadAdmissionConfig } from '../apiserver/admission/config.js';
 
 /** The proxy needs root and iptables-restore on the host. */
 function proxyCanRun(): boolean {
@@ -42,6 +43,7 @@ Flags:
   --datastore-certfile FILE      Client certificate for etcd
   --datastore-keyfile FILE       Client key for etcd
   --disable-admission-plugins P  Admission plugins to leave out, comma-separated (upstream's names)
+  --admission-control-config-file FILE  AdmissionConfiguration (PodSecurity defaults and exemptions)
   --runtime-config KEY=VAL,...   APIs to serve or not, upstream's syntax: api/all=false,batch/v1=true,
                                  apps/v1/deployments=false (docs/extending.md)
   --service-lb-pool ADDRS        Addresses for LoadBalancer services: CIDRs or ranges, comma-separated
@@ -144,6 +146,7 @@ export async function runServer(args: string[]): Promise<number> {
       'kubelet-port': { type: 'string' },
       'service-lb-pool': { type: 'string', default: '' },
       'disable-admission-plugins': { type: 'string', default: '' },
+      'admission-control-config-file': { type: 'string' },
       'runtime-config': { type: 'string', default: '' },
       'disable-controller-manager': { type: 'boolean', default: false },
       'kube-controller-manager-arg': { type: 'string', multiple: true, default: [] },
@@ -181,6 +184,8 @@ export async function runServer(args: string[]): Promise<number> {
     throw new Error(`invalid --sim-nodes "${values['sim-nodes']}"`);
   if (values.runtime !== undefined && values.runtime !== 'sim' && values.runtime !== 'containerd')
     throw new Error(`invalid --runtime "${values.runtime}": want sim or containerd`);
+  const configFile = values['admission-control-config-file'];
+  const admissionConfig = configFile ? loadAdmissionConfig(resolve(configFile)) : undefined;
   const clusterDNS = values['cluster-dns'] ?? nthIP(values['service-cidr']!, 10);
   const disabled = parseDisable(values.disable ?? []);
   const kubeconfigPath = resolve(values['write-kubeconfig'] ?? join(dataDir, 'admin.kubeconfig'));
@@ -200,6 +205,7 @@ export async function runServer(args: string[]): Promise<number> {
     port,
     serviceCIDR: values['service-cidr']!,
     clusterCIDR: values['cluster-cidr']!,
+    admissionConfig,
     disableAdmissionPlugins: values['disable-admission-plugins']!.split(',')
       .map((p) => p.trim())
       .filter(Boolean),

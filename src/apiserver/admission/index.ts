@@ -1,7 +1,8 @@
 // The admission plugins the API server enables, in upstream's order (kube-apiserver's
 // recommended plugin order: NamespaceLifecycle, LimitRanger, ServiceAccount, NodeRestriction,
 // TaintNodesByCondition, PodSecurity, Priority, DefaultTolerationSeconds, DefaultStorageClass,
-// StorageObjectInUseProtection, ..., DefaultIngressClass, ..., MutatingAdmissionWebhook,
+// StorageObjectInUseProtection, CertificateApproval, CertificateSigning,
+// CertificateSubjectRestriction, DefaultIngressClass, ..., MutatingAdmissionWebhook,
 // ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota). NamespaceLifecycle runs
 // inside the store (namespace-lifecycle.ts).
 import type { AdmissionDeps, AdmissionPlugin } from './types.js';
@@ -9,6 +10,7 @@ import { limitRanger } from './limit-ranger.js';
 import { resourceQuota } from './resource-quota.js';
 import { serviceAccountAdmission } from './service-account.js';
 import { podSecurity } from './pod-security/plugin.js';
+import { parsePodSecurityConfig } from './pod-security/config.js';
 import { taintNodesByCondition } from './taint-nodes-by-condition.js';
 import { priorityAdmission } from './priority.js';
 import { defaultTolerationSeconds } from './default-toleration-seconds.js';
@@ -17,6 +19,7 @@ import { storageObjectInUseProtection } from './storage-object-in-use-protection
 import { defaultIngressClass } from './default-ingress-class.js';
 import { rbacEscalation } from './rbac-escalation.js';
 import { nodeRestriction } from './node-restriction.js';
+import { certificateApproval, certificateSigning, certificateSubjectRestriction } from './certificates.js';
 import { mutatingWebhookAdmission, validatingWebhookAdmission } from './webhook/plugins.js';
 import { validatingAdmissionPolicy } from './policy/plugin.js';
 
@@ -26,11 +29,14 @@ export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
     serviceAccountAdmission(deps),
     nodeRestriction(deps),
     taintNodesByCondition(),
-    podSecurity(deps),
+    podSecurity(deps, parsePodSecurityConfig(deps.config?.get('PodSecurity'))),
     priorityAdmission(deps),
     defaultTolerationSeconds(),
     defaultStorageClass(deps),
     storageObjectInUseProtection(),
+    certificateApproval(deps.authorizer),
+    certificateSigning(deps.authorizer),
+    certificateSubjectRestriction(),
     defaultIngressClass(deps),
     rbacEscalation(deps), // not an upstream plugin: the rbac registry's escalation check
     mutatingWebhookAdmission(deps),

@@ -12,7 +12,7 @@ const LIVE_LOOKUP_ENTRIES = 10_000;
 
 /** Every object of a resource in one namespace ('' = all), as the watch cache holds them now. */
 export async function listObjects(
-  deps: AdmissionDeps,
+  deps: Pick<AdmissionDeps, 'store'>,
   group: string,
   resource: string,
   namespace = '',
@@ -26,7 +26,7 @@ export async function listObjects(
 }
 
 /** A namespaced lister with upstream's live lookup when the cache has nothing for a namespace. */
-export function liveLister(deps: AdmissionDeps, group: string, resource: string) {
+export function liveLister(deps: Pick<AdmissionDeps, 'store'>, group: string, resource: string) {
   const live = new Map<string, { expiry: number; items: KubeObject[] }>();
   return async (namespace: string): Promise<KubeObject[]> => {
     const cached = await listObjects(deps, group, resource, namespace);
@@ -43,7 +43,7 @@ export function liveLister(deps: AdmissionDeps, group: string, resource: string)
 
 /** One object from the watch cache, else from storage; undefined when it does not exist. */
 export async function getObject(
-  deps: AdmissionDeps,
+  deps: Pick<AdmissionDeps, 'store'>,
   group: string,
   resource: string,
   namespace: string,

@@ -5,6 +5,7 @@
 import type { KubeObject } from '../../api/types.js';
 import type { RequestContext, UserInfo } from '../endpoints/context.js';
 import type { ResourceStore } from '../endpoints/store.js';
+import type { Authorizer } from '../auth/types.js';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
@@ -46,4 +47,8 @@ export interface AdmissionDeps {
   store(group: string, resource: string): ResourceStore | undefined;
   /** A request context for writes the API server makes on its own behalf. */
   systemContext(namespace?: string): RequestContext;
+  /** The server's authorizer (Node, RBAC), for plugins that ask it as upstream's WantsAuthorizer. */
+  authorizer(): Authorizer;
+  /** --admission-control-config-file: the plugins' configurations by plugin name. */
+  config?: ReadonlyMap<string, Record<string, unknown>>;
 }

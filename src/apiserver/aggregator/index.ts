@@ -49,8 +49,7 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Aggregator>
   );
   await syncLocalAPIServices(apiservices, deps.served, deps.systemContext());
 
-  const get: ObjectGetter = (resource, ns, name) =>
-    getObject({ store: deps.lookup, systemContext: deps.systemContext }, '', resource, ns, name);
+  const get: ObjectGetter = (resource, ns, name) => getObject({ store: deps.lookup }, '', resource, ns, name);
   // remote APIServices as the watch cache holds them, with their last discovery documents
   const remote = new Map<string, KubeObject>();
   const discovery = new Map<string, { doc: unknown; stale: boolean }>();

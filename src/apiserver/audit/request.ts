@@ -39,6 +39,8 @@ export interface RequestAudit {
   readonly id: string;
   received(user: UserInfo | undefined): void;
   authorized(decision: string, reason: string): void;
+  /** audit.AddAuditAnnotation: an admission plugin's note on the event (e.g. PodSecurity's). */
+  annotate(key: string, value: string): void;
   /** authorizer, with each decision recorded through authorized(). */
   authorizer(authorizer: Authorizer): Authorizer;
   /** The request to read the body from (copied when the level records it). */
@@ -211,6 +213,10 @@ export class ActiveRequestAudit implements RequestAudit {
       'authorization.k8s.io/decision': decision === 'allow' ? 'allow' : 'forbid',
       'authorization.k8s.io/reason': reason,
     };
+  }
+
+  annotate(key: string, value: string): void {
+    if (this.event) this.event.annotations = { ...this.event.annotations, [key]: value };
   }
 
   authorizer(inner: Authorizer): Authorizer {
@@ -396,6 +402,7 @@ export class NoRequestAudit implements RequestAudit {
   }
   received(): void {}
   authorized(): void {}
+  annotate(): void {}
   authorizer(inner: Authorizer): Authorizer {
     return inner;
   }

@@ -19,4 +19,6 @@ export interface RequestContext {
   userAgent: string;
   /** Warnings to return in `Warning: 299 - "..."` headers. */
   warnings: string[];
+  /** Adds an annotation to the request's audit event (absent for the server's own writes). */
+  addAuditAnnotation?(key: string, value: string): void;
 }

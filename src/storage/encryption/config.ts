@@ -11,6 +11,9 @@ import {
   secretboxTransformer,
   type ValueTransformer,
 } from './providers.js';
+import { KmsClient } from './kms/client.js';
+import { kmsV2Transformer, type KmsTransformer } from './kms/transformer.js';
+import { parseDuration } from '../../util/duration.js';
 
 const AES_KEY_SIZES = [16, 24, 32];
 const SECRETBOX_KEY_SIZES = [32];
@@ -25,7 +28,14 @@ interface ProviderConfig {
   aesgcm?: { keys?: KeyConfig[] };
   secretbox?: { keys?: KeyConfig[] };
   identity?: Record<string, never>;
-  kms?: unknown;
+  kms?: KmsConfig;
+}
+interface KmsConfig {
+  apiVersion?: string;
+  name?: string;
+  endpoint?: string;
+  cachesize?: number;
+  timeout?: string;
 }
 interface ResourceConfig {
   resources?: string[];
@@ -45,7 +55,25 @@ export function parseGroupResource(s: string): GroupResource {
 
 /** Which chain encrypts which group/resource; lookup as upstream: exact, then <group> '*', then '*.*'. */
 export class EncryptionConfig {
-  constructor(private readonly overrides: Map<string, ProviderChain>) {}
+  constructor(
+    private readonly overrides: Map<string, ProviderChain>,
+    /** The kms providers, which talk to their plugins before the first use. */
+    readonly kms: KmsTransformer[] = [],
+  ) {}
+
+  /** Asks every kms plugin for its status and a first key (throws: the server must not start). */
+  async start(): Promise<void> {
+    try {
+      await Promise.all(this.kms.map((k) => k.start()));
+    } catch (err) {
+      this.stop();
+      throw err;
+    }
+  }
+
+  stop(): void {
+    for (const k of this.kms) k.stop();
+  }
 
   chainFor(group: string, resource: string): ProviderChain | undefined {
     return (
@@ -139,7 +167,12 @@ function decodeKeys(keys: KeyConfig[] | undefined, path: string, sizes: number[]
   return out;
 }
 
-function buildProvider(p: ProviderConfig, path: string, errs: FieldErrors): ValueTransformer[] {
+function buildProvider(
+  p: ProviderConfig,
+  path: string,
+  errs: FieldErrors,
+  kmsNames: Set<string>,
+): ValueTransformer[] {
   const present = PROVIDER_KINDS.filter(
     (k) => p && typeof p === 'object' && p[k] !== undefined && p[k] !== null,
   );
@@ -175,9 +208,56 @@ function buildProvider(p: ProviderConfig, path: string, errs: FieldErrors): Valu
         secretboxTransformer(k.name, k.secret),
       );
     case 'kms':
-      errs.invalid(`${path}.kms`, 'kms', 'KMS providers are not supported by k8ts');
-      return [];
+      return kmsProvider(p.kms!, `${path}.kms`, errs, kmsNames);
   }
+}
+
+/** validateKMSConfiguration, for apiVersion v2 (KMS v1 is off by default since 1.29, as here). */
+function kmsProvider(k: KmsConfig, path: string, errs: FieldErrors, names: Set<string>): ValueTransformer[] {
+  const apiVersion = k.apiVersion ?? 'v1';
+  if (apiVersion !== 'v2') {
+    if (apiVersion === 'v1')
+      errs.invalid(
+        `${path}.apiVersion`,
+        apiVersion,
+        'KMSv1 is deprecated and will only receive security updates going forward. Use KMSv2 instead. k8ts does not implement KMSv1',
+      );
+    else
+      errs.invalid(
+        `${path}.apiVersion`,
+        apiVersion,
+        'unsupported apiVersion apiVersion for KMS provider, only v1 and v2 are supported',
+      );
+  }
+  if (!k.name) errs.required(`${path}.name`, 'name is a required field for a kms provider');
+  else if (k.name.includes(':')) errs.invalid(`${path}.name`, k.name, 'should not contain ":"');
+  else if (names.has(k.name))
+    errs.invalid(
+      `${path}.name`,
+      k.name,
+      `duplicate kms provider name ${JSON.stringify(k.name)}, names must be unique`,
+    );
+  if (k.cachesize !== undefined)
+    errs.invalid(`${path}.cachesize`, k.cachesize, 'cachesize is not supported in v2');
+  if (!k.endpoint) errs.required(`${path}.endpoint`, 'endpoint is a required field for a kms provider');
+  else if (!k.endpoint.startsWith('unix://') || k.endpoint.length <= 'unix://'.length)
+    errs.invalid(
+      `${path}.endpoint`,
+      k.endpoint,
+      'unsupported scheme "" for KMS provider, only unix is supported',
+    );
+  let timeoutMs = 3000;
+  if (k.timeout !== undefined) {
+    try {
+      timeoutMs = parseDuration(String(k.timeout), `${path}.timeout`);
+    } catch {
+      timeoutMs = -1;
+    }
+    if (!(timeoutMs > 0)) errs.invalid(`${path}.timeout`, k.timeout, 'timeout should be a positive value');
+  }
+  if (errs.list.length || !k.name || !k.endpoint || apiVersion !== 'v2') return [];
+  names.add(k.name);
+  return [kmsV2Transformer(k.name, new KmsClient(k.endpoint, timeoutMs))];
 }
 
 /** Parses and validates a configuration document; throws one Error listing every problem. */
@@ -197,6 +277,7 @@ export function parseEncryptionConfiguration(
     );
   const errs = new FieldErrors();
   const overrides = new Map<string, ProviderChain>();
+  const kmsNames = new Set<string>();
   const resources = Array.isArray(doc.resources) ? doc.resources : [];
   if (!resources.length) errs.required('resources', 'at least one resources is required');
   resources.forEach((rc, i) => {
@@ -207,7 +288,7 @@ export function parseEncryptionConfiguration(
     validateResources(names, rPath, errs);
     const providers = Array.isArray(rc?.providers) ? rc.providers : [];
     if (!providers.length) errs.required(pPath, `at least one ${pPath} is required`);
-    const transformers = providers.flatMap((p, j) => buildProvider(p, `${pPath}[${j}]`, errs));
+    const transformers = providers.flatMap((p, j) => buildProvider(p, `${pPath}[${j}]`, errs, kmsNames));
     if (!transformers.length) return;
     const chain = new ProviderChain(transformers);
     for (const name of names) {
@@ -217,11 +298,16 @@ export function parseEncryptionConfiguration(
       if (!overrides.has(key)) overrides.set(key, chain);
     }
   });
-  if (errs.list.length)
+  const kms = [...new Set([...overrides.values()])].flatMap((c) =>
+    c.transformers.filter((t): t is KmsTransformer => 'start' in t),
+  );
+  if (errs.list.length) {
+    for (const k of kms) k.stop();
     throw new Error(
       `error while parsing ${source}: ${errs.list.length === 1 ? errs.list[0] : `[${errs.list.join(', ')}]`}`,
     );
-  return new EncryptionConfig(overrides);
+  }
+  return new EncryptionConfig(overrides, kms);
 }
 
 export function loadEncryptionConfiguration(path: string): EncryptionConfig {

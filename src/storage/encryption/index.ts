@@ -6,13 +6,17 @@ import { chainResolver, encryptedStorage } from './storage.js';
 export { parseEncryptionConfiguration, loadEncryptionConfiguration } from './config.js';
 export type { GroupResource } from './config.js';
 
-/** storage unchanged without a config file; else values of the configured resources are encrypted. */
-export function withEncryption(
+/**
+ * storage unchanged without a config file; else values of the configured resources are
+ * encrypted. Waits for the kms plugins' first keys; closing the storage disconnects them.
+ */
+export async function withEncryption(
   storage: Storage,
   configPath: string | undefined,
   storedResources: Map<string, GroupResource>,
-): Storage {
+): Promise<Storage> {
   if (!configPath) return storage;
   const config = loadEncryptionConfiguration(configPath);
-  return encryptedStorage(storage, chainResolver(config, storedResources));
+  await config.start();
+  return encryptedStorage(storage, chainResolver(config, storedResources), () => config.stop());
 }

@@ -17,8 +17,21 @@ export interface ValueTransformer {
   readonly name: string;
   /** plaintext → stored bytes, prefix included. storageKey is the datastore key (authenticated by aesgcm). */
   seal(plain: Uint8Array, storageKey: string): Uint8Array;
-  /** stored bytes (prefix included) → plaintext; throws when they do not decrypt. */
-  open(stored: Uint8Array, storageKey: string): Uint8Array;
+  /**
+   * stored bytes (prefix included) → plaintext; throws (or rejects) when they do not decrypt.
+   * Local keys answer at once; kms answers later when it must ask its plugin for a key.
+   */
+  open(stored: Uint8Array, storageKey: string): Uint8Array | Promise<Uint8Array>;
+  /** Whether a value this transformer opens should be rewritten anyway (kms: an older KEK). */
+  stale?(stored: Uint8Array): boolean;
+  /** Set up before the first use (kms: the plugin's Status and the first key). */
+  start?(): Promise<void>;
+  stop?(): void;
+}
+
+export interface Opened {
+  plain: Uint8Array;
+  stale: boolean;
 }
 
 export class DecryptError extends Error {}
@@ -131,19 +144,28 @@ export class ProviderChain {
     return this.transformers[0].seal(plain, storageKey);
   }
 
-  /** The plaintext, and whether it was sealed by anything but the transformer writes use. */
-  open(stored: Uint8Array, storageKey: string): { plain: Uint8Array; stale: boolean } {
+  /**
+   * The plaintext, and whether it was sealed by anything but the transformer writes use; a
+   * promise only when a transformer had to ask elsewhere (kms).
+   */
+  open(stored: Uint8Array, storageKey: string): Opened | Promise<Opened> {
     const head = Buffer.from(stored.subarray(0, 128)).toString('latin1');
-    let lastError: Error | undefined;
-    for (const [i, t] of this.transformers.entries()) {
-      if (!head.startsWith(t.prefix)) continue;
+    const candidates = [...this.transformers.entries()].filter(([, t]) => head.startsWith(t.prefix));
+    // tries each candidate in order: another key with the same prefix shape (or identity) may
+    // still be the right one when one fails
+    const attempt = (k: number, lastError?: Error): Opened | Promise<Opened> => {
+      if (k >= candidates.length) throw lastError ?? new DecryptError('no matching prefix found');
+      const [i, t] = candidates[k];
+      const done = (plain: Uint8Array): Opened => ({ plain, stale: i !== 0 || (t.stale?.(stored) ?? false) });
+      let result: Uint8Array | Promise<Uint8Array>;
       try {
-        return { plain: t.open(stored, storageKey), stale: i !== 0 };
+        result = t.open(stored, storageKey);
       } catch (err) {
-        // another key with the same prefix shape (or identity) may still be the right one
-        lastError = err as Error;
+        return attempt(k + 1, err as Error);
       }
-    }
-    throw lastError ?? new DecryptError('no matching prefix found');
+      if (result instanceof Promise) return result.then(done, (err: Error) => attempt(k + 1, err));
+      return done(result);
+    };
+    return attempt(0);
   }
 }

@@ -11,6 +11,7 @@ import {
   type WatchEvent,
   type WatchHandler,
 } from '../types.js';
+import { logger } from '../../util/log.js';
 import type { EncryptionConfig, GroupResource } from './config.js';
 import type { ProviderChain } from './providers.js';
 
@@ -32,31 +33,58 @@ export function chainResolver(
   };
 }
 
+const log = logger('encryption');
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** Array of values, or one promise of them when any value is still coming. */
+function all<T>(values: MaybePromise<T>[]): MaybePromise<T[]> {
+  return values.some((v) => v instanceof Promise) ? Promise.all(values) : (values as T[]);
+}
+
 export function encryptedStorage(
   inner: Storage,
   chainFor: (key: string) => ProviderChain | undefined,
+  stop: () => void = () => {},
 ): Storage {
-  const open = (kv: KV): KV => {
+  const failure = (kv: KV, err: unknown) =>
+    new Error(`failed to decrypt data of ${kv.key}: ${(err as Error).message}`);
+  const opened = (kv: KV, r: { plain: Uint8Array; stale: boolean }): KV =>
+    r.stale ? { ...kv, value: r.plain, stale: true } : { ...kv, value: r.plain };
+  const open = (kv: KV): MaybePromise<KV> => {
     const chain = chainFor(kv.key);
     if (!chain) return kv;
+    let r: ReturnType<ProviderChain['open']>;
     try {
-      const { plain, stale } = chain.open(kv.value, kv.key);
-      return stale ? { ...kv, value: plain, stale } : { ...kv, value: plain };
+      r = chain.open(kv.value, kv.key);
     } catch (err) {
-      throw new Error(`failed to decrypt data of ${kv.key}: ${(err as Error).message}`);
+      throw failure(kv, err);
     }
+    if (r instanceof Promise)
+      return r.then(
+        (x) => opened(kv, x),
+        (err) => {
+          throw failure(kv, err);
+        },
+      );
+    return opened(kv, r);
   };
   const seal = (key: string, value: Uint8Array): Uint8Array => chainFor(key)?.seal(value, key) ?? value;
-  const openEvent = (e: WatchEvent): WatchEvent => {
-    const out: WatchEvent = { ...e, kv: open(e.kv) };
-    if (e.prevKv) out.prevKv = open(e.prevKv);
-    return out;
+  const openEvent = (e: WatchEvent): MaybePromise<WatchEvent> => {
+    const kv = open(e.kv);
+    const prev = e.prevKv ? open(e.prevKv) : undefined;
+    const build = (k: KV, p: KV | undefined): WatchEvent =>
+      p ? { ...e, kv: k, prevKv: p } : { ...e, kv: k };
+    if (kv instanceof Promise || prev instanceof Promise)
+      return Promise.all([kv, prev]).then(([k, p]) => build(k, p));
+    return build(kv, prev);
   };
   const openingConflicts = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
     } catch (err) {
-      if (err instanceof RevisionMismatchError) throw new RevisionMismatchError(err.key, open(err.current));
+      if (err instanceof RevisionMismatchError)
+        throw new RevisionMismatchError(err.key, await open(err.current));
       throw err;
     }
   };
@@ -67,7 +95,7 @@ export function encryptedStorage(
     },
     list: async (prefix: string, opts?: ListOptions): Promise<ListResult> => {
       const r = await inner.list(prefix, opts);
-      return { ...r, kvs: r.kvs.map(open) };
+      return { ...r, kvs: await all(r.kvs.map(open)) };
     },
     count: (prefix: string) => inner.count(prefix),
     create: (key: string, value: Uint8Array) => inner.create(key, seal(key, value)),
@@ -76,27 +104,65 @@ export function encryptedStorage(
     delete: async (key: string, rev?: number) => open(await openingConflicts(() => inner.delete(key, rev))),
     watch: (prefix: string, after: number, h: WatchHandler): Disposable => {
       let failed = false;
+      // Events go out in order: synchronously while every value opens at once (local keys),
+      // behind a queue once one had to wait (a kms plugin asked for a key).
+      let tail: Promise<void> | undefined;
+      const fail = (err: unknown) => {
+        if (failed) return;
+        failed = true;
+        h.onError(err as Error);
+      };
+      const later = (step: () => MaybePromise<void>) => {
+        const mine: Promise<void> = (tail ?? Promise.resolve())
+          .then(step)
+          .catch(fail)
+          // a handler that throws must not become an unhandled rejection (it would end the process)
+          .catch((err: Error) => log.error('watch handler failed', { prefix, error: err.message }));
+        tail = mine;
+        void mine.then(() => {
+          if (tail === mine) tail = undefined;
+        });
+      };
       const handler: WatchHandler = {
         onEvents(events) {
           if (failed) return;
-          let opened: WatchEvent[];
+          if (tail)
+            return later(async () => {
+              const out = await all(events.map(openEvent));
+              if (!failed) h.onEvents(out);
+            });
+          let out: MaybePromise<WatchEvent[]>;
           try {
-            opened = events.map(openEvent);
+            out = all(events.map(openEvent));
           } catch (err) {
-            failed = true;
-            return h.onError(err as Error);
+            return fail(err);
           }
-          h.onEvents(opened);
+          if (!(out instanceof Promise)) return h.onEvents(out);
+          const pending = out;
+          later(async () => {
+            const ready = await pending;
+            if (!failed) h.onEvents(ready);
+          });
         },
-        onError: (err) => h.onError(err),
+        onError: (err) => (tail ? later(() => fail(err)) : fail(err)),
       };
-      if (h.onProgress) handler.onProgress = (rev) => h.onProgress!(rev);
-      return inner.watch(prefix, after, handler);
+      if (h.onProgress)
+        handler.onProgress = (rev) => (tail ? later(() => h.onProgress!(rev)) : h.onProgress!(rev));
+      const w = inner.watch(prefix, after, handler);
+      return {
+        dispose() {
+          failed = true; // nothing queued goes out after dispose
+          w.dispose();
+        },
+      };
     },
     currentRevision: () => inner.currentRevision(),
     compactedRevision: () => inner.compactedRevision(),
     compact: (rev: number) => inner.compact(rev),
-    close: () => inner.close(),
+    close: () => {
+      stop();
+      return inner.close();
+    },
     requestProgress: inner.requestProgress ? () => inner.requestProgress!() : undefined,
   };
   // keep backend extras (e.g. sqlite's startMaintenance) reachable

@@ -9,6 +9,7 @@ import { ServiceAllocators } from '../../../src/apiserver/allocators.js';
 import { AdmissionChain } from '../../../src/apiserver/admission/chain.js';
 import type { AdmissionDeps, AdmissionPlugin } from '../../../src/apiserver/admission/types.js';
 import { systemContext } from '../../../src/apiserver/bootstrap.js';
+import { buildAuthorizer } from '../../../src/apiserver/auth/index.js';
 import type { RequestContext } from '../../../src/apiserver/endpoints/context.js';
 import type { KubeObject } from '../../../src/api/types.js';
 import { StatusError } from '../../../src/api/errors.js';
@@ -56,7 +57,8 @@ export async function cluster(plugins: (deps: AdmissionDeps) => AdmissionPlugin[
   await Promise.all([...caches.values()].map((c) => c.ready()));
   const lookup = (group: string, resource: string) =>
     byResource.get(group ? `${resource}.${group}` : resource);
-  const deps: AdmissionDeps = { store: lookup, systemContext };
+  const authorizer = buildAuthorizer({ dataDir: '', lookup });
+  const deps: AdmissionDeps = { store: lookup, systemContext, authorizer: () => authorizer };
   holder.chain = new AdmissionChain(plugins(deps));
   const store = (resource: string, group = '') => lookup(group, resource)!;
   const ctx = (namespace?: string): RequestContext => ({

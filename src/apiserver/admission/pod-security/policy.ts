@@ -30,50 +30,59 @@ export interface LabelError {
 export const levelVersionString = (lv: LevelVersion) =>
   `${lv.level}:${lv.minor === undefined ? 'latest' : `v1.${lv.minor}`}`;
 
-const PRIVILEGED_LATEST: LevelVersion = { level: 'privileged', minor: undefined };
+const PRIVILEGED_POLICY: Policy = {
+  enforce: { level: 'privileged', minor: undefined },
+  audit: { level: 'privileged', minor: undefined },
+  warn: { level: 'privileged', minor: undefined },
+};
+
+/** ParseLevel: an unknown level reads as restricted, with the error. */
+export function parseLevel(value: string): { level: Level; error?: string } {
+  return LEVELS.includes(value as Level)
+    ? { level: value as Level }
+    : { level: 'restricted', error: `must be one of ${LEVELS.join(', ')}` };
+}
+
+/** ParseVersion: "latest" or "v1.x" (minor undefined = latest, also on error). */
+export function parseVersion(value: string): { minor: number | undefined; error?: string } {
+  if (value === 'latest') return { minor: undefined };
+  const m = VERSION_RE.exec(value);
+  return m ? { minor: Number(m[1]) } : { minor: undefined, error: 'must be "latest" or "v1.x"' };
+}
 
 /**
- * PolicyToEvaluate: unparsable levels enforce restricted and warn/audit privileged; versions
- * fall back to latest. Without a warn label, warn follows a stricter enforce level (and its
- * version, unless warn-version is set), so workloads get warned about (upstream since 1.26).
+ * PolicyToEvaluate: labels override the configured defaults; unparsable levels enforce
+ * restricted and warn/audit privileged (fail open); versions fall back to latest. Without a
+ * warn label, warn follows a stricter enforce level (and its version, unless warn-version is
+ * set), so workloads get warned about (upstream since 1.26, kubernetes#113491).
  */
-export function namespacePolicy(labels: Record<string, string> | undefined): {
+export function namespacePolicy(
+  labels: Record<string, string> | undefined,
+  defaults: Policy = PRIVILEGED_POLICY,
+): {
   policy: Policy;
   errors: LabelError[];
 } {
-  const policy: Policy = {
-    enforce: { ...PRIVILEGED_LATEST },
-    audit: { ...PRIVILEGED_LATEST },
-    warn: { ...PRIVILEGED_LATEST },
-  };
+  const policy: Policy = structuredClone(defaults);
   const errors: LabelError[] = [];
+  if (!labels || !Object.keys(labels).length) return { policy, errors };
   for (const mode of ['enforce', 'audit', 'warn'] as const) {
-    const level = labels?.[LABEL_PREFIX + mode];
+    const level = labels[LABEL_PREFIX + mode];
     if (level !== undefined) {
-      if (LEVELS.includes(level as Level)) policy[mode].level = level as Level;
-      else {
-        policy[mode].level = mode === 'enforce' ? 'restricted' : 'privileged';
-        errors.push({
-          label: LABEL_PREFIX + mode,
-          value: level,
-          detail: `must be one of ${LEVELS.join(', ')}`,
-        });
-      }
+      const parsed = parseLevel(level);
+      policy[mode].level = parsed.error && mode !== 'enforce' ? 'privileged' : parsed.level;
+      if (parsed.error) errors.push({ label: LABEL_PREFIX + mode, value: level, detail: parsed.error });
     }
-    const version = labels?.[`${LABEL_PREFIX}${mode}-version`];
-    if (version !== undefined && version !== 'latest') {
-      const m = VERSION_RE.exec(version);
-      if (m) policy[mode].minor = Number(m[1]);
-      else
-        errors.push({
-          label: `${LABEL_PREFIX}${mode}-version`,
-          value: version,
-          detail: 'must be "latest" or "v1.x"',
-        });
+    const version = labels[`${LABEL_PREFIX}${mode}-version`];
+    if (version !== undefined) {
+      const parsed = parseVersion(version);
+      policy[mode].minor = parsed.minor;
+      if (parsed.error)
+        errors.push({ label: `${LABEL_PREFIX}${mode}-version`, value: version, detail: parsed.error });
     }
   }
-  const has = (label: string) => labels?.[LABEL_PREFIX + label] !== undefined;
-  const validEnforce = has('enforce') && LEVELS.includes(labels![`${LABEL_PREFIX}enforce`] as Level);
+  const has = (label: string) => labels[LABEL_PREFIX + label] !== undefined;
+  const validEnforce = has('enforce') && LEVELS.includes(labels[`${LABEL_PREFIX}enforce`] as Level);
   if (!has('warn') && validEnforce && rank(policy.enforce.level) > rank(policy.warn.level)) {
     policy.warn.level = policy.enforce.level;
     if (!has('warn-version')) policy.warn.minor = policy.enforce.minor;
