@@ -62,6 +62,9 @@ ${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable NAME                 Do not deploy
   --disable-agent                Do not run the local node agent
   --disable-controller-manager   Do not run the controllers
   --disable-scheduler            Do not run the scheduler
+  --kube-controller-manager-arg FLAG=VALUE  Extra flag for the controller manager (repeatable, as k3s),
+                                 e.g. leader-elect-lease-duration=30s
+  --kube-scheduler-arg FLAG=VALUE      Extra flag for the scheduler (repeatable)
   --node-name NAME               Name of the local node (default: the host name)
   --runtime sim|containerd       Runtime of the local agent (default: containerd when installed and root, else sim)
   --kubelet-port PORT            The local agent's kubelet API port (default 10250; 0 = any free port)
@@ -144,6 +147,8 @@ export async function runServer(args: string[]): Promise<number> {
       'runtime-config': { type: 'string', default: '' },
       'disable-controller-manager': { type: 'boolean', default: false },
       'disable-scheduler': { type: 'boolean', default: false },
+      'kube-controller-manager-arg': { type: 'string', multiple: true, default: [] },
+      'kube-scheduler-arg': { type: 'string', multiple: true, default: [] },
       'node-name': { type: 'string' },
       runtime: { type: 'string' },
       'disable-kube-proxy': { type: 'boolean', default: false },
@@ -237,12 +242,21 @@ export async function runServer(args: string[]): Promise<number> {
         join(tls, 'server-ca.crt'),
         '--cluster-signing-key-file',
         join(tls, 'server-ca.key'),
+        ...componentArgs(values['kube-controller-manager-arg']!),
       ]),
     );
   }
   const logLevel = ['--log-level', values['log-level']!];
   if (!values['disable-scheduler'])
-    components.push(supervise('scheduler', ['scheduler', '--kubeconfig', kubeconfigPath, ...logLevel]));
+    components.push(
+      supervise('scheduler', [
+        'scheduler',
+        '--kubeconfig',
+        kubeconfigPath,
+        ...logLevel,
+        ...componentArgs(values['kube-scheduler-arg']!),
+      ]),
+    );
   if (!values['disable-agent']) {
     const agent = [
       'agent',
@@ -330,4 +344,9 @@ export async function runServer(args: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/** k3s's --kube-*-arg values ("flag=value", or "flag" alone) as the component's own flags. */
+function componentArgs(values: string[]): string[] {
+  return values.map((v) => `--${v.replace(/^--?/, '')}`);
 }
