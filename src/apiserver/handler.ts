@@ -1,5 +1,6 @@
 // The request path of the API server: authentication, then non-resource endpoints (health,
 // version, metrics, discovery, OpenAPI) or a resource request for the generic store.
+import { serveHealth, type HealthCheck } from './health.js';
 import { notFoundPath, StatusError, unauthorized, internalError } from '../api/errors.js';
 import { logger } from '../util/log.js';
 import { ValueTooLargeError } from '../storage/types.js';
@@ -34,8 +35,8 @@ export interface HandlerDeps {
   documents: DocumentServer;
   metrics: Metrics;
   version: Record<string, string>;
-  /** Readiness: false until start-up finished and while shutting down. */
-  ready: () => boolean;
+  /** The checks of /healthz, /livez and /readyz (health.ts). */
+  health: Record<'healthz' | 'livez' | 'readyz', HealthCheck[]>;
   /** Long-running requests (watches) register here so shutdown can end them. */
   openStreams: Set<Res>;
   authenticator: RequestAuthenticator;
@@ -94,17 +95,6 @@ function defaultManager(userAgent: string): string {
   return name.slice(0, 128) || 'unknown';
 }
 
-function health(path: string, ready: boolean): ServedDocument | undefined {
-  const m = /^\/(healthz|livez|readyz)(\/.*)?$/.exec(path);
-  if (!m) return undefined;
-  const ok = m[1] !== 'readyz' || ready;
-  return {
-    status: ok ? 200 : 500,
-    contentType: 'text/plain; charset=utf-8',
-    body: ok ? 'ok' : '[-]informer-sync failed: not ready\nreadyz check failed',
-  };
-}
-
 export function createHandler(deps: HandlerDeps) {
   return async (req: Req & { socket?: unknown }, res: Res): Promise<void> => {
     const started = process.hrtime.bigint();
@@ -146,10 +136,10 @@ export function createHandler(deps: HandlerDeps) {
         return void (await remote(req, res, user));
       }
 
-      const h = health(path, deps.ready());
+      const h = await serveHealth(deps.health, path, query);
       if (h)
         return void send(res, h.status, h.body, {
-          'Content-Type': h.contentType,
+          'Content-Type': 'text/plain; charset=utf-8',
           'X-Content-Type-Options': 'nosniff',
         });
       if (path === '/version' || path === '/version/') {

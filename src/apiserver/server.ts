@@ -1,5 +1,6 @@
 // Composes the API server: PKI, storage, one watch cache and store per resource, the
 // bootstrap objects, and the HTTPS listener that speaks HTTP/2 and HTTP/1.1 on one port.
+import { datastoreProbe, healthChecks } from './health.js';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import { upgradeListener } from './http/upgrade.js';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -83,6 +84,8 @@ export class ApiServer {
   private readonly streams = new Set<Res>();
   private readonly sockets = new Set<Socket>();
   private ready = false;
+  /** stop() began: /readyz fails its `shutdown` check (load balancers move away first). */
+  stopping = false;
 
   private constructor(
     private readonly server: Http2SecureServer,
@@ -267,7 +270,11 @@ export class ApiServer {
         compiler: 'k8ts',
         platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
       },
-      ready: () => api.value?.ready ?? false,
+      health: healthChecks({
+        datastore: datastoreProbe(storage),
+        synced: () => api.value?.ready ?? false,
+        shuttingDown: () => api.value?.stopping ?? false,
+      }),
       openStreams: new Set(),
       authenticator,
       authorizer,
@@ -329,7 +336,7 @@ export class ApiServer {
 
   /** Graceful shutdown: stop accepting, end watches, close the datastore. */
   async stop(): Promise<void> {
-    this.ready = false;
+    this.stopping = true;
     await this.reconciler.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();

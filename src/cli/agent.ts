@@ -1,5 +1,6 @@
 // `k8ts agent --kubeconfig X`: the local node agent (for now the kubelet) against any API
 // server. `k8ts server` runs it as a child process unless --disable-agent.
+import { AgentLoadBalancer } from '../cluster/agent-lb.js';
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +29,8 @@ const HELP = `Usage: k8ts agent --kubeconfig FILE [flags]
 Flags:
   --kubeconfig FILE          How to reach the API server (or --server and --token)
   --server URL               Join the cluster at URL with --token (TLS bootstrap; cert in <data-dir>/agent/)
+  --lb-server-port PORT      Port of the loopback load balancer over all servers that a joined agent talks
+                             through (k3s's; default 0 = any free port, where k3s uses 6444)
   --token TOKEN              Agent join token K10<ca-hash>::<id>.<secret> (k8ts token create --join)
   --node-name NAME           Node name (default: the host name)
   --runtime sim|containerd   Container runtime (default: containerd when /usr/bin/containerd exists and we are root, else sim)
@@ -75,6 +78,7 @@ export async function runAgent(args: string[]): Promise<number> {
     options: {
       kubeconfig: { type: 'string' },
       server: { type: 'string' },
+      'lb-server-port': { type: 'string', default: '0' },
       token: { type: 'string' },
       'node-name': { type: 'string' },
       runtime: { type: 'string' },
@@ -103,6 +107,7 @@ export async function runAgent(args: string[]): Promise<number> {
     throw new Error(`invalid --kubelet-port "${values['kubelet-port']}"`);
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const dataDir = resolve(values['data-dir'] ?? (isRoot ? '/var/lib/k8ts' : join(homedir(), '.k8ts')));
+  let lb: AgentLoadBalancer | undefined;
   if (!values.kubeconfig && values.server) {
     if (!values.token) throw new Error('--server needs --token (k8ts token create --join)');
     const nodeName = values['node-name'] ?? hostname();
@@ -113,15 +118,18 @@ export async function runAgent(args: string[]): Promise<number> {
       dataDir,
     });
     values['node-name'] = nodeName;
+    lb = await startLoadBalancer(values.server, values['lb-server-port']!);
   }
   if (!values.kubeconfig) throw new Error('--kubeconfig (or --server and --token) is required');
   const asked = values.runtime ?? defaultRuntimeName();
   if (asked !== 'sim' && asked !== 'containerd')
     throw new Error(`invalid --runtime "${asked}": want sim or containerd`);
   const clientConfig = loadKubeconfig(values.kubeconfig, 'kubelet/v1.31.0 (linux/amd64) k8ts');
+  if (lb) clientConfig.server = `https://127.0.0.1:${lb.port}`;
   // the fallback pod CIDR is only used until node IPAM sets spec.podCIDR
   const fallbackPodCIDR = '10.42.0.0/24';
   const client = new ThrottledClient(clientConfig);
+  lb?.watchEndpoints(() => client.request('GET', '/api/v1/namespaces/default/endpoints/kubernetes'));
   // the recorder needs the node name, known once the runtime answered its version
   const events: { recorder?: EventRecorder } = {};
   const host = new KubeletHost(client, { watchServices: asked === 'containerd' });
@@ -231,6 +239,7 @@ export async function runAgent(args: string[]): Promise<number> {
       : undefined;
   return untilStopped(async () => {
     kubeletServer?.close();
+    lb?.close();
     netpol?.stop();
     overlay?.stop();
     host.stop();
@@ -270,4 +279,17 @@ async function startKubeletServer(
     identity.kubeletPort = 0;
     return undefined;
   }
+}
+
+/** The loopback proxy over every API server that a joined agent's clients talk to (agent-lb.ts). */
+async function startLoadBalancer(server: string, portFlag: string): Promise<AgentLoadBalancer> {
+  const port = Number(portFlag);
+  if (!/^\d+$/.test(portFlag) || port > 65535) throw new Error(`invalid --lb-server-port "${portFlag}"`);
+  const url = new URL(server);
+  const lb = new AgentLoadBalancer({
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(url.port || 443),
+  });
+  await lb.listen(port);
+  return lb;
 }

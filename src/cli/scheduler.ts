@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LeaderElector } from '../client/leader-election.js';
+import { LEADER_ELECT_FLAG_OPTIONS, leaderElectionTimings } from '../client/leader-election-flags.js';
 import { loadKubeconfig } from '../client/rest.js';
 import { ThrottledClient } from '../client/throttle.js';
 import { profilesFromConfig } from '../scheduler/config.js';
@@ -18,6 +19,7 @@ export async function runScheduler(args: string[]): Promise<number> {
       kubeconfig: { type: 'string' },
       config: { type: 'string' },
       'leader-elect': { type: 'string', default: 'true' },
+      ...LEADER_ELECT_FLAG_OPTIONS,
       'log-level': { type: 'string', default: 'info' },
     },
   });
@@ -26,6 +28,7 @@ export async function runScheduler(args: string[]): Promise<number> {
   const leaderElect = values['leader-elect'];
   if (leaderElect !== 'true' && leaderElect !== 'false')
     throw new Error(`invalid --leader-elect "${leaderElect}": want true or false`);
+  const timings = leaderElectionTimings(values);
   const log = logger('scheduler');
   const profiles = values.config
     ? profilesFromConfig(readFileSync(values.config, 'utf8'), values.config)
@@ -41,7 +44,7 @@ export async function runScheduler(args: string[]): Promise<number> {
     await new Promise<void>((leading) => {
       elector = new LeaderElector(
         client,
-        { namespace: 'kube-system', name: 'kube-scheduler' },
+        { namespace: 'kube-system', name: 'kube-scheduler', ...timings },
         {
           onStartedLeading: leading,
           onStoppedLeading: () => {

@@ -64,8 +64,10 @@ ${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable NAME                 Do not deploy
                                  (the server applies <data-dir>/server/manifests/*.yaml at start)
   --disable-agent                Do not run the local node agent
   --disable-controller-manager   Do not run the controllers
-  --kube-controller-manager-arg K=V  A flag for the controller manager (repeatable; as k3s)
   --disable-scheduler            Do not run the scheduler
+  --kube-controller-manager-arg FLAG=VALUE  Extra flag for the controller manager (repeatable, as k3s),
+                                 e.g. leader-elect-lease-duration=30s
+  --kube-scheduler-arg FLAG=VALUE      Extra flag for the scheduler (repeatable)
   --node-name NAME               Name of the local node (default: the host name)
   --runtime sim|containerd       Runtime of the local agent (default: containerd when installed and root, else sim)
   --kubelet-port PORT            The local agent's kubelet API port (default 10250; 0 = any free port)
@@ -149,8 +151,9 @@ export async function runServer(args: string[]): Promise<number> {
       'admission-control-config-file': { type: 'string' },
       'runtime-config': { type: 'string', default: '' },
       'disable-controller-manager': { type: 'boolean', default: false },
-      'kube-controller-manager-arg': { type: 'string', multiple: true, default: [] },
       'disable-scheduler': { type: 'boolean', default: false },
+      'kube-controller-manager-arg': { type: 'string', multiple: true, default: [] },
+      'kube-scheduler-arg': { type: 'string', multiple: true, default: [] },
       'node-name': { type: 'string' },
       runtime: { type: 'string' },
       'disable-kube-proxy': { type: 'boolean', default: false },
@@ -248,13 +251,21 @@ export async function runServer(args: string[]): Promise<number> {
         join(tls, 'server-ca.crt'),
         '--cluster-signing-key-file',
         join(tls, 'server-ca.key'),
-        ...(values['kube-controller-manager-arg'] ?? []).map((a) => `--${a.replace(/^--/, '')}`),
+        ...componentArgs(values['kube-controller-manager-arg']!),
       ]),
     );
   }
   const logLevel = ['--log-level', values['log-level']!];
   if (!values['disable-scheduler'])
-    components.push(supervise('scheduler', ['scheduler', '--kubeconfig', kubeconfigPath, ...logLevel]));
+    components.push(
+      supervise('scheduler', [
+        'scheduler',
+        '--kubeconfig',
+        kubeconfigPath,
+        ...logLevel,
+        ...componentArgs(values['kube-scheduler-arg']!),
+      ]),
+    );
   if (!values['disable-agent']) {
     const agent = [
       'agent',
@@ -351,4 +362,9 @@ export async function runServer(args: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/** k3s's --kube-*-arg values ("flag=value", or "flag" alone) as the component's own flags. */
+function componentArgs(values: string[]): string[] {
+  return values.map((v) => `--${v.replace(/^--?/, '')}`);
 }

@@ -75,7 +75,15 @@ export class LeaderElector {
     try {
       const lease = await this.read();
       if (lease && (lease.spec as LeaseSpec | undefined)?.holderIdentity === this.identity) {
-        const spec = { ...(lease.spec as LeaseSpec), holderIdentity: '', leaseDurationSeconds: 1 };
+        // client-go's release(): no holder, a 1 s duration, renew and acquire time now
+        const now = microTime(Date.now());
+        const spec: LeaseSpec = {
+          ...(lease.spec as LeaseSpec),
+          holderIdentity: '',
+          leaseDurationSeconds: 1,
+          acquireTime: now,
+          renewTime: now,
+        };
         await this.client.request('PUT', this.path(lease.metadata.name), { ...lease, spec });
       }
     } catch (err) {

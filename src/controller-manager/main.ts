@@ -4,6 +4,7 @@ import { EventRecorder } from '../client/events.js';
 import { loadKubeconfig, RestClient } from '../client/rest.js';
 import { SharedInformers } from '../client/shared-informers.js';
 import { LeaderElector } from '../client/leader-election.js';
+import { LEADER_ELECT_FLAG_OPTIONS, leaderElectionTimings } from '../client/leader-election-flags.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { CONTROLLER_FLAGS, CONTROLLERS } from './controllers.js';
 import { AddressPool } from '../controllers/servicelb/pool.js';
@@ -27,6 +28,7 @@ export async function runControllerManager(args: string[]): Promise<number> {
       'service-cluster-ip-range': { type: 'string', default: '10.43.0.0/16' },
       'service-lb-pool': { type: 'string', default: '' },
       'leader-elect': { type: 'string', default: 'true' },
+      ...LEADER_ELECT_FLAG_OPTIONS,
       'log-level': { type: 'string', default: 'info' },
       'cluster-signing-cert-file': { type: 'string' },
       'cluster-signing-key-file': { type: 'string' },
@@ -81,10 +83,11 @@ export async function runControllerManager(args: string[]): Promise<number> {
   const leaderElect = values['leader-elect'];
   if (leaderElect !== 'true' && leaderElect !== 'false')
     throw new Error(`invalid --leader-elect "${leaderElect}": want true or false`);
+  const timings = leaderElectionTimings(values);
   if (leaderElect === 'true') {
     elector = new LeaderElector(
       client,
-      { namespace: 'kube-system', name: 'kube-controller-manager' },
+      { namespace: 'kube-system', name: 'kube-controller-manager', ...timings },
       {
         onStartedLeading: () => void run(),
         // as upstream: a manager that lost its lease exits, its supervisor starts a fresh candidate

@@ -20,6 +20,7 @@ import {
   type WatchHandler,
 } from '../types.js';
 import { prefixEnd } from './keys.js';
+import { hostBreaker } from './host-breaker.js';
 import { WatchStream, type StreamWatch } from './watch-stream.js';
 import { logger } from '../../util/log.js';
 
@@ -63,7 +64,7 @@ export class EtcdStorage implements Storage {
   private readonly maxRequestBytes: number;
 
   constructor(opts: EtcdOptions) {
-    const options: IOptions = { hosts: opts.endpoints };
+    const options: IOptions = { hosts: opts.endpoints, faultHandling: { host: (h) => hostBreaker(h) } };
     if (opts.ca) {
       options.credentials = { rootCertificate: opts.ca };
       if (opts.cert && opts.key) {

@@ -13,6 +13,8 @@ export function etcdAvailable(): boolean {
 
 export interface EtcdProcess {
   endpoint: string;
+  /** for faults: SIGSTOP makes it unreachable (requests time out), SIGCONT brings it back */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function startEtcd(): Promise<EtcdProcess> {
   }
   return {
     endpoint,
+    pid: proc.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         proc.once('exit', () => {
