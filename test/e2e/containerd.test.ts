@@ -122,7 +122,8 @@ describe(
       t = performance.now();
       await sup.start();
       figures['containerd spawn → CRI ready'] = `${sup.lastReadyMs.toFixed(0)} ms`;
-      figures[`image import (${sup.imports.length} tarballs)`] = `${sup.imports.reduce((a, r) => a + r.ms, 0).toFixed(0)} ms`;
+      figures[`image import (${sup.imports.length} tarballs)`] =
+        `${sup.imports.reduce((a, r) => a + r.ms, 0).toFixed(0)} ms`;
       cri = new CriClient(sup.endpoint);
     });
 
