@@ -21,6 +21,7 @@ import { nodeResolvConf, readHostResolvConf } from './dns-config.js';
 import { normalizeImage } from './sim-steering.js';
 import { attachProber, killForProbe, probedStatus } from './probes.js';
 import { fetchEnvObjects } from './env.js';
+import { verifyRunAsNonRoot, type ImageUser } from './security-context.js';
 import type { PodProber } from '../prober/manager.js';
 import { PodVolumes, type PodVolumesDeps } from '../volumes/manager.js';
 import { criPortForward } from './cri-portforward.js';
@@ -108,6 +109,8 @@ interface CriPod {
   /** Container id → its CRI log file, for every attempt still on disk (logs --previous). */
   logPaths: Map<string, string>;
 }
+
+const fieldPathOf = (c: Ctr) => `${c.init ? 'spec.initContainers' : 'spec.containers'}{${c.spec.name}}`;
 
 const bareID = (containerID: string) => containerID.replace(/^containerd:\/\//, '');
 
@@ -470,10 +473,7 @@ export class ContainerdRuntime implements PodRuntime {
         podAnnotations: p.pod.metadata.annotations,
         sandboxConfig: p.sandbox,
       },
-      (e) => {
-        const fieldPath = `${c.init ? 'spec.initContainers' : 'spec.containers'}{${c.spec.name}}`;
-        this.opts.recordEvent?.(p.pod, fieldPath, e.type, e.reason, e.message);
-      },
+      (e) => this.opts.recordEvent?.(p.pod, fieldPathOf(c), e.type, e.reason, e.message),
     );
     if ('reason' in result) {
       c.status.state = { waiting: { reason: result.reason, message: result.message } };
@@ -484,9 +484,23 @@ export class ContainerdRuntime implements PodRuntime {
       const envObjects = this.opts.getObject
         ? await fetchEnvObjects(p.pod, c.spec, this.opts.getObject)
         : undefined;
-      config = containerConfig(p.pod, c.spec, result.imageRef, c.attempt, p.ctx, p.podIP ?? '', envObjects);
+      const imageUser = await this.imageUser(result.imageRef);
+      verifyRunAsNonRoot(p.pod, c.spec, imageUser);
+      config = containerConfig(
+        p.pod,
+        c.spec,
+        result.imageRef,
+        c.attempt,
+        p.ctx,
+        p.podIP ?? '',
+        envObjects,
+        imageUser,
+      );
     } catch (err) {
-      c.status.state = { waiting: { reason: 'CreateContainerConfigError', message: (err as Error).message } };
+      const message = (err as Error).message;
+      if (c.status.state.waiting?.message !== message)
+        this.opts.recordEvent?.(p.pod, fieldPathOf(c), 'Warning', 'Failed', `Error: ${message}`);
+      c.status.state = { waiting: { reason: 'CreateContainerConfigError', message } };
       return;
     }
     try {
@@ -504,6 +518,17 @@ export class ContainerdRuntime implements PodRuntime {
       log.warn('StartContainer failed', { id: c.id, error: String(err) });
     }
     await this.refresh(c);
+  }
+
+  /**
+   * upstream's getImageUser: the image's numeric uid, else its user name; an image naming no
+   * user runs as root.
+   */
+  private async imageUser(imageRef: string): Promise<ImageUser> {
+    const image = await this.node.cri.imageStatus(imageRef);
+    if (image?.uid) return { uid: Number(image.uid.value) };
+    if (image?.username) return { username: image.username };
+    return { uid: 0 };
   }
 
   /** A container ended and the policy wants it back: now, or after its back-off (CrashLoopBackOff). */
