@@ -86,6 +86,36 @@ spec:
     securityContext: {capabilities: {add: [NET_ADMIN]}}
 `;
 
+const MEMORY = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cm}
+data: {k: v}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: memory}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - {name: small, emptyDir: {medium: Memory, sizeLimit: 16Mi}}
+  - {name: big, emptyDir: {medium: Memory, sizeLimit: 1Gi}}
+  - {name: disk, emptyDir: {}}
+  - {name: sec, secret: {secretName: s}}
+  - {name: cm, configMap: {name: cm}}
+  containers:
+  - name: c
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sleep", "3600"]
+    resources: {limits: {memory: 64Mi}}
+    volumeMounts:
+    - {name: small, mountPath: /small}
+    - {name: big, mountPath: /big}
+    - {name: disk, mountPath: /disk}
+    - {name: sec, mountPath: /sec}
+    - {name: cm, mountPath: /cm}
+`;
+
 const NONROOT = `apiVersion: v1
 kind: Pod
 metadata: {name: nonroot}
@@ -139,6 +169,7 @@ describe('securityContext through CRI', { skip: !enabled && 'set K8TS_E2E=1' }, 
     for (const y of [
       SECURE,
       PRIV,
+      MEMORY,
       NONROOT,
       sysctlPod('msg', 'kernel.msgmax', '65536'),
       sysctlPod('somaxconn', 'net.core.somaxconn', '1024'),
@@ -148,6 +179,7 @@ describe('securityContext through CRI', { skip: !enabled && 'set K8TS_E2E=1' }, 
       ['secure', 3],
       ['priv', 3],
       ['msg', 1],
+      ['memory', 1],
     ] as const)
       await until(`${pod} Running`, async () =>
         new RegExp(` ${n}/${n} +Running `).test((await k(['get', 'pod', pod, '--no-headers'])).stdout),
@@ -237,6 +269,31 @@ describe('securityContext through CRI', { skip: !enabled && 'set K8TS_E2E=1' }, 
       return r.stdout.includes('Error: container has runAsNonRoot') && r.stdout;
     });
     assert.match(events, /Warning +Failed +pod\/nonroot/);
+  });
+
+  it('memory-backed volumes are tmpfs: emptyDir medium Memory (sizeLimit, else the pod limit), secrets, tokens', async () => {
+    const mounts = (await exec('memory', 'c', 'cat /proc/mounts')).stdout;
+    const mount = (path: string) =>
+      mounts
+        .split('\n')
+        .find((l) => l.split(' ')[1] === path)
+        ?.split(' ');
+    const tmpfs = (path: string) => {
+      const m = mount(path);
+      return m && m[2] === 'tmpfs' && `${m[3].split(',')[0]} ${/size=(\w+)/.exec(m[3])?.[1]}`;
+    };
+    assert.equal(tmpfs('/small'), 'rw 16384k');
+    assert.equal(tmpfs('/big'), 'rw 65536k'); // the pod's 64Mi limit is below the sizeLimit
+    assert.equal(tmpfs('/sec'), 'ro 65536k');
+    // (/var/run is a link to /run in the image)
+    const token = mounts.split('\n').find((l) => l.includes('/secrets/kubernetes.io/serviceaccount '));
+    assert.equal(tmpfs(token?.split(' ')[1] ?? ''), 'ro 65536k', mounts);
+    assert.notEqual(mount('/disk')?.[2], 'tmpfs');
+    assert.notEqual(mount('/cm')?.[2], 'tmpfs');
+    // the limit holds: 16 MiB fit, more does not
+    const fill = await exec('memory', 'c', 'dd if=/dev/zero of=/small/f bs=1M count=20 2>&1; du -m /small/f');
+    assert.match(fill.stdout, /No space left on device/);
+    assert.match(fill.out, /^16\s+\/small\/f$/m);
   });
 
   it('sysctls: safe ones set in the pod, allowed unsafe ones too, others reject the pod', async () => {

@@ -24,6 +24,7 @@ import { fetchEnvObjects } from './env.js';
 import { verifyRunAsNonRoot, type ImageUser } from './security-context.js';
 import type { PodProber } from '../prober/manager.js';
 import { PodVolumes, type PodVolumesDeps } from '../volumes/manager.js';
+import { unmountAll } from '../volumes/tmpfs.js';
 import { criPortForward } from './cri-portforward.js';
 import { collectNodeUsage } from '../stats/collect.js';
 import type { NodeUsage } from '../stats/resource-metrics.js';
@@ -219,6 +220,7 @@ export class ContainerdRuntime implements PodRuntime {
         caCert: this.opts.caCert,
         token: '',
         managedVolumes: !!this.opts.getObject,
+        memoryVolumes: true,
         claimPaths: new Map(),
       },
       sandboxId: '',
@@ -240,6 +242,7 @@ export class ContainerdRuntime implements PodRuntime {
         event: (type, reason, message) => this.opts.recordEvent?.(p.pod, '', type, reason, message),
         podIP: () => p.podIP,
         claimPaths: p.ctx.claimPaths,
+        memoryVolumes: true,
       });
     this.schedule(p, 0);
   }
@@ -315,7 +318,12 @@ export class ContainerdRuntime implements PodRuntime {
           log.warn('RemovePodSandbox failed', { pod: uid, error: String(err) });
         });
       }
-      rmSync(p.ctx.podDir, { recursive: true, force: true });
+      try {
+        unmountAll(p.ctx.podDir); // memory-backed volumes
+        rmSync(p.ctx.podDir, { recursive: true, force: true });
+      } catch (err) {
+        log.warn('could not remove the pod directory', { pod: uid, error: String(err) });
+      }
     })();
   }
 

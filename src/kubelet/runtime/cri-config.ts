@@ -11,6 +11,7 @@ import { PodVolumes, isManagedVolume } from '../volumes/manager.js';
 import { buildEnv, type EnvFromSource, type EnvObjects, type EnvVar } from './env.js';
 import { podDnsConfig, type HostResolvConf, type PodDnsSpec } from './dns-config.js';
 import { setVolumeOwnership } from '../volumes/ownership.js';
+import { ensureTmpfs, memoryVolumeSize } from '../volumes/tmpfs.js';
 import {
   containerSecurityContext,
   podSecurityContext,
@@ -33,7 +34,7 @@ export interface FullContainerSpec extends ContainerSpec {
 
 export interface VolumeSpec {
   name: string;
-  emptyDir?: object;
+  emptyDir?: { medium?: string; sizeLimit?: string };
   hostPath?: { path: string };
   projected?: { sources?: Record<string, unknown>[] };
 }
@@ -49,6 +50,8 @@ export interface PodContext {
   token: string;
   /** configMap, secret, downwardAPI and projected volumes are written by volumes/manager.ts. */
   managedVolumes?: boolean;
+  /** Memory-backed volumes are tmpfs mounts (needs root; the containerd runtime sets it). */
+  memoryVolumes?: boolean;
   /** persistentVolumeClaim volumes' directories, by volume name (volumes/manager.ts fills it). */
   claimPaths?: Map<string, string>;
   /** The service variables of the pod's containers (KUBERNETES_SERVICE_HOST, ...), read at container start. */
@@ -175,10 +178,16 @@ export function volumeHostPath(pod: Pod, v: VolumeSpec, ctx: PodContext): string
   const { fsGroup, fsGroupChangePolicy: policy } = podSecurityContext(pod);
   if (v.emptyDir) {
     const dir = join(ctx.podDir, 'volumes', 'kubernetes.io~empty-dir', v.name);
-    if (existsSync(dir)) return dir;
-    mkdirSync(dir, { recursive: true, mode: 0o777 });
-    chmodSync(dir, 0o777); // not narrowed by the umask
-    setVolumeOwnership(dir, { fsGroup, readOnly: false, policy });
+    const created = !existsSync(dir);
+    if (created) mkdirSync(dir, { recursive: true, mode: 0o777 });
+    const mounted =
+      !!ctx.memoryVolumes &&
+      v.emptyDir.medium === 'Memory' &&
+      ensureTmpfs(dir, memoryVolumeSize(pod, v.emptyDir.sizeLimit));
+    if (created || mounted) {
+      chmodSync(dir, 0o777); // not narrowed by the umask
+      setVolumeOwnership(dir, { fsGroup, readOnly: false, policy });
+    }
     return dir;
   }
   if (v.hostPath) return v.hostPath.path;
@@ -186,6 +195,7 @@ export function volumeHostPath(pod: Pod, v: VolumeSpec, ctx: PodContext): string
     // serviceAccountToken + kube-root-ca.crt + the downward API namespace, as the admission plugin lays it out
     const dir = join(ctx.podDir, 'volumes', 'kubernetes.io~projected', v.name);
     mkdirSync(dir, { recursive: true });
+    if (ctx.memoryVolumes) ensureTmpfs(dir, memoryVolumeSize(pod)); // the token never reaches the disk
     writeFileSync(join(dir, 'token'), ctx.token, { mode: 0o644 });
     writeFileSync(join(dir, 'ca.crt'), ctx.caCert, { mode: 0o644 });
     writeFileSync(join(dir, 'namespace'), pod.metadata.namespace ?? 'default', { mode: 0o644 });

@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { podSecurityContext } from '../runtime/security-context.js';
 import { setVolumeOwnership } from './ownership.js';
+import { ensureTmpfs, memoryVolumeSize } from './tmpfs.js';
 import { join } from 'node:path';
 import type { KubeObject } from '../../api/types.js';
 import { logger } from '../../util/log.js';
@@ -41,6 +42,8 @@ export interface PodVolumesDeps {
   /** Warning FailedMount against the pod. */
   event(type: 'Warning', reason: string, message: string): void;
   podIP(): string | undefined;
+  /** secret, downwardAPI and projected volumes are tmpfs mounts (needs root). */
+  memoryVolumes?: boolean;
 }
 
 interface CachedToken {
@@ -196,6 +199,11 @@ export class PodVolumes {
         // written so, an unchanged payload still compares equal
         if (fsGroup !== undefined) for (const f of payload.values()) f.mode |= 0o440;
         const dir = PodVolumes.dirOf(this.podDir, v);
+        if (this.deps.memoryVolumes && !v.configMap) {
+          // secret, downwardAPI, projected: memory-backed, as upstream wraps them
+          mkdirSync(dir, { recursive: true, mode: 0o755 });
+          ensureTmpfs(dir, memoryVolumeSize(this.pod));
+        }
         if (writeAtomic(dir, payload) || first) setVolumeOwnership(dir, { fsGroup, readOnly: true, policy });
       } catch (err) {
         ok = false;
