@@ -2,7 +2,7 @@
 // through kubectl exec: users and groups (`id`, /proc/self/status), fsGroup on volumes,
 // capabilities, no_new_privs, seccomp, a read-only root filesystem, privileged containers,
 // runAsNonRoot against an image that runs as root, and pod sysctls (safe, allowed unsafe,
-// forbidden). Needs root, containerd, runc and the CNI plugins: runs only with K8TS_E2E=1.
+// forbidden); memory-backed volumes; the kubelet's /stats/summary for those pods. Needs root, containerd, runc and the CNI plugins: runs only with K8TS_E2E=1.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -294,6 +294,70 @@ describe('securityContext through CRI', { skip: !enabled && 'set K8TS_E2E=1' }, 
     const fill = await exec('memory', 'c', 'dd if=/dev/zero of=/small/f bs=1M count=20 2>&1; du -m /small/f');
     assert.match(fill.stdout, /No space left on device/);
     assert.match(fill.out, /^16\s+\/small\/f$/m);
+  });
+
+  it('/stats/summary through the API server: node, pods, containers, volumes, ephemeral storage', async () => {
+    const node = (await k(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout;
+    await exec('memory', 'c', 'dd if=/dev/zero of=/small/g bs=1M count=3');
+    const r = await k(['get', '--raw', `/api/v1/nodes/${node}/proxy/stats/summary`]);
+    assert.equal(r.code, 0, r.stderr);
+    type Fs = { usedBytes: number; capacityBytes: number; availableBytes: number; inodesUsed: number };
+    type PodStats = {
+      podRef: { name: string; namespace: string; uid: string };
+      containers: {
+        name: string;
+        cpu: { usageCoreNanoSeconds: number };
+        memory: { workingSetBytes: number };
+        rootfs: Fs;
+        logs: Fs;
+      }[];
+      network?: { name: string; rxBytes: number };
+      volume: (Fs & { name: string })[];
+      'ephemeral-storage': Fs;
+      memory: { workingSetBytes: number };
+    };
+    const summary = JSON.parse(r.stdout) as {
+      node: {
+        nodeName: string;
+        cpu: { usageCoreNanoSeconds: number };
+        memory: { availableBytes: number; workingSetBytes: number };
+        fs: Fs;
+        runtime: { imageFs: Fs };
+        rlimit: { maxpid: number; curproc: number };
+        network: { interfaces: unknown[] };
+      };
+      pods: PodStats[];
+    };
+    assert.equal(summary.node.nodeName, node);
+    assert.ok(summary.node.cpu.usageCoreNanoSeconds > 0);
+    assert.ok(summary.node.memory.workingSetBytes > 0 && summary.node.memory.availableBytes > 0);
+    assert.ok(summary.node.fs.capacityBytes >= summary.node.fs.availableBytes);
+    assert.ok(summary.node.runtime.imageFs.capacityBytes > 0);
+    assert.ok(summary.node.rlimit.curproc > 0 && summary.node.rlimit.maxpid > summary.node.rlimit.curproc);
+    const mem = summary.pods.find((p) => p.podRef.name === 'memory');
+    assert.ok(mem, r.stdout.slice(0, 2000));
+    assert.equal(mem.podRef.namespace, 'default');
+    assert.deepEqual(
+      mem.containers.map((c) => c.name),
+      ['c'],
+    );
+    assert.ok(mem.containers[0].memory.workingSetBytes > 0);
+    assert.equal(mem.memory.workingSetBytes, mem.containers[0].memory.workingSetBytes);
+    assert.equal(mem.network?.name, 'eth0');
+    const small = mem.volume.find((v) => v.name === 'small');
+    // 3 MiB written into the 16 MiB tmpfs
+    assert.equal(small?.capacityBytes, 16 * 1024 * 1024);
+    assert.ok(small.usedBytes >= 3 * 1024 * 1024, JSON.stringify(small));
+    assert.deepEqual(
+      mem.volume
+        .map((v) => v.name)
+        .sort()
+        .slice(0, 3),
+      ['big', 'cm', 'disk'],
+    );
+    assert.ok(mem['ephemeral-storage'].usedBytes >= small.usedBytes);
+    const secure = summary.pods.find((p) => p.podRef.name === 'secure');
+    assert.deepEqual(secure?.containers.map((c) => c.name).sort(), ['ids', 'locked', 'override']);
   });
 
   it('sysctls: safe ones set in the pod, allowed unsafe ones too, others reject the pod', async () => {

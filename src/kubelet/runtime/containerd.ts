@@ -23,7 +23,10 @@ import { attachProber, killForProbe, probedStatus } from './probes.js';
 import { fetchEnvObjects } from './env.js';
 import { verifyRunAsNonRoot, type ImageUser } from './security-context.js';
 import type { PodProber } from '../prober/manager.js';
-import { PodVolumes, type PodVolumesDeps } from '../volumes/manager.js';
+import { isManagedVolume, PodVolumes, type PodVolumesDeps } from '../volumes/manager.js';
+import type { AnyVolume } from '../volumes/sources.js';
+import { SummaryCollector, type SummaryPod } from '../stats/summary.js';
+import { containerdPaths } from '../containerd/config.js';
 import { unmountAll } from '../volumes/tmpfs.js';
 import { criPortForward } from './cri-portforward.js';
 import { collectNodeUsage } from '../stats/collect.js';
@@ -125,6 +128,30 @@ function goDuration(ms: number): string {
 function criTime(ns: string): string {
   const ms = Number(BigInt(ns || '0') / 1_000_000n);
   return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** Where the summary API finds a pod's logs and volumes. */
+function summaryPod(p: CriPod): SummaryPod {
+  const { name = '', namespace = 'default', uid = '' } = p.pod.metadata;
+  const volumes = ((p.pod.spec as { volumes?: AnyVolume[] }).volumes ?? []).flatMap((v) => {
+    const claim = (v as { persistentVolumeClaim?: { claimName: string } }).persistentVolumeClaim;
+    const claimDir = p.ctx.claimPaths?.get(v.name);
+    if (claim && claimDir)
+      return [{ name: v.name, dir: claimDir, pvcRef: { name: claim.claimName, namespace } }];
+    if ((v as { emptyDir?: object }).emptyDir)
+      return [{ name: v.name, dir: join(p.ctx.podDir, 'volumes', 'kubernetes.io~empty-dir', v.name) }];
+    return isManagedVolume(v) ? [{ name: v.name, dir: PodVolumes.dirOf(p.ctx.podDir, v) }] : [];
+  });
+  const status = p.pod.status as { startTime?: string } | undefined;
+  return {
+    name,
+    namespace,
+    uid,
+    sandboxId: p.sandboxId,
+    startTime: status?.startTime,
+    logDir: (c) => join(p.ctx.podDir, 'logs', c),
+    volumes,
+  };
 }
 
 export function pullPolicy(c: FullContainerSpec): PullPolicy {
@@ -288,6 +315,17 @@ export class ContainerdRuntime implements PodRuntime {
     if (p.sandboxId) await cri.stopPodSandbox(p.sandboxId).catch(() => undefined);
     this.report(p);
   }
+
+  statsSummary(nodeName: string): Promise<Record<string, unknown>> {
+    this.summary ??= new SummaryCollector({
+      cri: this.node.cri,
+      rootDir: join(this.opts.dataDir, 'agent'),
+      imageFsDir: containerdPaths(this.opts.dataDir).root,
+      pods: () => [...this.pods.values()].map(summaryPod),
+    });
+    return this.summary.collect(nodeName);
+  }
+  private summary?: SummaryCollector;
 
   /** Through containerd's streaming server, which dials localhost in the pod's netns. */
   resourceUsage(): Promise<NodeUsage> {

@@ -118,6 +118,8 @@ export interface PodRuntime {
   readonly streams?: ContainerStreams;
   /** The node's and its containers' CPU and memory now (the kubelet's /metrics/resource). */
   resourceUsage?(): Promise<NodeUsage>;
+  /** The kubelet's /stats/summary (stats/v1alpha1 Summary) for node `nodeName`. */
+  statsSummary?(nodeName: string): Promise<Record<string, unknown>>;
   /** 'sim' or 'containerd'. */
   readonly name: string;
   /** nodeInfo.containerRuntimeVersion, e.g. 'sim://1.0'. */
