@@ -89,8 +89,10 @@ interface Ctr {
   attempt: number;
   backoff?: { durationMs: number; lastUpdate: number };
   status: RuntimeContainerStatus;
-  /** The pod's probes (main containers of pods that have any). */
+  /** The pod's probes (main containers and sidecars of pods that have any). */
   prober?: PodProber;
+  /** A sidecar that has started once no longer holds back the containers after it. */
+  everStarted?: boolean;
 }
 
 interface CriPod {
@@ -407,6 +409,17 @@ export class ContainerdRuntime implements PodRuntime {
     if (!p.sandboxId && !(await this.runSandbox(p))) return;
     for (const c of [...p.init, ...p.main]) await this.refresh(c);
     for (const c of p.init) {
+      if (c.spec.restartPolicy === 'Always') {
+        // a sidecar: the next container waits until it has started (startup probe passed),
+        // and it restarts whenever it ends, whatever the pod's restartPolicy
+        if (!c.id) return this.start(p, c);
+        if (await killForProbe(p, c, this.node.cri, this.opts.recordEvent)) await this.refresh(c);
+        const t = c.status.state.terminated ?? (c.status.state.waiting && c.status.lastState.terminated);
+        if (t) await this.restart(p, c);
+        if (c.status.started) c.everStarted = true;
+        if (!c.everStarted) return;
+        continue;
+      }
       if (c.status.state.terminated?.exitCode === 0) continue;
       if (!c.id) return this.start(p, c);
       const t = c.status.state.terminated ?? (c.status.state.waiting && c.status.lastState.terminated);

@@ -2,7 +2,8 @@
 // through kubectl exec: users and groups (`id`, /proc/self/status), fsGroup on volumes,
 // capabilities, no_new_privs, seccomp, a read-only root filesystem, privileged containers,
 // runAsNonRoot against an image that runs as root, and pod sysctls (safe, allowed unsafe,
-// forbidden); memory-backed volumes; the kubelet's /stats/summary for those pods. Needs root, containerd, runc and the CNI plugins: runs only with K8TS_E2E=1.
+// forbidden); memory-backed volumes; the kubelet's /stats/summary for those pods; probes on
+// sidecars (init containers with restartPolicy Always). Needs root, containerd, runc and the CNI plugins: runs only with K8TS_E2E=1.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -116,6 +117,28 @@ spec:
     - {name: cm, mountPath: /cm}
 `;
 
+const SIDECAR = `apiVersion: v1
+kind: Pod
+metadata: {name: sidecar}
+spec:
+  terminationGracePeriodSeconds: 1
+  restartPolicy: Never
+  initContainers:
+  - name: side
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    restartPolicy: Always
+    command: ["sh", "-c", "touch /tmp/alive /tmp/ready; sleep 2; touch /tmp/started; sleep 3600"]
+    startupProbe: {exec: {command: [cat, /tmp/started]}, periodSeconds: 1, failureThreshold: 60}
+    readinessProbe: {exec: {command: [cat, /tmp/ready]}, periodSeconds: 1, failureThreshold: 1}
+    livenessProbe: {exec: {command: [cat, /tmp/alive]}, periodSeconds: 1, failureThreshold: 1}
+  containers:
+  - name: app
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sleep", "3600"]
+`;
+
 const NONROOT = `apiVersion: v1
 kind: Pod
 metadata: {name: nonroot}
@@ -170,6 +193,7 @@ describe('securityContext through CRI', { skip: !enabled && 'set K8TS_E2E=1' }, 
       SECURE,
       PRIV,
       MEMORY,
+      SIDECAR,
       NONROOT,
       sysctlPod('msg', 'kernel.msgmax', '65536'),
       sysctlPod('somaxconn', 'net.core.somaxconn', '1024'),
@@ -180,6 +204,7 @@ describe('securityContext through CRI', { skip: !enabled && 'set K8TS_E2E=1' }, 
       ['priv', 3],
       ['msg', 1],
       ['memory', 1],
+      ['sidecar', 2],
     ] as const)
       await until(`${pod} Running`, async () =>
         new RegExp(` ${n}/${n} +Running `).test((await k(['get', 'pod', pod, '--no-headers'])).stdout),
@@ -358,6 +383,75 @@ describe('securityContext through CRI', { skip: !enabled && 'set K8TS_E2E=1' }, 
     assert.ok(mem['ephemeral-storage'].usedBytes >= small.usedBytes);
     const secure = summary.pods.find((p) => p.podRef.name === 'secure');
     assert.deepEqual(secure?.containers.map((c) => c.name).sort(), ['ids', 'locked', 'override']);
+  });
+
+  it('sidecar probes: startup holds back the containers, readiness, liveness restarts the sidecar only', async () => {
+    const status = async () =>
+      JSON.parse((await k(['get', 'pod', 'sidecar', '-o', 'json'])).stdout) as {
+        status: {
+          phase: string;
+          conditions: { type: string; status: string; message?: string }[];
+          initContainerStatuses: {
+            ready: boolean;
+            started: boolean;
+            restartCount: number;
+            state: { running?: { startedAt: string } };
+          }[];
+          containerStatuses: { restartCount: number; state: { running?: { startedAt: string } } }[];
+        };
+      };
+    const first = (await status()).status;
+    const side = Date.parse(first.initContainerStatuses[0].state.running!.startedAt);
+    const app = Date.parse(first.containerStatuses[0].state.running!.startedAt);
+    // the startup probe passes 2 s after the sidecar started; only then does app start
+    assert.ok(app - side >= 2000, `sidecar ${side}, app ${app}`);
+    assert.equal(first.phase, 'Running');
+    // readiness: the sidecar's counts for the pod's
+    assert.equal((await exec('sidecar', 'side', 'rm /tmp/ready && echo gone')).out, 'gone');
+    const unready = await until('pod not ready', async () => {
+      const st = (await status()).status;
+      const c = st.conditions.find((x) => x.type === 'ContainersReady');
+      return c?.status === 'False' && st;
+    });
+    assert.equal(
+      unready.conditions.find((x) => x.type === 'ContainersReady')?.message,
+      'containers with unready status: [side]',
+    );
+    assert.equal(unready.initContainerStatuses[0].ready, false);
+    await exec('sidecar', 'side', 'touch /tmp/ready');
+    await until('pod ready again', async () =>
+      (await status()).status.conditions.some((x) => x.type === 'Ready' && x.status === 'True'),
+    );
+    // liveness: the sidecar restarts (whatever the pod's restartPolicy), app does not
+    await exec('sidecar', 'side', 'rm /tmp/alive');
+    const restarted = await until('sidecar restarted', async () => {
+      const st = (await status()).status;
+      return st.initContainerStatuses[0].restartCount >= 1 && st;
+    });
+    assert.equal(restarted.containerStatuses[0].restartCount, 0);
+    const events = await until('Killing event', async () => {
+      const r = await k([
+        'get',
+        'events',
+        '--field-selector',
+        'involvedObject.name=sidecar,reason=Killing',
+        '-o',
+        'jsonpath={range .items[*]}{.involvedObject.fieldPath} {.message}{"\\n"}{end}',
+      ]);
+      return r.stdout.includes('failed liveness probe') && r.stdout;
+    });
+    assert.match(
+      events,
+      /^spec\.initContainers\{side\} Container side failed liveness probe, will be restarted$/m,
+    );
+    const unhealthy = await k([
+      'get',
+      'events',
+      '--field-selector',
+      'involvedObject.name=sidecar,reason=Unhealthy',
+    ]);
+    assert.match(unhealthy.stdout, /Liveness probe failed: cat: can't open '\/tmp\/alive'/);
+    assert.match(unhealthy.stdout, /Readiness probe failed/);
   });
 
   it('sysctls: safe ones set in the pod, allowed unsafe ones too, others reject the pod', async () => {
