@@ -93,7 +93,9 @@ function initializedCondition(pod: Pod, rt: RuntimePodStatus, phase: string): Po
   const incomplete = rt.initContainers
     .filter((c) => (isSidecar(pod, c.name) ? !c.started : c.state.terminated?.exitCode !== 0))
     .map((c) => c.name);
-  if (phase === 'Succeeded' && incomplete.length === 0) return condition('Initialized', true, 'PodCompleted');
+  // upstream: a Succeeded pod whose init containers all have a status is initialized (a sidecar
+  // stopped after the containers has started=false by then)
+  if (phase === 'Succeeded') return condition('Initialized', true, 'PodCompleted');
   if (incomplete.length === 0) return condition('Initialized', true);
   return condition(
     'Initialized',

@@ -139,6 +139,25 @@ spec:
     command: ["sleep", "3600"]
 `;
 
+const SIDECAR_JOB = `apiVersion: v1
+kind: Pod
+metadata: {name: sidecar-job}
+spec:
+  terminationGracePeriodSeconds: 1
+  restartPolicy: Never
+  initContainers:
+  - name: side
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    restartPolicy: Always
+    command: ["sleep", "3600"]
+  containers:
+  - name: job
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "sleep 2; echo done"]
+`;
+
 const NONROOT = `apiVersion: v1
 kind: Pod
 metadata: {name: nonroot}
@@ -194,6 +213,7 @@ describe('securityContext through CRI', { skip: !enabled && 'set K8TS_E2E=1' }, 
       PRIV,
       MEMORY,
       SIDECAR,
+      SIDECAR_JOB,
       NONROOT,
       sysctlPod('msg', 'kernel.msgmax', '65536'),
       sysctlPod('somaxconn', 'net.core.somaxconn', '1024'),
@@ -452,6 +472,23 @@ describe('securityContext through CRI', { skip: !enabled && 'set K8TS_E2E=1' }, 
     ]);
     assert.match(unhealthy.stdout, /Liveness probe failed: cat: can't open '\/tmp\/alive'/);
     assert.match(unhealthy.stdout, /Readiness probe failed/);
+  });
+
+  it('a pod whose containers completed stops its sidecar and completes', async () => {
+    const phase = await until('sidecar-job Succeeded', async () => {
+      const r = await k(['get', 'pod', 'sidecar-job', '-o', 'jsonpath={.status.phase}']);
+      return r.stdout === 'Succeeded' && r.stdout;
+    });
+    assert.equal(phase, 'Succeeded');
+    const side = await k([
+      'get',
+      'pod',
+      'sidecar-job',
+      '-o',
+      'jsonpath={.status.initContainerStatuses[0].state.terminated.reason}',
+    ]);
+    assert.match(side.stdout, /^(Completed|Error)$/);
+    assert.match((await k(['get', 'pod', 'sidecar-job', '--no-headers'])).stdout, / Completed /);
   });
 
   it('sysctls: safe ones set in the pod, allowed unsafe ones too, others reject the pod', async () => {

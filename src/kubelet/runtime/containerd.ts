@@ -408,7 +408,19 @@ export class ContainerdRuntime implements PodRuntime {
     if (p.volumes && !(await p.volumes.ensure())) return;
     if (!p.sandboxId && !(await this.runSandbox(p))) return;
     for (const c of [...p.init, ...p.main]) await this.refresh(c);
+    const policy = p.pod.spec.restartPolicy ?? 'Always';
+    // every container ended for good: the sidecars are stopped and not restarted, so the pod completes
+    const completed =
+      policy !== 'Always' &&
+      p.main.every((c) => {
+        const t = c.status.state.terminated;
+        return !!t && (policy === 'Never' || t.exitCode === 0);
+      });
     for (const c of p.init) {
+      if (c.spec.restartPolicy === 'Always' && completed) {
+        if (c.status.state.running) await this.stopForCompletion(p, c);
+        continue;
+      }
       if (c.spec.restartPolicy === 'Always') {
         // a sidecar: the next container waits until it has started (startup probe passed),
         // and it restarts whenever it ends, whatever the pod's restartPolicy
@@ -435,9 +447,17 @@ export class ContainerdRuntime implements PodRuntime {
       if (await killForProbe(p, c, this.node.cri, this.opts.recordEvent)) await this.refresh(c);
       const t = c.status.state.terminated ?? (c.status.state.waiting && c.status.lastState.terminated);
       if (!t) continue;
-      const policy = p.pod.spec.restartPolicy ?? 'Always';
       if (policy === 'Always' || (policy === 'OnFailure' && t.exitCode !== 0)) await this.restart(p, c);
     }
+  }
+
+  /** Stops a sidecar once the pod's containers have all ended for good (upstream: Killing). */
+  private async stopForCompletion(p: CriPod, c: Ctr): Promise<void> {
+    this.opts.recordEvent?.(p.pod, fieldPathOf(c), 'Normal', 'Killing', `Stopping container ${c.spec.name}`);
+    await this.node.cri
+      .stopContainer(c.id, p.pod.spec.terminationGracePeriodSeconds ?? 30)
+      .catch((err: unknown) => log.warn('StopContainer failed', { id: c.id, error: String(err) }));
+    await this.refresh(c);
   }
 
   private async runSandbox(p: CriPod): Promise<boolean> {
