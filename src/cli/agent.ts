@@ -13,6 +13,7 @@ import { KubeletHost } from '../kubelet/host.js';
 import { localIdentity, parseLabels, parseTaints } from '../kubelet/identity.js';
 import { ContainerdRuntime } from '../kubelet/runtime/containerd.js';
 import { serviceEnv } from '../kubelet/runtime/service-env.js';
+import { SysctlAllowlist } from '../kubelet/runtime/sysctls.js';
 import { createRuntime, defaultRuntimeName, type RuntimeName } from '../kubelet/runtime/index.js';
 import type { PodRuntime } from '../kubelet/runtime/types.js';
 import type { NodeIdentity } from '../kubelet/node-status.js';
@@ -44,6 +45,7 @@ Flags:
   --cluster-cidr CIDR        The pod network the overlay routes (default 10.42.0.0/16)
   --flannel-backend B        Pod network across nodes: vxlan, host-gw or none (default vxlan on containerd)
   --disable-network-policy   Do not enforce NetworkPolicies (they are, with iptables, on containerd)
+  --allowed-unsafe-sysctls LIST  Unsafe sysctls (or prefixes ending in *) pods may set, comma-separated
   --log-level LEVEL          debug, info, warn or error (default info)
 `;
 
@@ -93,6 +95,7 @@ export async function runAgent(args: string[]): Promise<number> {
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'flannel-backend': { type: 'string' },
       'disable-network-policy': { type: 'boolean', default: false },
+      'allowed-unsafe-sysctls': { type: 'string', default: '' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -105,6 +108,7 @@ export async function runAgent(args: string[]): Promise<number> {
   const kubeletPort = Number(values['kubelet-port']);
   if (!/^\d+$/.test(values['kubelet-port']!) || kubeletPort > 65535)
     throw new Error(`invalid --kubelet-port "${values['kubelet-port']}"`);
+  const sysctls = new SysctlAllowlist(values['allowed-unsafe-sysctls']!.split(',').filter(Boolean));
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const dataDir = resolve(values['data-dir'] ?? (isRoot ? '/var/lib/k8ts' : join(homedir(), '.k8ts')));
   let lb: AgentLoadBalancer | undefined;
@@ -220,7 +224,7 @@ export async function runAgent(args: string[]): Promise<number> {
     kubeletPort,
     clientConfig.ca,
   );
-  host.add({ identity, runtime, fallbackPodCIDR, recorder });
+  host.add({ identity, runtime, fallbackPodCIDR, recorder, sysctls });
   await host.start();
   log.info('agent started', { node: identity.name, runtime: runtime.name });
   const overlay =

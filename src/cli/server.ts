@@ -71,6 +71,7 @@ ${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable NAME                 Do not deploy
   --node-name NAME               Name of the local node (default: the host name)
   --runtime sim|containerd       Runtime of the local agent (default: containerd when installed and root, else sim)
   --kubelet-port PORT            The local agent's kubelet API port (default 10250; 0 = any free port)
+  --kubelet-arg KEY=VALUE        A flag for the local agent's kubelet, as k3s (allowed-unsafe-sysctls=LIST)
   --disable-kube-proxy           Do not run the service proxy (it runs with the agent on the containerd runtime)
   --sim-nodes N                  Also run N simulated nodes sim-node-<i> (one child process)
   --sim-node-capacity SPEC       Their capacity, e.g. cpu=8,memory=32Gi,pods=110
@@ -146,6 +147,7 @@ export async function runServer(args: string[]): Promise<number> {
       disable: { type: 'string', multiple: true, default: [] },
       'disable-agent': { type: 'boolean', default: false },
       'kubelet-port': { type: 'string' },
+      'kubelet-arg': { type: 'string', multiple: true, default: [] },
       'service-lb-pool': { type: 'string', default: '' },
       'disable-admission-plugins': { type: 'string', default: '' },
       'admission-control-config-file': { type: 'string' },
@@ -284,6 +286,7 @@ export async function runServer(args: string[]): Promise<number> {
     if (values['node-name']) agent.push('--node-name', values['node-name']);
     if (values.runtime) agent.push('--runtime', values.runtime);
     if (values['kubelet-port']) agent.push('--kubelet-port', values['kubelet-port']);
+    for (const arg of values['kubelet-arg']!) agent.push(`--${arg.replace(/^--/, '')}`);
     components.push(supervise('agent', agent));
     // real pods need the service proxy on their node; simulated ones have no packets to route
     // (and several sim clusters on one host must not fight over its iptables)

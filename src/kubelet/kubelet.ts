@@ -12,6 +12,7 @@ import type { RestClient } from '../client/rest.js';
 import { logger } from '../util/log.js';
 import { leaseObject, nodeObject, nodeStatus, type NodeIdentity } from './node-status.js';
 import { apiPodStatus, timestampNow } from './pod-status.js';
+import { SYSCTL_FORBIDDEN, SysctlAllowlist } from './runtime/sysctls.js';
 import type { Pod, PodRuntime, RuntimePodStatus } from './runtime/types.js';
 
 const log = logger('kubelet');
@@ -25,6 +26,8 @@ export interface KubeletOptions {
   fallbackPodCIDR: string;
   /** Records the kubelet's pod events (Created, Started, Killing); none when absent. */
   recorder?: EventRecorder;
+  /** The sysctls pods may set beyond the safe ones (--allowed-unsafe-sysctls). */
+  sysctls?: SysctlAllowlist;
 }
 
 export interface KubeletHostAccess {
@@ -180,12 +183,43 @@ export class Kubelet {
       if (rt.podStatus(uid)) rt.removePod(uid);
       return;
     }
+    if (!rt.podStatus(uid) && (await this.rejected(pod))) return;
     rt.syncPod(pod, this.podCIDR(), (u) => {
       const k = this.uidToKey.get(u);
       if (k) this.host.enqueue(k);
     });
     const status = rt.podStatus(uid);
     if (status) await this.writeStatus(pod, status);
+  }
+
+  /**
+   * The kubelet's admission of a pod new to this node (upstream's canAdmitPod, the sysctl
+   * handler here): a rejected pod fails with the handler's reason and never runs.
+   */
+  private async rejected(pod: Pod): Promise<boolean> {
+    const message = (this.opts.sysctls ?? new SysctlAllowlist()).admit(pod);
+    if (!message) return false;
+    const reason = SYSCTL_FORBIDDEN;
+    this.opts.recorder?.event(pod as KubeObject, 'Warning', reason, message);
+    const old: Obj = isRecord(pod.status) ? pod.status : {};
+    const next: Obj = {
+      ...(old.qosClass ? { qosClass: old.qosClass } : {}),
+      phase: 'Failed',
+      reason,
+      message: `Pod was rejected: ${message}`,
+    };
+    const ns = pod.metadata.namespace ?? '';
+    await this.host.client
+      .request(
+        'PATCH',
+        `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/status`,
+        statusPatch(old, next),
+        'application/merge-patch+json',
+      )
+      .catch((err: unknown) => {
+        if (!(err instanceof StatusError && err.code === 404)) throw err;
+      });
+    return true;
   }
 
   /** The pod is gone from the API: release what is left. */

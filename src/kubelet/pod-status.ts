@@ -19,12 +19,29 @@ export interface PodCondition {
 
 export const timestampNow = (d = new Date()): string => d.toISOString().replace(/\.\d+Z$/, 'Z');
 
-/** upstream's getPhase (kubelet_pods.go), regular init containers only. */
+/** An init container with restartPolicy Always: a sidecar, running beside the containers. */
+export const isSidecar = (pod: Pod, name: string): boolean =>
+  (pod.spec.initContainers ?? []).some((c) => c.name === name && c.restartPolicy === 'Always');
+
+/** upstream's getPhase (kubelet_pods.go), sidecars (restartable init containers) included. */
 export function podPhase(pod: Pod, rt: RuntimePodStatus): string {
   let pendingInit = 0;
   let failedInit = 0;
+  let running = 0;
+  let waiting = 0;
   for (const c of rt.initContainers) {
     const s = c.state;
+    if (isSidecar(pod, c.name)) {
+      // terminated sidecars do not count; a running one is pending until it has started
+      if (s.running) {
+        if (!c.started) pendingInit++;
+        running++;
+      } else if (!s.terminated && !c.lastState.terminated) {
+        pendingInit++;
+        waiting++;
+      }
+      continue;
+    }
     if (s.running) pendingInit++;
     else if (s.terminated) {
       if (s.terminated.exitCode !== 0) failedInit++;
@@ -32,8 +49,6 @@ export function podPhase(pod: Pod, rt: RuntimePodStatus): string {
       if (c.lastState.terminated.exitCode !== 0) failedInit++;
     } else pendingInit++;
   }
-  let running = 0;
-  let waiting = 0;
   let stopped = 0;
   let succeeded = 0;
   for (const c of rt.containers) {
@@ -72,10 +87,15 @@ function condition(type: string, ok: boolean, reason?: string, message?: string)
   return c;
 }
 
-function initializedCondition(rt: RuntimePodStatus, phase: string): PodCondition {
+function initializedCondition(pod: Pod, rt: RuntimePodStatus, phase: string): PodCondition {
   if (rt.initContainers.length === 0) return condition('Initialized', true);
-  const incomplete = rt.initContainers.filter((c) => c.state.terminated?.exitCode !== 0).map((c) => c.name);
-  if (phase === 'Succeeded' && incomplete.length === 0) return condition('Initialized', true, 'PodCompleted');
+  // a sidecar has done its part once it started (its startup probe passed)
+  const incomplete = rt.initContainers
+    .filter((c) => (isSidecar(pod, c.name) ? !c.started : c.state.terminated?.exitCode !== 0))
+    .map((c) => c.name);
+  // upstream: a Succeeded pod whose init containers all have a status is initialized (a sidecar
+  // stopped after the containers has started=false by then)
+  if (phase === 'Succeeded') return condition('Initialized', true, 'PodCompleted');
   if (incomplete.length === 0) return condition('Initialized', true);
   return condition(
     'Initialized',
@@ -85,10 +105,13 @@ function initializedCondition(rt: RuntimePodStatus, phase: string): PodCondition
   );
 }
 
-function containersReady(type: string, rt: RuntimePodStatus, phase: string): PodCondition {
+function containersReady(pod: Pod, type: string, rt: RuntimePodStatus, phase: string): PodCondition {
   if (phase === 'Succeeded' || phase === 'Failed')
     return condition(type, false, phase === 'Succeeded' ? 'PodCompleted' : 'PodFailed');
-  const unready = rt.containers.filter((c) => !c.ready || !c.state.running).map((c) => c.name);
+  // sidecars first, as upstream lists them
+  const unready = [...rt.initContainers.filter((c) => isSidecar(pod, c.name)), ...rt.containers]
+    .filter((c) => !c.ready || !c.state.running)
+    .map((c) => c.name);
   if (unready.length === 0) return condition(type, true);
   return condition(type, false, 'ContainersNotReady', `containers with unready status: ${names(unready)}`);
 }
@@ -123,10 +146,10 @@ export function apiPodStatus(
   const phase = podPhase(pod, rt);
   const conditions: PodCondition[] = [
     condition('PodReadyToStartContainers', rt.sandboxReady),
-    initializedCondition(rt, phase),
+    initializedCondition(pod, rt, phase),
   ];
-  const ready = containersReady('Ready', rt, phase);
-  conditions.push(ready, containersReady('ContainersReady', rt, phase));
+  const ready = containersReady(pod, 'Ready', rt, phase);
+  conditions.push(ready, containersReady(pod, 'ContainersReady', rt, phase));
   const oldConditions = Array.isArray(old.conditions) ? (old.conditions as PodCondition[]) : [];
   const stamp = timestampNow(now);
   for (const c of conditions) {

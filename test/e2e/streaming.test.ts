@@ -165,6 +165,22 @@ describe('kubectl logs, exec, attach, cp on containerd', { skip: !enabled && 'se
     assert.equal(r.code, 0);
   });
 
+  it('exec -i: stdin end-of-file reaches the process, and its later output and exit code arrive', async () => {
+    const cat = await k(['exec', '-i', 'talker', '-c', 'main', '--', 'cat'], 'hi\n');
+    assert.deepEqual([cat.code, cat.stdout], [0, 'hi\n']);
+    const after = await k(
+      ['exec', '-i', 'talker', '-c', 'main', '--', 'sh', '-c', 'cat; echo done; exit 4'],
+      'hi\n',
+    );
+    assert.deepEqual([after.code, after.stdout], [4, 'hi\ndone\n']);
+    assert.equal(after.stderr, 'command terminated with exit code 4\n');
+    // 1 MiB through stdin, counted after its end
+    const big = await k(['exec', '-i', 'talker', '-c', 'main', '--', 'wc', '-c'], 'x'.repeat(1 << 20));
+    assert.deepEqual([big.code, big.stdout.trim()], [0, String(1 << 20)]);
+    const empty = await k(['exec', '-i', 'talker', '-c', 'main', '--', 'wc', '-l'], '');
+    assert.deepEqual([empty.code, empty.stdout.trim()], [0, '0']);
+  });
+
   it('cp copies into and out of the pod', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'k8ts-cp-'));
     writeFileSync(join(dir, 'in.txt'), 'copied-in\n'.repeat(1000));

@@ -1,5 +1,6 @@
-// The proxy subresources (services/proxy, pods/proxy): the API server forwards the request to
-// a service endpoint or a pod, as `kubectl proxy` users reach in-cluster HTTP servers (seed 004
+// The proxy subresources (services/proxy, pods/proxy, nodes/proxy): the API server forwards the
+// request to a service endpoint, a pod or a node's kubelet (HTTPS with the API server's
+// kubelet-client certificate, e.g. /api/v1/nodes/<n>/proxy/stats/summary), as `kubectl proxy` users reach in-cluster HTTP servers (seed 004
 // §3.6). Names carry an optional scheme and port as upstream: `[https:]name[:port]`. Errors
 // are upstream's: 503 `no endpoints available for service "x"`, 503 `no service port 81 found
 // for service "x"`, 400 for a pod without an IP.
@@ -84,6 +85,30 @@ function podTarget(call: ResourceCall, id: string): { scheme: string; host: stri
   return { scheme: parsed.scheme || 'http', host: ip, port };
 }
 
+type Target = { scheme: string; host: string; port: number; client?: { certPem: string; keyPem: string } };
+
+/** nodes/proxy: the node's kubelet (InternalIP, else Hostname; daemonEndpoints' port) by default. */
+function nodeTarget(call: ResourceCall, id: string, client: Target['client']): Target {
+  const parsed = splitSchemeNamePort(id);
+  if (!parsed || !parsed.name) throw badRequest(`invalid node request "${id}"`);
+  const nodes = call.lookup('', 'nodes')!;
+  const node = nodes.cache.get(nodes.key(undefined, parsed.name))?.obj;
+  if (!node) throw notFound('', 'nodes', parsed.name);
+  const status = node.status as
+    | {
+        addresses?: { type: string; address: string }[];
+        daemonEndpoints?: { kubeletEndpoint?: { Port?: number } };
+      }
+    | undefined;
+  const addrs = status?.addresses ?? [];
+  const host = (addrs.find((a) => a.type === 'InternalIP') ?? addrs.find((a) => a.type === 'Hostname'))
+    ?.address;
+  if (!host) throw badRequest(`no preferred addresses found; known addresses: []`);
+  const port = parsed.port ? Number(parsed.port) : (status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 10250);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw badRequest(`invalid port "${parsed.port}"`);
+  return { scheme: parsed.scheme || 'https', host, port, client };
+}
+
 /** Hop-by-hop headers a proxy must not forward (RFC 7230 §6.1), and HTTP/2 pseudo-headers. */
 const HOP = new Set([
   'connection',
@@ -97,10 +122,7 @@ const HOP = new Set([
   'authorization',
 ]);
 
-function forward(
-  call: ResourceCall,
-  target: { scheme: string; host: string; port: number },
-): Promise<boolean> {
+function forward(call: ResourceCall, target: Target): Promise<boolean> {
   const req = call.req as Req & NodeJS.ReadableStream;
   const res = call.res as Res;
   const headers: Record<string, string> = {};
@@ -120,6 +142,7 @@ function forward(
         headers,
         // in-cluster servers present certificates of their own; upstream does not verify them either
         rejectUnauthorized: false,
+        ...(target.client ? { cert: target.client.certPem, key: target.client.keyPem } : {}),
         timeout: 30_000,
       },
       (upstream: IncomingMessage) => {
@@ -150,9 +173,12 @@ function forward(
   });
 }
 
-export function registerProxyHandlers(custom: CustomHandlers, _parts: ApiServerParts): void {
+export function registerProxyHandlers(custom: CustomHandlers, parts: ApiServerParts): void {
   custom.register('', 'services', 'proxy', async (call) =>
     forward(call, await serviceTarget(call, call.info.name!)),
   );
   custom.register('', 'pods', 'proxy', (call) => forward(call, podTarget(call, call.info.name!)));
+  custom.register('', 'nodes', 'proxy', (call) =>
+    forward(call, nodeTarget(call, call.info.name!, parts.pki.kubeletClient)),
+  );
 }

@@ -21,8 +21,13 @@ import { nodeResolvConf, readHostResolvConf } from './dns-config.js';
 import { normalizeImage } from './sim-steering.js';
 import { attachProber, killForProbe, probedStatus } from './probes.js';
 import { fetchEnvObjects } from './env.js';
+import { verifyRunAsNonRoot, type ImageUser } from './security-context.js';
 import type { PodProber } from '../prober/manager.js';
-import { PodVolumes, type PodVolumesDeps } from '../volumes/manager.js';
+import { isManagedVolume, PodVolumes, type PodVolumesDeps } from '../volumes/manager.js';
+import type { AnyVolume } from '../volumes/sources.js';
+import { SummaryCollector, type SummaryPod } from '../stats/summary.js';
+import { containerdPaths } from '../containerd/config.js';
+import { unmountAll } from '../volumes/tmpfs.js';
 import { criPortForward } from './cri-portforward.js';
 import { collectNodeUsage } from '../stats/collect.js';
 import type { NodeUsage } from '../stats/resource-metrics.js';
@@ -84,8 +89,10 @@ interface Ctr {
   attempt: number;
   backoff?: { durationMs: number; lastUpdate: number };
   status: RuntimeContainerStatus;
-  /** The pod's probes (main containers of pods that have any). */
+  /** The pod's probes (main containers and sidecars of pods that have any). */
   prober?: PodProber;
+  /** A sidecar that has started once no longer holds back the containers after it. */
+  everStarted?: boolean;
 }
 
 interface CriPod {
@@ -109,6 +116,8 @@ interface CriPod {
   logPaths: Map<string, string>;
 }
 
+const fieldPathOf = (c: Ctr) => `${c.init ? 'spec.initContainers' : 'spec.containers'}{${c.spec.name}}`;
+
 const bareID = (containerID: string) => containerID.replace(/^containerd:\/\//, '');
 
 /** Go's time.Duration text for whole seconds: 10s, 2m40s, 5m0s. */
@@ -121,6 +130,30 @@ function goDuration(ms: number): string {
 function criTime(ns: string): string {
   const ms = Number(BigInt(ns || '0') / 1_000_000n);
   return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** Where the summary API finds a pod's logs and volumes. */
+function summaryPod(p: CriPod): SummaryPod {
+  const { name = '', namespace = 'default', uid = '' } = p.pod.metadata;
+  const volumes = ((p.pod.spec as { volumes?: AnyVolume[] }).volumes ?? []).flatMap((v) => {
+    const claim = (v as { persistentVolumeClaim?: { claimName: string } }).persistentVolumeClaim;
+    const claimDir = p.ctx.claimPaths?.get(v.name);
+    if (claim && claimDir)
+      return [{ name: v.name, dir: claimDir, pvcRef: { name: claim.claimName, namespace } }];
+    if ((v as { emptyDir?: object }).emptyDir)
+      return [{ name: v.name, dir: join(p.ctx.podDir, 'volumes', 'kubernetes.io~empty-dir', v.name) }];
+    return isManagedVolume(v) ? [{ name: v.name, dir: PodVolumes.dirOf(p.ctx.podDir, v) }] : [];
+  });
+  const status = p.pod.status as { startTime?: string } | undefined;
+  return {
+    name,
+    namespace,
+    uid,
+    sandboxId: p.sandboxId,
+    startTime: status?.startTime,
+    logDir: (c) => join(p.ctx.podDir, 'logs', c),
+    volumes,
+  };
 }
 
 export function pullPolicy(c: FullContainerSpec): PullPolicy {
@@ -216,6 +249,7 @@ export class ContainerdRuntime implements PodRuntime {
         caCert: this.opts.caCert,
         token: '',
         managedVolumes: !!this.opts.getObject,
+        memoryVolumes: true,
         claimPaths: new Map(),
       },
       sandboxId: '',
@@ -237,6 +271,7 @@ export class ContainerdRuntime implements PodRuntime {
         event: (type, reason, message) => this.opts.recordEvent?.(p.pod, '', type, reason, message),
         podIP: () => p.podIP,
         claimPaths: p.ctx.claimPaths,
+        memoryVolumes: true,
       });
     this.schedule(p, 0);
   }
@@ -283,6 +318,17 @@ export class ContainerdRuntime implements PodRuntime {
     this.report(p);
   }
 
+  statsSummary(nodeName: string): Promise<Record<string, unknown>> {
+    this.summary ??= new SummaryCollector({
+      cri: this.node.cri,
+      rootDir: join(this.opts.dataDir, 'agent'),
+      imageFsDir: containerdPaths(this.opts.dataDir).root,
+      pods: () => [...this.pods.values()].map(summaryPod),
+    });
+    return this.summary.collect(nodeName);
+  }
+  private summary?: SummaryCollector;
+
   /** Through containerd's streaming server, which dials localhost in the pod's netns. */
   resourceUsage(): Promise<NodeUsage> {
     return collectNodeUsage(this.node.cri);
@@ -312,7 +358,12 @@ export class ContainerdRuntime implements PodRuntime {
           log.warn('RemovePodSandbox failed', { pod: uid, error: String(err) });
         });
       }
-      rmSync(p.ctx.podDir, { recursive: true, force: true });
+      try {
+        unmountAll(p.ctx.podDir); // memory-backed volumes
+        rmSync(p.ctx.podDir, { recursive: true, force: true });
+      } catch (err) {
+        log.warn('could not remove the pod directory', { pod: uid, error: String(err) });
+      }
     })();
   }
 
@@ -357,7 +408,30 @@ export class ContainerdRuntime implements PodRuntime {
     if (p.volumes && !(await p.volumes.ensure())) return;
     if (!p.sandboxId && !(await this.runSandbox(p))) return;
     for (const c of [...p.init, ...p.main]) await this.refresh(c);
+    const policy = p.pod.spec.restartPolicy ?? 'Always';
+    // every container ended for good: the sidecars are stopped and not restarted, so the pod completes
+    const completed =
+      policy !== 'Always' &&
+      p.main.every((c) => {
+        const t = c.status.state.terminated;
+        return !!t && (policy === 'Never' || t.exitCode === 0);
+      });
     for (const c of p.init) {
+      if (c.spec.restartPolicy === 'Always' && completed) {
+        if (c.status.state.running) await this.stopForCompletion(p, c);
+        continue;
+      }
+      if (c.spec.restartPolicy === 'Always') {
+        // a sidecar: the next container waits until it has started (startup probe passed),
+        // and it restarts whenever it ends, whatever the pod's restartPolicy
+        if (!c.id) return this.start(p, c);
+        if (await killForProbe(p, c, this.node.cri, this.opts.recordEvent)) await this.refresh(c);
+        const t = c.status.state.terminated ?? (c.status.state.waiting && c.status.lastState.terminated);
+        if (t) await this.restart(p, c);
+        if (c.status.started) c.everStarted = true;
+        if (!c.everStarted) return;
+        continue;
+      }
       if (c.status.state.terminated?.exitCode === 0) continue;
       if (!c.id) return this.start(p, c);
       const t = c.status.state.terminated ?? (c.status.state.waiting && c.status.lastState.terminated);
@@ -373,9 +447,17 @@ export class ContainerdRuntime implements PodRuntime {
       if (await killForProbe(p, c, this.node.cri, this.opts.recordEvent)) await this.refresh(c);
       const t = c.status.state.terminated ?? (c.status.state.waiting && c.status.lastState.terminated);
       if (!t) continue;
-      const policy = p.pod.spec.restartPolicy ?? 'Always';
       if (policy === 'Always' || (policy === 'OnFailure' && t.exitCode !== 0)) await this.restart(p, c);
     }
+  }
+
+  /** Stops a sidecar once the pod's containers have all ended for good (upstream: Killing). */
+  private async stopForCompletion(p: CriPod, c: Ctr): Promise<void> {
+    this.opts.recordEvent?.(p.pod, fieldPathOf(c), 'Normal', 'Killing', `Stopping container ${c.spec.name}`);
+    await this.node.cri
+      .stopContainer(c.id, p.pod.spec.terminationGracePeriodSeconds ?? 30)
+      .catch((err: unknown) => log.warn('StopContainer failed', { id: c.id, error: String(err) }));
+    await this.refresh(c);
   }
 
   private async runSandbox(p: CriPod): Promise<boolean> {
@@ -470,10 +552,7 @@ export class ContainerdRuntime implements PodRuntime {
         podAnnotations: p.pod.metadata.annotations,
         sandboxConfig: p.sandbox,
       },
-      (e) => {
-        const fieldPath = `${c.init ? 'spec.initContainers' : 'spec.containers'}{${c.spec.name}}`;
-        this.opts.recordEvent?.(p.pod, fieldPath, e.type, e.reason, e.message);
-      },
+      (e) => this.opts.recordEvent?.(p.pod, fieldPathOf(c), e.type, e.reason, e.message),
     );
     if ('reason' in result) {
       c.status.state = { waiting: { reason: result.reason, message: result.message } };
@@ -484,9 +563,23 @@ export class ContainerdRuntime implements PodRuntime {
       const envObjects = this.opts.getObject
         ? await fetchEnvObjects(p.pod, c.spec, this.opts.getObject)
         : undefined;
-      config = containerConfig(p.pod, c.spec, result.imageRef, c.attempt, p.ctx, p.podIP ?? '', envObjects);
+      const imageUser = await this.imageUser(result.imageRef);
+      verifyRunAsNonRoot(p.pod, c.spec, imageUser);
+      config = containerConfig(
+        p.pod,
+        c.spec,
+        result.imageRef,
+        c.attempt,
+        p.ctx,
+        p.podIP ?? '',
+        envObjects,
+        imageUser,
+      );
     } catch (err) {
-      c.status.state = { waiting: { reason: 'CreateContainerConfigError', message: (err as Error).message } };
+      const message = (err as Error).message;
+      if (c.status.state.waiting?.message !== message)
+        this.opts.recordEvent?.(p.pod, fieldPathOf(c), 'Warning', 'Failed', `Error: ${message}`);
+      c.status.state = { waiting: { reason: 'CreateContainerConfigError', message } };
       return;
     }
     try {
@@ -504,6 +597,17 @@ export class ContainerdRuntime implements PodRuntime {
       log.warn('StartContainer failed', { id: c.id, error: String(err) });
     }
     await this.refresh(c);
+  }
+
+  /**
+   * upstream's getImageUser: the image's numeric uid, else its user name; an image naming no
+   * user runs as root.
+   */
+  private async imageUser(imageRef: string): Promise<ImageUser> {
+    const image = await this.node.cri.imageStatus(imageRef);
+    if (image?.uid) return { uid: Number(image.uid.value) };
+    if (image?.username) return { username: image.username };
+    return { uid: 0 };
   }
 
   /** A container ended and the policy wants it back: now, or after its back-off (CrashLoopBackOff). */

@@ -2,7 +2,7 @@
 // generateContainerConfig): sandbox metadata, hostname, log directory, cgroup parent, DNS;
 // container command/args/env with $(VAR) expansion, working dir, mounts, resources.
 // Volumes (emptyDir, hostPath, the projected kube-api-access-*) become host directories.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { milliValue, quantityValue, tryParseQuantity } from '../../api/quantity.js';
 import type { ContainerConfig, LinuxContainerResources, Mount, PodSandboxConfig } from '../../cri/types.js';
@@ -10,6 +10,16 @@ import type { ContainerSpec, Pod } from './types.js';
 import { PodVolumes, isManagedVolume } from '../volumes/manager.js';
 import { buildEnv, type EnvFromSource, type EnvObjects, type EnvVar } from './env.js';
 import { podDnsConfig, type HostResolvConf, type PodDnsSpec } from './dns-config.js';
+import { setVolumeOwnership } from '../volumes/ownership.js';
+import { ensureTmpfs, memoryVolumeSize } from '../volumes/tmpfs.js';
+import {
+  containerSecurityContext,
+  podSecurityContext,
+  sandboxSecurityContext,
+  type ImageUser,
+  type SecurityContext,
+} from './security-context.js';
+import { podSysctls } from './sysctls.js';
 
 /** The container fields the CRI runtime reads beyond the shared ContainerSpec. */
 export interface FullContainerSpec extends ContainerSpec {
@@ -19,11 +29,12 @@ export interface FullContainerSpec extends ContainerSpec {
   envFrom?: EnvFromSource[];
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
   resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
+  securityContext?: SecurityContext;
 }
 
 export interface VolumeSpec {
   name: string;
-  emptyDir?: object;
+  emptyDir?: { medium?: string; sizeLimit?: string };
   hostPath?: { path: string };
   projected?: { sources?: Record<string, unknown>[] };
 }
@@ -39,6 +50,8 @@ export interface PodContext {
   token: string;
   /** configMap, secret, downwardAPI and projected volumes are written by volumes/manager.ts. */
   managedVolumes?: boolean;
+  /** Memory-backed volumes are tmpfs mounts (needs root; the containerd runtime sets it). */
+  memoryVolumes?: boolean;
   /** persistentVolumeClaim volumes' directories, by volume name (volumes/manager.ts fills it). */
   claimPaths?: Map<string, string>;
   /** The service variables of the pod's containers (KUBERNETES_SERVICE_HOST, ...), read at container start. */
@@ -86,11 +99,18 @@ export function sandboxConfig(pod: Pod, ctx: PodContext, attempt: number): PodSa
     annotations: pod.metadata.annotations ?? {},
     linux: {
       cgroup_parent: ctx.cgroupParent,
-      security_context: {
-        namespace_options: { network: pod.spec.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' },
-      },
+      security_context: sandboxSecurityContext(pod, podNamespaces(pod)),
+      sysctls: podSysctls(pod),
     },
   };
+}
+
+/**
+ * As upstream's kubelet: the container's own PID namespace (POD, the proto's zero value, would
+ * make the sandbox's pause process PID 1 of every container).
+ */
+function podNamespaces(pod: Pod) {
+  return { network: pod.spec.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' } as const;
 }
 
 /** Kubernetes' $(VAR) expansion: $$ escapes, unknown references stay as written. */
@@ -155,9 +175,19 @@ export function volumeHostPath(pod: Pod, v: VolumeSpec, ctx: PodContext): string
   if (ctx.managedVolumes && isManagedVolume(v)) return PodVolumes.dirOf(ctx.podDir, v);
   const claimPath = ctx.claimPaths?.get(v.name);
   if (claimPath) return claimPath;
+  const { fsGroup, fsGroupChangePolicy: policy } = podSecurityContext(pod);
   if (v.emptyDir) {
     const dir = join(ctx.podDir, 'volumes', 'kubernetes.io~empty-dir', v.name);
-    mkdirSync(dir, { recursive: true, mode: 0o777 });
+    const created = !existsSync(dir);
+    if (created) mkdirSync(dir, { recursive: true, mode: 0o777 });
+    const mounted =
+      !!ctx.memoryVolumes &&
+      v.emptyDir.medium === 'Memory' &&
+      ensureTmpfs(dir, memoryVolumeSize(pod, v.emptyDir.sizeLimit));
+    if (created || mounted) {
+      chmodSync(dir, 0o777); // not narrowed by the umask
+      setVolumeOwnership(dir, { fsGroup, readOnly: false, policy });
+    }
     return dir;
   }
   if (v.hostPath) return v.hostPath.path;
@@ -165,9 +195,11 @@ export function volumeHostPath(pod: Pod, v: VolumeSpec, ctx: PodContext): string
     // serviceAccountToken + kube-root-ca.crt + the downward API namespace, as the admission plugin lays it out
     const dir = join(ctx.podDir, 'volumes', 'kubernetes.io~projected', v.name);
     mkdirSync(dir, { recursive: true });
+    if (ctx.memoryVolumes) ensureTmpfs(dir, memoryVolumeSize(pod)); // the token never reaches the disk
     writeFileSync(join(dir, 'token'), ctx.token, { mode: 0o644 });
     writeFileSync(join(dir, 'ca.crt'), ctx.caCert, { mode: 0o644 });
     writeFileSync(join(dir, 'namespace'), pod.metadata.namespace ?? 'default', { mode: 0o644 });
+    setVolumeOwnership(dir, { fsGroup, readOnly: true, policy });
     return dir;
   }
   return undefined;
@@ -195,6 +227,7 @@ export function containerConfig(
   ctx: PodContext,
   podIP: string,
   envObjects?: EnvObjects,
+  imageUser?: ImageUser,
 ): ContainerConfig {
   const vars = containerEnv(pod, c, podIP, envObjects, ctx.serviceEnv?.());
   return {
@@ -214,11 +247,7 @@ export function containerConfig(
     log_path: `${c.name}/${attempt}.log`,
     linux: {
       resources: linuxResources(c),
-      // as upstream's kubelet: the container's own PID namespace (POD, the proto's zero value,
-      // would make the sandbox's pause process PID 1 of every container)
-      security_context: {
-        namespace_options: { network: pod.spec.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' },
-      },
+      security_context: containerSecurityContext(pod, c, podNamespaces(pod), imageUser),
     },
   };
 }

@@ -15,18 +15,24 @@ import { PortForwardRelayedError, type PortForwardTarget } from './types.js';
 
 const PROTOCOL = 'portforward.k8s.io';
 
-/** Upgrades a streaming-server URL to a SPDY/3.1 session speaking portforward.k8s.io. */
-export function dialSpdy(url: string): Promise<SpdySession> {
+/**
+ * Upgrades a streaming-server URL to a SPDY/3.1 session speaking `protocol`
+ * (portforward.k8s.io, or v4.channel.k8s.io for exec and attach).
+ */
+export function dialSpdy(url: string, protocol = PROTOCOL): Promise<SpdySession> {
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: 'POST',
-      headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': PROTOCOL },
+      headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': protocol },
     });
     req.on('upgrade', (res, socket, head) => {
-      if (res.headers['x-stream-protocol-version'] !== PROTOCOL) {
+      const chosen = res.headers['x-stream-protocol-version'] ?? '';
+      if (chosen !== protocol) {
         socket.destroy();
         return reject(
-          new Error(`unable to negotiate protocol: client supports ${PROTOCOL}, server returned ""`),
+          new Error(
+            `unable to negotiate protocol: client supports ${protocol}, server returned "${String(chosen)}"`,
+          ),
         );
       }
       if (head.length) socket.unshift(head);

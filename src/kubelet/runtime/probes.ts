@@ -14,7 +14,8 @@ const log = logger('containerd-runtime');
 const DEADLINE_EXCEEDED = 4;
 
 interface ProbedCtr {
-  spec: { name: string };
+  spec: { name: string; restartPolicy?: string };
+  init?: boolean;
   id: string;
   status: RuntimeContainerStatus;
   prober?: PodProber;
@@ -24,15 +25,22 @@ interface ProbedPod {
   uid: string;
   pod: Pod;
   podIP?: string;
+  init: ProbedCtr[];
   main: ProbedCtr[];
   prober?: PodProber;
 }
+
+/** The containers probes run on: sidecars (init containers with restartPolicy Always), then the containers. */
+const probed = (p: ProbedPod) => [...p.init.filter((c) => c.spec.restartPolicy === 'Always'), ...p.main];
+const fieldPath = (c: ProbedCtr | undefined, name: string) =>
+  `${c?.init ? 'spec.initContainers' : 'spec.containers'}{${name}}`;
 
 type RecordEvent = ContainerdRuntimeOptions['recordEvent'];
 
 /** Starts the pod's probe workers, if any of its containers has a probe. */
 export function attachProber(p: ProbedPod, cri: CriClient, record: RecordEvent, changed: () => void): void {
-  const specs = p.pod.spec.containers as ProbedContainer[];
+  const sidecars = (p.pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+  const specs = [...sidecars, ...p.pod.spec.containers] as ProbedContainer[];
   if (!specs.some((c) => c.livenessProbe || c.readinessProbe || c.startupProbe)) return;
   const prober = new PodProber(specs, {
     exec: async (id, cmd, timeoutSeconds) => {
@@ -48,21 +56,30 @@ export function attachProber(p: ProbedPod, cri: CriClient, record: RecordEvent, 
       }
     },
     event: (name, type, reason, message) =>
-      record?.(p.pod, `spec.containers{${name}}`, type, reason, message),
+      record?.(
+        p.pod,
+        fieldPath(
+          probed(p).find((x) => x.spec.name === name),
+          name,
+        ),
+        type,
+        reason,
+        message,
+      ),
     container: (name) => {
-      const c = p.main.find((x) => x.spec.name === name);
+      const c = probed(p).find((x) => x.spec.name === name);
       if (!c) return undefined;
       const run = c.status.state.running;
       return { id: c.id, running: !!run, startedAt: run ? Date.parse(run.startedAt) : 0 };
     },
     podIP: () => p.podIP ?? (p.pod.spec.hostNetwork ? '127.0.0.1' : ''),
     changed: () => {
-      for (const c of p.main) Object.assign(c.status, probedStatus(c));
+      for (const c of probed(p)) Object.assign(c.status, probedStatus(c));
       changed();
     },
   });
   p.prober = prober;
-  for (const c of p.main) c.prober = prober;
+  for (const c of probed(p)) c.prober = prober;
 }
 
 /** started and ready of a container as its probes say (no probe: running is enough). */
@@ -82,9 +99,9 @@ export async function killForProbe(
   if (!c.status.state.running || !c.prober) return false;
   const failed = c.prober.failed(c.spec.name, c.id);
   if (!failed) return false;
-  const restart = (p.pod.spec.restartPolicy ?? 'Always') !== 'Never';
+  const restart = c.spec.restartPolicy === 'Always' || (p.pod.spec.restartPolicy ?? 'Always') !== 'Never';
   const message = `Container ${c.spec.name} failed ${failed.type} probe${restart ? ', will be restarted' : ''}`;
-  record?.(p.pod, `spec.containers{${c.spec.name}}`, 'Normal', 'Killing', message);
+  record?.(p.pod, fieldPath(c, c.spec.name), 'Normal', 'Killing', message);
   const grace = failed.spec.terminationGracePeriodSeconds ?? p.pod.spec.terminationGracePeriodSeconds ?? 30;
   try {
     await cri.stopContainer(c.id, grace);

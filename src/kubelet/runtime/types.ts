@@ -107,7 +107,7 @@ export interface StreamRequest {
 export interface ContainerStreams {
   /** The container's CRI log file, undefined for a container the runtime does not know. */
   logPath(uid: string, containerID: string): string | undefined;
-  /** The CRI streaming URL (WebSocket, v4.channel.k8s.io) of a new exec session. */
+  /** The CRI streaming URL (SPDY/3.1 or WebSocket, v4.channel.k8s.io) of a new exec session. */
   execURL(containerID: string, cmd: string[], req: StreamRequest): Promise<string>;
   /** The CRI streaming URL of an attach session to the container's main process. */
   attachURL(containerID: string, req: StreamRequest): Promise<string>;
@@ -118,6 +118,8 @@ export interface PodRuntime {
   readonly streams?: ContainerStreams;
   /** The node's and its containers' CPU and memory now (the kubelet's /metrics/resource). */
   resourceUsage?(): Promise<NodeUsage>;
+  /** The kubelet's /stats/summary (stats/v1alpha1 Summary) for node `nodeName`. */
+  statsSummary?(nodeName: string): Promise<Record<string, unknown>>;
   /** 'sim' or 'containerd'. */
   readonly name: string;
   /** nodeInfo.containerRuntimeVersion, e.g. 'sim://1.0'. */

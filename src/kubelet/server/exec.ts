@@ -46,7 +46,7 @@ async function serve(call: RouteCall, exec: boolean): Promise<void> {
     return fail(500, (err as Error).message);
   }
   if (!socket) return fail(400, 'Upgrade request required');
-  await bridgeRemoteCommand(call.req, socket, head!, () =>
+  await bridgeRemoteCommand(call.req, socket, head!, opts, () =>
     exec ? streams.execURL(containerID, cmd, opts) : streams.attachURL(containerID, opts),
   );
 }

@@ -1,6 +1,7 @@
 // The kubelet API's port-forward and resource-metrics endpoints: /portForward/{ns}/{pod}[/{uid}]
 // hands the upgraded connection to the port-forward protocol (portforward.ts) with a target in
-// the pod's network namespace; /metrics/resource reports CPU and memory as metrics-server reads.
+// the pod's network namespace; /metrics/resource reports CPU and memory as metrics-server reads;
+// /stats/summary the summary API.
 import { renderResourceMetrics } from '../stats/resource-metrics.js';
 import { handlePortForward } from './portforward.js';
 import { writeRawResponse } from './remotecommand.js';
@@ -43,4 +44,15 @@ export async function serveResourceMetrics(call: RouteCall): Promise<void> {
   }
   const text = renderResourceMetrics(await usage.call(call.ctx.runtime));
   call.res!.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
+}
+
+/** /stats/summary (what `kubectl get --raw /api/v1/nodes/<n>/proxy/stats/summary` shows). */
+export async function serveStatsSummary(call: RouteCall): Promise<void> {
+  const summary = call.ctx.runtime.statsSummary;
+  if (!summary) {
+    call.res!.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
+    return;
+  }
+  const body = JSON.stringify(await summary.call(call.ctx.runtime, call.ctx.nodeName), null, 2);
+  call.res!.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
 }

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { Pod, PodRuntime } from '../runtime/types.js';
 import { serveAttach, serveExec } from './exec.js';
 import { serveContainerLogs } from './container-logs.js';
-import { servePortForward, serveResourceMetrics } from './extra-routes.js';
+import { servePortForward, serveResourceMetrics, serveStatsSummary } from './extra-routes.js';
 
 /** What every handler may use of its kubelet. */
 export interface KubeletServerContext {
@@ -73,6 +73,7 @@ export const ROUTES: Route[] = [
   route(STREAM, '/portForward/:namespace/:pod', servePortForward),
   route(STREAM, '/portForward/:namespace/:pod/:uid', servePortForward),
   route(GET, '/metrics/resource', serveResourceMetrics),
+  route(GET, '/stats/summary', serveStatsSummary),
 ];
 
 export function match(

@@ -6,6 +6,9 @@
 // service-account tokens are renewed once 80% of their lifetime passed, as upstream's token
 // manager does.
 import { mkdirSync } from 'node:fs';
+import { podSecurityContext } from '../runtime/security-context.js';
+import { setVolumeOwnership } from './ownership.js';
+import { ensureTmpfs, memoryVolumeSize } from './tmpfs.js';
 import { join } from 'node:path';
 import type { KubeObject } from '../../api/types.js';
 import { logger } from '../../util/log.js';
@@ -39,6 +42,8 @@ export interface PodVolumesDeps {
   /** Warning FailedMount against the pod. */
   event(type: 'Warning', reason: string, message: string): void;
   podIP(): string | undefined;
+  /** secret, downwardAPI and projected volumes are tmpfs mounts (needs root). */
+  memoryVolumes?: boolean;
 }
 
 interface CachedToken {
@@ -188,7 +193,18 @@ export class PodVolumes {
     for (const v of this.volumes) {
       try {
         const payload = volumePayload(this.pod, v, objs);
-        if (payload) writeAtomic(PodVolumes.dirOf(this.podDir, v), payload);
+        if (!payload) continue;
+        const { fsGroup, fsGroupChangePolicy: policy } = podSecurityContext(this.pod);
+        // with an fsGroup the files are group-readable (SetVolumeOwnership's read-only mask);
+        // written so, an unchanged payload still compares equal
+        if (fsGroup !== undefined) for (const f of payload.values()) f.mode |= 0o440;
+        const dir = PodVolumes.dirOf(this.podDir, v);
+        if (this.deps.memoryVolumes && !v.configMap) {
+          // secret, downwardAPI, projected: memory-backed, as upstream wraps them
+          mkdirSync(dir, { recursive: true, mode: 0o755 });
+          ensureTmpfs(dir, memoryVolumeSize(this.pod));
+        }
+        if (writeAtomic(dir, payload) || first) setVolumeOwnership(dir, { fsGroup, readOnly: true, policy });
       } catch (err) {
         ok = false;
         this.failed(v, (err as Error).message);
