@@ -286,7 +286,7 @@ export async function runServer(args: string[]): Promise<number> {
     if (values['node-name']) agent.push('--node-name', values['node-name']);
     if (values.runtime) agent.push('--runtime', values.runtime);
     if (values['kubelet-port']) agent.push('--kubelet-port', values['kubelet-port']);
-    for (const arg of values['kubelet-arg']!) agent.push(`--${arg.replace(/^--/, '')}`);
+    agent.push(...componentArgs(values['kubelet-arg']!));
     components.push(supervise('agent', agent));
     // real pods need the service proxy on their node; simulated ones have no packets to route
     // (and several sim clusters on one host must not fight over its iptables)
