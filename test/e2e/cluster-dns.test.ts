@@ -10,14 +10,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CriClient } from '../../src/cri/client.js';
 import { containerdPaths } from '../../src/kubelet/containerd/config.js';
-import { removeCgroupTree } from '../../src/kubelet/containerd/cgroups.js';
-import { cleanupCniHostState } from '../../src/kubelet/cni/cleanup.js';
-import { hostNames } from '../../src/kubelet/runtime/index.js';
 import { parseResolvConf } from '../../src/kubelet/runtime/dns-config.js';
-import { cleanup, startServer, type TestServer } from '../integration/harness.js';
+import { startServer, type TestServer } from '../integration/harness.js';
+import { stopContainerdServer } from './containerd-server.js';
 import { until } from './until.js';
 
 const enabled = process.env.K8TS_E2E === '1';
@@ -137,7 +134,6 @@ describe('cluster DNS on containerd (the coredns add-on)', { skip: !enabled && '
 
   after(async () => {
     if (!s) return;
-    const names = hostNames(s.dataDir);
     try {
       // pods outlive the agent: remove every sandbox before stopping
       await s.kubectl(['delete', 'deployment', 'coredns', '-n', 'kube-system', '--wait=false']);
@@ -150,14 +146,8 @@ describe('cluster DNS on containerd (the coredns add-on)', { skip: !enabled && '
       );
       cri.close();
     } finally {
-      await s.stop();
-      await cleanupCniHostState({
-        bridge: names.bridge,
-        ipamDataDir: join(s.dataDir, 'agent', 'cni', 'networks'),
-      });
-      removeCgroupTree(names.cgroupRoot);
       console.log('figures', figures);
-      cleanup(s);
+      await stopContainerdServer(s);
     }
   });
 

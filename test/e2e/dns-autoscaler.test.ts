@@ -8,13 +8,10 @@
 // network namespace (/work/netns-run.sh NAME node --test ...).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { CriClient } from '../../src/cri/client.js';
 import { containerdPaths } from '../../src/kubelet/containerd/config.js';
-import { removeCgroupTree } from '../../src/kubelet/containerd/cgroups.js';
-import { cleanupCniHostState } from '../../src/kubelet/cni/cleanup.js';
-import { hostNames } from '../../src/kubelet/runtime/index.js';
-import { cleanup, startServer, type TestServer } from '../integration/harness.js';
+import { startServer, type TestServer } from '../integration/harness.js';
+import { stopContainerdServer } from './containerd-server.js';
 import { until } from './until.js';
 
 const enabled = process.env.K8TS_E2E === '1';
@@ -123,7 +120,6 @@ describe('kube-dns-autoscaler (cluster-proportional-autoscaler image)', { skip: 
   });
   after(async () => {
     if (!s) return;
-    const names = hostNames(s.dataDir);
     try {
       await s.kubectl(['delete', 'deployment', '--all', '-n', 'kube-system', '--wait=false']);
       await s.kubectl(['delete', 'pods', '--all', '-A', '--grace-period=1', '--wait=true', '--timeout=60s']);
@@ -134,13 +130,7 @@ describe('kube-dns-autoscaler (cluster-proportional-autoscaler image)', { skip: 
       );
       cri.close();
     } finally {
-      await s.stop();
-      await cleanupCniHostState({
-        bridge: names.bridge,
-        ipamDataDir: join(s.dataDir, 'agent', 'cni', 'networks'),
-      });
-      removeCgroupTree(names.cgroupRoot);
-      cleanup(s);
+      await stopContainerdServer(s);
     }
   });
 

@@ -9,14 +9,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { CriClient } from '../../src/cri/client.js';
 import { containerdPaths } from '../../src/kubelet/containerd/config.js';
-import { removeCgroupTree } from '../../src/kubelet/containerd/cgroups.js';
-import { cleanupCniHostState } from '../../src/kubelet/cni/cleanup.js';
-import { hostNames } from '../../src/kubelet/runtime/index.js';
-import { cleanup, startServer, type TestServer } from '../integration/harness.js';
+import { startServer, type TestServer } from '../integration/harness.js';
+import { stopContainerdServer } from './containerd-server.js';
 import { until } from './until.js';
 
 const enabled = process.env.K8TS_E2E === '1';
@@ -143,7 +140,6 @@ describe(
 
     after(async () => {
       if (!s) return;
-      const names = hostNames(s.dataDir);
       try {
         await s.kubectl(['delete', 'namespace', NS, '--wait=false']);
         await s.kubectl([
@@ -158,14 +154,8 @@ describe(
         await until('every sandbox removed', async () => (await cri.listPodSandbox()).length === 0, 60_000);
         cri.close();
       } finally {
-        await s.stop();
-        await cleanupCniHostState({
-          bridge: names.bridge,
-          ipamDataDir: join(s.dataDir, 'agent', 'cni', 'networks'),
-        });
-        removeCgroupTree(names.cgroupRoot);
         console.log('figures', figures);
-        cleanup(s);
+        await stopContainerdServer(s);
       }
     });
 

@@ -7,11 +7,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { removeCgroupTree } from '../../src/kubelet/containerd/cgroups.js';
-import { cleanupCniHostState } from '../../src/kubelet/cni/cleanup.js';
-import { hostNames } from '../../src/kubelet/runtime/index.js';
-import { cleanup, startServer, type TestServer } from '../integration/harness.js';
+import { startServer, type TestServer } from '../integration/harness.js';
+import { stopContainerdServer } from './containerd-server.js';
 import { until } from './until.js';
 
 const enabled = process.env.K8TS_E2E === '1';
@@ -232,17 +229,10 @@ describe('securityContext through CRI', { skip: !enabled && 'set K8TS_E2E=1' }, 
   });
   after(async () => {
     if (!s) return;
-    const names = hostNames(s.dataDir);
     try {
       await k(['delete', 'pod', '--all', '--grace-period=1', '--wait=true', '--timeout=60s']);
     } finally {
-      await s.stop();
-      await cleanupCniHostState({
-        bridge: names.bridge,
-        ipamDataDir: join(s.dataDir, 'agent', 'cni', 'networks'),
-      });
-      removeCgroupTree(names.cgroupRoot);
-      cleanup(s);
+      await stopContainerdServer(s);
     }
   });
 

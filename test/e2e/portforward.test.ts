@@ -8,14 +8,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CriClient } from '../../src/cri/client.js';
-import { join } from 'node:path';
 import { containerdPaths } from '../../src/kubelet/containerd/config.js';
-import { removeCgroupTree } from '../../src/kubelet/containerd/cgroups.js';
-import { cleanupCniHostState } from '../../src/kubelet/cni/cleanup.js';
-import { hostNames } from '../../src/kubelet/runtime/index.js';
 import { criPortForward } from '../../src/kubelet/runtime/cri-portforward.js';
 import { handlePortForward } from '../../src/kubelet/server/portforward.js';
-import { KUBECTL, cleanup, startServer, type TestServer } from '../integration/harness.js';
+import { KUBECTL, startServer, type TestServer } from '../integration/harness.js';
+import { stopContainerdServer } from './containerd-server.js';
 import { startFront, type Front } from '../integration/portforward-front.js';
 import { until } from './until.js';
 
@@ -119,15 +116,8 @@ describe('kubectl port-forward into pods on containerd', { skip: !enabled && 'se
     } finally {
       cri?.close();
       await front?.close();
-      await s.stop();
-      const names = hostNames(s.dataDir);
-      await cleanupCniHostState({
-        bridge: names.bridge,
-        ipamDataDir: join(s.dataDir, 'agent', 'cni', 'networks'),
-      });
-      removeCgroupTree(names.cgroupRoot);
       console.log('figures', figures);
-      cleanup(s);
+      await stopContainerdServer(s);
     }
   });
 

@@ -7,10 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cgroupTreeExists, removeCgroupTree } from '../../src/kubelet/containerd/cgroups.js';
-import { cleanupCniHostState } from '../../src/kubelet/cni/cleanup.js';
+import { cgroupTreeExists } from '../../src/kubelet/containerd/cgroups.js';
 import { hostNames } from '../../src/kubelet/runtime/index.js';
-import { cleanup, startServer, type TestServer } from '../integration/harness.js';
+import { startServer, type TestServer } from '../integration/harness.js';
+import { stopContainerdServer } from './containerd-server.js';
 import { until } from './until.js';
 
 const enabled = process.env.K8TS_E2E === '1';
@@ -326,14 +326,8 @@ describe('probes and volumes on containerd', { skip: !enabled && 'set K8TS_E2E=1
     try {
       await s.kubectl(['delete', 'pod', '--all', '--grace-period=1', '--wait=true', '--timeout=60s']);
     } finally {
-      await s.stop();
-      await cleanupCniHostState({
-        bridge: names.bridge,
-        ipamDataDir: join(s.dataDir, 'agent', 'cni', 'networks'),
-      });
-      removeCgroupTree(names.cgroupRoot);
+      await stopContainerdServer(s);
       assert.deepEqual(cgroupTreeExists(names.cgroupRoot), []);
-      cleanup(s);
     }
   });
 

@@ -7,10 +7,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { removeCgroupTree } from '../../src/kubelet/containerd/cgroups.js';
-import { cleanupCniHostState } from '../../src/kubelet/cni/cleanup.js';
-import { hostNames } from '../../src/kubelet/runtime/index.js';
-import { cleanup, KUBECTL, startServer, type TestServer } from '../integration/harness.js';
+import { KUBECTL, startServer, type TestServer } from '../integration/harness.js';
+import { stopContainerdServer } from './containerd-server.js';
 import { until } from './until.js';
 
 const enabled = process.env.K8TS_E2E === '1';
@@ -79,17 +77,10 @@ describe('kubectl logs, exec, attach, cp on containerd', { skip: !enabled && 'se
   });
   after(async () => {
     if (!s) return;
-    const names = hostNames(s.dataDir);
     try {
       await k(['delete', 'pod', '--all', '--grace-period=1', '--wait=true', '--timeout=60s']);
     } finally {
-      await s.stop();
-      await cleanupCniHostState({
-        bridge: names.bridge,
-        ipamDataDir: join(s.dataDir, 'agent', 'cni', 'networks'),
-      });
-      removeCgroupTree(names.cgroupRoot);
-      cleanup(s);
+      await stopContainerdServer(s);
     }
   });
 
