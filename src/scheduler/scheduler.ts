@@ -15,6 +15,7 @@ import { Placement } from './algorithm.js';
 import { podKey, type NodeInfo } from './framework/node-info.js';
 import { Framework, type Profile } from './framework/runtime.js';
 import type { CycleState, Node, Pod, QueuedPodInfo } from './framework/types.js';
+import type { DisruptionBudget } from './plugins/preemption-pdb.js';
 import { defaultProfile, type ProfileOptions } from './profile.js';
 import { prioritySort } from './plugins/priority-sort.js';
 import { SchedulingQueue } from './queue.js';
@@ -55,6 +56,8 @@ export class Scheduler {
     for (let i = 0; i < RECORDERS; i++) this.recorders.push(new EventRecorder(client, 'default-scheduler'));
     this.informers = new SharedInformers(client);
     this.volumes = this.volumeLister();
+    // preemption prefers victims whose eviction keeps every PodDisruptionBudget
+    const budgets = this.informers.informer('/apis/policy/v1/poddisruptionbudgets');
     const deps = {
       volumes: this.volumes,
       nodes: () => this.cache.list(),
@@ -62,6 +65,7 @@ export class Scheduler {
       filter: (state: CycleState, pod: Pod, node: NodeInfo) =>
         this.frameworkFor(pod)!.runFilters(state, pod, node),
       preempt: (pod: Pod, nodeName: string, victims: Pod[]) => this.preempt(pod, nodeName, victims),
+      budgets: () => budgets.list() as DisruptionBudget[],
     };
     for (const p of profiles) {
       const profile: Profile = defaultProfile(deps, p);

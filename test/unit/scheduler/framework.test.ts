@@ -15,6 +15,7 @@ import { SchedulingQueue } from '../../../src/scheduler/queue.js';
 import { prioritySort } from '../../../src/scheduler/plugins/priority-sort.js';
 import { numFeasibleNodesToFind } from '../../../src/scheduler/algorithm.js';
 import type { NodeInfo } from '../../../src/scheduler/framework/node-info.js';
+import type { DisruptionBudget } from '../../../src/scheduler/plugins/preemption-pdb.js';
 import { node, place, pod, requesting } from './helpers.js';
 
 describe('FitError message', () => {
@@ -38,7 +39,7 @@ describe('FitError message', () => {
 });
 
 describe('default profile with preemption', () => {
-  function setup(nodes: NodeInfo[]) {
+  function setup(nodes: NodeInfo[], budgets: DisruptionBudget[] = []) {
     const evicted: string[] = [];
     const holder: { fwk?: Framework } = {};
     const profile = defaultProfile({
@@ -46,6 +47,7 @@ describe('default profile with preemption', () => {
       antiAffinityPods: () => [],
       filter: (s, p, n) => holder.fwk!.runFilters(s, p, n),
       preempt: (_p, _n, victims) => evicted.push(...victims.map((v) => v.metadata.name ?? '')),
+      budgets: () => budgets,
     });
     const fwk = (holder.fwk = new Framework(profile));
     return { fwk, evicted };
@@ -100,6 +102,76 @@ describe('default profile with preemption', () => {
     assert.ok(post.status.isSuccess());
     assert.equal(post.nominatedNodeName, 'n1');
     assert.deepEqual(evicted, ['low1']);
+  });
+
+  const budget = (
+    allowed: number,
+    labels: Record<string, string>,
+    disrupted: string[] = [],
+  ): DisruptionBudget => ({
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: 'pdb', namespace: 'default' },
+    spec: { selector: { matchLabels: labels } },
+    status: {
+      disruptionsAllowed: allowed,
+      disruptedPods: Object.fromEntries(disrupted.map((n) => [n, '2024-01-01T00:00:00Z'])),
+    },
+  });
+  /** Two nodes, each with one low-priority 3-cpu pod; the incoming pod needs 2 of 4 cpus. */
+  function twoNodes() {
+    const [a, b] = [node('a'), node('b')];
+    place(
+      a,
+      pod(
+        { priority: 0, containers: [requesting({ cpu: '3' })] },
+        { name: 'guarded', labels: { app: 'db' } },
+      ),
+    );
+    place(
+      b,
+      pod({ priority: 0, containers: [requesting({ cpu: '3' })] }, { name: 'free', labels: { app: 'web' } }),
+    );
+    return [a, b];
+  }
+  function preempt(nodes: NodeInfo[], budgets: DisruptionBudget[]) {
+    const { fwk, evicted } = setup(nodes, budgets);
+    const p = pod({ priority: 1000, containers: [requesting({ cpu: '2' })] });
+    const s = new CycleState();
+    fwk.runPreFilter(s, p, nodes);
+    const post = fwk.runPostFilter(s, p, new Map(nodes.map((n) => [n.name, fwk.runFilters(s, p, n)])));
+    return { node: post.nominatedNodeName, evicted };
+  }
+
+  it('picks the node whose victims keep their PodDisruptionBudget', () => {
+    // without a budget the first node wins the tie; a budget allowing no disruption moves it
+    assert.deepEqual(preempt(twoNodes(), []), { node: 'a', evicted: ['guarded'] });
+    assert.deepEqual(preempt(twoNodes(), [budget(0, { app: 'db' })]), { node: 'b', evicted: ['free'] });
+    // a budget that still allows one disruption is not violated
+    assert.deepEqual(preempt(twoNodes(), [budget(1, { app: 'db' })]), { node: 'a', evicted: ['guarded'] });
+  });
+
+  it('budgets with an empty selector, in another namespace, or already counting the pod do not protect it', () => {
+    const other: DisruptionBudget = {
+      ...budget(0, { app: 'db' }),
+      metadata: { name: 'x', namespace: 'other' },
+    };
+    for (const b of [budget(0, {}), other, budget(0, { app: 'db' }, ['guarded'])])
+      assert.deepEqual(preempt(twoNodes(), [b]), { node: 'a', evicted: ['guarded'] });
+  });
+
+  it('when every node violates a budget, evicts there anyway (fewest violations first)', () => {
+    const nodes = twoNodes();
+    assert.deepEqual(
+      preempt(nodes, [
+        budget(0, { app: 'db' }),
+        { ...budget(0, { app: 'web' }), metadata: { name: 'w', namespace: 'default' } },
+      ]),
+      {
+        node: 'a',
+        evicted: ['guarded'],
+      },
+    );
   });
 });
 
