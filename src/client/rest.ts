@@ -151,6 +151,11 @@ export class RestClient {
       req.on('response', (h) => (status = Number(h[constants.HTTP2_HEADER_STATUS])));
       req.on('data', (d: Buffer) => chunks.push(d));
       req.on('error', reject);
+      // a stream can close without an answer or an error (its connection dropped, e.g. through
+      // a load balancer whose server died): the request fails rather than waiting forever
+      req.on('close', () => {
+        if (!req.readableEnded) reject(new Error(`connection closed before the answer to ${method} ${path}`));
+      });
       req.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         let parsed: unknown;
