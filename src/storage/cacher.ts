@@ -220,8 +220,16 @@ export class WatchCache implements WatchCacheApi {
       return this.listStored(opts, pos.revision, pos.startKey, true);
     }
     if (rv === '') {
-      // a consistent read: everything storage has committed must be in the answer
-      await this.waitForRevision(await this.storage.currentRevision());
+      // a consistent read: everything storage has committed must be in the answer. If the cache
+      // does not catch up in time (etcd's progress answer late), the read goes to storage, as
+      // upstream's consistent reads from cache fall back to etcd.
+      const current = await this.storage.currentRevision();
+      try {
+        await this.waitForRevision(current);
+      } catch (err) {
+        if (this.disposed) throw err;
+        return this.listStored(opts, current, keyPrefix, false);
+      }
     } else if (rv !== '0') {
       const n = parseRevision(rv);
       await this.waitForRevision(n);
