@@ -130,6 +130,15 @@ function changeInPeriod(events: ScaleEvent[], periodSeconds: number, now: number
   return events.reduce((sum, e) => (e.atMs > cutoff ? sum + e.change : sum), 0);
 }
 
+/** The replica count at the start of a policy's period: now, less what was added, plus what was removed since. */
+function periodStart(current: number, h: ScalingHistory, periodSeconds: number, now: number): number {
+  return (
+    current -
+    changeInPeriod(h.scaleUpEvents, periodSeconds, now) +
+    changeInPeriod(h.scaleDownEvents, periodSeconds, now)
+  );
+}
+
 /** The highest count the scale-up rules allow now (upstream's calculateScaleUpLimitWithScalingRules). */
 export function scaleUpLimitWithRules(
   current: number,
@@ -141,10 +150,7 @@ export function scaleUpLimitWithRules(
   const pick = rules.selectPolicy === 'Min' ? Math.min : Math.max;
   let out = rules.selectPolicy === 'Min' ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
   for (const p of rules.policies ?? []) {
-    const start =
-      current -
-      changeInPeriod(h.scaleUpEvents, p.periodSeconds, now) +
-      changeInPeriod(h.scaleDownEvents, p.periodSeconds, now);
+    const start = periodStart(current, h, p.periodSeconds, now);
     // rounded up: a small percentage of few pods must still allow one more
     const proposed = p.type === 'Pods' ? start + p.value : Math.ceil(start * (1 + p.value / 100));
     out = pick(out, proposed);
@@ -163,10 +169,7 @@ export function scaleDownLimitWithRules(
   const pick = rules.selectPolicy === 'Min' ? Math.max : Math.min;
   let out = rules.selectPolicy === 'Min' ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
   for (const p of rules.policies ?? []) {
-    const start =
-      current -
-      changeInPeriod(h.scaleUpEvents, p.periodSeconds, now) +
-      changeInPeriod(h.scaleDownEvents, p.periodSeconds, now);
+    const start = periodStart(current, h, p.periodSeconds, now);
     const proposed = p.type === 'Pods' ? start - p.value : Math.trunc(start * (1 - p.value / 100));
     out = pick(out, proposed);
   }
