@@ -7,28 +7,14 @@
 //      successful write, to the new controller-manager leader, to the endpoints without it.
 // Usage: npm run build && node dist/bench/ha/failover.js
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClientHttp2Session } from 'node:http2';
 import { call, credsFromKubeconfig, percentile, session } from '../api/client.js';
-import { freePort, startServer, type TestServer } from '../../test/integration/harness.js';
+import { type TestServer } from '../../test/integration/harness.js';
+import { haServer, leaseHolder } from '../../test/integration/ha-fixture.js';
 
 const dirs: string[] = [];
-
-async function haServer(name: string, extra: string[]): Promise<TestServer> {
-  const dir = mkdtempSync('/tmp/ha-');
-  dirs.push(dir);
-  const ports = [
-    '--etcd-client-port',
-    String(await freePort()),
-    '--etcd-peer-port',
-    String(await freePort()),
-  ];
-  return startServer(['--node-name', name, '--node-ip', '127.0.0.1', ...ports, ...extra], {
-    dir,
-    port: await freePort(),
-  });
-}
 
 const memberOf = (s: TestServer) =>
   JSON.parse(readFileSync(join(s.dataDir, 'server', 'db', 'etcd-member.json'), 'utf8')) as {
@@ -63,19 +49,6 @@ async function etcdLeader(servers: TestServer[]): Promise<TestServer> {
     .split('\n');
   const endpoint = rows.map((r) => r.split(', ')).find((f) => f[4] === 'true')![0]!;
   return servers.find((s) => endpoint.endsWith(`:${memberOf(s).clientPort}`))!;
-}
-
-async function leaseHolder(s: TestServer): Promise<string> {
-  const r = await s.kubectl([
-    '-n',
-    'kube-system',
-    'get',
-    'lease',
-    'kube-controller-manager',
-    '-o',
-    'jsonpath={.spec.holderIdentity}',
-  ]);
-  return r.code === 0 ? r.stdout : '';
 }
 
 interface Write {
@@ -131,10 +104,11 @@ async function until(fn: () => Promise<boolean> | boolean, ms = 120_000): Promis
 }
 
 async function main(): Promise<void> {
-  const servers = [await haServer('ha-1', ['--cluster-init'])];
+  const servers = [await haServer('ha-1', ['--cluster-init'], dirs)];
   const token = readFileSync(join(servers[0]!.dataDir, 'server', 'token'), 'utf8').trim();
   const url = `https://127.0.0.1:${servers[0]!.port}`;
-  for (const n of ['ha-2', 'ha-3']) servers.push(await haServer(n, ['--server', url, '--token', token]));
+  for (const n of ['ha-2', 'ha-3'])
+    servers.push(await haServer(n, ['--server', url, '--token', token], dirs));
   console.error('# 3 servers up');
   try {
     // 1. the etcd leader member dies alone

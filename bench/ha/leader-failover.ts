@@ -8,21 +8,9 @@
 import { rmSync } from 'node:fs';
 import { freePort, startServer, type TestServer } from '../../test/integration/harness.js';
 import { startEtcd } from '../../test/unit/storage/etcd-fixture.js';
+import { leaseHolder } from '../../test/integration/ha-fixture.js';
 
 const LEASES = ['kube-controller-manager', 'kube-scheduler'] as const;
-
-async function holder(s: TestServer, lease: string): Promise<string> {
-  const r = await s.kubectl([
-    '-n',
-    'kube-system',
-    'get',
-    'lease',
-    lease,
-    '-o',
-    'jsonpath={.spec.holderIdentity}',
-  ]);
-  return r.code === 0 ? r.stdout : '';
-}
 
 /** The server whose child logged that it leads `lease` with this identity. */
 const leaderOf = (servers: TestServer[], lease: string, identity: string) =>
@@ -46,21 +34,21 @@ async function main(): Promise<void> {
       for (let round = 0; round < rounds; round++) {
         let cm = '';
         while (
-          !(cm = await holder(servers[0]!, 'kube-controller-manager')) ||
+          !(cm = await leaseHolder(servers[0]!, 'kube-controller-manager')) ||
           !leaderOf(servers, 'kube-controller-manager', cm)
         )
           await new Promise((r) => setTimeout(r, 200));
         const victim = leaderOf(servers, 'kube-controller-manager', cm)!;
         const rest = servers.filter((s) => s !== victim);
         const before = Object.fromEntries(
-          await Promise.all(LEASES.map(async (l) => [l, await holder(rest[0]!, l)])),
+          await Promise.all(LEASES.map(async (l) => [l, await leaseHolder(rest[0]!, l)])),
         );
         const t0 = performance.now();
         await victim.stop(signal);
         const pending = new Set(LEASES.filter((l) => leaderOf([victim], l, before[l]!)));
         while (pending.size > 0) {
           for (const l of [...pending]) {
-            const h = await holder(rest[0]!, l);
+            const h = await leaseHolder(rest[0]!, l);
             if (h && h !== before[l]) {
               (figures[`${signal} ${l}`] ??= []).push(performance.now() - t0);
               pending.delete(l);

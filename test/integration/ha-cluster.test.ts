@@ -8,29 +8,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, ROOT, startServer, type TestServer } from './harness.js';
+import { freePort, ROOT, type TestServer } from './harness.js';
 import { etcdAvailable } from '../unit/storage/etcd-fixture.js';
+import { haServer, leaseHolder } from './ha-fixture.js';
 
 const dirs: string[] = [];
-
-async function haServer(name: string, extra: string[]): Promise<TestServer> {
-  const dir = mkdtempSync('/tmp/ha-');
-  dirs.push(dir);
-  return startServer(
-    [
-      '--node-name',
-      name,
-      '--node-ip',
-      '127.0.0.1',
-      '--etcd-client-port',
-      String(await freePort()),
-      '--etcd-peer-port',
-      String(await freePort()),
-      ...extra,
-    ],
-    { dir, port: await freePort() },
-  );
-}
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -56,19 +38,6 @@ async function endpointPorts(s: TestServer): Promise<number[]> {
   return r.stdout.split(/\s+/).filter(Boolean).map(Number).sort();
 }
 
-async function leaseHolder(s: TestServer, lease: string): Promise<string> {
-  const r = await s.kubectl([
-    '-n',
-    'kube-system',
-    'get',
-    'lease',
-    lease,
-    '-o',
-    'jsonpath={.spec.holderIdentity}',
-  ]);
-  return r.code === 0 ? r.stdout : '';
-}
-
 /** Which of the servers runs the active controller manager (its child logged the lease). */
 function activeOf(servers: TestServer[], holder: string): TestServer[] {
   return servers.filter((s) =>
@@ -80,11 +49,11 @@ describe('three servers on a managed etcd', { skip: !etcdAvailable() && 'needs /
   const servers: TestServer[] = [];
   let token = '';
   before(async () => {
-    servers.push(await haServer('ha-1', ['--cluster-init']));
+    servers.push(await haServer('ha-1', ['--cluster-init'], dirs));
     token = readFileSync(join(servers[0]!.dataDir, 'server', 'token'), 'utf8').trim();
     const url = `https://127.0.0.1:${servers[0]!.port}`;
-    servers.push(await haServer('ha-2', ['--server', url, '--token', token]));
-    servers.push(await haServer('ha-3', ['--server', url, '--token', token]));
+    servers.push(await haServer('ha-2', ['--server', url, '--token', token], dirs));
+    servers.push(await haServer('ha-3', ['--server', url, '--token', token], dirs));
   });
   after(async () => {
     await Promise.all(servers.map((s) => s.stop()));

@@ -5,27 +5,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, startServer, type TestServer } from './harness.js';
+import { type TestServer } from './harness.js';
 import { etcdAvailable } from '../unit/storage/etcd-fixture.js';
+import { haServer } from './ha-fixture.js';
 
 const dirs: string[] = [];
-
-async function haServer(name: string, extra: string[]): Promise<TestServer> {
-  const dir = mkdtempSync('/tmp/ha-lb-');
-  dirs.push(dir);
-  const ports = [
-    '--etcd-client-port',
-    String(await freePort()),
-    '--etcd-peer-port',
-    String(await freePort()),
-  ];
-  return startServer(['--node-name', name, '--node-ip', '127.0.0.1', ...ports, ...extra], {
-    dir,
-    port: await freePort(),
-  });
-}
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -99,11 +85,11 @@ describe(
   () => {
     const servers: TestServer[] = [];
     before(async () => {
-      servers.push(await haServer('r-1', ['--cluster-init']));
+      servers.push(await haServer('r-1', ['--cluster-init'], dirs));
       const token = readFileSync(join(servers[0]!.dataDir, 'server', 'token'), 'utf8').trim();
       const url = `https://127.0.0.1:${servers[0]!.port}`;
-      servers.push(await haServer('r-2', ['--server', url, '--token', token]));
-      servers.push(await haServer('r-3', ['--server', url, '--token', token]));
+      servers.push(await haServer('r-2', ['--server', url, '--token', token], dirs));
+      servers.push(await haServer('r-3', ['--server', url, '--token', token], dirs));
     });
     after(async () => {
       await Promise.all(servers.map((s) => s.stop()));
