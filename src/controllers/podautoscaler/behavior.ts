@@ -139,42 +139,47 @@ function periodStart(current: number, h: ScalingHistory, periodSeconds: number, 
   );
 }
 
-/** The highest count the scale-up rules allow now (upstream's calculateScaleUpLimitWithScalingRules). */
-export function scaleUpLimitWithRules(
+/**
+ * The count the scaling rules allow now: the highest for scale-up (upstream's
+ * calculateScaleUpLimitWithScalingRules), the lowest for scale-down
+ * (calculateScaleDownLimitWithBehaviors). selectPolicy Max takes the policy allowing the biggest
+ * change, Min the smallest.
+ */
+function limitWithRules(
+  up: boolean,
   current: number,
   h: ScalingHistory,
   rules: ScalingRules,
   now: number,
 ): number {
   if (rules.selectPolicy === 'Disabled') return current;
-  const pick = rules.selectPolicy === 'Min' ? Math.min : Math.max;
-  let out = rules.selectPolicy === 'Min' ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
+  const highest = (rules.selectPolicy !== 'Min') === up;
+  const pick = highest ? Math.max : Math.min;
+  let out = highest ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
   for (const p of rules.policies ?? []) {
     const start = periodStart(current, h, p.periodSeconds, now);
-    // rounded up: a small percentage of few pods must still allow one more
-    const proposed = p.type === 'Pods' ? start + p.value : Math.ceil(start * (1 + p.value / 100));
+    // up: rounded up, so a small percentage of few pods still allows one more
+    const proposed = up
+      ? p.type === 'Pods'
+        ? start + p.value
+        : Math.ceil(start * (1 + p.value / 100))
+      : p.type === 'Pods'
+        ? start - p.value
+        : Math.trunc(start * (1 - p.value / 100));
     out = pick(out, proposed);
   }
   return out;
 }
 
-/** The lowest count the scale-down rules allow now (upstream's calculateScaleDownLimitWithBehaviors). */
-export function scaleDownLimitWithRules(
+export const scaleUpLimitWithRules = (current: number, h: ScalingHistory, rules: ScalingRules, now: number) =>
+  limitWithRules(true, current, h, rules, now);
+
+export const scaleDownLimitWithRules = (
   current: number,
   h: ScalingHistory,
   rules: ScalingRules,
   now: number,
-): number {
-  if (rules.selectPolicy === 'Disabled') return current;
-  const pick = rules.selectPolicy === 'Min' ? Math.max : Math.min;
-  let out = rules.selectPolicy === 'Min' ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
-  for (const p of rules.policies ?? []) {
-    const start = periodStart(current, h, p.periodSeconds, now);
-    const proposed = p.type === 'Pods' ? start - p.value : Math.trunc(start * (1 - p.value / 100));
-    out = pick(out, proposed);
-  }
-  return out;
-}
+) => limitWithRules(false, current, h, rules, now);
 
 /** The path of an HPA with spec.behavior (defaulted by the API server; scaleDown's window by the flag). */
 export function normalizeWithBehavior(
