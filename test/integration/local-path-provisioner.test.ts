@@ -124,6 +124,141 @@ spec:
     await eventually(s, ['get', 'pv', '-o', 'name'], (out) => !out.includes(`pvc-${uid}`), 30_000);
   });
 
+  it('expands a claim of a local-path class that allows it; the default class refuses, as k3s', async () => {
+    await kubectlOk(
+      s,
+      ['apply', '-f', '-'],
+      `apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: local-path-expandable}
+provisioner: rancher.io/local-path
+volumeBindingMode: WaitForFirstConsumer
+reclaimPolicy: Delete
+allowVolumeExpansion: true
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: grows}
+spec:
+  storageClassName: local-path-expandable
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: fixed}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: uses-both}
+spec:
+  volumes:
+  - {name: a, persistentVolumeClaim: {claimName: grows}}
+  - {name: b, persistentVolumeClaim: {claimName: fixed}}
+  containers: [{name: c, image: busybox, command: [sleep, "3600"], volumeMounts: [{name: a, mountPath: /a}, {name: b, mountPath: /b}]}]
+`,
+    );
+    await eventually(s, ['get', 'pod', 'uses-both', '--no-headers'], /\sRunning\s/, 30_000);
+    assert.match(
+      await kubectlOk(s, ['get', 'storageclass', 'local-path-expandable', '--no-headers']),
+      /\strue\s/,
+    );
+    const patch = (size: string) => [
+      'patch',
+      'pvc',
+      '-p',
+      `{"spec":{"resources":{"requests":{"storage":"${size}"}}}}`,
+    ];
+
+    // the packaged class has no allowVolumeExpansion, as k3s's: the admission plugin says no
+    const refused = await s.kubectl([...patch('2Gi'), 'fixed']);
+    assert.equal(refused.code, 1);
+    assert.equal(
+      refused.stderr.trim(),
+      'Error from server (Forbidden): persistentvolumeclaims "fixed" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize',
+    );
+    // shrinking is invalid whatever the class
+    const shrink = await s.kubectl([...patch('512Mi'), 'grows']);
+    assert.equal(shrink.code, 1);
+    assert.equal(
+      shrink.stderr.trim(),
+      'The PersistentVolumeClaim "grows" is invalid: spec.resources.requests.storage: Forbidden: field can not be less than previous value',
+    );
+
+    const uid = await kubectlOk(s, ['get', 'pvc', 'grows', '-o', 'jsonpath={.metadata.uid}']);
+    await kubectlOk(s, [...patch('2Gi'), 'grows']);
+    // the resizer grows the volume, the kubelet of the pod's node finishes: the claim shows 2Gi
+    await eventually(
+      s,
+      ['get', 'pvc', 'grows', '--no-headers'],
+      new RegExp(`^grows\\s+Bound\\s+pvc-${uid}\\s+2Gi\\s`),
+      30_000,
+    );
+    assert.match(await kubectlOk(s, ['get', 'pv', `pvc-${uid}`, '--no-headers']), /^pvc-\S+\s+2Gi\s/);
+    const claim = JSON.parse(await kubectlOk(s, ['get', 'pvc', 'grows', '-o', 'json'])) as {
+      status: { capacity: { storage: string }; conditions?: unknown[]; allocatedResources?: unknown };
+    };
+    assert.deepEqual(claim.status.capacity, { storage: '2Gi' });
+    assert.equal(claim.status.conditions, undefined);
+    // RecoverVolumeExpansionFailure is off in v1.31: no allocatedResources
+    assert.equal(claim.status.allocatedResources, undefined);
+    // the pre-resize annotation is gone once the node step is done
+    await eventually(
+      s,
+      [
+        'get',
+        'pv',
+        `pvc-${uid}`,
+        '-o',
+        "jsonpath={.metadata.annotations['volume\\.alpha\\.kubernetes\\.io/pre-resize-capacity']}",
+      ],
+      (out) => out === '',
+    );
+    const node = await kubectlOk(s, ['get', 'pod', 'uses-both', '-o', 'jsonpath={.spec.nodeName}']);
+    const events = await kubectlOk(s, [
+      'get',
+      'events',
+      '--field-selector',
+      'involvedObject.name=grows',
+      '-o',
+      'custom-columns=R:.reason,S:.source.component,M:.message',
+      '--no-headers',
+    ]);
+    assert.match(
+      events,
+      /ExternalExpanding\s+volume_expand\s+waiting for an external controller to expand this PVC/,
+    );
+    assert.match(
+      events,
+      new RegExp(
+        `Resizing\\s+external-resizer rancher.io/local-path\\s+External resizer is resizing volume pvc-${uid}`,
+      ),
+    );
+    assert.match(
+      events,
+      /FileSystemResizeRequired\s+external-resizer rancher.io\/local-path\s+Require file system resize of volume on node/,
+    );
+    assert.match(
+      events,
+      new RegExp(
+        `FileSystemResizeSuccessful\\s+kubelet\\s+MountVolume.NodeExpandVolume succeeded for volume "pvc-${uid}" ${node}`,
+      ),
+    );
+    const describe = await kubectlOk(s, ['describe', 'pvc', 'grows']);
+    assert.match(describe, /Capacity:\s+2Gi/);
+    assert.match(
+      describe,
+      /Normal\s+FileSystemResizeSuccessful\s+\S+\s+kubelet\s+MountVolume.NodeExpandVolume succeeded/,
+    );
+    const podEvents = await kubectlOk(s, ['describe', 'pod', 'uses-both']);
+    assert.match(podEvents, /FileSystemResizeSuccessful/);
+    await kubectlOk(s, ['delete', 'pod', 'uses-both', '--grace-period=0', '--force']);
+    await kubectlOk(s, ['delete', 'pvc', 'grows', 'fixed']);
+  });
+
   it('a pod whose claim names a missing class or no claim at all stays Pending with the reason', async () => {
     await kubectlOk(
       s,

@@ -291,7 +291,10 @@ export class PersistentVolumeBinderController implements Controller {
   private async updateClaimStatus(claim: KubeObject, phase: string, volume?: KubeObject): Promise<void> {
     const st = statusOf(claim);
     const modes = volume ? specOf(volume).accessModes : undefined;
-    const capacity = volume ? specOf(volume).capacity : undefined;
+    // as upstream, the capacity is copied only when the claim becomes Bound: afterwards a volume
+    // larger than the claim's capacity is an expansion whose node step is still due
+    const capacity =
+      volume && st.phase === phase ? st.capacity : volume ? specOf(volume).capacity : undefined;
     if (
       st.phase === phase &&
       JSON.stringify(st.accessModes) === JSON.stringify(modes) &&
