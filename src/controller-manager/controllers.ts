@@ -53,6 +53,10 @@ export const CONTROLLER_FLAGS = [
   'horizontal-pod-autoscaler-cpu-initialization-period',
   'horizontal-pod-autoscaler-initial-readiness-delay',
   'concurrent-horizontal-pod-autoscaler-syncs',
+  'pv-recycler-minimum-timeout-hostpath',
+  'pv-recycler-timeout-increment-hostpath',
+  'pv-recycler-minimum-timeout-nfs',
+  'pv-recycler-increment-timeout-nfs',
 ];
 
 export const CONTROLLERS: ControllerDescriptor[] = [

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { cleanup, startServer, type TestServer } from './harness.js';
 import { eventually, kubectlOk } from './controllers-util.js';
 
-describe('local-path provisioner and VolumeBinding', () => {
+describe('local-path provisioner, VolumeBinding, expansion and Recycle on simulated nodes', () => {
   let s: TestServer;
   before(async () => {
     s = await startServer(['--enable-agent', '--runtime', 'sim']);
@@ -257,6 +257,85 @@ spec:
     assert.match(podEvents, /FileSystemResizeSuccessful/);
     await kubectlOk(s, ['delete', 'pod', 'uses-both', '--grace-period=0', '--force']);
     await kubectlOk(s, ['delete', 'pvc', 'grows', 'fixed']);
+  });
+
+  it('Recycle: a recycler pod scrubs a released hostPath volume, which is Available again; others fail', async () => {
+    const vol = (name: string, source: string) => `apiVersion: v1
+kind: PersistentVolume
+metadata: {name: ${name}}
+spec:
+  storageClassName: manual
+  capacity: {storage: 3Gi}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Recycle
+  ${source}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: ${name}-claim}
+spec:
+  storageClassName: manual
+  volumeName: ${name}
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+`;
+    await kubectlOk(
+      s,
+      ['apply', '-f', '-'],
+      vol('recycled', `hostPath: {path: "${s.dir}/recycled"}`) +
+        '---\n' +
+        vol(
+          'unrecyclable',
+          `local: {path: "${s.dir}/local"}\n  nodeAffinity: {required: {nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/hostname, operator: Exists}]}]}}`,
+        ),
+    );
+    await eventually(
+      s,
+      ['get', 'pvc', 'recycled-claim', 'unrecyclable-claim', '--no-headers'],
+      (out) => (out.match(/\sBound\s/g) ?? []).length === 2,
+    );
+    await kubectlOk(s, ['delete', 'pvc', 'recycled-claim', 'unrecyclable-claim']);
+
+    // hostPath: the recycler pod runs in default, completes, is deleted; the volume is free again
+    await eventually(
+      s,
+      ['get', 'pv', 'recycled', '--no-headers'],
+      /^recycled\s+3Gi\s+RWO\s+Recycle\s+Available\s+manual\s/,
+      30_000,
+    );
+    assert.equal(await kubectlOk(s, ['get', 'pv', 'recycled', '-o', 'jsonpath={.spec.claimRef}']), '');
+    await eventually(
+      s,
+      ['get', 'pods', '-n', 'default', '-o', 'name'],
+      (out) => !out.includes('recycler-for-recycled'),
+    );
+    const events = await kubectlOk(s, [
+      'get',
+      'events',
+      '--field-selector',
+      'involvedObject.name=recycled',
+      '-o',
+      'custom-columns=T:.type,R:.reason,M:.message',
+      '--no-headers',
+    ]);
+    assert.match(
+      events,
+      /Normal\s+RecyclerPod\s+Recycler pod: Successfully assigned default\/recycler-for-recycled to /,
+    );
+    assert.match(events, /Normal\s+RecyclerPod\s+Recycler pod: Started container pv-recycler/);
+    assert.match(events, /Normal\s+VolumeRecycled\s+Volume recycled/);
+
+    // a local volume has no recycler plugin: Failed with upstream's message
+    await eventually(s, ['get', 'pv', 'unrecyclable', '--no-headers'], /\sFailed\s/, 30_000);
+    assert.equal(
+      await kubectlOk(s, ['get', 'pv', 'unrecyclable', '-o', 'jsonpath={.status.message}']),
+      'No recycler plugin found for the volume!',
+    );
+    assert.match(
+      await kubectlOk(s, ['describe', 'pv', 'unrecyclable']),
+      /Warning\s+VolumeFailedRecycle\s+\S+\s+persistentvolume-controller\s+No recycler plugin found for the volume!/,
+    );
+    await kubectlOk(s, ['delete', 'pv', 'recycled', 'unrecyclable']);
   });
 
   it('a pod whose claim names a missing class or no claim at all stays Pending with the reason', async () => {
