@@ -142,3 +142,23 @@ test('shrinking is invalid, with upstream field path and text', async () => {
   await claim('shrinks-fixed', 'fixed', true);
   assert.equal(refusal(await resize('shrinks-fixed', '1M')).code, 422);
 });
+
+test('status allocatedResources and allocatedResourceStatuses are dropped (RecoverVolumeExpansionFailure off)', async () => {
+  await claim('alloc', 'grow', true);
+  const st = c.store('persistentvolumeclaims');
+  const out = await st.update(
+    'ns',
+    'alloc',
+    c.ctx('ns'),
+    (cur) => ({
+      ...cur,
+      status: {
+        ...(cur.status as object),
+        allocatedResources: { storage: '2Gi' },
+        allocatedResourceStatuses: { storage: 'ControllerResizeInProgress' },
+      },
+    }),
+    { subresource: 'status' },
+  );
+  assert.deepEqual(out.status, { phase: 'Bound', capacity: { storage: '1Gi' } });
+});

@@ -98,6 +98,17 @@ export const persistentvolumeclaims = defineResource({
   prepareForCreate(pvc) {
     pvc.status = { phase: 'Pending' };
   },
+  prepareForUpdate(pvc, old) {
+    // upstream's dropDisabledFields: with RecoverVolumeExpansionFailure off (v1.31's default)
+    // the status keeps allocatedResources and allocatedResourceStatuses only if already in use
+    if (!isRecord(pvc.status)) return;
+    const st = pvc.status;
+    const before = status(old);
+    if (before.allocatedResources === undefined && before.allocatedResourceStatuses === undefined) {
+      delete st.allocatedResources;
+      delete st.allocatedResourceStatuses;
+    }
+  },
   validate,
   validateUpdate,
   table: {
