@@ -13,6 +13,7 @@ import { evaluateJSONPath, parseJSONPath } from './jsonpath.js';
 import { applyDefaults, prune } from './prune.js';
 import type { CRDVersion, CustomResourceDefinition, JSONSchemaProps, PrinterColumn } from './types.js';
 import { compileRules, evaluateRules } from './cel-rules.js';
+import { selectableFieldGetters } from './selectable.js';
 import { validateValue } from './validate.js';
 
 const CREATION_TIMESTAMP_DOC =
@@ -154,6 +155,8 @@ export function customResourceStrategy({ crd, version, terminating }: ServedVers
     },
     table: table(version),
   };
+  const selectable = selectableFieldGetters(version);
+  if (Object.keys(selectable).length) st.fieldSelectors = selectable;
   if (names.shortNames?.length) st.shortNames = names.shortNames;
   if (names.categories?.length) st.categories = names.categories;
   if (scale) {
