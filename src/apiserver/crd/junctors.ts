@@ -97,7 +97,13 @@ function nestedCompleteness(
   }
   completeness(v, s, sPath, vPath, errs);
   if (isSchema(v.items))
-    nestedCompleteness(v.items, isSchema(s.items) ? s.items : undefined, `${sPath}.items`, `${vPath}.items`, errs);
+    nestedCompleteness(
+      v.items,
+      isSchema(s.items) ? s.items : undefined,
+      `${sPath}.items`,
+      `${vPath}.items`,
+      errs,
+    );
   for (const [k, p] of Object.entries(v.properties ?? {})) {
     const sp = s.properties?.[k];
     if (!sp)

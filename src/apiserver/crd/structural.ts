@@ -22,7 +22,13 @@ export function validateStructural(schema: JSONSchemaProps, path: string): Field
   return [...errs, ...junctors];
 }
 
-function walk(s: JSONSchemaProps, path: string, lvl: Level, errs: FieldError[], junctors: FieldError[]): void {
+function walk(
+  s: JSONSchemaProps,
+  path: string,
+  lvl: Level,
+  errs: FieldError[],
+  junctors: FieldError[],
+): void {
   if (s === null || typeof s !== 'object') return;
   junctors.push(...junctorErrors(s, path));
   if (s.$ref !== undefined) errs.push(forbidden(`${path}.$ref`, '$ref is not supported'));

@@ -68,9 +68,13 @@ function attempt(v: unknown, s: JSONSchemaProps, path: string): FieldError[] {
  * one with most passed checks; k8ts picks the one with fewest errors, the first on a tie).
  */
 function validateJunctors(v: unknown, s: JSONSchemaProps, path: string, errs: FieldError[]): void {
-  const junctor = (detail: string) => errs.push(invalidValue(JUNCTOR_FIELD, '', `${JSON.stringify(path)} ${detail}`));
+  const junctor = (detail: string) =>
+    errs.push(invalidValue(JUNCTOR_FIELD, '', `${JSON.stringify(path)} ${detail}`));
   const closest = (results: FieldError[][]) =>
-    results.reduce<FieldError[] | undefined>((best, r) => (!best || r.length < best.length ? r : best), undefined) ?? [];
+    results.reduce<FieldError[] | undefined>(
+      (best, r) => (!best || r.length < best.length ? r : best),
+      undefined,
+    ) ?? [];
   if (Array.isArray(s.anyOf) && s.anyOf.length) {
     const results: FieldError[][] = [];
     for (const alt of s.anyOf) {

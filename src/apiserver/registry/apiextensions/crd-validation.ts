@@ -87,10 +87,22 @@ export function validateCRD(crd: CustomResourceDefinition): FieldError[] {
   errs.push(...validateNames(names, 'spec.names'));
 
   if (spec.preserveUnknownFields === true && versions.some((v) => hasDefaults(v.schema?.openAPIV3Schema)))
-    errs.push(invalidValue('spec.preserveUnknownFields', true, 'must be false in order to use defaults in the schema'));
+    errs.push(
+      invalidValue(
+        'spec.preserveUnknownFields',
+        true,
+        'must be false in order to use defaults in the schema',
+      ),
+    );
   const strategy = spec.conversion?.strategy;
   if (strategy !== undefined && strategy !== 'None' && spec.preserveUnknownFields === true)
-    errs.push(invalidValue('spec.conversion.strategy', strategy, 'must be None if spec.preserveUnknownFields is true'));
+    errs.push(
+      invalidValue(
+        'spec.conversion.strategy',
+        strategy,
+        'must be None if spec.preserveUnknownFields is true',
+      ),
+    );
   if (spec.conversion) errs.push(...validateConversion(spec.conversion));
   errs.push(...validateStoredVersions(crd));
   return errs;
@@ -126,7 +138,9 @@ function validateConversion(c: CRDConversion): FieldError[] {
     errs.push(...validateReviewVersions(reviewVersions, `${p}.conversionReviewVersions`));
   } else {
     if (cc)
-      errs.push(forbidden(`${p}.webhookClientConfig`, 'should not be set when strategy is not set to Webhook'));
+      errs.push(
+        forbidden(`${p}.webhookClientConfig`, 'should not be set when strategy is not set to Webhook'),
+      );
     if (reviewVersions.length)
       errs.push(
         forbidden(`${p}.conversionReviewVersions`, 'should not be set when strategy is not set to Webhook'),
