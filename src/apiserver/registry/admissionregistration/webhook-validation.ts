@@ -159,7 +159,10 @@ function validateClientConfig(w: Webhook, path: string): FieldError[] {
 }
 
 /** upstream's webhook.ValidateWebhookURL/ValidateWebhookService (also used for CRD conversion webhooks). */
-export function validateWebhookClientConfig(cc: NonNullable<Webhook['clientConfig']>, path: string): FieldError[] {
+export function validateWebhookClientConfig(
+  cc: NonNullable<Webhook['clientConfig']>,
+  path: string,
+): FieldError[] {
   if ((cc.url === undefined) === (cc.service === undefined))
     return [required(path, 'exactly one of url or service is required')];
   if (cc.url !== undefined) return validateURL(cc.url, `${path}.url`);
