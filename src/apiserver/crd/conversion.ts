@@ -103,7 +103,9 @@ function convertedObjects(answer: unknown, reviewVersion: string, uid: string): 
   if (!isRecord(response)) throw new Error('no response provided');
   // as upstream, v1beta1 answers are not checked for their uid
   if (reviewVersion === 'v1' && response.uid !== uid)
-    throw new Error(`expected response.uid=${JSON.stringify(uid)}, got ${JSON.stringify(response.uid ?? '')}`);
+    throw new Error(
+      `expected response.uid=${JSON.stringify(uid)}, got ${JSON.stringify(response.uid ?? '')}`,
+    );
   const result = isRecord(response.result) ? response.result : {};
   if (result.status !== 'Success') {
     if (typeof result.message === 'string' && result.message) throw new Error(result.message);
@@ -122,14 +124,17 @@ function checkConverted(
   const what =
     index === undefined
       ? (detail: string) => `conversion webhook for ${name} returned invalid object at index 0: ${detail}`
-      : (detail: string) => `conversion webhook for ${name} returned invalid converted object at index ${index}: ${detail}`;
+      : (detail: string) =>
+          `conversion webhook for ${name} returned invalid converted object at index ${index}: ${detail}`;
   const obj = (isRecord(converted) ? converted : {}) as Partial<KubeObject>;
   if (obj.apiVersion !== apiVersion)
     throw new ConversionError(
       what(`invalid groupVersion (expected ${apiVersion}, received ${String(obj.apiVersion ?? '')})`),
     );
   if (obj.kind !== original.kind)
-    throw new ConversionError(what(`invalid kind (expected ${original.kind}, received ${String(obj.kind ?? '')})`));
+    throw new ConversionError(
+      what(`invalid kind (expected ${original.kind}, received ${String(obj.kind ?? '')})`),
+    );
   const invalid =
     index === undefined
       ? (detail: string) => `conversion webhook for ${name} returned invalid object: ${detail}`
@@ -146,7 +151,10 @@ function checkConverted(
         invalid(`must have the same ${label}: ${String(om[field] ?? '')} != ${String(m[field] ?? '')}`),
       );
   if (!isRecord(obj.metadata)) {
-    const bad = index === undefined ? 'returned invalid metadata' : `returned invalid metadata in object at index ${index}`;
+    const bad =
+      index === undefined
+        ? 'returned invalid metadata'
+        : `returned invalid metadata in object at index ${index}`;
     throw new ConversionError(`conversion webhook for ${name} ${bad}: missing metadata in converted object`);
   }
   // everything but labels and annotations comes back from the original
@@ -157,8 +165,13 @@ function checkConverted(
     else if (isRecord(v) && Object.values(v).every((x) => typeof x === 'string'))
       metadata[fld] = v as Record<string, string>;
     else {
-      const bad = index === undefined ? 'returned invalid metadata' : `returned invalid metadata in object at index ${index}`;
-      throw new ConversionError(`conversion webhook for ${name} ${bad}: invalid metadata.${fld} in converted object`);
+      const bad =
+        index === undefined
+          ? 'returned invalid metadata'
+          : `returned invalid metadata in object at index ${index}`;
+      throw new ConversionError(
+        `conversion webhook for ${name} ${bad}: invalid metadata.${fld} in converted object`,
+      );
     }
   }
   return { ...(obj as KubeObject), metadata };

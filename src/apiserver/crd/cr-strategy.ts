@@ -93,7 +93,8 @@ export interface ServedVersion {
 }
 
 /** Objects of this CRD are converted by a webhook (by the version's storage), not relabelled. */
-export const isWebhookConverted = (crd: CustomResourceDefinition) => crd.spec.conversion?.strategy === 'Webhook';
+export const isWebhookConverted = (crd: CustomResourceDefinition) =>
+  crd.spec.conversion?.strategy === 'Webhook';
 
 export function customResourceStrategy({ crd, version, terminating }: ServedVersion): ResourceStrategy {
   const spec = crd.spec;
