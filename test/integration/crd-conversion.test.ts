@@ -74,7 +74,14 @@ const hostSchema = (v2: boolean) => ({
   },
 });
 
-function crd(plural: string, kind: string, caBundle: string, url: string, storage = 'v1'): string {
+function crd(
+  plural: string,
+  kind: string,
+  caBundle: string,
+  url: string,
+  storage = 'v1',
+  clientConfig: object = { url, caBundle },
+): string {
   return JSON.stringify({
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -101,7 +108,7 @@ function crd(plural: string, kind: string, caBundle: string, url: string, storag
       ],
       conversion: {
         strategy: 'Webhook',
-        webhook: { clientConfig: { url, caBundle }, conversionReviewVersions: ['v1'] },
+        webhook: { clientConfig, conversionReviewVersions: ['v1'] },
       },
     },
   });
@@ -121,6 +128,8 @@ describe('CRD webhook conversion and selectable fields', () => {
   let caBundle = '';
   let url = '';
   const reviews: Review[] = [];
+  const paths: string[] = [];
+  let hookPort = 0;
   const k = (args: string[], input?: string) => s.kubectl(args, input);
   const getJSON = async (args: string[]) => {
     const r = await k([...args, '-o', 'json']);
@@ -132,6 +141,7 @@ describe('CRD webhook conversion and selectable fields', () => {
     const ca = await createCA('conversion-test-ca');
     const serving = await issue(ca, {
       commonName: 'converter',
+      dnsNames: ['converter.hooks.svc'],
       ipAddresses: ['127.0.0.1'],
       usage: 'server',
       validDays: 1,
@@ -143,12 +153,14 @@ describe('CRD webhook conversion and selectable fields', () => {
       req.on('end', () => {
         const review = JSON.parse(body) as Review;
         reviews.push(review);
+        paths.push(req.url ?? '');
         res.setHeader('Content-Type', 'application/json');
         res.end(JSON.stringify(answer(review)));
       });
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    url = `https://127.0.0.1:${(hook.address() as AddressInfo).port}/convert`;
+    hookPort = (hook.address() as AddressInfo).port;
+    url = `https://127.0.0.1:${hookPort}/convert`;
     s = await startServer(['--disable-controller-manager']);
     for (const [plural, kind] of [
       ['widgets', 'Widget'],
@@ -324,6 +336,57 @@ describe('CRD webhook conversion and selectable fields', () => {
       r.stderr,
       /The CustomResourceDefinition "things\.conv\.example\.com" is invalid: \n\* spec\.versions\[0\]\.selectableFields\[0\]\.jsonPath: Invalid value: "\.spec\.nope": is an invalid path: does not refer to a valid field\n\* spec\.conversion\.webhookClientConfig: Required value: required when strategy is set to Webhook\n\* spec\.conversion\.conversionReviewVersions: Required value/,
     );
+  });
+
+  it('reaches a webhook behind a Service through its endpoints', async () => {
+    const cc = { service: { namespace: 'hooks', name: 'converter', path: '/convert' }, caBundle };
+    let r = await k(['apply', '-f', '-'], crd('doohickeys', 'Doohickey', caBundle, url, 'v1', cc));
+    assert.equal(r.code, 0, r.stderr);
+    r = await k(['wait', '--for=condition=Established', 'crd/doohickeys.conv.example.com', '--timeout=20s']);
+    assert.equal(r.code, 0, r.stderr);
+    const d = JSON.stringify({
+      apiVersion: 'conv.example.com/v1',
+      kind: 'Doohickey',
+      metadata: { name: 'd' },
+      spec: { host: 'd:7' },
+    });
+    r = await k(['apply', '-f', '-'], d);
+    assert.equal(r.code, 0, r.stderr);
+    r = await k(['get', 'doohickeys.v2.conv.example.com', 'd']);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /Internal error occurred: conversion webhook for conv\.example\.com\/v1, Kind=Doohickey failed: Post "https:\/\/converter\.hooks\.svc:443\/convert": service "converter" not found$/m,
+    );
+    const svc = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'converter', namespace: 'hooks' },
+      spec: { ports: [{ name: 'https', port: 443, targetPort: hookPort }] },
+    };
+    const ep = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'converter', namespace: 'hooks' },
+      subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port: hookPort }] }],
+    };
+    await k(['create', 'namespace', 'hooks']);
+    r = await k(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [svc, ep] }));
+    assert.equal(r.code, 0, r.stderr);
+    paths.length = 0;
+    const got = await getJSON(['get', 'doohickeys.v2.conv.example.com', 'd']);
+    assert.deepEqual(got.spec, { host: 'd', port: 7 });
+    // conversion requests carry no ?timeout= (admission requests do)
+    assert.ok(paths.length > 0 && paths.every((p) => p === '/convert'), paths.join(','));
+    // the v2 list (its cache could not load without the Service) recovers
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      r = await k(['get', 'doohickeys.v2.conv.example.com', '-o', 'name']);
+      if (r.code === 0 || Date.now() > deadline) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'doohickey.conv.example.com/d\n');
   });
 
   const gadget = (mode: string) =>
