@@ -37,6 +37,7 @@ function convertOne(o: Obj, to: string): Obj {
     out.metadata.generation = 99;
   }
   if (mode === 'kind') out.kind = 'Other';
+  if (mode === 'badlabel') out.metadata.labels = { ...o.metadata.labels, 'bad key': 'x' };
   return out;
 }
 
@@ -303,6 +304,10 @@ describe('CRD webhook conversion and selectable fields', () => {
       [
         'rename',
         /Internal error occurred: conversion webhook for conv\.example\.com\/v1, Kind=Gadget returned invalid object: must have the same name: rename != renamed$/m,
+      ],
+      [
+        'badlabel',
+        /Internal error occurred: conversion webhook for conv\.example\.com\/v1, Kind=Gadget returned invalid metadata: metadata\.labels: Invalid value: "bad key": name part must consist of alphanumeric characters/m,
       ],
       [
         'kind',

@@ -9,7 +9,21 @@ import { randomUUID } from 'node:crypto';
 import { isRecord, type KubeObject } from '../../api/types.js';
 import { postJSON } from '../admission/webhook/call.js';
 import { resolveTarget, type ObjectGetter } from '../admission/webhook/resolve.js';
+import { validateAnnotations, validateLabels } from '../registry/meta-validation.js';
+import { errorText } from '../registry/validation.js';
 import type { CRDConversion } from './types.js';
+
+/** Go's %T of a decoded JSON value. */
+function goType(v: unknown): string {
+  if (v === null) return '<nil>';
+  if (Array.isArray(v)) return '[]interface {}';
+  if (typeof v === 'number') return 'float64';
+  if (typeof v === 'object') return 'map[string]interface {}';
+  return typeof v;
+}
+
+/** utilerrors.Aggregate's Error(): one message as it is, several in brackets. */
+const aggregate = (msgs: string[]) => (msgs.length === 1 ? msgs[0]! : `[${msgs.join(', ')}]`);
 
 /** upstream's webhook client timeout (the request carries no ?timeout= of its own). */
 const CONVERSION_TIMEOUT_SECONDS = 30;
@@ -150,29 +164,37 @@ function checkConverted(
       throw new ConversionError(
         invalid(`must have the same ${label}: ${String(om[field] ?? '')} != ${String(m[field] ?? '')}`),
       );
-  if (!isRecord(obj.metadata)) {
-    const bad =
-      index === undefined
-        ? 'returned invalid metadata'
-        : `returned invalid metadata in object at index ${index}`;
-    throw new ConversionError(`conversion webhook for ${name} ${bad}: missing metadata in converted object`);
-  }
+  const badMeta = (detail: string) =>
+    new ConversionError(
+      `conversion webhook for ${name} ${index === undefined ? 'returned invalid metadata' : `returned invalid metadata in object at index ${index}`}: ${detail}`,
+    );
+  if (!isRecord(obj.metadata)) throw badMeta('missing metadata in converted object');
   // everything but labels and annotations comes back from the original
   const metadata: KubeObject['metadata'] = structuredClone(om);
   for (const fld of ['labels', 'annotations'] as const) {
     const v = m[fld];
-    if (v === undefined || v === null) delete metadata[fld];
-    else if (isRecord(v) && Object.values(v).every((x) => typeof x === 'string'))
-      metadata[fld] = v as Record<string, string>;
-    else {
-      const bad =
-        index === undefined
-          ? 'returned invalid metadata'
-          : `returned invalid metadata in object at index ${index}`;
-      throw new ConversionError(
-        `conversion webhook for ${name} ${bad}: invalid metadata.${fld} in converted object`,
-      );
+    if (v === undefined || v === null) {
+      delete metadata[fld];
+      continue;
     }
+    if (!isRecord(v)) throw badMeta(`invalid metadata.${fld} of type ${goType(v)} in converted object`);
+    const before: Record<string, string> = om[fld] ?? {};
+    let changed = Object.keys(before).length !== Object.keys(v).length;
+    for (const [k, x] of Object.entries(v)) {
+      if (typeof x !== 'string')
+        throw badMeta(`metadata.${fld}[${k}] must be a string, but is ${goType(x)} in converted object`);
+      if (before[k] !== x) changed = true;
+    }
+    if (changed) {
+      const values = v as Record<string, string>;
+      // upstream's path for annotations is "metadata.annotation"
+      const errs =
+        fld === 'labels'
+          ? validateLabels(values, 'metadata.labels')
+          : validateAnnotations(values, 'metadata.annotation');
+      if (errs.length) throw badMeta(aggregate(errs.map(errorText)));
+    }
+    metadata[fld] = v as Record<string, string>;
   }
   return { ...(obj as KubeObject), metadata };
 }
