@@ -1,10 +1,12 @@
 // Validation of the `default` values of a structural schema when a CRD is written (upstream's
 // apiextensions-apiserver/pkg/apiserver/schema/defaulting ValidateDefaults): a default must be
-// pruned (no fields its schema does not specify) and must validate against its schema, e.g.
+// pruned (no fields its schema does not specify) and must validate against its schema (e.g.
 // `spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[replicas].default:
-// Invalid value: "string": in body must be of type integer: "string"`.
+// Invalid value: "string": in body must be of type integer: "string"`), and must satisfy the
+// x-kubernetes-validations rules of that schema.
 import { isRecord } from '../../api/types.js';
 import { invalidValue, type FieldError } from '../registry/validation.js';
+import { compileNestedRules, evaluateRules } from './cel-rules.js';
 import { pruneValue } from './prune.js';
 import type { JSONSchemaProps } from './types.js';
 import { JUNCTOR_FIELD, validateValue } from './validate.js';
@@ -37,6 +39,11 @@ function checkDefault(s: JSONSchemaProps, at: string, errs: FieldError[]): void 
   }
   const found: FieldError[] = [];
   validateValue(s.default, s, '', found);
+  // as upstream, rules run on a default that passed the schema, with oldSelf = the default too
+  if (!found.length) {
+    const rules = compileNestedRules(s, at);
+    if (rules) found.push(...evaluateRules(rules, s.default, s.default));
+  }
   for (const e of found) {
     const inner = e.field === JUNCTOR_FIELD ? '' : e.field;
     const field = inner === '' ? at : inner.startsWith('[') ? `${at}${inner}` : `${at}.${inner}`;

@@ -170,6 +170,37 @@ describe('defaults at CRD write', () => {
   });
 });
 
+describe('defaults and validation rules', () => {
+  it('a default must satisfy the x-kubernetes-validations of its schema', () => {
+    const schema: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          properties: {
+            limits: {
+              type: 'object',
+              properties: { min: { type: 'integer' }, max: { type: 'integer' } },
+              'x-kubernetes-validations': [
+                { rule: 'self.min <= self.max', message: 'min must not exceed max' },
+              ],
+              default: { min: 5, max: 1 },
+            },
+            name: {
+              type: 'string',
+              'x-kubernetes-validations': [{ rule: 'self.startsWith("k")' }],
+              default: 'kate',
+            },
+          },
+        },
+      },
+    };
+    assert.deepEqual(texts(validateDefaults(schema, P)), [
+      `${P}.properties[spec].properties[limits].default: Invalid value: "object": min must not exceed max`,
+    ]);
+  });
+});
+
 describe('selectableFields', () => {
   const schema: JSONSchemaProps = {
     type: 'object',
