@@ -349,6 +349,11 @@ describe('CRD webhook conversion and selectable fields', () => {
     assert.equal(r.code, 0, r.stderr);
     r = await k(['wait', '--for=condition=Established', 'crd/doohickeys.conv.example.com', '--timeout=20s']);
     assert.equal(r.code, 0, r.stderr);
+    const stored = (await getJSON(['get', 'crd', 'doohickeys.conv.example.com'])) as unknown as {
+      spec: { conversion: { webhook: { clientConfig: { service: { port: number } } } } };
+    };
+    // v1 defaults the Service port, as for admission webhooks
+    assert.equal(stored.spec.conversion.webhook.clientConfig.service.port, 443);
     const d = JSON.stringify({
       apiVersion: 'conv.example.com/v1',
       kind: 'Doohickey',
