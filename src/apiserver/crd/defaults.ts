@@ -2,7 +2,7 @@
 // apiextensions-apiserver/pkg/apiserver/schema/defaulting ValidateDefaults): a default must be
 // pruned (no fields its schema does not specify) and must validate against its schema (e.g.
 // `spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[replicas].default:
-// Invalid value: "string": in body must be of type integer: "string"`), and must satisfy the
+// Invalid value: "string":  in body must be of type integer: "string"`), and must satisfy the
 // x-kubernetes-validations rules of that schema.
 import { isRecord } from '../../api/types.js';
 import { invalidValue, type FieldError } from '../registry/validation.js';
@@ -48,6 +48,7 @@ function checkDefault(s: JSONSchemaProps, at: string, errs: FieldError[]): void 
     const inner = e.field === JUNCTOR_FIELD ? '' : e.field;
     const field = inner === '' ? at : inner.startsWith('[') ? `${at}${inner}` : `${at}.${inner}`;
     // kube-openapi names the value by its path inside the default, empty at the default itself
-    errs.push({ ...e, field, ...(e.detail !== undefined ? { detail: e.detail.trimStart() } : {}) });
+    // (so its texts start with " in body ...", as Go's Sprintf of an empty name gives)
+    errs.push({ ...e, field });
   }
 }

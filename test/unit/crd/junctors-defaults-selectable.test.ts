@@ -162,8 +162,8 @@ describe('defaults at CRD write', () => {
     };
     const S = `${P}.properties[spec].properties`;
     assert.deepEqual(texts(validateDefaults(schema, P)), [
-      `${S}[replicas].default: Invalid value: "string": in body must be of type integer: "string"`,
-      `${S}[size].default: Invalid value: 0: in body should be greater than or equal to 1`,
+      `${S}[replicas].default: Invalid value: "string":  in body must be of type integer: "string"`,
+      `${S}[size].default: Invalid value: 0:  in body should be greater than or equal to 1`,
       `${S}[limits].default: Invalid value: {"memory":"1Gi"}: must not have unknown fields`,
       `${S}[probe].default.port: Invalid value: "string": port in body must be of type integer: "string"`,
     ]);
