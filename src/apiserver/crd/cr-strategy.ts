@@ -162,8 +162,9 @@ export function customResourceStrategy({ crd, version, terminating }: ServedVers
     },
     table: table(version),
   };
-  const selectable = selectableFieldGetters(version);
-  if (Object.keys(selectable).length) st.fieldSelectors = selectable;
+  // always set, empty without selectableFields: unknown labels are then refused with
+  // apiextensions' "field label not supported: <label>", not the built-ins' text
+  st.fieldSelectors = selectableFieldGetters(version);
   if (names.shortNames?.length) st.shortNames = names.shortNames;
   if (names.categories?.length) st.categories = names.categories;
   if (scale) {
