@@ -326,6 +326,24 @@ describe('CRD webhook conversion and selectable fields', () => {
     }
   });
 
+  it('refuses a write through a version the webhook cannot convert, storing nothing', async () => {
+    const g = JSON.stringify({
+      apiVersion: 'conv.example.com/v2',
+      kind: 'Gadget',
+      metadata: { name: 'w2', labels: { mode: 'fail' } },
+      spec: { host: 'g', port: 2 },
+    });
+    let r = await k(['create', '-f', '-'], g);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /Internal error occurred: conversion webhook for conv\.example\.com\/v2, Kind=Gadget failed: cannot convert this one$/m,
+    );
+    r = await k(['get', 'gadgets.v1.conv.example.com', 'w2']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /NotFound/);
+  });
+
   it('validates conversion settings and selectableFields of a CRD', async () => {
     const bad = JSON.parse(crd('things', 'Thing', caBundle, url)) as {
       spec: {
