@@ -34,6 +34,12 @@ export class ConvertingStorage implements Storage {
     /** The served version's apiVersion (reads) and the storage version's (writes). */
     private readonly servedAPIVersion: string,
     private readonly storageAPIVersion: () => string,
+    /**
+     * A broken storage watch (compaction overtook it): the owner rebuilds the version's cache.
+     * The cache would re-list by itself, but a re-list that fails (webhook down) would leave
+     * it dead with nobody to notice; the manager's rebuild handles that failure.
+     */
+    private readonly onWatchBroken?: (err: Error) => void,
   ) {}
 
   private async convertKVs(kvs: KV[], single: boolean): Promise<KV[]> {
@@ -124,24 +130,29 @@ export class ConvertingStorage implements Storage {
         }
       }
     };
+    // every delivery runs after the ones before it; a throwing handler must not stop the chain
+    const then = (step: () => void | Promise<void>) => {
+      chain = chain.then(step).catch((err: unknown) => {
+        log.error('delivering converted watch events failed', { prefix, error: String(err) });
+      });
+    };
     const inner = this.inner.watch(prefix, afterRevision, {
-      onEvents: (events) => {
-        chain = chain.then(async () => {
+      onEvents: (events) =>
+        then(async () => {
           const out = await convertBatch(events);
           if (!stopped && out.length) handler.onEvents(out);
-        });
-      },
-      onError: (err) => {
-        chain = chain.then(() => {
-          if (!stopped) handler.onError(err);
-        });
-      },
-      onProgress: (rev) => {
-        // in order with the events: a revision is only reported once its events went out
-        chain = chain.then(() => {
+        }),
+      onError: (err) =>
+        then(() => {
+          if (stopped) return;
+          if (this.onWatchBroken) this.onWatchBroken(err);
+          else handler.onError(err);
+        }),
+      // in order with the events: a revision is only reported once its events went out
+      onProgress: (rev) =>
+        then(() => {
           if (!stopped) handler.onProgress?.(rev);
-        });
-      },
+        }),
     });
     return {
       dispose: () => {

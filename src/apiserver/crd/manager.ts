@@ -217,6 +217,7 @@ export class CustomResourceManager implements Disposable {
           converter,
           `${crd.spec.group}/${version.name}`,
           () => `${crd.spec.group}/${storageVersion}`,
+          (err) => this.retryConversion(name, served, err),
         );
         versionCache = new WatchCache(storage, prefix, {
           decode: (kv) => decodeFromStorage(kv.value, kv.modRevision),
@@ -258,6 +259,7 @@ export class CustomResourceManager implements Disposable {
     return true;
   }
 
+  /** Rebuilds a webhook-converted CRD's version caches soon (first list failed, watch broke). */
   private retryConversion(name: string, s: Served, err: unknown): void {
     if (this.disposed || this.served.get(name) !== s) return;
     log.error('custom resource conversion failed', { crd: name, error: (err as Error)?.message });

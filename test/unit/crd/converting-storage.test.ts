@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SqliteStorage } from '../../../src/storage/sqlite/backend.js';
-import { RevisionMismatchError, type WatchEvent } from '../../../src/storage/types.js';
+import { CompactedError, RevisionMismatchError, type WatchEvent } from '../../../src/storage/types.js';
 import { ConvertingStorage } from '../../../src/apiserver/crd/converting-storage.js';
 import type { Converter } from '../../../src/apiserver/crd/conversion.js';
 import type { KubeObject } from '../../../src/api/types.js';
@@ -86,6 +86,21 @@ describe('ConvertingStorage', () => {
       err.message,
       'Internal error occurred: conversion webhook for ex.com/v1, Kind=Thing failed: down',
     );
+    await inner.close();
+  });
+
+  it('hands a broken storage watch to its owner instead of the cache', async () => {
+    const inner = SqliteStorage.open(':memory:');
+    await inner.create(`${K}a`, enc(thing('a', 'v1')));
+    const rev = await inner.update(`${K}a`, enc(thing('a', 'v1')), 1);
+    await inner.compact(rev);
+    let cacheSaw: Error | undefined;
+    const broken = await new Promise<Error>((resolve) => {
+      const v2 = new ConvertingStorage(inner, new FakeConverter(), 'ex.com/v2', () => 'ex.com/v1', resolve);
+      v2.watch(K, 0, { onEvents: () => undefined, onError: (e) => (cacheSaw = e) });
+    });
+    assert.ok(broken instanceof CompactedError);
+    assert.equal(cacheSaw, undefined);
     await inner.close();
   });
 
