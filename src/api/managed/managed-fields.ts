@@ -1,6 +1,7 @@
 // metadata.managedFields upkeep for Update operations (create, update, patch), as upstream's
 // fieldmanager keeps it: the writer gains the fields it added or changed, every other manager
 // loses them, and fields that vanished are nobody's any more.
+import { sameJSON } from '../json-value.js';
 import type { KubeObject } from '../types.js';
 import type { Definitions } from '../schema/dsl.js';
 import { FieldSet } from './fieldset.js';
@@ -138,8 +139,13 @@ export function updateManagedFields(
 ): ManagedFieldsEntry[] {
   const owners = decodeOwners(oldObj);
   const { definitionName: def, definitions: defs } = o;
-  const before = oldObj ? withZeroValues(withoutManagedFields(oldObj), def, defs) : zeroObject(def, defs);
-  const c = compare(before, withZeroValues(withoutManagedFields(newObj), def, defs), def, defs);
+  let c: ReturnType<typeof compare>;
+  if (oldObj) {
+    const [a, b] = withoutEqualFields(withoutManagedFields(oldObj), withoutManagedFields(newObj));
+    c = compare(withZeroValues(a, def, defs), withZeroValues(b, def, defs), def, defs);
+  } else {
+    c = compare(zeroObject(def, defs), withZeroValues(withoutManagedFields(newObj), def, defs), def, defs);
+  }
   const changed = c.modified.union(c.added).difference(SERVER_OWNED);
   // upstream runs the write as a fresh manager, so the writer's own earlier entry loses
   // changed and removed fields like everyone else's, then absorbs what this write set
@@ -162,6 +168,23 @@ export function updateManagedFields(
     owners.set(k, { ...me, set: prev ? prev.set.union(changed) : changed });
   }
   return encodeOwners(capUpdateOwners(owners));
+}
+
+/**
+ * Both objects without the top-level fields they hold equal: nothing changed there, so the
+ * comparison need not walk them (a status write leaves the spec alone, and the spec is most of
+ * a pod).
+ */
+function withoutEqualFields(a: KubeObject, b: KubeObject): [KubeObject, KubeObject] {
+  const x: Record<string, unknown> = { ...a };
+  const y: Record<string, unknown> = { ...b };
+  for (const k of Object.keys(x)) {
+    if (k !== 'metadata' && k in y && sameJSON(x[k], y[k])) {
+      delete x[k];
+      delete y[k];
+    }
+  }
+  return [x as KubeObject, y as KubeObject];
 }
 
 /** More than MAX_UPDATE_MANAGERS Update entries: the oldest are merged, per apiVersion, into "ancient-changes". */
