@@ -24,6 +24,8 @@ import { overlayNetwork, parseBackend, startOverlay } from '../flannel/main.js';
 import { defaultNodeIP } from '../kubelet/identity.js';
 import { startNetworkPolicies } from '../netpol/main.js';
 import { bootstrapAgent } from '../cluster/agent-bootstrap.js';
+import { loadKubeletConfig, type KubeletConfig } from '../kubelet/certs/kubelet-config.js';
+import { ServingCertManager } from '../kubelet/certs/serving-manager.js';
 
 const HELP = `Usage: k8ts agent --kubeconfig FILE [flags]
 
@@ -46,6 +48,10 @@ Flags:
   --flannel-backend B        Pod network across nodes: vxlan, host-gw or none (default vxlan on containerd)
   --disable-network-policy   Do not enforce NetworkPolicies (they are, with iptables, on containerd)
   --allowed-unsafe-sysctls LIST  Unsafe sysctls (or prefixes ending in *) pods may set, comma-separated
+  --config FILE              KubeletConfiguration (kubelet.config.k8s.io/v1beta1): serverTLSBootstrap,
+                             rotateCertificates, clusterDNS, port, allowedUnsafeSysctls; flags win
+  --rotate-server-certificates[=true|false]  Request the kubelet's serving certificate from the
+                             cluster CA by a kubelet-serving CSR (as serverTLSBootstrap: true)
   --log-level LEVEL          debug, info, warn or error (default info)
 `;
 
@@ -75,7 +81,8 @@ export function untilStopped(stop: () => void | Promise<void>): Promise<number> 
 
 export async function runAgent(args: string[]): Promise<number> {
   const { values } = parseArgs({
-    args,
+    // a bare boolean kubelet flag, as upstream's (k3s passes --kubelet-arg values as --k=v)
+    args: args.map((a) => (a === '--rotate-server-certificates' ? `${a}=true` : a)),
     strict: true,
     options: {
       kubeconfig: { type: 'string' },
@@ -89,13 +96,15 @@ export async function runAgent(args: string[]): Promise<number> {
       'node-label': { type: 'string', default: '' },
       'node-taint': { type: 'string', default: '' },
       'log-level': { type: 'string', default: 'info' },
-      'cluster-dns': { type: 'string', default: '10.43.0.10' },
-      'kubelet-port': { type: 'string', default: '10250' },
+      'cluster-dns': { type: 'string' },
+      'kubelet-port': { type: 'string' },
       'node-ip': { type: 'string' },
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'flannel-backend': { type: 'string' },
       'disable-network-policy': { type: 'boolean', default: false },
-      'allowed-unsafe-sysctls': { type: 'string', default: '' },
+      'allowed-unsafe-sysctls': { type: 'string' },
+      config: { type: 'string' },
+      'rotate-server-certificates': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -105,10 +114,22 @@ export async function runAgent(args: string[]): Promise<number> {
   }
   setLogLevel(values['log-level']!);
   const log = logger('agent');
-  const kubeletPort = Number(values['kubelet-port']);
-  if (!/^\d+$/.test(values['kubelet-port']!) || kubeletPort > 65535)
-    throw new Error(`invalid --kubelet-port "${values['kubelet-port']}"`);
-  const sysctls = new SysctlAllowlist(values['allowed-unsafe-sysctls']!.split(',').filter(Boolean));
+  const config: KubeletConfig = values.config
+    ? loadKubeletConfig(resolve(values.config))
+    : { serverTLSBootstrap: false, rotateCertificates: false };
+  const portFlag = values['kubelet-port'] ?? String(config.port ?? 10250);
+  const kubeletPort = Number(portFlag);
+  if (!/^\d+$/.test(portFlag) || kubeletPort > 65535) throw new Error(`invalid --kubelet-port "${portFlag}"`);
+  const rotateFlag = values['rotate-server-certificates'];
+  if (rotateFlag !== undefined && rotateFlag !== 'true' && rotateFlag !== 'false')
+    throw new Error(`invalid argument "${rotateFlag}" for "--rotate-server-certificates" flag`);
+  const serverTLSBootstrap = rotateFlag !== undefined ? rotateFlag === 'true' : config.serverTLSBootstrap;
+  const clusterDNS = values['cluster-dns'] ?? config.clusterDNS?.[0] ?? '10.43.0.10';
+  const sysctls = new SysctlAllowlist(
+    values['allowed-unsafe-sysctls'] !== undefined
+      ? values['allowed-unsafe-sysctls'].split(',').filter(Boolean)
+      : (config.allowedUnsafeSysctls ?? []),
+  );
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const dataDir = resolve(values['data-dir'] ?? (isRoot ? '/var/lib/k8ts' : join(homedir(), '.k8ts')));
   let lb: AgentLoadBalancer | undefined;
@@ -154,7 +175,7 @@ export async function runAgent(args: string[]): Promise<number> {
     {
       dataDir,
       podCIDR: fallbackPodCIDR,
-      clusterDNS: [values['cluster-dns']!],
+      clusterDNS: [clusterDNS],
       network,
       caCert: clientConfig.ca ?? '',
       serviceEnv: (pod) =>
@@ -223,6 +244,7 @@ export async function runAgent(args: string[]): Promise<number> {
     dataDir,
     kubeletPort,
     clientConfig.ca,
+    serverTLSBootstrap,
   );
   host.add({ identity, runtime, fallbackPodCIDR, recorder, sysctls });
   await host.start();
@@ -242,7 +264,7 @@ export async function runAgent(args: string[]): Promise<number> {
       ? await startNetworkPolicies(client, identity.name)
       : undefined;
   return untilStopped(async () => {
-    kubeletServer?.close();
+    kubeletServer?.stop();
     lb?.close();
     netpol?.stop();
     overlay?.stop();
@@ -264,8 +286,25 @@ async function startKubeletServer(
   dataDir: string,
   port: number,
   clusterCA: string | undefined,
-): Promise<KubeletServer | undefined> {
-  const cert = await ensureKubeletServingCert(dataDir, identity.name, [identity.internalIP, '127.0.0.1']);
+  serverTLSBootstrap: boolean,
+): Promise<{ stop(): void } | undefined> {
+  const manager = serverTLSBootstrap
+    ? new ServingCertManager({
+        client,
+        nodeName: identity.name,
+        // the addresses the node reports (node-status.ts), which upstream's request names
+        addresses: [
+          { type: 'InternalIP', address: identity.internalIP },
+          { type: 'Hostname', address: identity.name },
+        ],
+        dataDir,
+        onCertificate: (kc) => server.setCertificate(kc),
+      })
+    : undefined;
+  // until a kubelet-serving certificate is issued, the self-signed one serves
+  const cert =
+    manager?.loadCurrent() ??
+    (await ensureKubeletServingCert(dataDir, identity.name, [identity.internalIP, '127.0.0.1']));
   const server = new KubeletServer(
     {
       nodeName: identity.name,
@@ -277,7 +316,13 @@ async function startKubeletServer(
   );
   try {
     identity.kubeletPort = await server.listen();
-    return server;
+    manager?.start();
+    return {
+      stop: () => {
+        manager?.stop();
+        server.close();
+      },
+    };
   } catch (err) {
     logger('agent').error('the kubelet API could not listen', { port, error: String(err) });
     identity.kubeletPort = 0;
