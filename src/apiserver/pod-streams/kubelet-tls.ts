@@ -31,7 +31,8 @@ function hostnameError(host: string, cert: PeerCertificate | undefined): string 
   const ips = sans.filter((s) => s.startsWith('IP Address:')).map((s) => s.slice('IP Address:'.length));
   const dns = sans.filter((s) => s.startsWith('DNS:')).map((s) => s.slice(4));
   if (/^[\d.]+$/.test(host) || host.includes(':')) {
-    if (!ips.length) return `x509: cannot validate certificate for ${host} because it doesn't contain any IP SANs`;
+    if (!ips.length)
+      return `x509: cannot validate certificate for ${host} because it doesn't contain any IP SANs`;
     return `x509: certificate is valid for ${ips.join(', ')}, not ${host}`;
   }
   if (!dns.length) return `x509: certificate is not valid for any names, but wanted to match ${host}`;

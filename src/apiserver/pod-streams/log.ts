@@ -131,7 +131,9 @@ export async function serveLog(call: ResourceCall, cert: KubeletClientCert): Pro
     out.on('error', (err) => {
       const tls = verificationFailure(err, kubelet.host, socket?.getPeerCertificate?.());
       // Go's *url.Error around the TLS handshake's error: `Get "<url>": tls: ...`
-      reject(tls ? new StatusError(500, '' as StatusReason, `Get "${url}": ${tls}`) : dialError('Get', url, err));
+      reject(
+        tls ? new StatusError(500, '' as StatusReason, `Get "${url}": ${tls}`) : dialError('Get', url, err),
+      );
     });
     out.end();
   });

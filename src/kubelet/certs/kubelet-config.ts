@@ -30,7 +30,8 @@ export function parseKubeletConfig(text: string, path = 'config'): KubeletConfig
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) fail(path, 'not a KubeletConfiguration object');
   const o = doc as Record<string, unknown>;
-  if (o.kind !== 'KubeletConfiguration') fail(path, `kind is ${JSON.stringify(o.kind)}, want KubeletConfiguration`);
+  if (o.kind !== 'KubeletConfiguration')
+    fail(path, `kind is ${JSON.stringify(o.kind)}, want KubeletConfiguration`);
   if (o.apiVersion !== API_VERSION)
     fail(path, `apiVersion is ${JSON.stringify(o.apiVersion)}, want ${API_VERSION}`);
   const bool = (k: string): boolean => {

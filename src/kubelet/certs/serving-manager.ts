@@ -54,12 +54,14 @@ export function currentServingCertPath(dataDir: string): string {
 
 function splitPem(pem: string): KeyAndCert | undefined {
   const certs = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g);
-  const key = /-----BEGIN (EC |RSA )?PRIVATE KEY-----[\s\S]*?-----END (EC |RSA )?PRIVATE KEY-----\n?/.exec(pem);
+  const key = /-----BEGIN (EC |RSA )?PRIVATE KEY-----[\s\S]*?-----END (EC |RSA )?PRIVATE KEY-----\n?/.exec(
+    pem,
+  );
   if (!certs || !key) return undefined;
   return { certPem: certs.join(''), keyPem: key[0] };
 }
 
-async function newRequest(t: ServingTemplate): Promise<{ csrPem: string; keyPem: string }> {
+export async function newServingRequest(t: ServingTemplate): Promise<{ csrPem: string; keyPem: string }> {
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
   const names = [
     ...t.dnsNames.map((value) => ({ type: 'dns' as const, value })),
@@ -142,7 +144,7 @@ export class ServingCertManager {
   private async rotate(backoffMs: number): Promise<void> {
     if (this.stopped || !this.template) return;
     try {
-      const { csrPem, keyPem } = await newRequest(this.template);
+      const { csrPem, keyPem } = await newServingRequest(this.template);
       const made = await this.opts.client.request<{ metadata: { name: string } }>(
         'POST',
         CSR_PATH,

@@ -83,9 +83,7 @@ export function sansMatch(have: string[], want: ServingTemplate): boolean {
 }
 
 export type CSRPhase =
-  | { phase: 'pending' }
-  | { phase: 'issued'; certificate: string }
-  | { phase: 'refused'; reason: string };
+  { phase: 'pending' } | { phase: 'issued'; certificate: string } | { phase: 'refused'; reason: string };
 
 interface CSRStatus {
   status?: {
