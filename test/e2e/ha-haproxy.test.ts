@@ -79,16 +79,26 @@ describe(
       const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}']);
       assert.equal(nodes.stdout, 'ha-agent-1', nodes.stderr);
       assert.equal(await nodeReady(), 'True');
-      const run = await kubectl(['run', 'web', '--image=busybox', '--restart=Never']);
+      // its own namespace: the other tests expect the default one empty
+      assert.equal((await kubectl(['create', 'namespace', 'apps'])).code, 0);
+      const run = await kubectl(['run', '-n', 'apps', 'web', '--image=busybox', '--restart=Never']);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stdout, 'pod/web created\n');
       await until('pod web Running', async () => {
-        const r = await kubectl(['get', 'pod', 'web', '-o', 'jsonpath={.status.phase} {.spec.nodeName}']);
+        const r = await kubectl([
+          'get',
+          'pod',
+          '-n',
+          'apps',
+          'web',
+          '-o',
+          'jsonpath={.status.phase} {.spec.nodeName}',
+        ]);
         return r.stdout === 'Running ha-agent-1';
       });
       // the API servers reach the agent's kubelet (self-signed serving certificate, not verified:
       // upstream's default without --kubelet-certificate-authority)
-      const logs = await kubectl(['logs', 'web']);
+      const logs = await kubectl(['logs', '-n', 'apps', 'web']);
       assert.equal(logs.code, 0, logs.stderr);
     });
 
@@ -109,7 +119,7 @@ describe(
         return now !== '' && now !== renewedBefore;
       });
       assert.equal(await nodeReady(), 'True');
-      const logs = await kubectl(['logs', 'web']);
+      const logs = await kubectl(['logs', '-n', 'apps', 'web']);
       assert.equal(logs.code, 0, logs.stderr);
       const made = await kubectl(['create', 'configmap', 'while-one-down', '--from-literal=k=v']);
       assert.equal(made.code, 0, made.stderr);
