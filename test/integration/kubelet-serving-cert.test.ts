@@ -3,7 +3,7 @@
 // automatically) while the kubelet serves its self-signed certificate; an API server started
 // with --kubelet-certificate-authority refuses that one with Go's message. After `kubectl
 // certificate approve` the csrsigning controller issues it from the cluster CA (Approved,Issued),
-// the kubelet serves it without a restart, and `kubectl logs` goes through.
+// the kubelet serves it without a restart, and `kubectl logs` and nodes/proxy go through.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -167,6 +167,12 @@ describe('kubelet serving certificates from the cluster CA', () => {
       const r = await s.kubectl(['get', 'pod', 'logme', '-o', 'jsonpath={.status.phase}']);
       return r.stdout === 'Running';
     });
+    const proxied = await s.kubectl(['get', '--raw', `/api/v1/nodes/${NODE}/proxy/healthz`]);
+    assert.equal(proxied.code, 1);
+    assert.equal(
+      proxied.stderr,
+      'Error from server (ServiceUnavailable): error trying to reach service: tls: failed to verify certificate: x509: certificate signed by unknown authority\n',
+    );
     const logs = await s.kubectl(['logs', 'logme']);
     assert.equal(logs.code, 1);
     assert.equal(
@@ -195,6 +201,8 @@ describe('kubelet serving certificates from the cluster CA', () => {
     assert.equal(agent!.exitCode, null);
     const logs = await s.kubectl(['logs', 'logme']);
     assert.equal(logs.code, 0, logs.stderr);
+    const proxied = await s.kubectl(['get', '--raw', `/api/v1/nodes/${NODE}/proxy/healthz`]);
+    assert.deepEqual([proxied.code, proxied.stdout], [0, 'ok']);
     assert.ok(existsSync(join(dir, 'agent', 'agent', 'pki', 'kubelet-server-current.pem')));
   });
 });
