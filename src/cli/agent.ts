@@ -23,9 +23,9 @@ import { ensureKubeletServingCert } from '../kubelet/server/serving-cert.js';
 import { overlayNetwork, parseBackend, startOverlay } from '../flannel/main.js';
 import { defaultNodeIP } from '../kubelet/identity.js';
 import { startNetworkPolicies } from '../netpol/main.js';
-import { bootstrapAgent } from '../cluster/agent-bootstrap.js';
+import { bootstrapAgent, writeAgentCredentials } from '../cluster/agent-bootstrap.js';
 import { loadKubeletConfig, type KubeletConfig } from '../kubelet/certs/kubelet-config.js';
-import { ServingCertManager } from '../kubelet/certs/serving-manager.js';
+import { clientCertManager, servingCertManager } from '../kubelet/certs/cert-manager.js';
 
 const HELP = `Usage: k8ts agent --kubeconfig FILE [flags]
 
@@ -52,6 +52,8 @@ Flags:
                              rotateCertificates, clusterDNS, port, allowedUnsafeSysctls; flags win
   --rotate-server-certificates[=true|false]  Request the kubelet's serving certificate from the
                              cluster CA by a kubelet-serving CSR (as serverTLSBootstrap: true)
+  --rotate-certificates[=true|false]  Renew the client certificate of a joined agent before it
+                             expires (as rotateCertificates: true)
   --log-level LEVEL          debug, info, warn or error (default info)
 `;
 
@@ -82,7 +84,9 @@ export function untilStopped(stop: () => void | Promise<void>): Promise<number> 
 export async function runAgent(args: string[]): Promise<number> {
   const { values } = parseArgs({
     // a bare boolean kubelet flag, as upstream's (k3s passes --kubelet-arg values as --k=v)
-    args: args.map((a) => (a === '--rotate-server-certificates' ? `${a}=true` : a)),
+    args: args.map((a) =>
+      a === '--rotate-server-certificates' || a === '--rotate-certificates' ? `${a}=true` : a,
+    ),
     strict: true,
     options: {
       kubeconfig: { type: 'string' },
@@ -105,6 +109,7 @@ export async function runAgent(args: string[]): Promise<number> {
       'allowed-unsafe-sysctls': { type: 'string' },
       config: { type: 'string' },
       'rotate-server-certificates': { type: 'string' },
+      'rotate-certificates': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -120,10 +125,14 @@ export async function runAgent(args: string[]): Promise<number> {
   const portFlag = values['kubelet-port'] ?? String(config.port ?? 10250);
   const kubeletPort = Number(portFlag);
   if (!/^\d+$/.test(portFlag) || kubeletPort > 65535) throw new Error(`invalid --kubelet-port "${portFlag}"`);
-  const rotateFlag = values['rotate-server-certificates'];
-  if (rotateFlag !== undefined && rotateFlag !== 'true' && rotateFlag !== 'false')
-    throw new Error(`invalid argument "${rotateFlag}" for "--rotate-server-certificates" flag`);
-  const serverTLSBootstrap = rotateFlag !== undefined ? rotateFlag === 'true' : config.serverTLSBootstrap;
+  const boolFlag = (flag: 'rotate-server-certificates' | 'rotate-certificates', fallback: boolean) => {
+    const v = values[flag];
+    if (v === undefined) return fallback;
+    if (v !== 'true' && v !== 'false') throw new Error(`invalid argument "${v}" for "--${flag}" flag`);
+    return v === 'true';
+  };
+  const serverTLSBootstrap = boolFlag('rotate-server-certificates', config.serverTLSBootstrap);
+  const rotateCertificates = boolFlag('rotate-certificates', config.rotateCertificates);
   const clusterDNS = values['cluster-dns'] ?? config.clusterDNS?.[0] ?? '10.43.0.10';
   const sysctls = new SysctlAllowlist(
     values['allowed-unsafe-sysctls'] !== undefined
@@ -155,6 +164,30 @@ export async function runAgent(args: string[]): Promise<number> {
   const fallbackPodCIDR = '10.42.0.0/24';
   const client = new ThrottledClient(clientConfig);
   lb?.watchEndpoints(() => client.request('GET', '/api/v1/namespaces/default/endpoints/kubernetes'));
+  // a joined agent's client certificate is its own to renew; the server's agent uses the admin's
+  const joinedServer = values.server;
+  const clientRotation =
+    rotateCertificates && joinedServer && clientConfig.cert && clientConfig.key
+      ? clientCertManager({
+          client,
+          nodeName: values['node-name']!,
+          dataDir,
+          initial: { certPem: clientConfig.cert, keyPem: clientConfig.key },
+          onCertificate: (kc) => {
+            client.setClientCertificate(kc.certPem, kc.keyPem);
+            writeAgentCredentials({
+              dataDir,
+              server: joinedServer,
+              ca: clientConfig.ca,
+              cert: kc.certPem,
+              key: kc.keyPem,
+            });
+          },
+        })
+      : undefined;
+  if (rotateCertificates && !clientRotation)
+    log.warn('rotateCertificates: only an agent that joined with --server renews its client certificate');
+  clientRotation?.start();
   // the recorder needs the node name, known once the runtime answered its version
   const events: { recorder?: EventRecorder } = {};
   const host = new KubeletHost(client, { watchServices: asked === 'containerd' });
@@ -264,6 +297,7 @@ export async function runAgent(args: string[]): Promise<number> {
       ? await startNetworkPolicies(client, identity.name)
       : undefined;
   return untilStopped(async () => {
+    clientRotation?.stop();
     kubeletServer?.stop();
     lb?.close();
     netpol?.stop();
@@ -289,7 +323,7 @@ async function startKubeletServer(
   serverTLSBootstrap: boolean,
 ): Promise<{ stop(): void } | undefined> {
   const manager = serverTLSBootstrap
-    ? new ServingCertManager({
+    ? servingCertManager({
         client,
         nodeName: identity.name,
         // the addresses the node reports (node-status.ts), which upstream's request names

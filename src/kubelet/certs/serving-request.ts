@@ -1,9 +1,11 @@
-// What a kubelet asks for when it bootstraps its serving certificate (upstream's
-// pkg/kubelet/certificate serving manager and client-go's certificate manager), as pure
-// functions: the CSR's subject and SANs from the node's addresses, its usages by key type, the
-// CertificateSigningRequest object, and when to rotate (a jittered 70-90 % of the lifetime).
+// What a kubelet asks for when it requests its serving certificate or renews its client
+// certificate (upstream's pkg/kubelet/certificate managers and client-go's certificate manager),
+// as pure functions: the CSR's subject and SANs from the node's addresses, its usages by key
+// type, the CertificateSigningRequest object, and when to rotate (a jittered 70-90 % of the
+// lifetime).
 
 export const KUBELET_SERVING_SIGNER = 'kubernetes.io/kubelet-serving';
+export const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
 
 export interface NodeAddress {
   type: string;
@@ -44,6 +46,16 @@ export function servingTemplate(nodeName: string, addresses: NodeAddress[]): Ser
   };
 }
 
+/** The kubelet's client certificate: the same subject, no SANs (the signer refuses any). */
+export function clientTemplate(nodeName: string): ServingTemplate {
+  return {
+    commonName: `system:node:${nodeName}`,
+    organizations: ['system:nodes'],
+    dnsNames: [],
+    ipAddresses: [],
+  };
+}
+
 /** upstream's DefaultKubeletServingGetUsages: key encipherment only for RSA keys. */
 export function servingUsages(keyAlgorithm: string): string[] {
   return keyAlgorithm === 'RSA'
@@ -51,19 +63,36 @@ export function servingUsages(keyAlgorithm: string): string[] {
     : ['digital signature', 'server auth'];
 }
 
+/** upstream's DefaultKubeletClientGetUsages: key encipherment only for RSA keys. */
+export function clientUsages(keyAlgorithm: string): string[] {
+  return keyAlgorithm === 'RSA'
+    ? ['digital signature', 'key encipherment', 'client auth']
+    : ['digital signature', 'client auth'];
+}
+
 /** The CertificateSigningRequest the kubelet posts (generateName csr-, as upstream's). */
-export function servingCSRObject(csrPem: string, keyAlgorithm: string, expirationSeconds?: number): object {
+export function csrObject(
+  signerName: string,
+  csrPem: string,
+  usages: string[],
+  expirationSeconds?: number,
+): object {
   return {
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'CertificateSigningRequest',
     metadata: { generateName: 'csr-' },
     spec: {
       request: Buffer.from(csrPem).toString('base64'),
-      signerName: KUBELET_SERVING_SIGNER,
-      usages: servingUsages(keyAlgorithm),
+      signerName,
+      usages,
       ...(expirationSeconds ? { expirationSeconds } : {}),
     },
   };
+}
+
+/** The serving CSR: signer kubernetes.io/kubelet-serving, usages by key type. */
+export function servingCSRObject(csrPem: string, keyAlgorithm: string, expirationSeconds?: number): object {
+  return csrObject(KUBELET_SERVING_SIGNER, csrPem, servingUsages(keyAlgorithm), expirationSeconds);
 }
 
 /**

@@ -9,6 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  clientTemplate,
+  clientUsages,
   csrPhase,
   rotationDeadline,
   sansMatch,
@@ -17,14 +19,19 @@ import {
   servingUsages,
 } from '../../../src/kubelet/certs/serving-request.js';
 import {
+  clientCertManager,
+  currentClientCertPath,
   currentServingCertPath,
-  newServingRequest,
-  ServingCertManager,
-} from '../../../src/kubelet/certs/serving-manager.js';
+  newCertificateRequest,
+  servingCertManager,
+} from '../../../src/kubelet/certs/cert-manager.js';
 import { parseKubeletConfig } from '../../../src/kubelet/certs/kubelet-config.js';
 import { parseCSR, signCSR } from '../../../src/pki/csr.js';
 import { createCA, sansOf, type KeyAndCert } from '../../../src/pki/certs.js';
-import { validateKubeletServing } from '../../../src/controllers/certificates/validators.js';
+import {
+  validateKubeletClient,
+  validateKubeletServing,
+} from '../../../src/controllers/certificates/validators.js';
 import type { RestClient } from '../../../src/client/rest.js';
 
 describe('kubelet serving CSR contents', () => {
@@ -74,7 +81,7 @@ describe('kubelet serving CSR contents', () => {
       { type: 'InternalIP', address: '10.0.0.5' },
       { type: 'Hostname', address: 'worker-1' },
     ])!;
-    const { csrPem, keyPem } = await newServingRequest(t);
+    const { csrPem, keyPem } = await newCertificateRequest(t);
     const parsed = parseCSR(csrPem);
     assert.equal(parsed.commonName, 'system:node:worker-1');
     assert.deepEqual(parsed.organizations, ['system:nodes']);
@@ -83,6 +90,16 @@ describe('kubelet serving CSR contents', () => {
     assert.equal(parsed.keyAlgorithm, 'ECDSA');
     assert.equal(validateKubeletServing(parsed, servingUsages(parsed.keyAlgorithm)), undefined);
     assert.match(keyPem, /^-----BEGIN PRIVATE KEY-----\n/);
+  });
+
+  it('asks for a client certificate with the same subject, no SANs, client auth', async () => {
+    const t = clientTemplate('worker-1');
+    assert.deepEqual(clientUsages('RSA'), ['digital signature', 'key encipherment', 'client auth']);
+    assert.deepEqual(clientUsages('ECDSA'), ['digital signature', 'client auth']);
+    const parsed = parseCSR((await newCertificateRequest(t)).csrPem);
+    assert.equal(parsed.commonName, 'system:node:worker-1');
+    assert.deepEqual([parsed.dnsNames, parsed.ipAddresses], [[], []]);
+    assert.equal(validateKubeletClient(parsed, clientUsages('ECDSA')), undefined);
   });
 
   it('compares a certificate SAN list with the template, in any order', () => {
@@ -210,7 +227,7 @@ describe('serving certificate manager', () => {
       ];
       let served!: (kc: KeyAndCert) => void;
       const got = new Promise<KeyAndCert>((r) => (served = r));
-      const m = new ServingCertManager({
+      const m = servingCertManager({
         client: api.client,
         nodeName: 'worker-1',
         addresses,
@@ -230,7 +247,7 @@ describe('serving certificate manager', () => {
       assert.equal(readFileSync(path, 'utf8'), kc.certPem + kc.keyPem);
       assert.equal(statSync(path).mode & 0o777, 0o600);
       // a later start serves it at once and asks for nothing
-      const again = new ServingCertManager({
+      const again = servingCertManager({
         client: fakeAPI(ca, 0).client,
         nodeName: 'worker-1',
         addresses,
@@ -239,7 +256,7 @@ describe('serving certificate manager', () => {
       });
       assert.deepEqual(again.loadCurrent(), kc);
       // other addresses: the stored certificate no longer fits
-      const moved = new ServingCertManager({
+      const moved = servingCertManager({
         client: api.client,
         nodeName: 'worker-1',
         addresses: [{ type: 'InternalIP', address: '10.0.0.9' }],
@@ -247,6 +264,56 @@ describe('serving certificate manager', () => {
         onCertificate: () => undefined,
       });
       assert.equal(moved.loadCurrent(), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('client certificate manager (rotateCertificates)', () => {
+  it('keeps the bootstrap certificate until its deadline, then renews it by a client-kubelet CSR', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'client-'));
+    try {
+      const ca = await createCA('test-ca');
+      const sign = async (ttlMs: number) => {
+        const { csrPem, keyPem } = await newCertificateRequest(clientTemplate('worker-1'));
+        const certPem = await signCSR(ca, parseCSR(csrPem), clientUsages('ECDSA'), ttlMs);
+        return { certPem, keyPem };
+      };
+      // valid for a day: its deadline (70-90 %) is hours away, so nothing is asked
+      const fresh = await sign(86_400_000);
+      const idle = clientCertManager({
+        client: fakeAPI(ca, 0).client,
+        nodeName: 'worker-1',
+        dataDir: dir,
+        initial: fresh,
+        onCertificate: () => assert.fail('no renewal expected'),
+      });
+      assert.deepEqual(idle.loadCurrent(), fresh);
+      // signed with the 5 minutes' backdate and 1 minute left: past 70 % of its lifetime
+      const old = await sign(60_000);
+      const api = fakeAPI(ca, 1);
+      let renewed!: (kc: KeyAndCert) => void;
+      const got = new Promise<KeyAndCert>((r) => (renewed = r));
+      const m = clientCertManager({
+        client: api.client,
+        nodeName: 'worker-1',
+        dataDir: dir,
+        initial: old,
+        onCertificate: (kc) => renewed(kc),
+        random: () => 0,
+      });
+      assert.deepEqual(m.loadCurrent(), old);
+      const hold = setInterval(() => undefined, 1000);
+      m.start();
+      const kc = await got.finally(() => clearInterval(hold));
+      m.stop();
+      assert.equal(api.posted.length, 1);
+      assert.equal(api.posted[0].spec.signerName, 'kubernetes.io/kube-apiserver-client-kubelet');
+      assert.deepEqual(api.posted[0].spec.usages, ['digital signature', 'client auth']);
+      assert.notEqual(kc.keyPem, old.keyPem);
+      assert.deepEqual(sansOf(kc.certPem), []);
+      assert.equal(readFileSync(currentClientCertPath(dir), 'utf8'), kc.certPem + kc.keyPem);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
