@@ -24,7 +24,11 @@ import { overlayNetwork, parseBackend, startOverlay } from '../flannel/main.js';
 import { defaultNodeIP } from '../kubelet/identity.js';
 import { startNetworkPolicies } from '../netpol/main.js';
 import { bootstrapAgent, writeAgentCredentials } from '../cluster/agent-bootstrap.js';
-import { loadKubeletConfig, type KubeletConfig } from '../kubelet/certs/kubelet-config.js';
+import {
+  clusterKubeletConfig,
+  loadKubeletConfig,
+  type KubeletConfig,
+} from '../kubelet/certs/kubelet-config.js';
 import { clientCertManager, servingCertManager } from '../kubelet/certs/cert-manager.js';
 
 const HELP = `Usage: k8ts agent --kubeconfig FILE [flags]
@@ -49,7 +53,9 @@ Flags:
   --disable-network-policy   Do not enforce NetworkPolicies (they are, with iptables, on containerd)
   --allowed-unsafe-sysctls LIST  Unsafe sysctls (or prefixes ending in *) pods may set, comma-separated
   --config FILE              KubeletConfiguration (kubelet.config.k8s.io/v1beta1): serverTLSBootstrap,
-                             rotateCertificates, clusterDNS, port, allowedUnsafeSysctls; flags win
+                             rotateCertificates, clusterDNS, port, allowedUnsafeSysctls; flags win.
+                             Without it: ConfigMap kube-system/kubelet-config (key kubelet), copied
+                             to <data-dir>/agent/config.yaml
   --rotate-server-certificates[=true|false]  Request the kubelet's serving certificate from the
                              cluster CA by a kubelet-serving CSR (as serverTLSBootstrap: true)
   --rotate-certificates[=true|false]  Renew the client certificate of a joined agent before it
@@ -119,26 +125,9 @@ export async function runAgent(args: string[]): Promise<number> {
   }
   setLogLevel(values['log-level']!);
   const log = logger('agent');
-  const config: KubeletConfig = values.config
-    ? loadKubeletConfig(resolve(values.config))
-    : { serverTLSBootstrap: false, rotateCertificates: false };
-  const portFlag = values['kubelet-port'] ?? String(config.port ?? 10250);
-  const kubeletPort = Number(portFlag);
-  if (!/^\d+$/.test(portFlag) || kubeletPort > 65535) throw new Error(`invalid --kubelet-port "${portFlag}"`);
-  const boolFlag = (flag: 'rotate-server-certificates' | 'rotate-certificates', fallback: boolean) => {
-    const v = values[flag];
-    if (v === undefined) return fallback;
-    if (v !== 'true' && v !== 'false') throw new Error(`invalid argument "${v}" for "--${flag}" flag`);
-    return v === 'true';
-  };
-  const serverTLSBootstrap = boolFlag('rotate-server-certificates', config.serverTLSBootstrap);
-  const rotateCertificates = boolFlag('rotate-certificates', config.rotateCertificates);
-  const clusterDNS = values['cluster-dns'] ?? config.clusterDNS?.[0] ?? '10.43.0.10';
-  const sysctls = new SysctlAllowlist(
-    values['allowed-unsafe-sysctls'] !== undefined
-      ? values['allowed-unsafe-sysctls'].split(',').filter(Boolean)
-      : (config.allowedUnsafeSysctls ?? []),
-  );
+  // a bad flag fails before any bootstrap; the values are settled once the configuration is known
+  const fileConfig = values.config ? loadKubeletConfig(resolve(values.config)) : undefined;
+  kubeletSettings(values, fileConfig ?? NO_CONFIG);
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const dataDir = resolve(values['data-dir'] ?? (isRoot ? '/var/lib/k8ts' : join(homedir(), '.k8ts')));
   let lb: AgentLoadBalancer | undefined;
@@ -164,6 +153,15 @@ export async function runAgent(args: string[]): Promise<number> {
   const fallbackPodCIDR = '10.42.0.0/24';
   const client = new ThrottledClient(clientConfig);
   lb?.watchEndpoints(() => client.request('GET', '/api/v1/namespaces/default/endpoints/kubernetes'));
+  // without --config, the cluster-wide KubeletConfiguration (OPS-08) and its local copy
+  const config =
+    fileConfig ??
+    (await clusterKubeletConfig(client, join(dataDir, 'agent', 'config.yaml'), (m, f) => log.warn(m, f))) ??
+    NO_CONFIG;
+  const { kubeletPort, serverTLSBootstrap, rotateCertificates, clusterDNS, sysctls } = kubeletSettings(
+    values,
+    config,
+  );
   // a joined agent's client certificate is its own to renew; the server's agent uses the admin's
   const joinedServer = values.server;
   const clientRotation =
@@ -306,6 +304,43 @@ export async function runAgent(args: string[]): Promise<number> {
     client.close();
     if (runtime instanceof ContainerdRuntime) await runtime.whenDisposed();
   });
+}
+
+const NO_CONFIG: KubeletConfig = { serverTLSBootstrap: false, rotateCertificates: false };
+
+type SettingFlags = Partial<
+  Record<
+    | 'kubelet-port'
+    | 'rotate-server-certificates'
+    | 'rotate-certificates'
+    | 'cluster-dns'
+    | 'allowed-unsafe-sysctls',
+    string
+  >
+>;
+
+/** The kubelet's settings: a flag wins over the configuration file, which wins over the default. */
+function kubeletSettings(values: SettingFlags, config: KubeletConfig) {
+  const portFlag = values['kubelet-port'] ?? String(config.port ?? 10250);
+  const kubeletPort = Number(portFlag);
+  if (!/^\d+$/.test(portFlag) || kubeletPort > 65535) throw new Error(`invalid --kubelet-port "${portFlag}"`);
+  const boolFlag = (flag: 'rotate-server-certificates' | 'rotate-certificates', fallback: boolean) => {
+    const v = values[flag];
+    if (v === undefined) return fallback;
+    if (v !== 'true' && v !== 'false') throw new Error(`invalid argument "${v}" for "--${flag}" flag`);
+    return v === 'true';
+  };
+  return {
+    kubeletPort,
+    serverTLSBootstrap: boolFlag('rotate-server-certificates', config.serverTLSBootstrap),
+    rotateCertificates: boolFlag('rotate-certificates', config.rotateCertificates),
+    clusterDNS: values['cluster-dns'] ?? config.clusterDNS?.[0] ?? '10.43.0.10',
+    sysctls: new SysctlAllowlist(
+      values['allowed-unsafe-sysctls'] !== undefined
+        ? values['allowed-unsafe-sysctls'].split(',').filter(Boolean)
+        : (config.allowedUnsafeSysctls ?? []),
+    ),
+  };
 }
 
 /**

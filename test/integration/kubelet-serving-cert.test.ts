@@ -1,4 +1,6 @@
-// POD-36 / CRT-09: a joined agent with KubeletConfiguration serverTLSBootstrap: true asks for its
+// POD-36 / CRT-09 / OPS-08: a joined agent whose KubeletConfiguration comes from the cluster
+// (ConfigMap kube-system/kubelet-config, key kubelet, copied to <data-dir>/agent/config.yaml)
+// with serverTLSBootstrap: true asks for its
 // :10250 certificate by a kubernetes.io/kubelet-serving CSR, which stays Pending (never approved
 // automatically) while the kubelet serves its self-signed certificate; an API server started
 // with --kubelet-certificate-authority refuses that one with Go's message. After `kubectl
@@ -7,7 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type PeerCertificate } from 'node:tls';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -62,6 +64,8 @@ describe('kubelet serving certificates from the cluster CA', () => {
   let agentLog = '';
   let kubeletPort = 0;
   let csrName = '';
+  let localCopy = '';
+  let copied = '';
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'k8ts-serving-'));
@@ -77,11 +81,26 @@ describe('kubelet serving certificates from the cluster CA', () => {
     });
     const created = await run(K8TS, ['token', 'create', '--join', '--kubeconfig', s.kubeconfig]);
     assert.equal(created.code, 0, created.stderr);
-    const config = join(dir, 'kubelet-config.yaml');
-    writeFileSync(
-      config,
-      'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nserverTLSBootstrap: true\nrotateCertificates: true\n',
-    );
+    // OPS-08: the cluster-wide KubeletConfiguration, which every agent without --config reads
+    const kubeletConfig =
+      'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nserverTLSBootstrap: true\n';
+    writeFileSync(join(dir, 'kubelet'), kubeletConfig);
+    const cm = await s.kubectl([
+      'create',
+      'configmap',
+      'kubelet-config',
+      '-n',
+      'kube-system',
+      `--from-file=kubelet=${join(dir, 'kubelet')}`,
+    ]);
+    assert.equal(cm.stdout, 'configmap/kubelet-config created\n', cm.stderr);
+    // nodes may read it once the server applied its packaged RBAC (kubeadm:kubelet-config)
+    await eventually('RoleBinding kube-system/kubeadm:kubelet-config', async () => {
+      const r = await s.kubectl(['get', 'rolebinding', '-n', 'kube-system', 'kubeadm:kubelet-config']);
+      return r.code === 0;
+    });
+    localCopy = join(dir, 'agent', 'agent', 'config.yaml');
+    copied = kubeletConfig;
     agent = spawn(
       K8TS,
       [
@@ -100,8 +119,6 @@ describe('kubelet serving certificates from the cluster CA', () => {
         'sim',
         '--kubelet-port',
         '0',
-        '--config',
-        config,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -126,6 +143,18 @@ describe('kubelet serving certificates from the cluster CA', () => {
     agent?.kill('SIGTERM');
     await s?.stop();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps a copy of the cluster KubeletConfiguration; a bad --config fails naming the file', async () => {
+    assert.equal(readFileSync(localCopy, 'utf8'), copied);
+    const bad = join(dir, 'bad-config.yaml');
+    writeFileSync(bad, 'apiVersion: v1\nkind: ConfigMap\n');
+    const r = await run(K8TS, ['agent', '--kubeconfig', s.kubeconfig, '--config', bad, '--runtime', 'sim']);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      new RegExp(`failed to load kubelet config file ${bad}: kind is "ConfigMap", want KubeletConfiguration`),
+    );
   });
 
   it('posts a kubelet-serving CSR that stays Pending (CRT-09 columns)', async () => {

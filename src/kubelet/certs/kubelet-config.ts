@@ -1,8 +1,11 @@
 // The kubelet's --config file (kubelet.config.k8s.io/v1beta1 KubeletConfiguration, e.g.
 // /var/lib/kubelet/config.yaml): the fields k8ts' kubelet honours. Others are accepted and
 // ignored, as upstream's lenient decoding does with fields it does not know.
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parse as parseYAML } from 'yaml';
+import { StatusError } from '../../api/errors.js';
+import type { RestClient } from '../../client/rest.js';
 
 export interface KubeletConfig {
   /** Request the serving certificate from the cluster by a kubelet-serving CSR. */
@@ -15,6 +18,12 @@ export interface KubeletConfig {
 }
 
 const API_VERSION = 'kubelet.config.k8s.io/v1beta1';
+
+/**
+ * The cluster-wide KubeletConfiguration (OPS-08), key `kubelet`, in kube-system: kubeadm's
+ * unversioned name first, then the versioned one of kubeadm before v1.24.
+ */
+export const KUBELET_CONFIG_MAPS = ['kubelet-config', 'kubelet-config-1.31'] as const;
 
 function fail(path: string, why: string): never {
   throw new Error(`failed to load kubelet config file ${path}: ${why}`);
@@ -69,4 +78,61 @@ export function loadKubeletConfig(path: string): KubeletConfig {
     fail(path, (err as Error).message);
   }
   return parseKubeletConfig(text, path);
+}
+
+/**
+ * The cluster's KubeletConfiguration text from the first of KUBELET_CONFIG_MAPS that exists
+ * (undefined when none does); other errors (forbidden, unreachable) are thrown.
+ */
+export async function fetchClusterKubeletConfig(
+  client: RestClient,
+): Promise<{ name: string; text: string } | undefined> {
+  for (const name of KUBELET_CONFIG_MAPS) {
+    try {
+      const cm = await client.request<{ data?: Record<string, string> }>(
+        'GET',
+        `/api/v1/namespaces/kube-system/configmaps/${name}`,
+      );
+      const text = cm.data?.kubelet;
+      if (text === undefined) throw new Error(`ConfigMap kube-system/${name} has no key "kubelet"`);
+      return { name, text };
+    } catch (err) {
+      if (err instanceof StatusError && err.code === 404) continue;
+      throw err;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The configuration of a kubelet started without --config (OPS-08): the cluster's, checked and
+ * written to `localCopy` (the node's /var/lib/kubelet/config.yaml); the local copy when the
+ * cluster cannot be asked; none when the cluster has none.
+ */
+export async function clusterKubeletConfig(
+  client: RestClient,
+  localCopy: string,
+  warn: (message: string, fields: Record<string, unknown>) => void,
+): Promise<KubeletConfig | undefined> {
+  let found: { name: string; text: string } | undefined;
+  try {
+    found = await fetchClusterKubeletConfig(client);
+  } catch (err) {
+    if (!existsSync(localCopy)) {
+      warn('cluster kubelet configuration not read', { error: (err as Error).message });
+      return undefined;
+    }
+    warn('cluster kubelet configuration not read; using the local copy', {
+      error: (err as Error).message,
+      path: localCopy,
+    });
+    return loadKubeletConfig(localCopy);
+  }
+  if (!found) return undefined;
+  const { name, text } = found;
+  const cfg = parseKubeletConfig(text, `ConfigMap kube-system/${name} key kubelet`);
+  mkdirSync(dirname(localCopy), { recursive: true, mode: 0o700 });
+  writeFileSync(`${localCopy}.tmp`, text, { mode: 0o644 });
+  renameSync(`${localCopy}.tmp`, localCopy);
+  return cfg;
 }

@@ -25,7 +25,10 @@ import {
   newCertificateRequest,
   servingCertManager,
 } from '../../../src/kubelet/certs/cert-manager.js';
-import { parseKubeletConfig } from '../../../src/kubelet/certs/kubelet-config.js';
+import { clusterKubeletConfig, parseKubeletConfig } from '../../../src/kubelet/certs/kubelet-config.js';
+import { kubeletConfigRBACManifest } from '../../../src/deploy/kubelet-config.js';
+import { StatusError } from '../../../src/api/errors.js';
+import { parseAllDocuments } from 'yaml';
 import { parseCSR, signCSR } from '../../../src/pki/csr.js';
 import { createCA, sansOf, type KeyAndCert } from '../../../src/pki/certs.js';
 import {
@@ -317,5 +320,73 @@ describe('client certificate manager (rotateCertificates)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('cluster-wide KubeletConfiguration (OPS-08)', () => {
+  const text =
+    'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nserverTLSBootstrap: true\n';
+  const api = (answers: Record<string, unknown>) => {
+    const asked: string[] = [];
+    const client = {
+      async request(_m: string, path: string) {
+        asked.push(path.split('/').pop()!);
+        const a = answers[path.split('/').pop()!];
+        if (a instanceof Error) throw a;
+        if (a === undefined) throw new StatusError(404, 'NotFound', 'not found');
+        return a;
+      },
+    } as unknown as RestClient;
+    return { client, asked };
+  };
+  const warnings: string[] = [];
+  const warn = (m: string) => void warnings.push(m);
+
+  it('reads kubelet-config, else kubelet-config-1.31, and keeps a local copy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kcfg-'));
+    try {
+      const copy = join(dir, 'agent', 'config.yaml');
+      const none = api({});
+      assert.equal(await clusterKubeletConfig(none.client, copy, warn), undefined);
+      assert.deepEqual(none.asked, ['kubelet-config', 'kubelet-config-1.31']);
+      const versioned = api({ 'kubelet-config-1.31': { data: { kubelet: text } } });
+      assert.deepEqual(await clusterKubeletConfig(versioned.client, copy, warn), {
+        serverTLSBootstrap: true,
+        rotateCertificates: false,
+      });
+      assert.equal(readFileSync(copy, 'utf8'), text);
+      // the cluster out of reach: the local copy serves
+      const down = api({ 'kubelet-config': new Error('connect ECONNREFUSED') });
+      assert.equal((await clusterKubeletConfig(down.client, copy, warn))?.serverTLSBootstrap, true);
+      assert.match(warnings.at(-1)!, /using the local copy/);
+      // a ConfigMap without the key, or with a bad configuration, is refused with its name
+      const noKey = api({ 'kubelet-config': { data: {} } });
+      assert.equal(await clusterKubeletConfig(noKey.client, join(dir, 'none.yaml'), warn), undefined);
+      assert.match(warnings.at(-1)!, /not read/);
+      const bad = api({ 'kubelet-config': { data: { kubelet: 'kind: Pod\n' } } });
+      await assert.rejects(
+        clusterKubeletConfig(bad.client, copy, warn),
+        /failed to load kubelet config file ConfigMap kube-system\/kubelet-config key kubelet: kind is "Pod"/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets system:nodes get exactly those ConfigMaps (kubeadm:kubelet-config)', () => {
+    const [role, binding] = parseAllDocuments(kubeletConfigRBACManifest()).map((d) => d.toJS());
+    assert.deepEqual(role.metadata, { name: 'kubeadm:kubelet-config', namespace: 'kube-system' });
+    assert.deepEqual(role.rules, [
+      {
+        apiGroups: [''],
+        resources: ['configmaps'],
+        resourceNames: ['kubelet-config', 'kubelet-config-1.31'],
+        verbs: ['get'],
+      },
+    ]);
+    assert.deepEqual(binding.subjects, [
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:nodes' },
+    ]);
+    assert.equal(binding.roleRef.name, 'kubeadm:kubelet-config');
   });
 });
