@@ -29,7 +29,7 @@ import { clusterKubeletConfig, parseKubeletConfig } from '../../../src/kubelet/c
 import { kubeletConfigRBACManifest } from '../../../src/deploy/kubelet-config.js';
 import { StatusError } from '../../../src/api/errors.js';
 import { parseAllDocuments } from 'yaml';
-import { parseCSR, signCSR } from '../../../src/pki/csr.js';
+import { parseCSR, signCSR, signingWindow } from '../../../src/pki/csr.js';
 import { createCA, sansOf, type KeyAndCert } from '../../../src/pki/certs.js';
 import {
   validateKubeletClient,
@@ -388,5 +388,23 @@ describe('cluster-wide KubeletConfiguration (OPS-08)', () => {
       { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:nodes' },
     ]);
     assert.equal(binding.roleRef.name, 'kubeadm:kubelet-config');
+  });
+});
+
+describe('csrsigning validity window (upstream PermissiveSigningPolicy)', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  const far = Date.parse('2036-01-01T00:00:00Z');
+  it('backdates the start 5 minutes; a lifetime of 8 h or more keeps its length', () => {
+    const year = signingWindow(now, 8760 * 3600_000, far);
+    assert.equal(year.notBefore.toISOString(), '2025-12-31T23:55:00.000Z');
+    assert.equal(year.notAfter.toISOString(), '2026-12-31T23:55:00.000Z');
+  });
+  it('does not backdate the end of a short-lived certificate', () => {
+    const hour = signingWindow(now, 3600_000, far);
+    assert.equal(hour.notBefore.toISOString(), '2025-12-31T23:55:00.000Z');
+    assert.equal(hour.notAfter.toISOString(), '2026-01-01T01:00:00.000Z');
+  });
+  it('ends with the CA', () => {
+    assert.equal(signingWindow(now, 8760 * 3600_000, now + 1000).notAfter.getTime(), now + 1000);
   });
 });
