@@ -14,6 +14,14 @@ import { connect, type PeerCertificate } from 'node:tls';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createCA } from '../../src/pki/certs.js';
+import { loadKubeconfig, RestClient } from '../../src/client/rest.js';
+import { newCertificateRequest } from '../../src/kubelet/certs/cert-manager.js';
+import {
+  clientTemplate,
+  clientUsages,
+  csrObject,
+  KUBELET_CLIENT_SIGNER,
+} from '../../src/kubelet/certs/serving-request.js';
 import { writeKeyPair } from '../../src/pki/bundle.js';
 import { freePort, ROOT, startServer, type TestServer } from './harness.js';
 
@@ -233,5 +241,30 @@ describe('kubelet serving certificates from the cluster CA', () => {
     const proxied = await s.kubectl(['get', '--raw', `/api/v1/nodes/${NODE}/proxy/healthz`]);
     assert.deepEqual([proxied.code, proxied.stdout], [0, 'ok']);
     assert.ok(existsSync(join(dir, 'agent', 'agent', 'pki', 'kubelet-server-current.pem')));
+  });
+
+  it('a client certificate renewal as the node (rotateCertificates) is approved as selfnodeclient', async () => {
+    // what the agent's client certificate manager posts, with the agent's own credentials
+    const node = new RestClient(loadKubeconfig(join(dir, 'agent', 'agent', 'kubelet.kubeconfig')));
+    try {
+      const { csrPem } = await newCertificateRequest(clientTemplate(NODE));
+      const made = await node.request<{ metadata: { name: string } }>(
+        'POST',
+        '/apis/certificates.k8s.io/v1/certificatesigningrequests',
+        csrObject(KUBELET_CLIENT_SIGNER, csrPem, clientUsages('ECDSA')),
+      );
+      const name = made.metadata.name;
+      assert.match(name, /^csr-[a-z0-9]{5}$/);
+      await eventually('the renewal Approved,Issued', async () => {
+        const r = await s.kubectl(['get', 'csr', name, '--no-headers']);
+        return /\s+kubernetes\.io\/kube-apiserver-client-kubelet\s+system:node:serving-1\s+<none>\s+Approved,Issued$/.test(
+          r.stdout.trim(),
+        );
+      });
+      const why = await s.kubectl(['get', 'csr', name, '-o', 'jsonpath={.status.conditions[0].reason}']);
+      assert.equal(why.stdout, 'AutoApproved');
+    } finally {
+      node.close();
+    }
   });
 });
