@@ -12,7 +12,7 @@ import { supervise, type Supervised } from './supervise.js';
 import { AddressPool } from '../controllers/servicelb/pool.js';
 import { defaultRuntimeName } from '../kubelet/runtime/name.js';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { loadKubeletCA } from '../apiserver/pod-streams/kubelet-tls.js';
 import { loadKubeconfig, RestClient } from '../client/rest.js';
 import { deployManifests, manifestsDir, parseDisable, stagePackagedManifests } from '../deploy/manifests.js';
 import { HA_FLAG_OPTIONS, HA_FLAGS_HELP, startManagedDatastore } from './server-ha.js';
@@ -201,6 +201,10 @@ export async function runServer(args: string[]): Promise<number> {
 
   const serviceIP = nthIP(values['service-cidr']!, 1);
   const tlsSans = values['tls-san'] ?? [];
+  // checked before anything starts: a bad file is a flag error
+  const kubeletCA = values['kubelet-certificate-authority']
+    ? loadKubeletCA(resolve(values['kubelet-certificate-authority']))
+    : undefined;
   const managed = await startManagedDatastore(
     values,
     dataDir,
@@ -220,9 +224,7 @@ export async function runServer(args: string[]): Promise<number> {
       .filter(Boolean),
     clusterDNS,
     metricResolutionMs: parseDuration(values['metric-resolution']!, 'metric-resolution'),
-    ...(values['kubelet-certificate-authority']
-      ? { kubeletCA: readFileSync(resolve(values['kubelet-certificate-authority']), 'utf8') }
-      : {}),
+    ...(kubeletCA !== undefined ? { kubeletCA } : {}),
     tlsSans,
     datastoreEndpoint: managed?.datastoreEndpoint ?? values['datastore-endpoint'],
     datastoreTLS: managed?.datastoreTLS ?? {

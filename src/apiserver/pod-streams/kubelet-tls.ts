@@ -2,6 +2,8 @@
 // without the flag, not at all (upstream's default); with it, the certificate must chain to that
 // CA and name the address dialled. A failed check reads as Go's crypto/tls and crypto/x509 say
 // it, which is what upstream's answers carry (`tls: failed to verify certificate: x509: ...`).
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { PeerCertificate } from 'node:tls';
 import type { KubeletClientCert } from './register.js';
 
@@ -67,4 +69,28 @@ export function verificationFailure(err: Error, host: string, peer?: PeerCertifi
       : 'x509: certificate has expired or is not yet valid';
   } else return undefined;
   return `tls: failed to verify certificate: ${x509}`;
+}
+
+/**
+ * The PEM bundle of --kubelet-certificate-authority, checked at start: a file that is missing
+ * or holds no certificate stops the server rather than failing every kubelet connection later.
+ */
+export function loadKubeletCA(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`invalid --kubelet-certificate-authority "${path}": ${(err as Error).message}`);
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (!blocks.length)
+    throw new Error(`invalid --kubelet-certificate-authority "${path}": no certificate found`);
+  for (const b of blocks) {
+    try {
+      new X509Certificate(b);
+    } catch (err) {
+      throw new Error(`invalid --kubelet-certificate-authority "${path}": ${(err as Error).message}`);
+    }
+  }
+  return text;
 }

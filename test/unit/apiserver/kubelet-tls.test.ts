@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { createCA, issue } from '../../../src/pki/certs.js';
-import { kubeletTLS, verificationFailure } from '../../../src/apiserver/pod-streams/kubelet-tls.js';
+import {
+  kubeletTLS,
+  loadKubeletCA,
+  verificationFailure,
+} from '../../../src/apiserver/pod-streams/kubelet-tls.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const servers: Server[] = [];
 after(() => servers.forEach((s) => s.close()));
@@ -92,5 +99,31 @@ describe('kubelet certificate verification', async () => {
   it('is no verification failure when the connection is refused', () => {
     const err = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     assert.equal(verificationFailure(err, '127.0.0.1'), undefined);
+  });
+});
+
+describe('--kubelet-certificate-authority file', () => {
+  it('is read when it holds certificates, refused naming the file otherwise', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kca-'));
+    try {
+      const ca = await createCA('k8ts-server-ca@1');
+      const good = join(dir, 'ca.crt');
+      writeFileSync(good, ca.pem.certPem);
+      assert.equal(loadKubeletCA(good), ca.pem.certPem);
+      const empty = join(dir, 'empty.crt');
+      writeFileSync(empty, 'not a certificate\n');
+      assert.throws(() => loadKubeletCA(empty), {
+        message: `invalid --kubelet-certificate-authority "${empty}": no certificate found`,
+      });
+      const broken = join(dir, 'broken.crt');
+      writeFileSync(broken, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+      assert.throws(
+        () => loadKubeletCA(broken),
+        new RegExp(`^Error: invalid --kubelet-certificate-authority "${broken}": `),
+      );
+      assert.throws(() => loadKubeletCA(join(dir, 'missing.crt')), /ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
