@@ -188,5 +188,5 @@ case ${1:-} in
   start) start_server "$2" ;;
   kubectl) shift; in_ns "$HA_NS" "$KUBECTL" --kubeconfig "$HA_DIR/lb.kubeconfig" "$@" ;;
   down) down ;;
-  *) sed -n '2,19p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,18p' "$0" >&2; exit 2 ;;
 esac
