@@ -210,6 +210,13 @@ describe('kubelet serving certificates from the cluster CA', () => {
       proxied.stderr,
       'Error from server (ServiceUnavailable): error trying to reach service: tls: failed to verify certificate: x509: certificate signed by unknown authority\n',
     );
+    const exec = await s.kubectl(['exec', 'logme', '--', 'true']);
+    assert.equal(exec.code, 1);
+    // upstream's UpgradeAwareHandler wraps the failed dial: "error dialing backend: ..."
+    assert.equal(
+      exec.stderr,
+      'Error from server: error dialing backend: tls: failed to verify certificate: x509: certificate signed by unknown authority\n',
+    );
     const logs = await s.kubectl(['logs', 'logme']);
     assert.equal(logs.code, 1);
     assert.equal(
