@@ -2,7 +2,7 @@
 // fieldmanager keeps it: the writer gains the fields it added or changed, every other manager
 // loses them, and fields that vanished are nobody's any more.
 import { sameJSON } from '../json-value.js';
-import type { KubeObject } from '../types.js';
+import { isRecord, type KubeObject } from '../types.js';
 import type { Definitions } from '../schema/dsl.js';
 import { FieldSet } from './fieldset.js';
 import { fromFieldsV1, toFieldsV1, type FieldsV1 } from './fields-v1.js';
@@ -41,6 +41,8 @@ export interface Owner {
   subresource?: string;
   time?: string;
   set: FieldSet;
+  /** The stored FieldsV1 `set` was read from: encoding reuses it while `set` is that same object. */
+  raw?: { set: FieldSet; fields: FieldsV1 };
 }
 
 /** Upstream's cap on Update entries; older ones are folded into "ancient-changes". */
@@ -88,6 +90,7 @@ export function decodeOwners(obj: KubeObject | undefined): Map<string, Owner> {
       apiVersion: raw.apiVersion ?? '',
       set: fromFieldsV1(raw.fieldsV1),
     };
+    if (isRecord(raw.fieldsV1)) owner.raw = { set: owner.set, fields: raw.fieldsV1 };
     if (raw.subresource) owner.subresource = raw.subresource;
     if (raw.time) owner.time = raw.time;
     const k = ownerKey(owner);
@@ -116,7 +119,7 @@ export function encodeOwners(owners: Map<string, Owner>): ManagedFieldsEntry[] {
     apiVersion: o.apiVersion,
     ...(o.time ? { time: o.time } : {}),
     fieldsType: 'FieldsV1' as const,
-    fieldsV1: toFieldsV1(o.set),
+    fieldsV1: o.raw?.set === o.set ? o.raw.fields : toFieldsV1(o.set),
     ...(o.subresource ? { subresource: o.subresource } : {}),
   }));
 }
@@ -150,6 +153,7 @@ export function updateManagedFields(
   // upstream runs the write as a fresh manager, so the writer's own earlier entry loses
   // changed and removed fields like everyone else's, then absorbs what this write set
   for (const [k, owner] of owners) {
+    if (!owner.set.overlaps(changed) && !owner.set.overlaps(c.removed)) continue; // keeps its raw form
     const set = owner.set.difference(changed).difference(c.removed);
     if (set.empty()) owners.delete(k);
     else owners.set(k, { ...owner, set });
