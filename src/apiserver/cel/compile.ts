@@ -15,6 +15,8 @@ import {
   type CelResult,
   type CelValue,
 } from '@bufbuild/cel';
+import { createRegistry } from '@bufbuild/protobuf';
+import { authorizerLibrary, authorizerTypes } from './authorizer.js';
 import { chargeCost, COST_EXCEEDED, metered, PER_CALL_LIMIT } from './cost.js';
 import { celOptional, kubernetesLibrary, kubernetesTypes } from './library.js';
 
@@ -64,7 +66,10 @@ const tick = celFunc(TICK, [CelScalar.INT, CelScalar.DYN], CelScalar.DYN, (weigh
 
 let sharedEnv: CelEnv | undefined;
 function env(): CelEnv {
-  sharedEnv ??= celEnv({ funcs: [...kubernetesLibrary, ...optionalFuncs, tick], registry: kubernetesTypes });
+  sharedEnv ??= celEnv({
+    funcs: [...kubernetesLibrary, ...authorizerLibrary, ...optionalFuncs, tick],
+    registry: createRegistry(kubernetesTypes, ...authorizerTypes),
+  });
   return sharedEnv;
 }
 

@@ -1,6 +1,6 @@
 // The variables a ValidatingAdmissionPolicy expression may name (upstream's
 // admission/plugin/policy/validating: object, oldObject, request, params, namespaceObject,
-// variables). `authorizer` is not offered (see docs/extending.md).
+// variables, authorizer; `authorizer.requestResource` is a select on authorizer).
 export const POLICY_VARIABLES = {
   object: undefined,
   oldObject: undefined,
@@ -8,4 +8,5 @@ export const POLICY_VARIABLES = {
   params: undefined,
   namespaceObject: undefined,
   variables: undefined,
+  authorizer: undefined,
 };
