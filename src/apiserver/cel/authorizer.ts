@@ -150,7 +150,14 @@ function decide(attrs: AuthorizationAttributes): DecisionState {
 /** The CEL value of `authorizer` for a request: checks as its user, requestResource prefilled. */
 export function authorizerValue(
   user: UserInfo,
-  request: { group: string; version: string; resource: string; subresource: string; namespace: string; name: string },
+  request: {
+    group: string;
+    version: string;
+    resource: string;
+    subresource: string;
+    namespace: string;
+    name: string;
+  },
 ): object {
   const requestResource: ResourceState = { user, ...request };
   return create(authorizerDesc, {

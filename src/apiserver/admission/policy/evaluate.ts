@@ -4,15 +4,19 @@
 // Evaluation errors follow the policy's failurePolicy.
 import { compileExpression, CompileError, type Compiled } from '../../cel/compile.js';
 import type { PolicySpec, Validation } from './types.js';
-import { POLICY_VARIABLES } from './variables.js';
+import { policyVariables } from './variables.js';
 
 const cache = new Map<string, Compiled | CompileError>();
-function program(expr: string, result: 'bool' | 'string' | 'any'): Compiled | CompileError {
-  const key = `${result}\u0000${expr}`;
+function program(
+  expr: string,
+  result: 'bool' | 'string' | 'any',
+  hasParams: boolean,
+): Compiled | CompileError {
+  const key = `${result}${hasParams ? 'p' : ''}\u0000${expr}`;
   let c = cache.get(key);
   if (!c) {
     try {
-      c = compileExpression(expr, { variables: POLICY_VARIABLES, result });
+      c = compileExpression(expr, { variables: policyVariables(hasParams), result });
     } catch (e) {
       if (!(e instanceof CompileError)) throw e;
       c = e;
@@ -25,7 +29,7 @@ function program(expr: string, result: 'bool' | 'string' | 'any'): Compiled | Co
 
 /** Runs one expression: its value, or the error text upstream reports for it. */
 function run(expr: string, result: 'bool' | 'string' | 'any', bindings: Record<string, unknown>) {
-  const c = program(expr, result);
+  const c = program(expr, result, 'params' in bindings);
   if (c instanceof CompileError) return { error: c.message };
   const r = c.run(bindings);
   if (r.error !== undefined) return { error: r.error };

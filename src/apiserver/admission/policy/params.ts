@@ -58,7 +58,9 @@ export async function resolveParamKind(deps: AdmissionDeps, pk: ParamKind): Prom
       return { group, version, kind, resource, namespaced: spec.scope !== 'Cluster' };
   }
   // Go's GroupVersionKind.String(): "<group>/<version>, Kind=<kind>"
-  throw new ParamError(`failed to find resource referenced by paramKind: '${group}/${version}, Kind=${kind}'`);
+  throw new ParamError(
+    `failed to find resource referenced by paramKind: '${group}/${version}, Kind=${kind}'`,
+  );
 }
 
 /** A param object as CEL sees it: with the paramKind's apiVersion and kind (stored objects may be older versions). */

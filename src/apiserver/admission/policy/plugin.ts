@@ -81,8 +81,7 @@ function denial(req: AdmissionRequest, d: Decision): StatusError {
   });
 }
 
-const byName = (a: KubeObject, b: KubeObject) =>
-  (a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1;
+const byName = (a: KubeObject, b: KubeObject) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1);
 
 /** What one request collects over all policies. */
 interface Collected {
@@ -102,7 +101,8 @@ async function dispatchPolicy(
   const name = policy.metadata.name ?? '';
   if (!spec.matchConstraints || !(await resourcesMatch(deps, spec.matchConstraints, req, false))) return;
   const configError = (message: string, binding?: string) => {
-    if (spec.failurePolicy !== 'Ignore') out.denied.push({ policy: name, binding, message, reason: 'Invalid' });
+    if (spec.failurePolicy !== 'Ignore')
+      out.denied.push({ policy: name, binding, message, reason: 'Invalid' });
   };
   let source: ParamSource | undefined;
   if (spec.paramKind) {
@@ -113,9 +113,10 @@ async function dispatchPolicy(
       return configError(`failed to configure policy: ${err.message}`);
     }
   }
-  const ns = req.namespace && !(req.group === '' && req.resource === 'namespaces')
-    ? await getObject(deps, '', 'namespaces', '', req.namespace)
-    : undefined;
+  const ns =
+    req.namespace && !(req.group === '' && req.resource === 'namespaces')
+      ? await getObject(deps, '', 'namespaces', '', req.namespace)
+      : undefined;
   const base: Record<string, unknown> = {
     object: req.operation === 'DELETE' ? null : toCel(req.object ?? null, undefined),
     oldObject: toCel(req.oldObject ?? null, undefined),
@@ -140,7 +141,8 @@ async function dispatchPolicy(
     }
     const actions = bspec.validationActions ?? [];
     for (const param of params) {
-      const vars = { ...base, params: param ? toCel(param, undefined) : null };
+      // `params` is a variable only of policies with a paramKind (null when the binding has no paramRef)
+      const vars = spec.paramKind ? { ...base, params: param ? toCel(param, undefined) : null } : { ...base };
       const outcome = await withAuthorization(session, () => evaluatePolicy(spec, vars));
       if (!outcome) continue;
       for (const f of outcome.failures) {
@@ -153,7 +155,13 @@ async function dispatchPolicy(
         if (actions.includes('Audit') && !out.audited) {
           out.audited = true;
           const value = [
-            { message: f.message, policy: bspec.policyName ?? name, binding: bname, expressionIndex: f.index, validationActions: actions },
+            {
+              message: f.message,
+              policy: bspec.policyName ?? name,
+              binding: bname,
+              expressionIndex: f.index,
+              validationActions: actions,
+            },
           ];
           req.ctx.addAuditAnnotation?.(VALIDATION_FAILURE, JSON.stringify(value));
         }
@@ -182,7 +190,9 @@ export function validatingAdmissionPolicy(deps: AdmissionDeps): AdmissionPlugin 
       bindings.sort(byName);
       const out: Collected = { denied: [], audited: false };
       for (const policy of policies) {
-        const bound = bindings.filter((b) => (b.spec as BindingSpec | undefined)?.policyName === policy.metadata.name);
+        const bound = bindings.filter(
+          (b) => (b.spec as BindingSpec | undefined)?.policyName === policy.metadata.name,
+        );
         if (bound.length) await dispatchPolicy(deps, req, policy, bound, out);
       }
       if (out.denied.length) throw denial(req, out.denied[0]!);

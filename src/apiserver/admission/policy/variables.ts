@@ -10,3 +10,10 @@ export const POLICY_VARIABLES = {
   variables: undefined,
   authorizer: undefined,
 };
+
+/** The variables of a policy: `params` is declared only when the policy has a paramKind (as upstream). */
+export function policyVariables(hasParams: boolean): Record<string, undefined> {
+  if (hasParams) return POLICY_VARIABLES;
+  const { params: _params, ...rest } = POLICY_VARIABLES;
+  return rest;
+}
