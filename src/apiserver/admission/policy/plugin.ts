@@ -20,6 +20,7 @@ import {
   ruleMatches,
 } from '../webhook/matching.js';
 import type { Webhook } from '../webhook/types.js';
+import { convertRequest, equivalentResources } from '../webhook/equivalent.js';
 import { evaluatePolicy } from './evaluate.js';
 import { collectParams, ParamError, resolveParamKind, type ParamSource } from './params.js';
 import type { BindingSpec, MatchResources, NamedRule, PolicySpec } from './types.js';
@@ -99,7 +100,23 @@ async function dispatchPolicy(
 ): Promise<void> {
   const spec = (policy.spec ?? {}) as PolicySpec;
   const name = policy.metadata.name ?? '';
-  if (!spec.matchConstraints || !(await resourcesMatch(deps, spec.matchConstraints, req, false))) return;
+  const original = req;
+  const constraints = spec.matchConstraints;
+  if (!constraints) return;
+  if (!(await resourcesMatch(deps, constraints, req, false))) {
+    // matchPolicy Equivalent: the request converted to a version the constraints name
+    if (constraints.matchPolicy === 'Exact') return;
+    let matched: AdmissionRequest | undefined;
+    for (const eq of await equivalentResources(deps, req)) {
+      const versioned = convertRequest(req, eq);
+      if (await resourcesMatch(deps, constraints, versioned, false)) {
+        matched = versioned;
+        break;
+      }
+    }
+    if (!matched) return;
+    req = matched;
+  }
   const configError = (message: string, binding?: string) => {
     if (spec.failurePolicy !== 'Ignore')
       out.denied.push({ policy: name, binding, message, reason: 'Invalid' });
@@ -120,9 +137,9 @@ async function dispatchPolicy(
   const base: Record<string, unknown> = {
     object: req.operation === 'DELETE' ? null : toCel(req.object ?? null, undefined),
     oldObject: toCel(req.oldObject ?? null, undefined),
-    request: toCel(requestValue(req), undefined),
+    request: toCel(requestValue(req, original), undefined),
     namespaceObject: ns ? toCel(ns, undefined) : null,
-    authorizer: authorizerValue(req.user, req),
+    authorizer: authorizerValue(req.user, original),
   };
   const session = new AuthorizationSession(deps.authorizer());
   // auditAnnotations of all bindings, distinct values joined as upstream's collector does
