@@ -220,6 +220,38 @@ describe('admission webhooks: DELETE, audit annotations, matchPolicy Equivalent,
     assert.equal(annotations?.['annotate.example.com/decision'], 'looked fine');
   });
 
+  it('mutating webhook calls are recorded as mutation.webhook.admission.k8s.io annotations', async () => {
+    const r = await apply(
+      hookConfig('Mutating', 'labeller', url('/patch'), cmRule(['CREATE']), {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'audited' } },
+      }),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await s.kubectl(['-n', 'audited', 'create', 'configmap', 'a2'])).code, 0);
+    let annotations: Record<string, string> | undefined;
+    for (let i = 0; !annotations && i < 150; i++) {
+      const lines = existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').filter(Boolean) : [];
+      const ev = lines
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              stage: string;
+              verb: string;
+              objectRef?: { name?: string };
+              annotations?: Record<string, string>;
+            },
+        )
+        .find((e) => e.stage === 'ResponseComplete' && e.verb === 'create' && e.objectRef?.name === 'a2');
+      if (ev) annotations = ev.annotations ?? {};
+      else await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal(
+      annotations?.['mutation.webhook.admission.k8s.io/round_0_index_0'],
+      '{"configuration":"labeller","webhook":"labeller.example.com","mutated":true}',
+    );
+    assert.equal((await s.kubectl(['delete', 'mutatingwebhookconfiguration', 'labeller'])).code, 0);
+  });
+
   it('matchPolicy Equivalent: an autoscaling/v1 webhook sees v2 writes converted to v1', async () => {
     const v1Rule = {
       operations: ['CREATE'],

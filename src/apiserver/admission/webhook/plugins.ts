@@ -32,7 +32,26 @@ class CallingWebhookError extends Error {
 async function webhooksOf(deps: AdmissionDeps, resource: string): Promise<Webhook[]> {
   const configs = await listObjects(deps, GROUP, resource);
   configs.sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1));
-  return configs.flatMap((c) => (Array.isArray(c.webhooks) ? (c.webhooks as Webhook[]) : []));
+  return configs.flatMap((c) => {
+    const hooks = Array.isArray(c.webhooks) ? (c.webhooks as Webhook[]) : [];
+    for (const w of hooks) configurationOf.set(w, c.metadata.name ?? '');
+    return hooks;
+  });
+}
+
+/** The configuration each (cached) webhook came from, for the mutation audit annotation. */
+const configurationOf = new WeakMap<Webhook, string>();
+
+/**
+ * upstream's mutation.webhook.admission.k8s.io/round_<r>_index_<i> annotation: which webhook
+ * of which configuration was called in which round, and whether its patch changed the object.
+ */
+function annotateMutation(req: AdmissionRequest, round: number, index: number, w: Webhook, mutated: boolean) {
+  const value = { configuration: configurationOf.get(w) ?? '', webhook: w.name, mutated };
+  req.ctx.addAuditAnnotation?.(
+    `mutation.webhook.admission.k8s.io/round_${round}_index_${index}`,
+    JSON.stringify(value),
+  );
 }
 
 /**
@@ -205,18 +224,29 @@ export function mutatingWebhookAdmission(deps: AdmissionDeps): AdmissionPlugin {
       for (const w of hooks) {
         const inv = await shouldCall(deps, w, req);
         if (!inv) continue;
-        const resp = await callWithPolicy(deps, w, inv, req, true);
-        handleAnswer(w, req, resp);
-        if (resp && applyPatch(w, inv, req, resp)) for (const earlier of invoked) stale.add(earlier);
+        let mutated = false;
+        try {
+          const resp = await callWithPolicy(deps, w, inv, req, true);
+          handleAnswer(w, req, resp);
+          mutated = !!resp && applyPatch(w, inv, req, resp);
+        } finally {
+          annotateMutation(req, 0, invoked.length, w, mutated);
+        }
+        if (mutated) for (const earlier of invoked) stale.add(earlier);
         invoked.push(w);
       }
-      for (const w of invoked) {
+      for (const [index, w] of invoked.entries()) {
         if (w.reinvocationPolicy !== 'IfNeeded' || !stale.has(w)) continue;
         const inv = await shouldCall(deps, w, req);
         if (!inv) continue;
-        const resp = await callWithPolicy(deps, w, inv, req, true);
-        handleAnswer(w, req, resp);
-        if (resp) applyPatch(w, inv, req, resp);
+        let mutated = false;
+        try {
+          const resp = await callWithPolicy(deps, w, inv, req, true);
+          handleAnswer(w, req, resp);
+          mutated = !!resp && applyPatch(w, inv, req, resp);
+        } finally {
+          annotateMutation(req, 1, index, w, mutated);
+        }
       }
     },
   };
