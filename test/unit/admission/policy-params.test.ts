@@ -315,4 +315,43 @@ describe('ValidatingAdmissionPolicy: params, Audit, auditAnnotations, Equivalent
     assert.deepEqual(await of('', 'v1', 'events'), ['events.k8s.io/v1/events']);
     assert.deepEqual(await of('', 'v1', 'configmaps'), []);
   });
+
+  it('equivalent resources of a custom resource: its other served versions, apiVersion converted', async () => {
+    const schema = { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } };
+    await c.create(
+      'customresourcedefinitions',
+      {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'widgets.example.com' },
+        spec: {
+          group: 'example.com',
+          scope: 'Namespaced',
+          names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+          versions: [
+            { name: 'v1', served: true, storage: false, schema },
+            { name: 'v2', served: true, storage: true, schema },
+            { name: 'v0', served: false, storage: false, schema },
+          ],
+        },
+      },
+      '',
+      'apiextensions.k8s.io',
+    );
+    const base = request(c).req;
+    const eqs = await equivalentResources(c.deps, {
+      ...base,
+      group: 'example.com',
+      version: 'v2',
+      resource: 'widgets',
+      kind: 'Widget',
+    });
+    assert.deepEqual(
+      eqs.map((e) => `${e.group}/${e.version}/${e.resource}/${e.kind}`),
+      ['example.com/v1/widgets/Widget'],
+    );
+    const w = { apiVersion: 'example.com/v2', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1 } };
+    assert.deepEqual(eqs[0]!.toVersion(w), { ...w, apiVersion: 'example.com/v1' });
+    assert.deepEqual(eqs[0]!.fromVersion({ ...w, apiVersion: 'example.com/v1' }), w);
+  });
 });

@@ -83,12 +83,24 @@ async function customEquivalents(deps: AdmissionDeps, req: AdmissionRequest): Pr
   return [];
 }
 
+/** Per request (its context), what equivalentResources found: every webhook and policy asks. */
+const found = new WeakMap<object, Map<string, Promise<Equivalent[]>>>();
+
 /** The other group/versions of the request's resource, in registration order. */
-export async function equivalentResources(deps: AdmissionDeps, req: AdmissionRequest): Promise<Equivalent[]> {
-  const builtin = builtinEquivalents(req);
-  if (builtin.length || allStrategies.some((s) => s.group === req.group && s.resource === req.resource))
-    return builtin;
-  return customEquivalents(deps, req);
+export function equivalentResources(deps: AdmissionDeps, req: AdmissionRequest): Promise<Equivalent[]> {
+  const key = `${req.group}/${req.version}/${req.resource}`;
+  let perRequest = found.get(req.ctx);
+  if (!perRequest) found.set(req.ctx, (perRequest = new Map()));
+  let result = perRequest.get(key);
+  if (!result) {
+    const builtin = builtinEquivalents(req);
+    result =
+      builtin.length || allStrategies.some((s) => s.group === req.group && s.resource === req.resource)
+        ? Promise.resolve(builtin)
+        : customEquivalents(deps, req);
+    perRequest.set(key, result);
+  }
+  return result;
 }
 
 /** The request as seen in an equivalent version (objects converted). */
