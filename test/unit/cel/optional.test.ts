@@ -78,3 +78,30 @@ describe('CEL optional syntax', () => {
     );
   });
 });
+
+describe('CEL optional syntax in CRD validation rules', () => {
+  it('compiles and evaluates against the schema-typed values', async () => {
+    const { compileRules, evaluateRules } = await import('../../../src/apiserver/crd/cel-rules.js');
+    const schema = {
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          properties: { min: { type: 'integer' }, max: { type: 'integer' } },
+          'x-kubernetes-validations': [
+            { rule: 'self.?max.orValue(10) >= self.?min.orValue(0)', message: 'max below min' },
+          ],
+        },
+      },
+    };
+    const { node, errors } = compileRules(schema, 'spec.versions[0].schema.openAPIV3Schema');
+    assert.deepEqual(errors, []);
+    const run = (spec: Record<string, unknown>) =>
+      evaluateRules(node!, { apiVersion: 'x/v1', kind: 'K', metadata: { name: 'a' }, spec }, undefined).map(
+        (e) => e.detail,
+      );
+    assert.deepEqual(run({ min: 5 }), []);
+    assert.deepEqual(run({ min: 11 }), ['max below min']);
+    assert.deepEqual(run({ min: 3, max: 2 }), ['max below min']);
+  });
+});
