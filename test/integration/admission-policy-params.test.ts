@@ -204,6 +204,27 @@ describe('ValidatingAdmissionPolicy: params, Audit, auditAnnotations, authorizer
     assert.equal(r.code, 0, r.stderr);
     r = await s.kubectl(['-n', 'authz', 'create', 'configmap', 'c1']);
     assert.equal(r.code, 0, r.stderr);
+    // the status follows the spec's generation; ConfigMap has no field `nope`
+    r = await s.kubectl([
+      'patch',
+      'validatingadmissionpolicy',
+      'unknown-kind.example.com',
+      '--type=merge',
+      '-p',
+      '{"spec":{"validations":[{"expression":"object.nope == 1"}]}}',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await s.kubectl([
+      'get',
+      'validatingadmissionpolicy',
+      'unknown-kind.example.com',
+      '-o',
+      'jsonpath={.metadata.generation} {.status.observedGeneration} {.status.typeChecking.expressionWarnings[0].fieldRef}: {.status.typeChecking.expressionWarnings[0].warning}',
+    ]);
+    assert.equal(
+      r.stdout,
+      "3 3 spec.validations[0].expression: /v1, Kind=ConfigMap: ERROR: <input>:1:7: undefined field 'nope'\n | object.nope == 1\n | ......^\n",
+    );
   });
 
   it('Audit records the failure and auditAnnotations land on the audit event', async () => {

@@ -300,6 +300,70 @@ describe('ValidatingAdmissionPolicy: params, Audit, auditAnnotations, Equivalent
     assert.equal(exact.error, undefined);
   });
 
+  it('status.typeChecking: expression warnings per explicitly named kind, as upstream words them', async () => {
+    const p = await c.create(
+      'validatingadmissionpolicies',
+      {
+        apiVersion: `${G}/v1`,
+        kind: 'ValidatingAdmissionPolicy',
+        metadata: { name: 'typed.example.com' },
+        spec: {
+          matchConstraints: {
+            resourceRules: [
+              {
+                apiGroups: ['apps'],
+                apiVersions: ['v1'],
+                operations: ['*'],
+                resources: ['deployments', 'deployments/scale'],
+              },
+            ],
+          },
+          validations: [
+            { expression: 'object.spec.replicaz > 0' },
+            {
+              expression: 'object.spec.replicas > 0',
+              messageExpression: "'got ' + string(object.spec.replicas)",
+            },
+          ],
+        },
+      },
+      '',
+      G,
+    );
+    assert.deepEqual(p.status, {
+      observedGeneration: 1,
+      typeChecking: {
+        expressionWarnings: [
+          {
+            fieldRef: 'spec.validations[0].expression',
+            warning:
+              "apps/v1, Kind=Deployment: ERROR: <input>:1:12: undefined field 'replicaz'\n | object.spec.replicaz > 0\n | ...........^\n",
+          },
+        ],
+      },
+    });
+    // wildcards are not checked
+    const wild = await c.create(
+      'validatingadmissionpolicies',
+      {
+        apiVersion: `${G}/v1`,
+        kind: 'ValidatingAdmissionPolicy',
+        metadata: { name: 'wild.example.com' },
+        spec: {
+          matchConstraints: {
+            resourceRules: [
+              { apiGroups: ['*'], apiVersions: ['v1'], operations: ['*'], resources: ['deployments'] },
+            ],
+          },
+          validations: [{ expression: 'object.spec.replicaz > 0' }],
+        },
+      },
+      '',
+      G,
+    );
+    assert.deepEqual(wild.status, { observedGeneration: 1, typeChecking: {} });
+  });
+
   it('equivalent resources: both HPA versions and both Event groups', async () => {
     const base = request(c).req;
     const of = async (group: string, version: string, resource: string) =>

@@ -2,7 +2,8 @@
 // GA in 1.30): stored objects the ValidatingAdmissionPolicy plugin reads. Defaults and the checks
 // of upstream's validation that matter to evaluation: expressions compile, validationActions are
 // known, a binding names its policy, paramKind/paramRef and auditAnnotations are well formed.
-// status.typeChecking is left empty (no type checker).
+// status (observedGeneration, typeChecking) is computed on every write, where upstream's status
+// controller writes it moments later.
 import { isRecord, type KubeObject } from '../../../api/types.js';
 import { compileExpression, CompileError } from '../../cel/compile.js';
 import { defineResource } from '../define.js';
@@ -19,6 +20,8 @@ import {
   type FieldError,
 } from '../validation.js';
 import { policyVariables } from '../../admission/policy/variables.js';
+import { typeCheckPolicy } from '../../admission/policy/typecheck.js';
+import type { PolicySpec as CheckedSpec } from '../../admission/policy/types.js';
 
 const GROUP = 'admissionregistration.k8s.io';
 
@@ -192,6 +195,15 @@ function validateBinding(b: KubeObject): FieldError[] {
   return errs;
 }
 
+/** What upstream's status controller records: the generation checked and its expression warnings. */
+function setStatus(p: KubeObject): void {
+  const warnings = typeCheckPolicy((p.spec ?? {}) as CheckedSpec);
+  p.status = {
+    observedGeneration: p.metadata.generation,
+    typeChecking: warnings.length ? { expressionWarnings: warnings } : {},
+  };
+}
+
 const policyTable = {
   columns: [
     nameColumn,
@@ -240,6 +252,8 @@ export const validatingadmissionpolicies = defineResource({
     spec.failurePolicy ??= 'Fail';
     defaultMatchResources(spec.matchConstraints);
   },
+  prepareForCreate: (p) => setStatus(p),
+  prepareForUpdate: (p) => setStatus(p),
   validate: validatePolicy,
   table: policyTable,
 });
