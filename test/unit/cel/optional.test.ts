@@ -43,6 +43,32 @@ describe('CEL optional syntax', () => {
     );
   });
 
+  it('optional list elements and map entries are kept with a value, dropped when none', () => {
+    const plain = (v: unknown) =>
+      JSON.parse(
+        JSON.stringify(v, (_k, x: unknown) =>
+          typeof x === 'bigint'
+            ? Number(x)
+            : x instanceof Map || (typeof x === 'object' && x !== null && Symbol.iterator in x)
+              ? [...(x as Iterable<unknown>)]
+              : x,
+        ),
+      );
+    assert.deepEqual(plain(evaluate('[?self.spec.?a.?b, ?self.spec.?nope, 3]').value), [1, 3]);
+    assert.deepEqual(evaluate('size([?optional.none()])'), { value: 0n });
+    assert.deepEqual(plain(evaluate("{?'b': self.spec.?a.?b, ?'z': self.spec.?nope, 'c': 1}").value), [
+      ['b', 1],
+      ['c', 1],
+    ]);
+    // a ternary is not an optional marker
+    assert.deepEqual(plain(evaluate("[true ? 1 : 2, {'k': false ? 1 : 2}['k']]").value), [1, 2]);
+    assert.deepEqual(
+      evaluate('[?1]'),
+      { error: 'no such overload' },
+      'an optional element must be an optional',
+    );
+  });
+
   it('leaves string literals alone', () => {
     assert.deepEqual(evaluate(`self.text == "has .? and [? inside"`), { value: true });
     assert.deepEqual(evaluate(`self.text == r'has .? and [? inside'`), { value: true });
