@@ -67,7 +67,7 @@ export function rewriteOptionalSyntax(src: string): Rewritten {
   while (i < src.length) {
     const c = src[i]!;
     // string literals (with r/b prefixes, triple quotes) are copied as they are
-    const lit = /^(?:[rRbB]{0,2})('\'\'|"""|'|")/.exec(src.slice(i, i + 5));
+    const lit = /^(?:[rRbB]{0,2})('''|"""|'|")/.exec(src.slice(i, i + 5));
     if (lit && (i === 0 || !isIdentChar(src[i - 1]))) {
       const raw = /[rR]/.test(lit[0].slice(0, -lit[1]!.length));
       const quote = lit[1]!;
