@@ -12,7 +12,9 @@ export class AdmissionChain {
   }
 
   async admit(request: AdmissionRequest): Promise<void> {
-    for (const p of this.mutating) await p.admit!(request);
+    // on DELETE only the plugins that handle it (upstream's Handles(Delete)) are called
+    for (const p of this.mutating)
+      if (request.operation !== 'DELETE' || p.admitsDelete) await p.admit!(request);
   }
 
   async validate(request: AdmissionRequest): Promise<void> {

@@ -35,6 +35,8 @@ export interface AdmissionRequest {
 export interface AdmissionPlugin {
   /** Upstream's plugin name, e.g. 'LimitRanger'. */
   readonly name: string;
+  /** The mutating phase also runs on DELETE (with oldObject only), as for mutating webhooks. */
+  readonly admitsDelete?: boolean;
   /** Mutating phase: may change request.object in place. */
   admit?(request: AdmissionRequest): void | Promise<void>;
   /** Validating phase: throws to refuse. */

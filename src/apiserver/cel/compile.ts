@@ -9,14 +9,19 @@ import {
   celFunc,
   CelScalar,
   isCelError,
+  isCelList,
+  isCelMap,
   parse,
   plan,
   type CelEnv,
   type CelResult,
   type CelValue,
 } from '@bufbuild/cel';
+import { createRegistry } from '@bufbuild/protobuf';
+import { authorizerLibrary, authorizerTypes } from './authorizer.js';
 import { chargeCost, COST_EXCEEDED, metered, PER_CALL_LIMIT } from './cost.js';
 import { celOptional, kubernetesLibrary, kubernetesTypes } from './library.js';
+import { lowerOptionalSyntax, optionalSyntaxFuncs, rewriteOptionalSyntax } from './optional.js';
 
 type ParsedExpr = ReturnType<typeof parse>;
 type Expr = ParsedExpr['expr'];
@@ -56,7 +61,21 @@ const TICK = '@k8ts.tick';
 const optionalFuncs = [
   celFunc('optional.of', [CelScalar.DYN], CelScalar.DYN, (v) => celOptional(v) as never),
   celFunc('optional.none', [], CelScalar.DYN, () => celOptional(undefined) as never),
+  celFunc(
+    'optional.ofNonZeroValue',
+    [CelScalar.DYN],
+    CelScalar.DYN,
+    (v) => celOptional(isZeroValue(v) ? undefined : v) as never,
+  ),
 ];
+
+/** CEL's zero values: null, false, 0, '', empty bytes, lists and maps. */
+function isZeroValue(v: CelValue): boolean {
+  if (v === null || v === false || v === 0 || v === 0n || v === '') return true;
+  if (v instanceof Uint8Array) return v.length === 0;
+  if (isCelList(v) || isCelMap(v)) return v.size === 0;
+  return false;
+}
 const tick = celFunc(TICK, [CelScalar.INT, CelScalar.DYN], CelScalar.DYN, (weight, cond) => {
   chargeCost(Number(weight));
   return cond;
@@ -64,7 +83,10 @@ const tick = celFunc(TICK, [CelScalar.INT, CelScalar.DYN], CelScalar.DYN, (weigh
 
 let sharedEnv: CelEnv | undefined;
 function env(): CelEnv {
-  sharedEnv ??= celEnv({ funcs: [...kubernetesLibrary, ...optionalFuncs, tick], registry: kubernetesTypes });
+  sharedEnv ??= celEnv({
+    funcs: [...kubernetesLibrary, ...authorizerLibrary, ...optionalFuncs, ...optionalSyntaxFuncs, tick],
+    registry: createRegistry(kubernetesTypes, ...authorizerTypes),
+  });
   return sharedEnv;
 }
 
@@ -73,21 +95,30 @@ export class CompileError extends Error {}
 /** Compiles source or throws CompileError with cel-go's "compilation failed: ..." detail. */
 export function compileExpression(source: string, opts: CompileOptions): Compiled {
   let parsed: ParsedExpr;
+  const rewritten = rewriteOptionalSyntax(source);
   try {
-    parsed = parse(source);
+    parsed = parse(rewritten.source);
   } catch (e) {
     const m = /^<input>:(\d+):(\d+): (.*)$/s.exec((e as Error).message);
-    const line = Number(m?.[1] ?? 1);
-    const col = Number(m?.[2] ?? 1);
+    let line = Number(m?.[1] ?? 1);
+    let col = Number(m?.[2] ?? 1);
+    if (rewritten.source !== source) {
+      // the parser's position is in the rewritten source
+      const lines = rewritten.source.split('\n');
+      const offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + col - 1;
+      ({ line, col } = lineCol(source, rewritten.original(offset)));
+      col += 1;
+    }
     throw new CompileError(
       `compilation failed: ${issue(source, line, col, `Syntax error: ${m?.[3] ?? (e as Error).message}`)}`,
     );
   }
+  lowerOptionalSyntax(parsed.expr);
   const positions = parsed.sourceInfo?.positions ?? {};
   const references = new Set<string>();
   const problems: string[] = [];
   const at = (e: Expr, msg: string) => {
-    const offset = positions[String(e.id)] ?? 0;
+    const offset = rewritten.original(positions[String(e.id)] ?? 0);
     const { line, col } = lineCol(source, offset);
     problems.push(issue(source, line, col + 1, msg));
   };
@@ -168,10 +199,14 @@ function check(
     }
     case 'callExpr': {
       const call = k.value;
-      if (call.target) check(call.target, scopes, opts, refs, at);
-      for (const a of call.args) check(a, scopes, opts, refs, at);
       const qualified =
         call.target?.exprKind.case === 'identExpr' && !scopes.has(call.target.exprKind.value.name);
+      // `optional.of(x)`: the target names a namespace of functions, not a variable
+      const namespaced =
+        qualified &&
+        !!env().funcs.find(`${(call.target!.exprKind.value as { name: string }).name}.${call.function}`);
+      if (call.target && !namespaced) check(call.target, scopes, opts, refs, at);
+      for (const a of call.args) check(a, scopes, opts, refs, at);
       if (
         !qualified &&
         !env().funcs.find(call.function) &&

@@ -77,6 +77,12 @@ export function celOptional(v: CelValue | undefined): object {
 function optionalContent(self: unknown): CelValue | undefined {
   return optionals.get((self as { message: object }).message);
 }
+/** The content of an optional value ({value: undefined} for none), or undefined for other values. */
+export function asOptional(v: unknown): { value: CelValue | undefined } | undefined {
+  if (typeof v !== 'object' || v === null || (v as { desc?: unknown }).desc !== optionalDesc)
+    return undefined;
+  return { value: optionalContent(v) };
+}
 
 const optionalFuncs: CelFunc[] = [
   celMethod('hasValue', OPTIONAL_T, [], BOOL, function () {
@@ -89,6 +95,9 @@ const optionalFuncs: CelFunc[] = [
   }),
   celMethod('orValue', OPTIONAL_T, [DYN], DYN, function (alt) {
     return optionalContent(this) ?? alt;
+  }),
+  celMethod('or', OPTIONAL_T, [OPTIONAL_T], OPTIONAL_T, function (alt) {
+    return (optionalContent(this) !== undefined ? this : alt) as never;
   }),
 ];
 

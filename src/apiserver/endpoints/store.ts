@@ -430,7 +430,10 @@ export class ResourceStore {
           name,
           `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
         );
-      await this.deps.admission.validate(this.admissionRequest('DELETE', undefined, current, ctx));
+      // upstream's AdmissionToValidateObjectDeleteFunc: the mutating phase, then the validating one
+      const review = this.admissionRequest('DELETE', undefined, current, ctx);
+      await this.deps.admission.admit(review);
+      await this.deps.admission.validate(review);
       const now = new Date();
       const next = clone(current);
       const finalizers = new Set(next.metadata.finalizers ?? []);

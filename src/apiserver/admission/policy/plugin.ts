@@ -1,14 +1,14 @@
 // The ValidatingAdmissionPolicy plugin (upstream's admission/plugin/policy/validating): every
-// binding whose policy's matchConstraints, the binding's matchResources and the policy's
-// matchConditions select the request evaluates the policy's validations (CEL over object,
-// oldObject, request, namespaceObject, variables). A failed validation is acted on per the
-// binding's validationActions: Deny refuses with upstream's message and the validation's reason
-// (Invalid, 422, by default), Warn adds `Validation failed for ValidatingAdmissionPolicy ...`
-// as a warning, Audit records nothing (k8ts writes no audit annotations). Evaluation errors
-// follow failurePolicy. Policies with paramKind are not evaluated (failurePolicy decides).
+// binding whose policy's matchConstraints and whose matchResources select the request is
+// evaluated once per param its paramRef finds (see params.ts and evaluate.ts). A failed
+// validation is acted on per the binding's validationActions: Deny refuses with upstream's
+// message and the validation's reason (Invalid, 422, by default), Warn adds `Validation failed
+// for ValidatingAdmissionPolicy ...` as a warning, Audit records the
+// `validation.policy.admission.k8s.io/validation_failure` audit annotation. auditAnnotations
+// land on the audit event as `<policy>/<key>`. Configuration errors (an unknown paramKind,
+// missing params with parameterNotFoundAction Deny) follow failurePolicy.
 import { StatusError, type StatusReason } from '../../../api/errors.js';
-import { isRecord, type KubeObject } from '../../../api/types.js';
-import { compileExpression, CompileError, type Compiled } from '../../cel/compile.js';
+import type { KubeObject } from '../../../api/types.js';
 import { toCel } from '../../cel/values.js';
 import { getObject, listObjects } from '../lookup.js';
 import type { AdmissionDeps, AdmissionPlugin, AdmissionRequest } from '../types.js';
@@ -19,65 +19,15 @@ import {
   objectSelectorMatches,
   ruleMatches,
 } from '../webhook/matching.js';
-import type { RuleWithOperations, Webhook } from '../webhook/types.js';
-import { POLICY_VARIABLES } from './variables.js';
+import type { Webhook } from '../webhook/types.js';
+import { convertRequest, equivalentResources } from '../webhook/equivalent.js';
+import { evaluatePolicy } from './evaluate.js';
+import { collectParams, ParamError, resolveParamKind, type ParamSource } from './params.js';
+import type { BindingSpec, MatchResources, NamedRule, PolicySpec } from './types.js';
+import { AuthorizationSession, authorizerValue, withAuthorization } from '../../cel/authorizer.js';
 
 const GROUP = 'admissionregistration.k8s.io';
-
-interface NamedRule extends RuleWithOperations {
-  resourceNames?: string[];
-}
-interface MatchResources {
-  namespaceSelector?: Webhook['namespaceSelector'];
-  objectSelector?: Webhook['objectSelector'];
-  resourceRules?: NamedRule[];
-  excludeResourceRules?: NamedRule[];
-}
-interface Validation {
-  expression: string;
-  message?: string;
-  messageExpression?: string;
-  reason?: string;
-}
-interface PolicySpec {
-  failurePolicy?: 'Fail' | 'Ignore';
-  paramKind?: { apiVersion?: string; kind?: string };
-  matchConstraints?: MatchResources;
-  validations?: Validation[];
-  variables?: { name: string; expression: string }[];
-  matchConditions?: { name: string; expression: string }[];
-}
-interface BindingSpec {
-  policyName?: string;
-  validationActions?: string[];
-  matchResources?: MatchResources;
-}
-
-const cache = new Map<string, Compiled | CompileError>();
-function program(expr: string, result: 'bool' | 'string' | 'any'): Compiled | CompileError {
-  const key = `${result}\u0000${expr}`;
-  let c = cache.get(key);
-  if (!c) {
-    try {
-      c = compileExpression(expr, { variables: POLICY_VARIABLES, result });
-    } catch (e) {
-      if (!(e instanceof CompileError)) throw e;
-      c = e;
-    }
-    if (cache.size > 2000) cache.clear();
-    cache.set(key, c);
-  }
-  return c;
-}
-
-/** Runs one expression: its value, or the error text upstream reports for it. */
-function evaluate(expr: string, result: 'bool' | 'string' | 'any', bindings: Record<string, unknown>) {
-  const c = program(expr, result);
-  if (c instanceof CompileError) return { error: `expression '${expr}' resulted in error: ${c.message}` };
-  const r = c.run(bindings);
-  if (r.error !== undefined) return { error: `expression '${expr}' resulted in error: ${r.error}` };
-  return { value: r.value };
-}
+const VALIDATION_FAILURE = 'validation.policy.admission.k8s.io/validation_failure';
 
 function namedRuleMatches(r: NamedRule, req: AdmissionRequest): boolean {
   if (!ruleMatches(r, req)) return false;
@@ -111,13 +61,17 @@ const CODES: Partial<Record<string, number>> = {
 
 interface Decision {
   policy: string;
-  binding: string;
+  /** Undefined for errors of the policy itself (upstream words those without a binding). */
+  binding?: string;
   message: string;
   reason: string;
 }
 
 function denial(req: AdmissionRequest, d: Decision): StatusError {
-  const message = `ValidatingAdmissionPolicy '${d.policy}' with binding '${d.binding}' denied request: ${d.message}`;
+  const message =
+    d.binding === undefined
+      ? `ValidatingAdmissionPolicy '${d.policy}' denied request: ${d.message}`
+      : `ValidatingAdmissionPolicy '${d.policy}' with binding '${d.binding}' denied request: ${d.message}`;
   const gr = req.group ? `${req.resource}.${req.group}` : req.resource;
   const text = req.name ? `${gr} "${req.name}" is forbidden: ${message}` : `${gr} is forbidden: ${message}`;
   return new StatusError(CODES[d.reason] ?? 422, d.reason as StatusReason, text, {
@@ -128,72 +82,117 @@ function denial(req: AdmissionRequest, d: Decision): StatusError {
   });
 }
 
-/** The failure of one validation, or undefined when it passes (or an error is ignored). */
-function check(v: Validation, spec: PolicySpec, bindings: Record<string, unknown>) {
-  const r = evaluate(v.expression, 'bool', bindings);
-  if (r.error !== undefined)
-    return spec.failurePolicy === 'Ignore' ? undefined : { message: r.error, reason: 'Invalid' };
-  if (r.value === true) return undefined;
-  let message = v.message?.trim() || `failed expression: ${v.expression.trim()}`;
-  if (v.messageExpression) {
-    const m = evaluate(v.messageExpression, 'string', bindings);
-    if (typeof m.value === 'string' && m.value.trim() && !m.value.includes('\n')) message = m.value.trim();
-  }
-  return { message, reason: v.reason ?? 'Invalid' };
+const byName = (a: KubeObject, b: KubeObject) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1);
+
+/** What one request collects over all policies. */
+interface Collected {
+  denied: Decision[];
+  /** The validation_failure annotation is set once, by the first Audit failure (as AddAnnotation keeps the first). */
+  audited: boolean;
 }
 
-async function decide(
+async function dispatchPolicy(
   deps: AdmissionDeps,
   req: AdmissionRequest,
   policy: KubeObject,
-  binding: KubeObject,
-): Promise<Decision[]> {
+  bindings: KubeObject[],
+  out: Collected,
+): Promise<void> {
   const spec = (policy.spec ?? {}) as PolicySpec;
-  const bspec = (binding.spec ?? {}) as BindingSpec;
-  if (!spec.matchConstraints || !(await resourcesMatch(deps, spec.matchConstraints, req, false))) return [];
-  if (bspec.matchResources && !(await resourcesMatch(deps, bspec.matchResources, req, true))) return [];
-  const ns = req.namespace ? await getObject(deps, '', 'namespaces', '', req.namespace) : undefined;
-  const bindings: Record<string, unknown> = {
+  const name = policy.metadata.name ?? '';
+  const original = req;
+  const constraints = spec.matchConstraints;
+  if (!constraints) return;
+  if (!(await resourcesMatch(deps, constraints, req, false))) {
+    // matchPolicy Equivalent: the request converted to a version the constraints name
+    if (constraints.matchPolicy === 'Exact') return;
+    let matched: AdmissionRequest | undefined;
+    for (const eq of await equivalentResources(deps, req)) {
+      const versioned = convertRequest(req, eq);
+      if (await resourcesMatch(deps, constraints, versioned, false)) {
+        matched = versioned;
+        break;
+      }
+    }
+    if (!matched) return;
+    req = matched;
+  }
+  const configError = (message: string, binding?: string) => {
+    if (spec.failurePolicy !== 'Ignore')
+      out.denied.push({ policy: name, binding, message, reason: 'Invalid' });
+  };
+  let source: ParamSource | undefined;
+  if (spec.paramKind) {
+    try {
+      source = await resolveParamKind(deps, spec.paramKind);
+    } catch (err) {
+      if (!(err instanceof ParamError)) throw err;
+      return configError(`failed to configure policy: ${err.message}`);
+    }
+  }
+  const ns =
+    req.namespace && !(req.group === '' && req.resource === 'namespaces')
+      ? await getObject(deps, '', 'namespaces', '', req.namespace)
+      : undefined;
+  const base: Record<string, unknown> = {
     object: req.operation === 'DELETE' ? null : toCel(req.object ?? null, undefined),
     oldObject: toCel(req.oldObject ?? null, undefined),
-    request: toCel(requestValue(req), undefined),
-    params: null,
+    request: toCel(requestValue(req, original), undefined),
     namespaceObject: ns ? toCel(ns, undefined) : null,
+    authorizer: authorizerValue(req.user, original),
   };
-  const fail = (message: string): Decision[] =>
-    spec.failurePolicy === 'Ignore'
-      ? []
-      : [
-          {
-            policy: policy.metadata.name ?? '',
-            binding: binding.metadata.name ?? '',
-            message,
-            reason: 'Invalid',
-          },
-        ];
-  // matchConditions: a false one skips the policy; errors follow failurePolicy
-  const errors: string[] = [];
-  for (const mc of spec.matchConditions ?? []) {
-    const r = evaluate(mc.expression, 'bool', bindings);
-    if (r.value === false) return [];
-    if (r.error !== undefined) errors.push(r.error);
+  const session = new AuthorizationSession(deps.authorizer());
+  // auditAnnotations of all bindings, distinct values joined as upstream's collector does
+  const annotations = new Map<string, string[]>();
+  for (const binding of bindings) {
+    const bspec = (binding.spec ?? {}) as BindingSpec;
+    const bname = binding.metadata.name ?? '';
+    if (bspec.matchResources && !(await resourcesMatch(deps, bspec.matchResources, req, true))) continue;
+    let params: (KubeObject | null)[];
+    try {
+      params = await collectParams(deps, source, bspec.paramRef, req.namespace);
+    } catch (err) {
+      if (!(err instanceof ParamError)) throw err;
+      configError(`failed to configure binding: ${err.message}`, bname);
+      continue;
+    }
+    const actions = bspec.validationActions ?? [];
+    for (const param of params) {
+      // `params` is a variable only of policies with a paramKind (null when the binding has no paramRef)
+      const vars = spec.paramKind ? { ...base, params: param ? toCel(param, undefined) : null } : { ...base };
+      const outcome = await withAuthorization(session, () => evaluatePolicy(spec, vars));
+      if (!outcome) continue;
+      for (const f of outcome.failures) {
+        const d: Decision = { policy: name, binding: bname, message: f.message, reason: f.reason };
+        if (actions.includes('Deny')) out.denied.push(d);
+        if (actions.includes('Warn'))
+          req.ctx.warnings.push(
+            `Validation failed for ValidatingAdmissionPolicy '${name}' with binding '${bname}': ${f.message}`,
+          );
+        if (actions.includes('Audit') && !out.audited) {
+          out.audited = true;
+          const value = [
+            {
+              message: f.message,
+              policy: bspec.policyName ?? name,
+              binding: bname,
+              expressionIndex: f.index,
+              validationActions: actions,
+            },
+          ];
+          req.ctx.addAuditAnnotation?.(VALIDATION_FAILURE, JSON.stringify(value));
+        }
+      }
+      for (const message of outcome.denials)
+        out.denied.push({ policy: name, binding: bname, message, reason: 'Invalid' });
+      for (const [key, value] of outcome.annotations) {
+        const values = annotations.get(key) ?? [];
+        if (!values.includes(value)) values.push(value);
+        annotations.set(key, values);
+      }
+    }
   }
-  if (errors.length) return fail(errors.length === 1 ? errors[0]! : `[${errors.join(', ')}]`);
-  if (spec.paramKind)
-    return fail('failed to configure binding: paramKind and paramRef are not supported by k8ts');
-  const variables = new Map<string, unknown>();
-  bindings.variables = variables;
-  for (const v of spec.variables ?? []) {
-    const r = evaluate(v.expression, 'any', bindings);
-    if (r.value !== undefined) variables.set(v.name, r.value);
-  }
-  const out: Decision[] = [];
-  for (const v of spec.validations ?? []) {
-    const failed = check(v, spec, bindings);
-    if (failed)
-      out.push({ policy: policy.metadata.name ?? '', binding: binding.metadata.name ?? '', ...failed });
-  }
-  return out;
+  for (const [key, values] of annotations) req.ctx.addAuditAnnotation?.(`${name}/${key}`, values.join(', '));
 }
 
 export function validatingAdmissionPolicy(deps: AdmissionDeps): AdmissionPlugin {
@@ -203,25 +202,17 @@ export function validatingAdmissionPolicy(deps: AdmissionDeps): AdmissionPlugin 
       if (isExemptResource(req.group, req.resource)) return;
       const bindings = await listObjects(deps, GROUP, 'validatingadmissionpolicybindings');
       if (!bindings.length) return;
-      const policies = new Map(
-        (await listObjects(deps, GROUP, 'validatingadmissionpolicies')).map((p) => [p.metadata.name, p]),
-      );
-      bindings.sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1));
-      let denied: Decision | undefined;
-      for (const b of bindings) {
-        const bspec = (isRecord(b.spec) ? b.spec : {}) as BindingSpec;
-        const policy = policies.get(bspec.policyName ?? '');
-        if (!policy) continue;
-        const actions = bspec.validationActions ?? [];
-        for (const d of await decide(deps, req, policy, b)) {
-          if (actions.includes('Deny')) denied ??= d;
-          if (actions.includes('Warn'))
-            req.ctx.warnings.push(
-              `Validation failed for ValidatingAdmissionPolicy '${d.policy}' with binding '${d.binding}': ${d.message}`,
-            );
-        }
+      const policies = await listObjects(deps, GROUP, 'validatingadmissionpolicies');
+      policies.sort(byName);
+      bindings.sort(byName);
+      const out: Collected = { denied: [], audited: false };
+      for (const policy of policies) {
+        const bound = bindings.filter(
+          (b) => (b.spec as BindingSpec | undefined)?.policyName === policy.metadata.name,
+        );
+        if (bound.length) await dispatchPolicy(deps, req, policy, bound, out);
       }
-      if (denied) throw denial(req, denied);
+      if (out.denied.length) throw denial(req, out.denied[0]!);
     },
   };
 }

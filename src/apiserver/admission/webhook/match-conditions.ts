@@ -2,8 +2,11 @@
 // expressions over `object`, `oldObject` and `request` (the AdmissionRequest); the webhook is
 // called only when all are true. Any false skips the webhook, whatever else failed; errors
 // without a false follow failurePolicy: Fail refuses the request with Forbidden (as upstream's
-// dispatcher), Ignore skips the webhook. `authorizer` is not offered (see docs/extending.md).
+// dispatcher), Ignore skips the webhook. `authorizer` checks are answered by the server's
+// authorizer (src/apiserver/cel/authorizer.ts).
 import { StatusError } from '../../../api/errors.js';
+import type { Authorizer } from '../../auth/types.js';
+import { AuthorizationSession, authorizerValue, withAuthorization } from '../../cel/authorizer.js';
 import { compileExpression, CompileError, type Compiled } from '../../cel/compile.js';
 import { toCel } from '../../cel/values.js';
 import type { AdmissionRequest } from '../types.js';
@@ -14,7 +17,7 @@ export interface MatchCondition {
   expression: string;
 }
 
-const VARIABLES = { object: undefined, oldObject: undefined, request: undefined };
+const VARIABLES = { object: undefined, oldObject: undefined, request: undefined, authorizer: undefined };
 /** kube-apiserver's RuntimeCELCostBudgetMatchConditions. */
 const MATCH_CONDITIONS_BUDGET = 7_000_000;
 
@@ -40,7 +43,11 @@ export function matchConditionError(expression: string): string | undefined {
   return c instanceof CompileError ? c.message : undefined;
 }
 
-export function requestValue(req: AdmissionRequest): Record<string, unknown> {
+/** `request` as CEL sees it; `requested` is the client's request when req is converted to an equivalent version. */
+export function requestValue(
+  req: AdmissionRequest,
+  requested: Pick<AdmissionRequest, 'group' | 'version' | 'resource' | 'kind'> = req,
+): Record<string, unknown> {
   const user: Record<string, unknown> = { username: req.user.name, groups: req.user.groups };
   if (req.user.uid) user.uid = req.user.uid;
   if (req.user.extra) user.extra = req.user.extra;
@@ -50,8 +57,8 @@ export function requestValue(req: AdmissionRequest): Record<string, unknown> {
     kind,
     resource,
     subResource: req.subresource ?? '',
-    requestKind: kind,
-    requestResource: resource,
+    requestKind: { group: requested.group, version: requested.version, kind: requested.kind },
+    requestResource: { group: requested.group, version: requested.version, resource: requested.resource },
     requestSubResource: req.subresource ?? '',
     name: req.name ?? '',
     namespace: req.namespace ?? '',
@@ -62,17 +69,30 @@ export function requestValue(req: AdmissionRequest): Record<string, unknown> {
 }
 
 /** True when the webhook should be called; throws Forbidden when failurePolicy Fail meets an error. */
-export function matchConditionsAllow(
+export async function matchConditionsAllow(
   w: Webhook & { matchConditions?: MatchCondition[] },
   req: AdmissionRequest,
-): boolean {
+  authorizer: Authorizer,
+  requested: AdmissionRequest = req,
+): Promise<boolean> {
   const conditions = w.matchConditions ?? [];
   if (!conditions.length) return true;
   const bindings = {
     object: req.operation === 'DELETE' ? null : toCel(req.object ?? null, undefined),
     oldObject: toCel(req.oldObject ?? null, undefined),
-    request: toCel(requestValue(req), undefined),
+    request: toCel(requestValue(req, requested), undefined),
+    authorizer: authorizerValue(req.user, requested),
   };
+  const session = new AuthorizationSession(authorizer);
+  return withAuthorization(session, () => evaluateConditions(w, req, conditions, bindings));
+}
+
+function evaluateConditions(
+  w: Webhook,
+  req: AdmissionRequest,
+  conditions: MatchCondition[],
+  bindings: Record<string, unknown>,
+): boolean {
   const errors: string[] = [];
   let budget = MATCH_CONDITIONS_BUDGET;
   for (const mc of conditions) {

@@ -48,7 +48,7 @@ export function ruleMatches(rule: RuleWithOperations, req: AdmissionRequest): bo
   );
 }
 
-/** The webhook's rules match the request (matchPolicy Equivalent is matched as Exact; see docs/extending.md). */
+/** The webhook's rules match the request exactly (plugins.ts tries equivalent versions after). */
 export function rulesMatch(webhook: Webhook, req: AdmissionRequest): boolean {
   return (webhook.rules ?? []).some((r) => ruleMatches(r, req));
 }

@@ -23,9 +23,23 @@ function withTypeMeta(obj: KubeObject | undefined, req: AdmissionRequest): KubeO
   return { ...obj, apiVersion: obj.apiVersion ?? apiVersion, kind: obj.kind ?? req.kind };
 }
 
-export function admissionReview(req: AdmissionRequest, uid: string): object {
+/**
+ * The AdmissionReview of a request; `requested` is the request as the client made it when req
+ * is its conversion to an equivalent version (matchPolicy Equivalent).
+ */
+export function admissionReview(
+  req: AdmissionRequest,
+  uid: string,
+  requested: Pick<AdmissionRequest, 'group' | 'version' | 'resource' | 'kind'> = req,
+): object {
   const resource = { group: req.group, version: req.version, resource: req.resource };
   const kind = { group: req.group, version: req.version, kind: req.kind };
+  const requestResource = {
+    group: requested.group,
+    version: requested.version,
+    resource: requested.resource,
+  };
+  const requestKind = { group: requested.group, version: requested.version, kind: requested.kind };
   const user: Record<string, unknown> = { username: req.user.name };
   if (req.user.uid) user.uid = req.user.uid;
   if (req.user.groups.length) user.groups = req.user.groups;
@@ -34,8 +48,8 @@ export function admissionReview(req: AdmissionRequest, uid: string): object {
     uid,
     kind,
     resource,
-    requestKind: kind,
-    requestResource: resource,
+    requestKind,
+    requestResource,
   };
   if (req.subresource) {
     r.subResource = req.subresource;
