@@ -368,9 +368,20 @@ function auditMetrics(metrics: Metrics) {
     'apiserver_audit_error_total',
     'Counter of audit events that failed to be audited properly. Plugin identifies the plugin affected by the error.',
   );
+  const levels = metrics.addCounter(
+    'apiserver_audit_level_total',
+    'Counter of policy levels for audit events (1 per request).',
+  );
+  const rejected = metrics.addCounter(
+    'apiserver_audit_requests_rejected_total',
+    'Counter of apiserver requests rejected due to an error in audit logging backend.',
+  );
+  rejected.inc({}, 0);
   return {
     event: () => events.inc({}),
     error: (plugin: string, n: number) => errors.inc({ plugin }, n),
+    level: (level: string) => levels.inc({ level }),
+    rejected: () => rejected.inc({}),
   };
 }
 
