@@ -2,7 +2,15 @@
 // with Go's %q quoting and RFC 3339 timestamps without trailing fractional zeros.
 import type { AuditEvent } from './event.js';
 
-const NAMED: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r' };
+const NAMED: Record<number, string> = {
+  7: '\\a',
+  8: '\\b',
+  9: '\\t',
+  10: '\\n',
+  11: '\\v',
+  12: '\\f',
+  13: '\\r',
+};
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
@@ -13,7 +21,8 @@ export function goQuote(s: string): string {
     const cp = ch.codePointAt(0)!;
     if (ch === '"') out += '\\"';
     else if (ch === '\\') out += '\\\\';
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd'; // a lone surrogate; Go would see U+FFFD
+    else if (cp >= 0xd800 && cp <= 0xdfff)
+      out += '\\ufffd'; // a lone surrogate; Go would see U+FFFD
     else if (PRINTABLE.test(ch)) out += ch;
     else if (NAMED[cp]) out += NAMED[cp];
     else if (cp < 0x80) out += `\\x${hex(cp, 2)}`;

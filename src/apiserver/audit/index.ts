@@ -72,7 +72,9 @@ export class Auditor {
         countError,
       };
       if (opts.webhookInitialBackoffMs !== undefined) o.initialBackoffMs = opts.webhookInitialBackoffMs;
-      backends.push(wrap(new WebhookBackend(o), opts.webhook ?? defaults('batch', WEBHOOK_BATCH), countError));
+      backends.push(
+        wrap(new WebhookBackend(o), opts.webhook ?? defaults('batch', WEBHOOK_BATCH), countError),
+      );
     }
     return new Auditor(policy, backends, metrics);
   }

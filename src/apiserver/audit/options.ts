@@ -155,14 +155,20 @@ function backendOptions(values: Values, plugin: 'log' | 'webhook', errs: string[
     if (batch.bufferSize <= 0)
       errs.push(`invalid audit batch ${plugin} buffer size ${batch.bufferSize}, must be a positive number`);
     else if (batch.maxBatchSize <= 0)
-      errs.push(`invalid audit batch ${plugin} max batch size ${batch.maxBatchSize}, must be a positive number`);
+      errs.push(
+        `invalid audit batch ${plugin} max batch size ${batch.maxBatchSize}, must be a positive number`,
+      );
     else if (batch.throttleEnable && batch.throttleQPS <= 0)
       errs.push(`invalid audit batch ${plugin} throttle QPS ${batch.throttleQPS}, must be a positive number`);
     else if (batch.throttleEnable && batch.throttleBurst <= 0)
-      errs.push(`invalid audit batch ${plugin} throttle burst ${batch.throttleBurst}, must be a positive number`);
+      errs.push(
+        `invalid audit batch ${plugin} throttle burst ${batch.throttleBurst}, must be a positive number`,
+      );
   }
   if (truncate.maxEventSize <= 0)
-    errs.push(`invalid audit truncate ${plugin} max event size ${truncate.maxEventSize}, must be a positive number`);
+    errs.push(
+      `invalid audit truncate ${plugin} max event size ${truncate.maxEventSize}, must be a positive number`,
+    );
   else if (truncate.maxBatchSize < truncate.maxEventSize)
     errs.push(
       `invalid audit truncate ${plugin} max batch size ${truncate.maxBatchSize}, must be greater than max event size (${truncate.maxEventSize})`,

@@ -57,7 +57,8 @@ export class TruncateBackend implements AuditBackend {
       batch.push(ev);
     }
     if (batch.length) results.push(this.delegate.process(batch));
-    if (tooLarge) pluginError(this.countError, this.name, tooLarge, 'event is too large even after truncating');
+    if (tooLarge)
+      pluginError(this.countError, this.name, tooLarge, 'event is too large even after truncating');
     return allOf(results);
   }
 

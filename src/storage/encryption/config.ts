@@ -257,7 +257,7 @@ function kmsProvider(k: KmsConfig, path: string, errs: FieldErrors, names: Set<s
   }
   if (errs.list.length || !k.name || !k.endpoint || apiVersion !== 'v2') return [];
   names.add(k.name);
-  return [kmsV2Transformer(k.name, new KmsClient(k.endpoint, timeoutMs))];
+  return [kmsV2Transformer(k.name, new KmsClient(k.endpoint, timeoutMs, k.name))];
 }
 
 /** Parses and validates a configuration document; throws one Error listing every problem. */

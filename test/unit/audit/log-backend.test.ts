@@ -65,7 +65,7 @@ test('a full disk loses events into the error counter, not into the request', as
   assert.deepEqual(lost, [['log', 3]]);
 });
 
-test('--audit-log-format=legacy writes upstream\'s one-line text form', async () => {
+test("--audit-log-format=legacy writes upstream's one-line text form", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'audit-'));
   const b = new LogBackend({ path: join(dir, 'a.log'), format: 'legacy', countError: () => assert.fail() });
   const ev: AuditEvent = {
@@ -79,7 +79,10 @@ test('--audit-log-format=legacy writes upstream\'s one-line text form', async ()
     objectRef: { resource: 'pods', namespace: 'ns', apiVersion: 'v1' },
     requestReceivedTimestamp: '2026-01-02T03:04:05.120000Z',
   };
-  assert.equal(await b.process([ev, { ...ev, stage: 'ResponseComplete', responseStatus: { metadata: {}, code: 200 } }]), true);
+  assert.equal(
+    await b.process([ev, { ...ev, stage: 'ResponseComplete', responseStatus: { metadata: {}, code: 200 } }]),
+    true,
+  );
   await b.shutdown();
   const lines = readFileSync(join(dir, 'a.log'), 'utf8').split('\n');
   assert.equal(
@@ -95,7 +98,12 @@ test('--audit-log-format=legacy writes upstream\'s one-line text form', async ()
 
 test('--audit-log-compress gzips rotated files to <backup>.gz', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'audit-'));
-  const b = new LogBackend({ path: join(dir, 'audit.log'), maxSizeMB: 1, compress: true, countError: () => assert.fail() });
+  const b = new LogBackend({
+    path: join(dir, 'audit.log'),
+    maxSizeMB: 1,
+    compress: true,
+    countError: () => assert.fail(),
+  });
   for (let i = 0; i < 12; i++) await b.process([event(i, 100 * 1024)]);
   await b.shutdown();
   const files = readdirSync(dir).sort();
