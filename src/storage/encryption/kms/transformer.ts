@@ -139,10 +139,10 @@ export function kmsV2Transformer(providerName: string, client: KmsClient): KmsTr
 
   /** upstream's kmsv2PluginProbe.check; `force` ignores a cached healthy answer (not a failed one). */
   function check(force = false): Promise<void> {
+    if (checking) return checking; // one Status at a time; everyone waits for its answer
     const now = Date.now();
     if (last && now - last.at < (last.ok ? (force ? 0 : POSITIVE_TTL_MS) : NEGATIVE_TTL_MS))
       return last.result;
-    if (checking) return checking;
     const result = (async () => {
       let s: Awaited<ReturnType<KmsClient['status']>>;
       try {
@@ -155,12 +155,11 @@ export function kmsV2Transformer(providerName: string, client: KmsClient): KmsTr
       await healthyAndMaybeRotate(s);
     })();
     result.catch(() => undefined); // read by callers; never an unhandled rejection
-    checking = result
-      .then(
-        () => void (last = { at: Date.now(), ok: true, result }),
-        () => void (last = { at: Date.now(), ok: false, result }),
-      )
-      .finally(() => (checking = undefined));
+    checking = result;
+    void result.then(
+      () => void ((last = { at: Date.now(), ok: true, result }), (checking = undefined)),
+      () => void ((last = { at: Date.now(), ok: false, result }), (checking = undefined)),
+    );
     return result;
   }
 
