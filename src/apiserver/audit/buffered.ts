@@ -109,8 +109,10 @@ export class BufferedBackend implements AuditBackend {
     this.wake();
     this.schedule();
     while (this.pumping) await this.pumping;
+    // the plugin learns first, so that a webhook retries no more while its batches finish
+    const delegateDone = this.delegate.shutdown();
     await Promise.allSettled([...this.inFlight]);
-    await this.delegate.shutdown();
+    await delegateDone;
   }
 
   private schedule(): void {
