@@ -137,6 +137,20 @@ export class BufferedBackend implements AuditBackend {
     while (this.queue.length >= maxBatchSize || (this.flushPartial && this.queue.length)) {
       clearTimeout(this.timer); // each batch opens a new max-wait window, as upstream's
       this.timer = undefined;
+      if (!this.config.asyncDelegate && !this.throttle) {
+        // one after the other: every full batch queued now is handed over in order and waited
+        // for together (the log joins them into one write; one write per event would cost a
+        // thread-pool round trip each)
+        const n = this.flushPartial
+          ? this.queue.length
+          : Math.floor(this.queue.length / maxBatchSize) * maxBatchSize;
+        const all = this.queue.splice(0, n);
+        const sends: (boolean | Promise<boolean>)[] = [];
+        for (let i = 0; i < all.length; i += maxBatchSize)
+          sends.push(this.delegate.process(all.slice(i, i + maxBatchSize)));
+        await Promise.all(sends);
+        continue;
+      }
       const batch = this.queue.splice(0, maxBatchSize);
       const wait = this.stopped ? 0 : (this.throttle?.take() ?? 0);
       if (wait > 0) await this.pause(wait);
