@@ -135,7 +135,7 @@ export class Metrics {
         this.storageDuration.render(),
         ...this.counters.map((c) => c.render()),
         ...this.gauges.map((g) => g.render()),
-        ...this.sections.map((r) => r()),
+        ...this.sections.map((r) => r()).filter(Boolean),
         proc,
       ].join('\n') + '\n'
     );

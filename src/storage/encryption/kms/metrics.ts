@@ -121,6 +121,7 @@ class EnvelopeMetrics {
         ([p, n]) => `apiserver_envelope_encryption_dek_source_cache_size{provider_name="${p}"} ${n}`,
       ),
     ].join('\n');
+    // as Prometheus vectors: a family without series is not shown
     return [
       cache,
       this.invalidKeyID.render(),
@@ -128,7 +129,9 @@ class EnvelopeMetrics {
       this.statusLast.render(),
       this.keyIDTotal.render(),
       this.latency.render(),
-    ].join('\n');
+    ]
+      .filter((family) => family.split('\n').length > 2)
+      .join('\n');
   }
 }
 
