@@ -36,15 +36,23 @@ function backupTimestamp(d: Date): string {
   return d.toISOString().replace(/:/g, '-').replace(/Z$/, '');
 }
 
+/** Lines waiting for the writer, all answered by one promise (one per write, not per event). */
 interface Pending {
-  chunk: string;
+  chunks: string[];
   events: number;
-  done: (ok: boolean) => void;
+  done: Promise<boolean>;
+  resolve: (ok: boolean) => void;
+}
+
+function pending(): Pending {
+  let resolve!: (ok: boolean) => void;
+  const done = new Promise<boolean>((r) => (resolve = r));
+  return { chunks: [], events: 0, done, resolve };
 }
 
 export class LogBackend implements AuditBackend {
   readonly name = 'log';
-  private queue: Pending[] = [];
+  private next?: Pending;
   private writing?: Promise<void>;
   private mill?: Promise<void>;
   private file?: FileHandle;
@@ -62,15 +70,15 @@ export class LogBackend implements AuditBackend {
   /** Resolves when the lines are written (true) or lost (false, counted). */
   process(events: AuditEvent[]): Promise<boolean> {
     if (!events.length) return Promise.resolve(true);
-    const chunk = events.map((ev) => this.line(ev) + '\n').join('');
-    return new Promise((done) => {
-      this.queue.push({ chunk, events: events.length, done });
-      this.kick();
-    });
+    const p = (this.next ??= pending());
+    for (const ev of events) p.chunks.push(this.line(ev) + '\n');
+    p.events += events.length;
+    this.kick();
+    return p.done;
   }
 
   private kick(): void {
-    if (this.writing || !this.queue.length) return;
+    if (this.writing || !this.next) return;
     this.writing = this.drain().finally(() => {
       this.writing = undefined;
       this.kick(); // lines queued between the last write and now
@@ -85,21 +93,19 @@ export class LogBackend implements AuditBackend {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length) {
-      const batch = this.queue;
-      this.queue = [];
+    for (let p = this.next; p; p = this.next) {
+      this.next = undefined;
       let ok = true;
       try {
-        await this.write(batch.map((p) => p.chunk).join(''));
+        await this.write(p.chunks.join(''));
       } catch (err) {
         ok = false;
-        const events = batch.reduce((n, p) => n + p.events, 0);
-        pluginError(this.opts.countError, this.name, events, (err as Error).message);
+        pluginError(this.opts.countError, this.name, p.events, (err as Error).message);
         // reopen on the next write: the file may have been removed or the disk freed
         await this.file?.close().catch(() => undefined);
         this.file = undefined;
       }
-      for (const p of batch) p.done(ok);
+      p.resolve(ok);
     }
   }
 
