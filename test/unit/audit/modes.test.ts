@@ -206,3 +206,18 @@ test('blocking-strict: a RequestReceived event that is not stored fails the requ
   a.complete(500);
   assert.deepEqual(emitted, ['RequestReceived']);
 });
+
+test('the throttle holds batches beyond its burst; shutdown sends them anyway', async () => {
+  const r = recorder();
+  const b = new BufferedBackend(
+    r.plugin,
+    { ...WEBHOOK_BATCH, maxBatchSize: 1, throttleEnable: true, throttleQPS: 0.001, throttleBurst: 1 },
+    noErrors,
+  );
+  b.process([event(1), event(2), event(3)]);
+  await r.until(1);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(r.batches.length, 1, 'the next token is 1000 s away');
+  await b.shutdown();
+  assert.deepEqual(r.batches, [['id-1'], ['id-2'], ['id-3']]);
+});
