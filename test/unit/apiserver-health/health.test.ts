@@ -96,14 +96,15 @@ describe('health endpoints', () => {
     const hung = { get: () => new Promise(() => undefined) } as unknown as Storage;
     await assert.rejects(datastoreProbe(hung)(), /context deadline exceeded/);
   });
+
   it('with kms providers: kms-providers on all three endpoints, after etcd (readyz: after etcd-readiness)', async () => {
-    let kmsError: string | undefined;
+    const plugin: { error?: string } = {};
     const c = healthChecks({
       datastore: async () => undefined,
       synced: () => true,
       shuttingDown: () => false,
       kmsProviders: async () => {
-        if (kmsError) throw new Error(kmsError);
+        if (plugin.error) throw new Error(plugin.error);
       },
     });
     assert.equal(
@@ -114,7 +115,7 @@ describe('health endpoints', () => {
       (await serveHealth(c, '/livez', q('verbose')))!.body,
       '[+]ping ok\n[+]etcd ok\n[+]kms-providers ok\nlivez check passed\n',
     );
-    kmsError =
+    plugin.error =
       'kms-provider-0: failed to perform status section of the healthz check for KMS Provider k, error: x';
     assert.deepEqual(await serveHealth(c, '/healthz', q()), {
       status: 500,
@@ -122,7 +123,7 @@ describe('health endpoints', () => {
     });
     assert.deepEqual(await serveHealth(c, '/healthz/kms-providers', q()), {
       status: 500,
-      body: `internal server error: ${kmsError}\n`,
+      body: `internal server error: ${plugin.error}\n`,
     });
   });
 });
