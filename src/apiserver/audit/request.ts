@@ -212,7 +212,12 @@ export class ActiveRequestAudit implements RequestAudit {
     this.event = ev;
     const stored = this.stage('RequestReceived');
     if (this.info?.verb === 'watch') this.onHeaders();
-    else if (atLeast(this.config.level, 'RequestResponse') && this.info) this.captureResponse();
+    else {
+      const capture = atLeast(this.config.level, 'RequestResponse') && !!this.info;
+      // a backend that waited for this event (blocking modes) also holds the response's end
+      const hold = typeof stored !== 'boolean';
+      if (capture || hold) this.interceptResponse(capture, hold);
+    }
     if (stored === true) return true;
     const reject = (ok: boolean) => {
       if (!ok) this.rejected = true;
@@ -273,18 +278,26 @@ export class ActiveRequestAudit implements RequestAudit {
   }
 
   complete(code: number): void {
-    if (this.done) return;
+    void this.finish(code);
+  }
+
+  /** The last event (ResponseComplete or Panic); the answer is whether it was stored. */
+  private finish(code: number): boolean | Promise<boolean> {
+    if (this.done) return true;
     this.done = true;
-    if (this.rejected) return; // upstream records nothing after a refused RequestReceived
+    if (this.rejected) return true; // upstream records nothing after a refused RequestReceived
     if (!this.config) {
-      if (code === 401) return this.unauthenticated(code);
-      this.received(undefined); // failed before authentication finished
+      if (code === 401) {
+        this.unauthenticated(code);
+        return true;
+      }
+      void this.received(undefined); // failed before authentication finished
     }
     const ev = this.event;
-    if (!ev) return;
+    if (!ev) return true;
     ev.responseStatus = this.responseStatus(code);
     this.attachBodies(ev);
-    void this.stage(this.panicked ? 'Panic' : 'ResponseComplete');
+    return this.stage(this.panicked ? 'Panic' : 'ResponseComplete');
   }
 
   private responseStatus(code: number): NonNullable<AuditEvent['responseStatus']> {
@@ -383,30 +396,42 @@ export class ActiveRequestAudit implements RequestAudit {
     };
   }
 
-  private captureResponse(): void {
+  /**
+   * Copies the response body (RequestResponse) and, when `hold`, ends the response only once its
+   * final event is written, as upstream's handler returns (and the response completes) only
+   * after a blocking backend took the event.
+   */
+  private interceptResponse(capture: boolean, hold: boolean): void {
     const res = this.res;
-    this.responseChunks = [];
-    const chunks = this.responseChunks;
+    const chunks: Buffer[] | undefined = capture ? (this.responseChunks = []) : undefined;
     const keep = (c: string | Uint8Array | undefined) => {
-      if (c === undefined || !this.capture(c)) return;
+      if (!chunks || c === undefined || !this.capture(c)) return;
       chunks.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c));
     };
     const write = res.write.bind(res);
     const end = res.end.bind(res);
     // HTTP/2's end(chunk) writes the chunk through this.write: copy it once
     let ending = false;
-    res.write = (chunk: string | Uint8Array) => {
-      if (!ending) keep(chunk);
-      return write(chunk);
-    };
-    res.end = (chunk?: string | Uint8Array) => {
-      keep(chunk);
+    const endNow = (chunk?: string | Uint8Array) => {
       ending = true;
       try {
         return end(chunk);
       } finally {
         ending = false;
       }
+    };
+    if (capture)
+      res.write = (chunk: string | Uint8Array) => {
+        if (!ending) keep(chunk);
+        return write(chunk);
+      };
+    res.end = (chunk?: string | Uint8Array) => {
+      keep(chunk);
+      if (!hold || this.done) return endNow(chunk);
+      const stored = this.finish(res.statusCode);
+      if (typeof stored === 'boolean') return endNow(chunk);
+      void stored.then(() => endNow(chunk));
+      return res;
     };
   }
 }

@@ -221,3 +221,46 @@ test('the throttle holds batches beyond its burst; shutdown sends them anyway', 
   await b.shutdown();
   assert.deepEqual(r.batches, [['id-1'], ['id-2'], ['id-3']]);
 });
+
+test('blocking: the response ends only once its ResponseComplete event is written', async () => {
+  const written: string[] = [];
+  const pending: (() => void)[] = [];
+  const ended: string[] = [];
+  const req = {
+    method: 'GET',
+    url: '/api/v1/namespaces/default/pods/p',
+    headers: {},
+    socket: { remoteAddress: '127.0.0.1' },
+    async *[Symbol.asyncIterator]() {},
+  } as unknown as Req & { socket: unknown };
+  const res = {
+    statusCode: 200,
+    setHeader: () => undefined,
+    writeHead: () => undefined,
+    write: () => true,
+    end: (chunk?: string) => void ended.push(chunk ?? ''),
+  } as unknown as Res;
+  const a = new ActiveRequestAudit(
+    parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n'),
+    (ev) =>
+      new Promise<boolean>((resolve) =>
+        pending.push(() => {
+          written.push(ev.stage);
+          resolve(true);
+        }),
+      ),
+    req,
+    res,
+  );
+  const received = a.received({ name: 'jane', groups: [] });
+  pending.shift()!();
+  assert.equal(await received, true);
+  res.end('{"kind":"Pod"}');
+  a.complete(200);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(ended, [], 'held while ResponseComplete is being written');
+  pending.shift()!();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(written, ['RequestReceived', 'ResponseComplete']);
+  assert.deepEqual(ended, ['{"kind":"Pod"}']);
+});
