@@ -430,7 +430,8 @@ export class ActiveRequestAudit implements RequestAudit {
       if (!hold || this.done) return endNow(chunk);
       const stored = this.finish(res.statusCode);
       if (typeof stored === 'boolean') return endNow(chunk);
-      void stored.then(() => endNow(chunk));
+      // a stream the client already closed may refuse the end: nothing left to tell anyone
+      stored.then(() => endNow(chunk)).catch(() => undefined);
       return res;
     };
   }
