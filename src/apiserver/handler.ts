@@ -14,7 +14,7 @@ import type { ResourceStore } from './endpoints/store.js';
 import { baseHeaders, header, send, sendStatus, type Req, type Res } from './http/io.js';
 import { isTrue, parseResourcePath } from './http/request-info.js';
 import type { Metrics } from './metrics.js';
-import type { Auditor } from './audit/index.js';
+import { sendAuditRejection, type Auditor } from './audit/index.js';
 
 const log = logger('apiserver');
 
@@ -113,7 +113,12 @@ export function createHandler(deps: HandlerDeps) {
     const authorizer = audit.authorizer(deps.authorizer); // records the decision in the event
     try {
       const user = await deps.authenticator.authenticate(req);
-      audit.received(user);
+      if (!(await audit.received(user))) {
+        // blocking-strict: a request whose RequestReceived event was not stored fails (upstream's WithAudit)
+        code = 500;
+        deps.audit.rejected();
+        return void sendAuditRejection(req, res);
+      }
       if (!user && !isPublicPath(path)) throw unauthorized();
       const info = parseResourcePath(verb, path, query);
       if (user && !info) await authorize(authorizer, nonResourceAttributes(user, verb, path));

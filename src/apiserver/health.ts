@@ -3,8 +3,9 @@
 // 500 listing every check with "[-]NAME failed: reason withheld" (the endpoint is public, so
 // the reason goes to our log only) and "<endpoint> check failed"; /<endpoint>/NAME runs one
 // check ("ok", or 500 "internal server error: <reason>"). We run only the checks we really
-// have: the datastore (`etcd`, also with SQLite, as k3s's kine answers for it), the watch
-// caches' initial sync and shutdown; upstream's post-start hooks have no counterpart here.
+// have: the datastore (`etcd`, also with SQLite, as k3s's kine answers for it), the KMS v2
+// plugins (`kms-providers`, with encryption at rest by kms), the watch caches' initial sync and
+// shutdown; upstream's post-start hooks have no counterpart here.
 import type { Storage } from '../storage/types.js';
 import { logger } from '../util/log.js';
 
@@ -52,12 +53,15 @@ export interface HealthDeps {
   synced: () => boolean;
   /** A graceful shutdown has begun. */
   shuttingDown: () => boolean;
+  /** upstream's kms-providers check (KMS v2 plugins' Status), on all three endpoints. */
+  kmsProviders?: () => Promise<void>;
 }
 
 export function healthChecks(deps: HealthDeps): Record<Endpoint, HealthCheck[]> {
   const ping: HealthCheck = { name: 'ping', check: async () => undefined };
   const etcd: HealthCheck = { name: 'etcd', check: deps.datastore };
-  const live = [ping, etcd];
+  const kms: HealthCheck[] = deps.kmsProviders ? [{ name: 'kms-providers', check: deps.kmsProviders }] : [];
+  const live = [ping, etcd, ...kms];
   return {
     healthz: live,
     livez: live,
@@ -65,6 +69,7 @@ export function healthChecks(deps: HealthDeps): Record<Endpoint, HealthCheck[]> 
       ping,
       etcd,
       { name: 'etcd-readiness', check: deps.datastore },
+      ...kms,
       {
         name: 'informer-sync',
         check: async () => {

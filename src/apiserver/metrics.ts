@@ -96,6 +96,12 @@ export class Metrics {
   );
   private gauges: Gauge[] = [];
   private counters: Counter[] = [];
+  private sections: (() => string)[] = [];
+
+  /** Metrics a component renders itself (e.g. envelope encryption's), appended as they are. */
+  addSection(render: () => string): void {
+    this.sections.push(render);
+  }
 
   /** A counter owned by a component (e.g. audit), rendered with the rest. */
   addCounter(name: string, help: string): Counter {
@@ -129,6 +135,7 @@ export class Metrics {
         this.storageDuration.render(),
         ...this.counters.map((c) => c.render()),
         ...this.gauges.map((g) => g.render()),
+        ...this.sections.map((r) => r()).filter(Boolean),
         proc,
       ].join('\n') + '\n'
     );

@@ -1,5 +1,6 @@
 // Composes the API server: PKI, storage, one watch cache and store per resource, the
 // bootstrap objects, and the HTTPS listener that speaks HTTP/2 and HTTP/1.1 on one port.
+import { hostname as osHostname } from 'node:os';
 import { datastoreProbe, healthChecks } from './health.js';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import { upgradeListener } from './http/upgrade.js';
@@ -9,7 +10,12 @@ import type { Socket } from 'node:net';
 import { logger } from '../util/log.js';
 import { adminKubeconfig, ensureServerPKI, type ServerPKI } from '../pki/bundle.js';
 import { openStorage, type DatastoreTLS } from '../storage/open.js';
-import { withEncryption, type GroupResource } from '../storage/encryption/index.js';
+import {
+  envelopeMetrics,
+  kmsHealthCheck,
+  withEncryption,
+  type GroupResource,
+} from '../storage/encryption/index.js';
 import { WatchCache } from '../storage/cacher.js';
 import type { Storage } from '../storage/types.js';
 import type { WatchCacheApi } from '../storage/cacher-types.js';
@@ -37,7 +43,7 @@ import { Auditor, type AuditOptions } from './audit/index.js';
 import { parseRuntimeConfig, runtimeConfig } from './runtime-config.js';
 import { startAggregator } from './aggregator/index.js';
 import type { PreRoute } from '../cluster/bootstrap-route.js';
-import { EndpointReconciler } from './endpoint-reconciler.js';
+import { apiserverIdentity, EndpointReconciler } from './endpoint-reconciler.js';
 import { advertiseAddress } from './bootstrap.js';
 
 const log = logger('apiserver');
@@ -110,6 +116,9 @@ export class ApiServer {
       tlsSans: opts.tlsSans,
     });
     const metrics = new Metrics();
+    // the envelope encryption metrics carry the hash of this server's identity, as upstream's
+    envelopeMetrics.apiServerID = apiserverIdentity(opts.hostname ?? osHostname());
+    metrics.addSection(() => envelopeMetrics.render());
     const audit = Auditor.create(opts.audit ?? {}, auditMetrics(metrics));
     const storage = await withEncryption(
       instrument(openStorage(opts.datastoreEndpoint, opts.dataDir, opts.datastoreTLS), metrics),
@@ -277,6 +286,7 @@ export class ApiServer {
         datastore: datastoreProbe(storage),
         synced: () => api.value?.ready ?? false,
         shuttingDown: () => api.value?.stopping ?? false,
+        kmsProviders: kmsHealthCheck(storage),
       }),
       openStreams: new Set(),
       authenticator,
@@ -371,9 +381,20 @@ function auditMetrics(metrics: Metrics) {
     'apiserver_audit_error_total',
     'Counter of audit events that failed to be audited properly. Plugin identifies the plugin affected by the error.',
   );
+  const levels = metrics.addCounter(
+    'apiserver_audit_level_total',
+    'Counter of policy levels for audit events (1 per request).',
+  );
+  const rejected = metrics.addCounter(
+    'apiserver_audit_requests_rejected_total',
+    'Counter of apiserver requests rejected due to an error in audit logging backend.',
+  );
+  rejected.inc({}, 0);
   return {
     event: () => events.inc({}),
     error: (plugin: string, n: number) => errors.inc({ plugin }, n),
+    level: (level: string) => levels.inc({ level }),
+    rejected: () => rejected.inc({}),
   };
 }
 

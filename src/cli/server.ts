@@ -6,7 +6,13 @@ import { parseArgs } from 'node:util';
 import { ApiServer } from '../apiserver/server.js';
 import { AUTH_FLAG_OPTIONS, AUTH_FLAGS_HELP, authenticationFlags, signingKeyFile } from './auth-flags.js';
 import { nthIP } from '../apiserver/allocators.js';
-import { parseDuration, type AuditOptions } from '../apiserver/audit/index.js';
+import {
+  AUDIT_FLAG_OPTIONS,
+  AUDIT_FLAGS_HELP,
+  auditBoolArgs,
+  auditOptionsFromFlags,
+  parseDuration,
+} from '../apiserver/audit/index.js';
 import { logger, setLogLevel } from '../util/log.js';
 import { supervise, type Supervised } from './supervise.js';
 import { AddressPool } from '../controllers/servicelb/pool.js';
@@ -53,16 +59,7 @@ Flags:
   --kubelet-certificate-authority FILE  CA bundle kubelets' serving certificates must chain to (logs, exec,
                                  attach, port-forward); without it they are not verified, as upstream
   --encryption-provider-config FILE  EncryptionConfiguration for encryption at rest (docs/security.md)
-  --audit-policy-file FILE       audit.k8s.io/v1 Policy; without it nothing is audited
-  --audit-log-path PATH          Write audit events as JSON lines to PATH ('-' = stdout)
-  --audit-log-maxage DAYS        Remove rotated audit logs older than this (default 0 = keep)
-  --audit-log-maxbackup N        Keep at most N rotated audit logs (default 0 = all)
-  --audit-log-maxsize MB         Rotate the audit log at this size (default 100)
-  --audit-webhook-config-file F  kubeconfig of a server that receives audit EventList batches
-  --audit-webhook-batch-max-size N     Events per webhook request (default 400)
-  --audit-webhook-batch-max-wait DUR   Longest wait before sending a batch (default 30s)
-  --audit-webhook-initial-backoff DUR  Wait before retrying a failed webhook request (default 10s)
-${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable NAME                 Do not deploy a packaged add-on (repeatable; k3s's names): coredns, local-storage,
+${AUDIT_FLAGS_HELP}${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable NAME                 Do not deploy a packaged add-on (repeatable; k3s's names): coredns, local-storage,
                                  ingress (the IngressClass k8ts and its controller on ports 80/443)
                                  (the server applies <data-dir>/server/manifests/*.yaml at start)
   --disable-agent                Do not run the local node agent
@@ -84,41 +81,10 @@ ${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable NAME                 Do not deploy
   --log-level LEVEL              debug, info, warn or error (default info)
 `;
 
-function nonNegativeInt(values: Record<string, unknown>, flag: string): number | undefined {
-  const v = values[flag];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`invalid argument "${String(v)}" for "--${flag}" flag`);
-  return n;
-}
-
-function auditOptions(values: Record<string, unknown>): AuditOptions {
-  const o: AuditOptions = {};
-  const str = (flag: string) => values[flag] as string | undefined;
-  if (str('audit-policy-file')) o.policyFile = resolve(str('audit-policy-file')!);
-  const logPath = str('audit-log-path');
-  if (logPath) o.logPath = logPath === '-' ? '-' : resolve(logPath);
-  const ints: [string, 'logMaxAgeDays' | 'logMaxBackups' | 'logMaxSizeMB' | 'webhookBatchMaxSize'][] = [
-    ['audit-log-maxage', 'logMaxAgeDays'],
-    ['audit-log-maxbackup', 'logMaxBackups'],
-    ['audit-log-maxsize', 'logMaxSizeMB'],
-    ['audit-webhook-batch-max-size', 'webhookBatchMaxSize'],
-  ];
-  for (const [flag, key] of ints) {
-    const n = nonNegativeInt(values, flag);
-    if (n !== undefined) o[key] = n;
-  }
-  if (str('audit-webhook-config-file')) o.webhookConfigFile = resolve(str('audit-webhook-config-file')!);
-  const wait = str('audit-webhook-batch-max-wait');
-  if (wait) o.webhookBatchMaxWaitMs = parseDuration(wait, 'audit-webhook-batch-max-wait');
-  const backoff = str('audit-webhook-initial-backoff');
-  if (backoff) o.webhookInitialBackoffMs = parseDuration(backoff, 'audit-webhook-initial-backoff');
-  return o;
-}
-
-export async function runServer(args: string[]): Promise<number> {
+export async function runServer(argv: string[]): Promise<number> {
+  const audit = auditBoolArgs(argv);
   const { values } = parseArgs({
-    args,
+    args: audit.args,
     strict: true,
     options: {
       'data-dir': { type: 'string' },
@@ -138,15 +104,7 @@ export async function runServer(args: string[]): Promise<number> {
       'datastore-keyfile': { type: 'string' },
       'encryption-provider-config': { type: 'string' },
       'metric-resolution': { type: 'string', default: '15s' },
-      'audit-policy-file': { type: 'string' },
-      'audit-log-path': { type: 'string' },
-      'audit-log-maxage': { type: 'string' },
-      'audit-log-maxbackup': { type: 'string' },
-      'audit-log-maxsize': { type: 'string' },
-      'audit-webhook-config-file': { type: 'string' },
-      'audit-webhook-batch-max-size': { type: 'string' },
-      'audit-webhook-batch-max-wait': { type: 'string' },
-      'audit-webhook-initial-backoff': { type: 'string' },
+      ...AUDIT_FLAG_OPTIONS,
       disable: { type: 'string', multiple: true, default: [] },
       'disable-agent': { type: 'boolean', default: false },
       'kubelet-port': { type: 'string' },
@@ -177,6 +135,8 @@ export async function runServer(args: string[]): Promise<number> {
     return 0;
   }
   setLogLevel(values['log-level']!);
+  // bad --audit-* values stop the server before anything starts
+  const auditOpts = auditOptionsFromFlags({ ...values, ...audit.values }, (p) => resolve(p));
   const log = logger('server');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const dataDir = resolve(values['data-dir'] ?? (isRoot ? '/var/lib/k8ts' : join(homedir(), '.k8ts')));
@@ -238,7 +198,7 @@ export async function runServer(args: string[]): Promise<number> {
     kubeconfigMode: mode,
     authentication: authenticationFlags(values),
     encryptionProviderConfig: managed?.encryptionProviderConfig ?? values['encryption-provider-config'],
-    audit: auditOptions(values),
+    audit: auditOpts,
     runtimeConfig: values['runtime-config'],
   });
   const components: Supervised[] = [];

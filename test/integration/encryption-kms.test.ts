@@ -151,6 +151,70 @@ describe('encryption at rest with a KMS v2 plugin', () => {
     }
   });
 
+  it('reports the plugin in /healthz, /livez and /readyz as kms-providers, and its metrics', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k8ts-kms-'));
+    const config = writeConfig(dir);
+    let plugin = await startPlugin(dir, 'kek-1');
+    const s = await startServer(['--encryption-provider-config', config]);
+    try {
+      for (const endpoint of ['healthz', 'livez', 'readyz']) {
+        const r = await s.api('GET', `/${endpoint}?verbose`);
+        assert.equal(r.status, 200, r.body);
+        assert.match(r.body, /^\[\+\]kms-providers ok$/m);
+      }
+      assert.equal((await s.api('GET', '/healthz/kms-providers')).body, 'ok');
+      let r = await s.kubectl(['create', 'secret', 'generic', 'm', '--from-literal=a=b']);
+      assert.equal(r.code, 0, r.stderr);
+      const m = await s.api('GET', '/metrics');
+      assert.match(
+        m.body,
+        /^apiserver_envelope_encryption_key_id_hash_total\{transformation_type="to_storage",provider_name="testkms",key_id_hash="sha256:[0-9a-f]{64}",apiserver_id_hash="sha256:[0-9a-f]{64}"\} [1-9]/m,
+      );
+      assert.match(
+        m.body,
+        /^apiserver_envelope_encryption_kms_operations_latency_seconds_count\{provider_name="testkms",method_name="\/v2.KeyManagementService\/Status",grpc_status_code="OK"\} [1-9]/m,
+      );
+
+      // the plugin goes away: once the last healthy answer (kept 20 s, as upstream) is old, the checks fail
+      await stopPlugin(plugin);
+      const deadline = Date.now() + 40_000;
+      let h = await s.api('GET', '/healthz');
+      while (h.status === 200 && Date.now() < deadline) {
+        await new Promise((res) => setTimeout(res, 500));
+        h = await s.api('GET', '/healthz');
+      }
+      assert.equal(h.status, 500);
+      assert.match(h.body, /^\[-\]kms-providers failed: reason withheld$/m);
+      assert.match(h.body, /^healthz check failed$/m);
+      for (const endpoint of ['livez', 'readyz']) {
+        const e = await s.api('GET', `/${endpoint}`);
+        assert.equal(e.status, 500);
+        assert.match(e.body, /^\[-\]kms-providers failed: reason withheld$/m);
+      }
+      const one = await s.api('GET', '/healthz/kms-providers');
+      assert.equal(one.status, 500);
+      assert.match(
+        one.body,
+        /^internal server error: kms-provider-0: failed to perform status section of the healthz check for KMS Provider testkms, error: rpc error: code = UNAVAILABLE/,
+      );
+      // excluding the check makes the endpoint healthy again, as upstream
+      assert.equal((await s.api('GET', '/readyz?exclude=kms-providers')).status, 200);
+
+      // back: healthy again once the failed answer (kept 3 s) is old
+      plugin = await startPlugin(dir, 'kek-1');
+      const back = Date.now() + 30_000;
+      while ((h = await s.api('GET', '/healthz')).status !== 200 && Date.now() < back)
+        await new Promise((res) => setTimeout(res, 500));
+      assert.equal(h.status, 200, h.body);
+      r = await s.kubectl(['get', 'secret', 'm', '-o', 'jsonpath={.data.a}']);
+      assert.equal(r.stdout, Buffer.from('b').toString('base64'));
+    } finally {
+      await s.stop();
+      cleanup(s);
+      await stopPlugin(plugin);
+    }
+  });
+
   it('refuses to start without a reachable plugin, and refuses kms apiVersion v1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'k8ts-kms-bad-'));
     const config = writeConfig(dir);
@@ -173,7 +237,10 @@ describe('encryption at rest with a KMS v2 plugin', () => {
       );
     let r = run(config);
     assert.equal(r.status, 1, r.stdout + r.stderr);
-    assert.match(r.stderr, /k8ts: rpc error: code = UNAVAILABLE/);
+    assert.match(
+      r.stderr,
+      /k8ts: failed to perform status section of the healthz check for KMS Provider testkms, error: rpc error: code = UNAVAILABLE/,
+    );
 
     writeFileSync(config, readFileSync(config, 'utf8').replace('apiVersion: v2', 'apiVersion: v1'));
     r = run(config);

@@ -1,27 +1,38 @@
-// --audit-webhook-config-file: events POSTed as an audit.k8s.io/v1 EventList to the server a
-// kubeconfig names, in batches (upstream's batch mode, its defaults: 10000 buffered events,
-// at most 400 per request, sent at least every 30 s), retried with exponential backoff from
-// --audit-webhook-initial-backoff. Overflow and failed sends are counted, never waited for.
+// --audit-webhook-config-file: the webhook plugin. Each batch it is given is POSTed as one
+// audit.k8s.io/v1 EventList to the server a kubeconfig names. A transient failure (connection
+// reset, 500, 504, 429 or a Retry-After) is retried with upstream's backoff: first after
+// --audit-webhook-initial-backoff (10s), then 1.5 times longer each time with 20% jitter, 5
+// attempts in all; anything else fails at once. Lost batches are counted (plugin "webhook").
+// Batching, the buffer and the throttle are the mode's (./buffered.ts).
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { parse } from 'yaml';
-import { logger } from '../../util/log.js';
-import type { AuditBackend, ErrorCounter } from './backend.js';
+import { pluginError, type AuditBackend, type ErrorCounter } from './backend.js';
 import { eventJSON, type AuditEvent } from './event.js';
 
-const log = logger('audit');
-const RETRIES = 3;
+/** upstream's DefaultRetryBackoffWithInitialDelay: 5 steps, factor 1.5, jitter 0.2 */
+const ATTEMPTS = 5;
+const FACTOR = 1.5;
+const JITTER = 0.2;
 const TIMEOUT_MS = 30_000;
+export const DEFAULT_INITIAL_BACKOFF_MS = 10_000;
 
 export interface WebhookOptions {
   configFile: string;
-  bufferEvents?: number;
-  maxBatchSize?: number;
-  maxWaitMs?: number;
   initialBackoffMs?: number;
   countError: ErrorCounter;
+}
+
+/** A failed POST, and whether upstream's DefaultShouldRetry would try it again. */
+class PostError extends Error {
+  constructor(
+    message: string,
+    readonly retry: boolean,
+  ) {
+    super(message);
+  }
 }
 
 interface Target {
@@ -69,70 +80,55 @@ export function webhookTarget(configFile: string): Target {
 
 export class WebhookBackend implements AuditBackend {
   readonly name = 'webhook';
-  private queue: AuditEvent[] = [];
-  private timer?: NodeJS.Timeout;
-  private sending = new Set<Promise<void>>();
   private stopped = false;
   private readonly target: Target;
-  private readonly bufferEvents: number;
-  private readonly maxBatch: number;
-  private readonly maxWaitMs: number;
   private readonly backoffMs: number;
+  private readonly sleeping = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
 
   constructor(private readonly opts: WebhookOptions) {
     this.target = webhookTarget(opts.configFile);
-    this.bufferEvents = opts.bufferEvents ?? 10_000;
-    this.maxBatch = opts.maxBatchSize ?? 400;
-    this.maxWaitMs = opts.maxWaitMs ?? 30_000;
-    this.backoffMs = opts.initialBackoffMs ?? 10_000;
+    this.backoffMs = opts.initialBackoffMs ?? DEFAULT_INITIAL_BACKOFF_MS;
   }
 
-  process(events: AuditEvent[]): void {
-    if (this.stopped) return;
-    const room = this.bufferEvents - this.queue.length;
-    if (room < events.length) {
-      this.opts.countError(this.name, events.length - Math.max(room, 0));
-      log.error('audit webhook buffer full, dropping events', { events: events.length - Math.max(room, 0) });
-      events = events.slice(0, Math.max(room, 0));
-    }
-    this.queue.push(...events);
-    if (this.queue.length >= this.maxBatch) this.flush();
-    else if (!this.timer && this.queue.length) this.timer = setTimeout(() => this.flush(), this.maxWaitMs);
-  }
-
-  async shutdown(): Promise<void> {
-    this.stopped = true;
-    this.flush();
-    await Promise.allSettled([...this.sending]);
-  }
-
-  private flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      const p = this.send(batch).finally(() => this.sending.delete(p));
-      this.sending.add(p);
-    }
-  }
-
-  private async send(batch: AuditEvent[]): Promise<void> {
-    const body = `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[${batch.map(eventJSON).join(',')}]}`;
+  /** Resolves true when the server took the batch, false when it is lost (counted). */
+  async process(events: AuditEvent[]): Promise<boolean> {
+    if (!events.length) return true;
+    const body = `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[${events.map(eventJSON).join(',')}]}`;
     let delay = this.backoffMs;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.post(body);
-        return;
+        return true;
       } catch (err) {
-        if (attempt >= RETRIES || this.stopped) {
-          this.opts.countError(this.name, batch.length);
-          log.error('audit webhook request failed', { events: batch.length, error: (err as Error).message });
-          return;
+        const retry = err instanceof PostError ? err.retry : false;
+        if (!retry || attempt >= ATTEMPTS || this.stopped) {
+          pluginError(this.opts.countError, this.name, events.length, (err as Error).message);
+          return false;
         }
-        await new Promise((r) => setTimeout(r, delay).unref());
-        delay *= 2;
+        await this.pause(delay * (1 + Math.random() * JITTER));
+        delay *= FACTOR;
       }
     }
+  }
+
+  /** Batches on their way get their current attempt; no retries after this. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    for (const s of this.sleeping) s.wake();
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const s = {
+        timer: setTimeout(() => s.wake(), ms),
+        wake: () => {
+          clearTimeout(s.timer);
+          this.sleeping.delete(s);
+          resolve();
+        },
+      };
+      this.sleeping.add(s);
+    });
   }
 
   private post(body: string): Promise<void> {
@@ -149,15 +145,22 @@ export class WebhookBackend implements AuditBackend {
         },
         (res) => {
           res.resume();
-          res.on('end', () =>
-            (res.statusCode ?? 0) < 300
-              ? resolvePost()
-              : reject(new Error(`the server answered ${res.statusCode}`)),
-          );
+          res.on('end', () => {
+            const code = res.statusCode ?? 0;
+            if (code < 300) return resolvePost();
+            const retry = code === 500 || code === 504 || code === 429 || !!res.headers['retry-after'];
+            reject(new PostError(`the server answered ${code}`, retry));
+          });
         },
       );
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', reject);
+      req.on('timeout', () => req.destroy(new PostError('timeout', true)));
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          err instanceof PostError
+            ? err
+            : new PostError(err.message, err.code === 'ECONNRESET' || err.code === 'EPIPE'),
+        ),
+      );
       req.end(body);
     });
   }

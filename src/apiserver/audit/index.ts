@@ -1,35 +1,49 @@
 // Audit logging (k8s.io/apiserver/pkg/audit): --audit-policy-file decides per request what is
-// recorded; the log and webhook backends receive the events. Without a policy file nothing is
-// audited (as upstream), but every response still carries its Audit-Id.
+// recorded; the log and webhook backends receive the events, each wrapped as upstream wraps it:
+// the plugin, then its mode (batch / blocking / blocking-strict, ./buffered.ts), then truncation
+// when enabled (./truncate.ts). Without a policy file nothing is audited (as upstream), but every
+// response still carries its Audit-Id.
 import type { Req, Res } from '../http/io.js';
-import type { AuditBackend } from './backend.js';
-import { LogBackend } from './backend-log.js';
+import { allOf, type AuditBackend, type ErrorCounter } from './backend.js';
+import { LogBackend, type LogBackendOptions } from './backend-log.js';
 import { WebhookBackend } from './backend-webhook.js';
+import { LOG_BATCH, WEBHOOK_BATCH, withMode } from './buffered.js';
 import type { AuditEvent } from './event.js';
-import { loadPolicy, type Policy } from './policy.js';
+import { goQuote } from './format.js';
+import type { AuditOptions, BackendOptions } from './options.js';
+import { loadPolicy, type Level, type Policy } from './policy.js';
 import { ActiveRequestAudit, NoRequestAudit, type RequestAudit } from './request.js';
+import { DEFAULT_TRUNCATE, TruncateBackend } from './truncate.js';
 
 export type { RequestAudit } from './request.js';
 export { noteRequestor } from './request.js';
 export { parseDuration } from '../../util/duration.js';
+export type { AuditOptions } from './options.js';
+export { AUDIT_FLAG_OPTIONS, AUDIT_FLAGS_HELP, auditBoolArgs, auditOptionsFromFlags } from './options.js';
 
-export interface AuditOptions {
-  policyFile?: string;
-  logPath?: string;
-  logMaxAgeDays?: number;
-  logMaxBackups?: number;
-  logMaxSizeMB?: number;
-  webhookConfigFile?: string;
-  webhookBatchMaxSize?: number;
-  webhookBatchMaxWaitMs?: number;
-  webhookInitialBackoffMs?: number;
-}
-
-/** The counters the auditor reports (apiserver_audit_event_total, apiserver_audit_error_total). */
+/** The counters the auditor reports (upstream's apiserver_audit_* metrics). */
 export interface AuditMetrics {
+  /** apiserver_audit_event_total */
   event(): void;
+  /** apiserver_audit_error_total{plugin} */
   error(plugin: string, events: number): void;
+  /** apiserver_audit_level_total{level}: one per request */
+  level?(level: Level): void;
+  /** apiserver_audit_requests_rejected_total (blocking-strict) */
+  rejected?(): void;
 }
+
+function wrap(plugin: AuditBackend, o: BackendOptions, countError: ErrorCounter): AuditBackend {
+  const moded = withMode(plugin, o.mode, o.batch, countError);
+  return o.truncateEnabled ? new TruncateBackend(moded, o.truncate, countError) : moded;
+}
+
+const defaults = (mode: BackendOptions['mode'], batch: BackendOptions['batch']): BackendOptions => ({
+  mode,
+  batch,
+  truncateEnabled: false,
+  truncate: DEFAULT_TRUNCATE,
+});
 
 export class Auditor {
   private constructor(
@@ -41,24 +55,26 @@ export class Auditor {
   static create(opts: AuditOptions, metrics: AuditMetrics): Auditor {
     if (!opts.policyFile) return new Auditor(undefined, [], metrics);
     const policy = loadPolicy(opts.policyFile);
-    const countError = (plugin: string, n: number) => metrics.error(plugin, n);
+    const countError: ErrorCounter = (plugin, n) => metrics.error(plugin, n);
     const backends: AuditBackend[] = [];
     if (opts.logPath) {
-      const o: ConstructorParameters<typeof LogBackend>[0] = { path: opts.logPath, countError };
+      const o: LogBackendOptions = { path: opts.logPath, countError };
+      if (opts.logFormat) o.format = opts.logFormat;
       if (opts.logMaxAgeDays !== undefined) o.maxAgeDays = opts.logMaxAgeDays;
       if (opts.logMaxBackups !== undefined) o.maxBackups = opts.logMaxBackups;
       if (opts.logMaxSizeMB !== undefined) o.maxSizeMB = opts.logMaxSizeMB;
-      backends.push(new LogBackend(o));
+      if (opts.logCompress) o.compress = true;
+      backends.push(wrap(new LogBackend(o), opts.log ?? defaults('blocking', LOG_BATCH), countError));
     }
     if (opts.webhookConfigFile) {
       const o: ConstructorParameters<typeof WebhookBackend>[0] = {
         configFile: opts.webhookConfigFile,
         countError,
       };
-      if (opts.webhookBatchMaxSize !== undefined) o.maxBatchSize = opts.webhookBatchMaxSize;
-      if (opts.webhookBatchMaxWaitMs !== undefined) o.maxWaitMs = opts.webhookBatchMaxWaitMs;
       if (opts.webhookInitialBackoffMs !== undefined) o.initialBackoffMs = opts.webhookInitialBackoffMs;
-      backends.push(new WebhookBackend(o));
+      backends.push(
+        wrap(new WebhookBackend(o), opts.webhook ?? defaults('batch', WEBHOOK_BATCH), countError),
+      );
     }
     return new Auditor(policy, backends, metrics);
   }
@@ -66,21 +82,49 @@ export class Auditor {
   /** Starts the record of one request (sets the Audit-Id response header). */
   begin(req: Req & { socket?: unknown }, res: Res): RequestAudit {
     if (!this.policy || !this.backends.length) return new NoRequestAudit(res);
-    return new ActiveRequestAudit(this.policy, (ev) => this.emit(ev), req, res);
+    return new ActiveRequestAudit(
+      this.policy,
+      (ev) => this.emit(ev),
+      req,
+      res,
+      (level) => this.metrics.level?.(level),
+    );
   }
 
-  private emit(ev: AuditEvent): void {
+  /** A request refused because its RequestReceived event could not be stored (blocking-strict). */
+  rejected(): void {
+    this.metrics.rejected?.();
+  }
+
+  /** Every backend gets the event; the answer is whether all of them stored it. */
+  private emit(ev: AuditEvent): boolean | Promise<boolean> {
     this.metrics.event();
-    for (const b of this.backends) {
-      try {
-        b.process([ev]);
-      } catch {
-        this.metrics.error(b.name, 1); // a backend must not throw; if one does, the request goes on
-      }
-    }
+    return allOf(
+      this.backends.map((b) => {
+        try {
+          return b.process([ev]);
+        } catch {
+          this.metrics.error(b.name, 1); // a backend must not throw; if one does, the request goes on
+          return true;
+        }
+      }),
+    );
   }
 
   async shutdown(): Promise<void> {
     await Promise.allSettled(this.backends.map((b) => b.shutdown()));
   }
+}
+
+/** upstream's responsewriters.InternalError for a request whose audit event was not stored. */
+export function sendAuditRejection(req: Req, res: Res): void {
+  // upstream's sanitizer: the message is plain text a browser might render
+  const text = `Internal Server Error: ${goQuote(req.url ?? '/')}: failed to store audit event`;
+  const body = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') + '\n';
+  res.writeHead(500, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Length': String(Buffer.byteLength(body)),
+  });
+  res.end(body);
 }

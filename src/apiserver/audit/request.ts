@@ -12,6 +12,7 @@ import {
   atLeast,
   evaluatePolicy,
   type AuditAttributes,
+  type Level,
   type Policy,
   type RequestAuditConfig,
 } from './policy.js';
@@ -37,7 +38,11 @@ export function noteRequestor(req: object, requestor: UserInfo): void {
 export interface RequestAudit {
   /** The auditID, also sent as the Audit-Id response header. */
   readonly id: string;
-  received(user: UserInfo | undefined): void;
+  /**
+   * After authentication. The answer is whether the RequestReceived event was stored; false only
+   * in blocking-strict mode, where the request must then fail (sendAuditRejection).
+   */
+  received(user: UserInfo | undefined): boolean | Promise<boolean>;
   authorized(decision: string, reason: string): void;
   /** audit.AddAuditAnnotation: an admission plugin's note on the event (e.g. PodSecurity's). */
   annotate(key: string, value: string): void;
@@ -49,7 +54,7 @@ export interface RequestAudit {
   complete(code: number): void;
 }
 
-export type Emit = (ev: AuditEvent) => void;
+export type Emit = (ev: AuditEvent) => boolean | Promise<boolean>;
 
 function auditUser(u: UserInfo): AuditEvent['impersonatedUser'] {
   const out: NonNullable<AuditEvent['impersonatedUser']> = { username: u.name };
@@ -121,12 +126,15 @@ export class ActiveRequestAudit implements RequestAudit {
   private status?: Status;
   private panicked = false;
   private done = false;
+  /** the RequestReceived event was not stored: the request fails and records nothing more */
+  private rejected = false;
 
   constructor(
     private readonly policy: Policy,
     private readonly emit: Emit,
     private readonly req: Req & { socket?: unknown },
     private readonly res: Res,
+    private readonly observeLevel: (level: Level) => void = () => undefined,
   ) {
     res.setHeader('Audit-Id', this.id);
     this.url = new URL(req.url ?? '/', 'https://localhost');
@@ -174,14 +182,15 @@ export class ActiveRequestAudit implements RequestAudit {
     return ref;
   }
 
-  received(user: UserInfo | undefined): void {
+  received(user: UserInfo | undefined): boolean | Promise<boolean> {
     // without a user the request is either refused (401, audited as a failed authentication
     // in complete()) or anonymous on a public path (audited in complete())
-    if (this.config || (!user && !this.done)) return;
+    if (this.config || (!user && !this.done)) return true;
     const requestor = requestors.get(this.req);
     const actor = user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
     this.config = evaluatePolicy(this.policy, this.attributes(requestor ?? actor));
-    if (this.config.level === 'None') return;
+    this.observeLevel(this.config.level);
+    if (this.config.level === 'None') return true;
     const ev: AuditEvent = {
       kind: 'Event',
       apiVersion: 'audit.k8s.io/v1',
@@ -201,9 +210,20 @@ export class ActiveRequestAudit implements RequestAudit {
     const ref = this.objectRef();
     if (ref) ev.objectRef = ref;
     this.event = ev;
-    this.stage('RequestReceived');
+    const stored = this.stage('RequestReceived');
     if (this.info?.verb === 'watch') this.onHeaders();
-    else if (atLeast(this.config.level, 'RequestResponse') && this.info) this.captureResponse();
+    else {
+      const capture = atLeast(this.config.level, 'RequestResponse') && !!this.info;
+      // a backend that waited for this event (blocking modes) also holds the response's end
+      const hold = typeof stored !== 'boolean';
+      if (capture || hold) this.interceptResponse(capture, hold);
+    }
+    if (stored === true) return true;
+    const reject = (ok: boolean) => {
+      if (!ok) this.rejected = true;
+      return ok;
+    };
+    return typeof stored === 'boolean' ? reject(stored) : stored.then(reject);
   }
 
   authorized(decision: string, reason: string): void {
@@ -258,17 +278,26 @@ export class ActiveRequestAudit implements RequestAudit {
   }
 
   complete(code: number): void {
-    if (this.done) return;
+    void this.finish(code);
+  }
+
+  /** The last event (ResponseComplete or Panic); the answer is whether it was stored. */
+  private finish(code: number): boolean | Promise<boolean> {
+    if (this.done) return true;
     this.done = true;
+    if (this.rejected) return true; // upstream records nothing after a refused RequestReceived
     if (!this.config) {
-      if (code === 401) return this.unauthenticated(code);
-      this.received(undefined); // failed before authentication finished
+      if (code === 401) {
+        this.unauthenticated(code);
+        return true;
+      }
+      void this.received(undefined); // failed before authentication finished
     }
     const ev = this.event;
-    if (!ev) return;
+    if (!ev) return true;
     ev.responseStatus = this.responseStatus(code);
     this.attachBodies(ev);
-    this.stage(this.panicked ? 'Panic' : 'ResponseComplete');
+    return this.stage(this.panicked ? 'Panic' : 'ResponseComplete');
   }
 
   private responseStatus(code: number): NonNullable<AuditEvent['responseStatus']> {
@@ -294,6 +323,7 @@ export class ActiveRequestAudit implements RequestAudit {
   /** A request that failed authentication: one event, as upstream's failed-authentication audit. */
   private unauthenticated(code: number): void {
     this.config = evaluatePolicy(this.policy, this.attributes(undefined));
+    this.observeLevel(this.config.level);
     if (this.config.level === 'None') return;
     const ev: AuditEvent = {
       kind: 'Event',
@@ -314,12 +344,12 @@ export class ActiveRequestAudit implements RequestAudit {
     const ref = this.objectRef();
     if (ref) ev.objectRef = ref;
     this.event = ev;
-    this.stage('ResponseStarted');
+    void this.stage('ResponseStarted');
   }
 
-  private stage(stage: AuditEvent['stage']): void {
-    if (!this.event || this.config!.omitStages.includes(stage)) return;
-    this.emit(atStage(this.event, stage));
+  private stage(stage: AuditEvent['stage']): boolean | Promise<boolean> {
+    if (!this.event || this.config!.omitStages.includes(stage)) return true;
+    return this.emit(atStage(this.event, stage));
   }
 
   private capture(chunk: Buffer | Uint8Array | string): boolean {
@@ -360,36 +390,49 @@ export class ActiveRequestAudit implements RequestAudit {
       const r = writeHead(status, headers);
       if (this.event && !this.done) {
         this.event.responseStatus = { metadata: {}, code: status };
-        this.stage('ResponseStarted');
+        void this.stage('ResponseStarted');
       }
       return r;
     };
   }
 
-  private captureResponse(): void {
+  /**
+   * Copies the response body (RequestResponse) and, when `hold`, ends the response only once its
+   * final event is written, as upstream's handler returns (and the response completes) only
+   * after a blocking backend took the event.
+   */
+  private interceptResponse(capture: boolean, hold: boolean): void {
     const res = this.res;
-    this.responseChunks = [];
-    const chunks = this.responseChunks;
+    const chunks: Buffer[] | undefined = capture ? (this.responseChunks = []) : undefined;
     const keep = (c: string | Uint8Array | undefined) => {
-      if (c === undefined || !this.capture(c)) return;
+      if (!chunks || c === undefined || !this.capture(c)) return;
       chunks.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c));
     };
     const write = res.write.bind(res);
     const end = res.end.bind(res);
     // HTTP/2's end(chunk) writes the chunk through this.write: copy it once
     let ending = false;
-    res.write = (chunk: string | Uint8Array) => {
-      if (!ending) keep(chunk);
-      return write(chunk);
-    };
-    res.end = (chunk?: string | Uint8Array) => {
-      keep(chunk);
+    const endNow = (chunk?: string | Uint8Array) => {
       ending = true;
       try {
         return end(chunk);
       } finally {
         ending = false;
       }
+    };
+    if (capture)
+      res.write = (chunk: string | Uint8Array) => {
+        if (!ending) keep(chunk);
+        return write(chunk);
+      };
+    res.end = (chunk?: string | Uint8Array) => {
+      keep(chunk);
+      if (!hold || this.done) return endNow(chunk);
+      const stored = this.finish(res.statusCode);
+      if (typeof stored === 'boolean') return endNow(chunk);
+      // a stream the client already closed may refuse the end: nothing left to tell anyone
+      stored.then(() => endNow(chunk)).catch(() => undefined);
+      return res;
     };
   }
 }
@@ -400,7 +443,9 @@ export class NoRequestAudit implements RequestAudit {
   constructor(res: Res) {
     res.setHeader('Audit-Id', this.id);
   }
-  received(): void {}
+  received(): boolean {
+    return true;
+  }
   authorized(): void {}
   annotate(): void {}
   authorizer(inner: Authorizer): Authorizer {

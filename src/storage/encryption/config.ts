@@ -75,6 +75,21 @@ export class EncryptionConfig {
     for (const k of this.kms) k.stop();
   }
 
+  /**
+   * upstream's `kms-providers` health check (KMS v2 only: one check for all plugins): each
+   * plugin's probe in order, failures named `kms-provider-<i>`. Undefined without kms providers.
+   */
+  kmsHealthCheck(): (() => Promise<void>) | undefined {
+    if (!this.kms.length) return undefined;
+    return async () => {
+      const results = await Promise.allSettled(this.kms.map((k) => k.check()));
+      const errs = results.flatMap((r, i) =>
+        r.status === 'rejected' ? [`kms-provider-${i}: ${(r.reason as Error).message}`] : [],
+      );
+      if (errs.length) throw new Error(errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`);
+    };
+  }
+
   chainFor(group: string, resource: string): ProviderChain | undefined {
     return (
       this.overrides.get(`${resource}.${group}`) ??
@@ -257,7 +272,7 @@ function kmsProvider(k: KmsConfig, path: string, errs: FieldErrors, names: Set<s
   }
   if (errs.list.length || !k.name || !k.endpoint || apiVersion !== 'v2') return [];
   names.add(k.name);
-  return [kmsV2Transformer(k.name, new KmsClient(k.endpoint, timeoutMs))];
+  return [kmsV2Transformer(k.name, new KmsClient(k.endpoint, timeoutMs, k.name))];
 }
 
 /** Parses and validates a configuration document; throws one Error listing every problem. */

@@ -18,5 +18,17 @@ export async function withEncryption(
   if (!configPath) return storage;
   const config = loadEncryptionConfiguration(configPath);
   await config.start();
-  return encryptedStorage(storage, chainResolver(config, storedResources), () => config.stop());
+  const encrypted = encryptedStorage(storage, chainResolver(config, storedResources), () => config.stop());
+  const check = config.kmsHealthCheck();
+  if (check) kmsChecks.set(encrypted, check);
+  return encrypted;
 }
+
+const kmsChecks = new WeakMap<Storage, () => Promise<void>>();
+
+/** The `kms-providers` health check of a storage withEncryption made, if it has kms providers. */
+export function kmsHealthCheck(storage: Storage): (() => Promise<void>) | undefined {
+  return kmsChecks.get(storage);
+}
+
+export { envelopeMetrics } from './kms/metrics.js';

@@ -96,4 +96,34 @@ describe('health endpoints', () => {
     const hung = { get: () => new Promise(() => undefined) } as unknown as Storage;
     await assert.rejects(datastoreProbe(hung)(), /context deadline exceeded/);
   });
+
+  it('with kms providers: kms-providers on all three endpoints, after etcd (readyz: after etcd-readiness)', async () => {
+    const plugin: { error?: string } = {};
+    const c = healthChecks({
+      datastore: async () => undefined,
+      synced: () => true,
+      shuttingDown: () => false,
+      kmsProviders: async () => {
+        if (plugin.error) throw new Error(plugin.error);
+      },
+    });
+    assert.equal(
+      (await serveHealth(c, '/readyz', q('verbose')))!.body,
+      '[+]ping ok\n[+]etcd ok\n[+]etcd-readiness ok\n[+]kms-providers ok\n[+]informer-sync ok\n[+]shutdown ok\nreadyz check passed\n',
+    );
+    assert.equal(
+      (await serveHealth(c, '/livez', q('verbose')))!.body,
+      '[+]ping ok\n[+]etcd ok\n[+]kms-providers ok\nlivez check passed\n',
+    );
+    plugin.error =
+      'kms-provider-0: failed to perform status section of the healthz check for KMS Provider k, error: x';
+    assert.deepEqual(await serveHealth(c, '/healthz', q()), {
+      status: 500,
+      body: '[+]ping ok\n[+]etcd ok\n[-]kms-providers failed: reason withheld\nhealthz check failed\n',
+    });
+    assert.deepEqual(await serveHealth(c, '/healthz/kms-providers', q()), {
+      status: 500,
+      body: `internal server error: ${plugin.error}\n`,
+    });
+  });
 });

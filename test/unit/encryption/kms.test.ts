@@ -3,55 +3,16 @@
 // while a Decrypt is outstanding, and staleness after the plugin's key_id changes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import { SqliteStorage } from '../../../src/storage/sqlite/backend.js';
 import { parseEncryptionConfiguration } from '../../../src/storage/encryption/config.js';
 import { chainResolver, encryptedStorage } from '../../../src/storage/encryption/storage.js';
-import { kmsService } from '../../../src/storage/encryption/kms/client.js';
 import { decodeEncryptedObject, DEK_SOURCE_HKDF_SEED } from '../../../src/storage/encryption/kms/envelope.js';
 import type { WatchEvent } from '../../../src/storage/types.js';
 
-type Callback = (err: grpc.ServiceError | null, res?: unknown) => void;
-
-/** A KMS v2 plugin whose KEK id the test may change; counts Decrypt calls. */
-async function plugin(socket: string) {
-  const keks = new Map<string, Buffer>([['k1', randomBytes(32)]]);
-  const state = { keyId: 'k1', decrypts: 0 };
-  const server = new grpc.Server();
-  server.addService(kmsService().service, {
-    Status: (_c: unknown, cb: Callback) => cb(null, { version: 'v2', healthz: 'ok', key_id: state.keyId }),
-    Encrypt(call: { request: { plaintext: Buffer } }, cb: Callback) {
-      const nonce = randomBytes(12);
-      const c = createCipheriv('aes-256-gcm', keks.get(state.keyId)!, nonce);
-      const body = Buffer.concat([c.update(call.request.plaintext), c.final(), c.getAuthTag()]);
-      cb(null, { ciphertext: Buffer.concat([nonce, body]), key_id: state.keyId, annotations: {} });
-    },
-    Decrypt(call: { request: { ciphertext: Buffer; key_id: string } }, cb: Callback) {
-      state.decrypts++;
-      const { ciphertext: ct, key_id } = call.request;
-      const d = createDecipheriv('aes-256-gcm', keks.get(key_id)!, ct.subarray(0, 12));
-      d.setAuthTag(ct.subarray(ct.length - 16));
-      cb(null, { plaintext: Buffer.concat([d.update(ct.subarray(12, ct.length - 16)), d.final()]) });
-    },
-  });
-  await new Promise<void>((res, rej) =>
-    server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (e) =>
-      e ? rej(e) : res(),
-    ),
-  );
-  return {
-    state,
-    rotate(id: string) {
-      keks.set(id, randomBytes(32));
-      state.keyId = id;
-    },
-    stop: () => server.forceShutdown(),
-  };
-}
+import { plugin } from './kms-plugin.js';
 
 const resources = new Map([['secrets', { group: '', resource: 'secrets' }]]);
 const text = (v: Uint8Array) => Buffer.from(v).toString('latin1');

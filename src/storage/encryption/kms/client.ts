@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { criTarget } from '../../../cri/client.js';
+import { envelopeMetrics, grpcCodeName } from './metrics.js';
 
 export interface StatusResponse {
   version: string;
@@ -59,6 +60,8 @@ export class KmsClient {
   constructor(
     readonly endpoint: string,
     private readonly timeoutMs: number,
+    /** the provider's name, for apiserver_envelope_encryption_kms_operations_latency_seconds */
+    private readonly providerName = '',
   ) {
     const Service = kmsService();
     this.client = new Service(criTarget(endpoint), grpc.credentials.createInsecure(), {
@@ -70,8 +73,15 @@ export class KmsClient {
   private call<Res>(method: string, req: object): Promise<Res> {
     const fn = (this.client as unknown as Record<string, Unary>)[method];
     const deadline = new Date(Date.now() + this.timeoutMs);
+    const started = performance.now();
     return new Promise<Res>((resolve, reject) => {
       fn.call(this.client, req, new grpc.Metadata(), { deadline }, (err, res) => {
+        envelopeMetrics.recordLatency(
+          this.providerName,
+          `/v2.KeyManagementService/${method}`,
+          (performance.now() - started) / 1000,
+          grpcCodeName(err ? err.code : 0),
+        );
         if (err)
           reject(
             new Error(`rpc error: code = ${grpc.status[err.code]} desc = ${err.details || err.message}`),
