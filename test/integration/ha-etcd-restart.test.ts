@@ -11,6 +11,8 @@ import { type TestServer } from './harness.js';
 import { etcdAvailable } from '../unit/storage/etcd-fixture.js';
 import { haServer } from './ha-fixture.js';
 
+const etcdctlAvailable = spawnSync('/usr/bin/etcdctl', ['version']).status === 0;
+
 const dirs: string[] = [];
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
@@ -81,7 +83,9 @@ const etcdPid = (s: TestServer) =>
 
 describe(
   'a server whose etcd member was restarted',
-  { skip: !etcdAvailable() && 'needs /usr/bin/etcd' },
+  {
+    skip: !(etcdAvailable() && etcdctlAvailable) && 'needs /usr/bin/etcd and /usr/bin/etcdctl (etcd-client)',
+  },
   () => {
     const servers: TestServer[] = [];
     before(async () => {
