@@ -3,6 +3,7 @@
 import { isRecord } from '../../../api/types.js';
 import { compareQuantities, quantityToString, tryParseQuantity } from '../../../api/quantity.js';
 import { validateAnnotations, validateLabels } from '../meta-validation.js';
+import { validateEphemeralOnly } from './pod-ephemeral.js';
 import {
   duplicate,
   fieldErrors,
@@ -163,6 +164,9 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   const names = new Set<string>();
   errs.push(...validateContainers(spec.containers, `${path}.containers`, names, vols.names, true));
   errs.push(...validateContainers(spec.initContainers, `${path}.initContainers`, names, vols.names, false));
+  const ephemeralPath = `${path}.ephemeralContainers`;
+  errs.push(...validateContainers(spec.ephemeralContainers, ephemeralPath, names, vols.names, false));
+  errs.push(...validateEphemeralOnly(spec, ephemeralPath));
   if (!spec.restartPolicy) errs.push(required(`${path}.restartPolicy`));
   else if (!RESTART_POLICIES.includes(String(spec.restartPolicy)))
     errs.push(notSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));
