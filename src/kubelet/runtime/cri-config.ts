@@ -86,7 +86,8 @@ export function sandboxConfig(pod: Pod, ctx: PodContext, attempt: number): PodSa
   );
   return {
     metadata: { name, uid, namespace: ns, attempt },
-    hostname: (spec.hostname ?? name).slice(0, 63),
+    // a hostNetwork pod shares the node's UTS namespace: no hostname of its own (runc refuses one)
+    hostname: pod.spec.hostNetwork ? '' : (spec.hostname ?? name).slice(0, 63),
     log_directory: join(ctx.podDir, 'logs'),
     dns_config: podDnsConfig(
       { ...(pod.spec as Omit<PodDnsSpec, 'namespace'>), namespace: ns },
