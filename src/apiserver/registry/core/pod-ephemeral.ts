@@ -37,16 +37,16 @@ function isSet(v: unknown, field = ''): boolean {
 }
 
 /**
- * The checks of upstream's validateEphemeralContainers beyond what every container gets (the
- * caller runs those, with one name set across all container lists for Duplicate errors).
+ * The checks of upstream's validateEphemeralContainers beyond what every container gets, for one
+ * ephemeral container at `p` (the caller runs the common ones, with one name set across all
+ * container lists for Duplicate errors).
  */
-export function validateEphemeralOnly(spec: Obj, path: string): FieldError[] {
-  const errs: FieldError[] = [];
+export function ephemeralChecks(spec: Obj): (ec: Obj, p: string) => FieldError[] {
   const others = new Set(
     [...records(spec.containers), ...records(spec.initContainers)].map((c) => String(c.name ?? '')),
   );
-  records(spec.ephemeralContainers).forEach((ec, i) => {
-    const p = `${path}[${i}]`;
+  return (ec, p) => {
+    const errs: FieldError[] = [];
     const target = ec.targetContainerName;
     if (typeof target === 'string' && target !== '' && !others.has(target))
       errs.push(notFoundField(`${p}.targetContainerName`, target));
@@ -56,8 +56,8 @@ export function validateEphemeralOnly(spec: Obj, path: string): FieldError[] {
       for (const f of ['subPath', 'subPathExpr'])
         if (isSet(m[f])) errs.push(forbidden(`${p}.volumeMounts[${j}].${f}`, NOT_FOR_EPHEMERAL));
     });
-  });
-  return errs;
+    return errs;
+  };
 }
 
 /** Pods are created without ephemeral containers; they come later through the subresource. */
