@@ -20,7 +20,9 @@ const DONE = 'k8ts-debug-done';
  */
 function interactive(s: TestServer, args: string[], script: string, ms = 60_000) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(KUBECTL, ['--kubeconfig', s.kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(KUBECTL, ['--kubeconfig', s.kubeconfig, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {
@@ -81,10 +83,13 @@ describe('kubectl debug on containerd', { skip: !enabled && 'set K8TS_E2E=1' }, 
   it('KCL-06: exec of a shell the image does not have fails with the OCI runtime error', async () => {
     const r = await k(['exec', 'ephemeral-demo', '--', 'sh']);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /OCI runtime exec failed: exec failed: .*exec: "sh": executable file not found in \$PATH: unknown/);
+    assert.match(
+      r.stderr,
+      /OCI runtime exec failed: exec failed: .*exec: "sh": executable file not found in \$PATH: unknown/,
+    );
   });
 
-  it('KCL-07: an ephemeral container with --target sees the target container\'s processes', async () => {
+  it("KCL-07: an ephemeral container with --target sees the target container's processes", async () => {
     const r = await interactive(
       s,
       ['debug', '-i', 'ephemeral-demo', '--image=busybox', '--target=ephemeral-demo', '--', 'sh'],
@@ -150,9 +155,15 @@ describe('kubectl debug on containerd', { skip: !enabled && 'set K8TS_E2E=1' }, 
   });
 
   it('KCL-11: a node debug pod runs in the host namespaces with the root file system at /host', async () => {
-    const r = await interactive(s, ['debug', `node/${node}`, '-i', '--image=busybox', '--', 'sh'], 'ls /host\nps -o comm');
+    const r = await interactive(
+      s,
+      ['debug', `node/${node}`, '-i', '--image=busybox', '--', 'sh'],
+      'ls /host\nps -o comm',
+    );
     assert.equal(r.code, 0, r.stderr);
-    const m = new RegExp(`Creating debugging pod (node-debugger-${node}-[a-z0-9]{5}) with container debugger on node ${node}\\.`).exec(r.stdout);
+    const m = new RegExp(
+      `Creating debugging pod (node-debugger-${node}-[a-z0-9]{5}) with container debugger on node ${node}\\.`,
+    ).exec(r.stdout);
     assert.ok(m, r.stdout);
     assert.match(r.stdout, /^etc$/m);
     assert.match(r.stdout, /^proc$/m);
@@ -179,8 +190,12 @@ describe('kubectl debug on containerd', { skip: !enabled && 'set K8TS_E2E=1' }, 
     assert.equal(await jsonpath('myapp-debug', '{.spec.shareProcessNamespace}'), 'true');
   });
 
-  it('KCL-09: --copy-to with --container changes that container\'s command', async () => {
-    const r = await interactive(s, ['debug', 'myapp', '-i', '--copy-to=myapp-sh', '--container=myapp', '--', 'sh'], 'echo in-copy');
+  it("KCL-09: --copy-to with --container changes that container's command", async () => {
+    const r = await interactive(
+      s,
+      ['debug', 'myapp', '-i', '--copy-to=myapp-sh', '--container=myapp', '--', 'sh'],
+      'echo in-copy',
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /in-copy/);
     assert.equal(await jsonpath('myapp-sh', '{.spec.containers[0].command}'), '["sh"]');

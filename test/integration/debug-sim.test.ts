@@ -5,7 +5,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanup, startServer, type TestServer } from './harness.js';
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  ms = 20_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -33,7 +37,9 @@ describe('kubectl debug (sim runtime)', () => {
     s = await startServer(['--disable-scheduler', '--sim-nodes', '1']);
     await eventually('node Ready', async () => / Ready /.test((await k('get', 'node', 'sim-node-0')).stdout));
     assert.equal((await s.kubectl(['apply', '-f', '-'], POD)).code, 0);
-    await eventually('pod Running', async () => / Running /.test((await k('get', 'pod', 'ephemeral-demo')).stdout));
+    await eventually('pod Running', async () =>
+      / Running /.test((await k('get', 'pod', 'ephemeral-demo')).stdout),
+    );
   });
   after(async () => {
     await s.stop();
@@ -45,7 +51,10 @@ describe('kubectl debug (sim runtime)', () => {
       resources: { name: string; kind: string; verbs: string[] }[];
     };
     const r = list.resources.find((x) => x.name === 'pods/ephemeralcontainers');
-    assert.deepEqual(r && { kind: r.kind, verbs: r.verbs }, { kind: 'Pod', verbs: ['get', 'patch', 'update'] });
+    assert.deepEqual(r && { kind: r.kind, verbs: r.verbs }, {
+      kind: 'Pod',
+      verbs: ['get', 'patch', 'update'],
+    });
   });
 
   it('adds a debug container with --target; the kubelet runs it (Running, not ready, no restarts)', async () => {
@@ -92,10 +101,18 @@ describe('kubectl debug (sim runtime)', () => {
     const patch = (body: unknown, type = 'application/strategic-merge-patch+json') =>
       s.api('PATCH', EC, JSON.stringify(body), { 'Content-Type': type });
     const bad = await patch({
-      spec: { ephemeralContainers: [{ name: 'x', image: 'busybox', ports: [{ containerPort: 80 }], targetContainerName: 'nope' }] },
+      spec: {
+        ephemeralContainers: [
+          { name: 'x', image: 'busybox', ports: [{ containerPort: 80 }], targetContainerName: 'nope' },
+        ],
+      },
     });
     assert.equal(bad.status, 422);
-    const st = JSON.parse(bad.body) as { reason: string; message: string; details: { causes: { field: string }[] } };
+    const st = JSON.parse(bad.body) as {
+      reason: string;
+      message: string;
+      details: { causes: { field: string }[] };
+    };
     assert.equal(st.reason, 'Invalid');
     // (where a strategic merge patch without $setElementOrder puts the new entry is the patch's business)
     assert.match(
@@ -106,29 +123,42 @@ describe('kubectl debug (sim runtime)', () => {
       st.details.causes.map((c) => c.field.replace(/\[\d\]/, '[i]')),
       ['spec.ephemeralContainers[i].targetContainerName', 'spec.ephemeralContainers[i].ports'],
     );
-    const removed = await patch([{ op: 'remove', path: '/spec/ephemeralContainers/0' }], 'application/json-patch+json');
+    const removed = await patch(
+      [{ op: 'remove', path: '/spec/ephemeralContainers/0' }],
+      'application/json-patch+json',
+    );
     assert.equal(removed.status, 422);
-    assert.match(JSON.parse(removed.body).message, /existing ephemeral containers "debugger-[a-z0-9]{5}" may not be removed/);
+    assert.match(
+      JSON.parse(removed.body).message,
+      /existing ephemeral containers "debugger-[a-z0-9]{5}" may not be removed/,
+    );
     assert.equal(await status('ephemeral-demo', '{.metadata.resourceVersion}'), before);
   });
 
   it('changes nothing but spec.ephemeralContainers (GET and PUT on the subresource)', async () => {
     const got = await s.api('GET', EC);
     assert.equal(got.status, 200);
-    const pod = JSON.parse(got.body) as { kind: string; metadata: Record<string, unknown>; spec: Record<string, unknown> };
+    const pod = JSON.parse(got.body) as {
+      kind: string;
+      metadata: Record<string, unknown>;
+      spec: Record<string, unknown>;
+    };
     assert.equal(pod.kind, 'Pod');
     pod.metadata.labels = { changed: 'yes' };
     pod.spec.activeDeadlineSeconds = 5;
-    (pod.spec.ephemeralContainers as unknown[]).push({ name: 'second', image: 'busybox', command: ['sleep', '1d'] });
+    (pod.spec.ephemeralContainers as unknown[]).push({
+      name: 'second',
+      image: 'busybox',
+      command: ['sleep', '1d'],
+    });
     const put = await s.api('PUT', EC, JSON.stringify(pod));
     assert.equal(put.status, 200, put.body);
     const after = JSON.parse(put.body) as typeof pod;
     assert.equal(after.metadata.labels, undefined);
     assert.equal(after.spec.activeDeadlineSeconds, undefined);
-    assert.deepEqual(
-      (after.spec.ephemeralContainers as { name: string }[]).map((c) => c.name).slice(1),
-      ['second'],
-    );
+    assert.deepEqual((after.spec.ephemeralContainers as { name: string }[]).map((c) => c.name).slice(1), [
+      'second',
+    ]);
     await eventually('second one Running', async () =>
       (await status('ephemeral-demo', '{.status.ephemeralContainerStatuses[*].name}')).includes('second'),
     );
@@ -137,7 +167,14 @@ describe('kubectl debug (sim runtime)', () => {
   });
 
   it('a normal pod update cannot remove them', async () => {
-    const r = await k('patch', 'pod', 'ephemeral-demo', '--type=json', '-p', '[{"op":"remove","path":"/spec/ephemeralContainers"}]');
+    const r = await k(
+      'patch',
+      'pod',
+      'ephemeral-demo',
+      '--type=json',
+      '-p',
+      '[{"op":"remove","path":"/spec/ephemeralContainers"}]',
+    );
     assert.equal(r.code, 1);
     assert.match(r.stderr, /spec: Forbidden: pod updates may not change fields other than/);
   });
@@ -145,9 +182,10 @@ describe('kubectl debug (sim runtime)', () => {
   it('node debug: a pod pinned to the node in its namespaces with / at /host', async () => {
     const r = await k('debug', 'node/sim-node-0', '--image=busybox');
     assert.equal(r.code, 0, r.stderr);
-    const name = /Creating debugging pod (node-debugger-sim-node-0-[a-z0-9]{5}) with container debugger on node sim-node-0\./.exec(
-      r.stdout,
-    )?.[1];
+    const name =
+      /Creating debugging pod (node-debugger-sim-node-0-[a-z0-9]{5}) with container debugger on node sim-node-0\./.exec(
+        r.stdout,
+      )?.[1];
     assert.ok(name, r.stdout);
     const spec = JSON.parse(await status(name, '{.spec}')) as Record<string, unknown> & {
       volumes: unknown[];
@@ -159,17 +197,38 @@ describe('kubectl debug (sim runtime)', () => {
     assert.equal(spec.hostNetwork, true);
     assert.deepEqual(spec.volumes[0], { name: 'host-root', hostPath: { path: '/', type: '' } });
     assert.deepEqual(spec.containers[0].volumeMounts[0], { mountPath: '/host', name: 'host-root' });
-    await eventually('node debugger Running', async () => / Running /.test((await k('get', 'pod', name)).stdout));
+    await eventually('node debugger Running', async () =>
+      / Running /.test((await k('get', 'pod', name)).stdout),
+    );
   });
 
   it('copies: --share-processes, --set-image', async () => {
-    const r = await k('debug', 'ephemeral-demo', '--image=busybox', '--share-processes', '--copy-to=demo-copy', '--same-node', '--', 'sleep', '1d');
+    const r = await k(
+      'debug',
+      'ephemeral-demo',
+      '--image=busybox',
+      '--share-processes',
+      '--copy-to=demo-copy',
+      '--same-node',
+      '--',
+      'sleep',
+      '1d',
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await status('demo-copy', '{.spec.shareProcessNamespace}'), 'true');
-    assert.equal(await status('demo-copy', '{.spec.containers[*].image}'), 'registry.k8s.io/pause:3.1 busybox');
+    assert.equal(
+      await status('demo-copy', '{.spec.containers[*].image}'),
+      'registry.k8s.io/pause:3.1 busybox',
+    );
     // the copy has no ephemeral containers (upstream's copy drops them)
     assert.equal(await status('demo-copy', '{.spec.ephemeralContainers}'), '');
-    const img = await k('debug', 'ephemeral-demo', '--copy-to=demo-img', '--same-node', '--set-image=*=ubuntu');
+    const img = await k(
+      'debug',
+      'ephemeral-demo',
+      '--copy-to=demo-img',
+      '--same-node',
+      '--set-image=*=ubuntu',
+    );
     assert.equal(img.code, 0, img.stderr);
     assert.equal(await status('demo-img', '{.spec.containers[*].image}'), 'ubuntu');
     await eventually('copies Running', async () => {

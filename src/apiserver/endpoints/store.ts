@@ -19,7 +19,12 @@ import {
   type Storage,
 } from '../../storage/types.js';
 import type { CachedObject, WatchCacheApi } from '../../storage/cacher-types.js';
-import type { Allocators, ResourceStrategy, StrategyContext, WriteSubresource } from '../registry/strategy.js';
+import type {
+  Allocators,
+  ResourceStrategy,
+  StrategyContext,
+  WriteSubresource,
+} from '../registry/strategy.js';
 import { errorBody, errorText, type FieldError } from '../registry/validation.js';
 import type { RequestContext } from './context.js';
 import { carryUpdateMeta, fillCreateMeta, generateNameSuffix, sameJSON, timestamp } from './meta.js';
@@ -195,7 +200,10 @@ export class ResourceStore {
     st.prepareForCreate?.(obj, sctx);
     const generate = !obj.metadata.name && !!obj.metadata.generateName;
     if (generate) obj.metadata.name = obj.metadata.generateName + generateNameSuffix();
-    this.throwIfInvalid(obj, [...(st.validate?.(obj, sctx) ?? []), ...(st.validateCreate?.(obj, sctx) ?? [])]);
+    this.throwIfInvalid(obj, [
+      ...(st.validate?.(obj, sctx) ?? []),
+      ...(st.validateCreate?.(obj, sctx) ?? []),
+    ]);
     review.name = obj.metadata.name ?? '';
     await this.deps.admission.validate(review);
     if (!opts.keepManagedFields) recordManagedFields(undefined, obj, ctx, this.managedTarget(), now);

@@ -348,9 +348,7 @@ export class ContainerdRuntime implements PodRuntime {
       pod: uid,
       gracePeriodSeconds,
       tookMs: Date.now() - started,
-      states: allOf(p).map(
-        (c) => `${c.spec.name}:${Object.keys(c.status.state)[0]}:${c.id.slice(0, 8)}`,
-      ),
+      states: allOf(p).map((c) => `${c.spec.name}:${Object.keys(c.status.state)[0]}:${c.id.slice(0, 8)}`),
     });
     if (p.sandboxId) await cri.stopPodSandbox(p.sandboxId).catch(() => undefined);
     this.report(p);

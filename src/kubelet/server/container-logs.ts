@@ -55,7 +55,11 @@ export async function serveContainerLogs(call: RouteCall): Promise<void> {
         : undefined;
   const running = () => {
     const st = rt.podStatus(uid);
-    const all = [...(st?.containers ?? []), ...(st?.initContainers ?? []), ...(st?.ephemeralContainers ?? [])];
+    const all = [
+      ...(st?.containers ?? []),
+      ...(st?.initContainers ?? []),
+      ...(st?.ephemeralContainers ?? []),
+    ];
     const c = all.find((x) => x.name === container);
     return !!c?.state.running && c.containerID === containerID;
   };

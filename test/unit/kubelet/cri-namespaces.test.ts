@@ -50,8 +50,24 @@ describe('CRI namespace options', () => {
   it("joins an ephemeral container to its target's PID namespace, unless the pod shares one", () => {
     const dir = mkdtempSync(join(tmpdir(), 'k8ts-cri-'));
     try {
-      const dbg = { name: 'debugger-abcde', image: 'busybox', targetContainerName: 'c', stdin: true, tty: true };
-      const cfg = containerConfig(podWith({}), dbg, 'sha256:1', 0, ctx(dir), '10.1.0.5', undefined, undefined, 'cid1');
+      const dbg = {
+        name: 'debugger-abcde',
+        image: 'busybox',
+        targetContainerName: 'c',
+        stdin: true,
+        tty: true,
+      };
+      const cfg = containerConfig(
+        podWith({}),
+        dbg,
+        'sha256:1',
+        0,
+        ctx(dir),
+        '10.1.0.5',
+        undefined,
+        undefined,
+        'cid1',
+      );
       assert.deepEqual(cfg.linux?.security_context?.namespace_options, {
         network: 'POD',
         pid: 'TARGET',
@@ -62,7 +78,17 @@ describe('CRI namespace options', () => {
       assert.equal(cfg.tty, true);
       assert.equal(cfg.stdin_once, false);
       const shared = podWith({ shareProcessNamespace: true });
-      const cfg2 = containerConfig(shared, dbg, 'sha256:1', 0, ctx(dir), '10.1.0.5', undefined, undefined, 'cid1');
+      const cfg2 = containerConfig(
+        shared,
+        dbg,
+        'sha256:1',
+        0,
+        ctx(dir),
+        '10.1.0.5',
+        undefined,
+        undefined,
+        'cid1',
+      );
       assert.equal(cfg2.linux?.security_context?.namespace_options?.pid, 'POD');
       // a container without a target, e.g. the pod's own
       const own = containerConfig(podWith({}), { name: 'c', image: 'busybox' }, 'sha256:1', 0, ctx(dir), '');
@@ -78,7 +104,11 @@ describe('CRI namespace options', () => {
     try {
       const sb = sandboxConfig(podWith({ hostNetwork: true, hostPID: true }), ctx(dir), 0);
       assert.equal(sb.hostname, '');
-      assert.deepEqual(sb.linux?.security_context?.namespace_options, { network: 'NODE', pid: 'NODE', ipc: 'POD' });
+      assert.deepEqual(sb.linux?.security_context?.namespace_options, {
+        network: 'NODE',
+        pid: 'NODE',
+        ipc: 'POD',
+      });
       assert.equal(sandboxConfig(podWith({}), ctx(dir), 0).hostname, 'p');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -170,7 +170,10 @@ describe('ephemeral container statuses', () => {
         containerID: 'containerd://2',
       },
     ]);
-    assert.equal(apiPodStatus(pod(), rt([c('a', running)]), '10.0.0.1', 'x').ephemeralContainerStatuses, undefined);
+    assert.equal(
+      apiPodStatus(pod(), rt([c('a', running)]), '10.0.0.1', 'x').ephemeralContainerStatuses,
+      undefined,
+    );
   });
 });
 

@@ -130,13 +130,19 @@ describe('pods/ephemeralcontainers validation', () => {
     const old = runningPod();
     const next = withEphemeral(old, [{ name: 'Bad_Name' }]);
     const errs = ephemeralUpdate(old, next);
-    assert.match(errs[0], /^spec\.ephemeralContainers\[0\]\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 label/);
+    assert.match(
+      errs[0],
+      /^spec\.ephemeralContainers\[0\]\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 label/,
+    );
     assert.ok(errs.includes('spec.ephemeralContainers[0].image: Required value'), errs.join('\n'));
   });
 
   it('keeps existing ephemeral containers: no change, no removal (matched by name)', () => {
     const old = withEphemeral(runningPod(), [DEBUGGER, { ...DEBUGGER, name: 'second' }]);
-    const changed = withEphemeral(old, [{ ...DEBUGGER, name: 'second' }, { ...DEBUGGER, image: 'ubuntu' }]);
+    const changed = withEphemeral(old, [
+      { ...DEBUGGER, name: 'second' },
+      { ...DEBUGGER, image: 'ubuntu' },
+    ]);
     assert.deepEqual(ephemeralUpdate(old, changed), [
       'spec.ephemeralContainers: Forbidden: existing ephemeral containers "debugger-8xzrl" may not be changed\n  - image: "busybox"\n  + image: "ubuntu"',
     ]);

@@ -32,7 +32,8 @@ const FORBIDDEN_FIELDS = [
  */
 function isSet(v: unknown, field = ''): boolean {
   if (v === undefined || v === null || v === '' || v === false || v === 0) return false;
-  if (field === 'resources' && isRecord(v)) return Object.values(v).some((m) => m !== undefined && m !== null);
+  if (field === 'resources' && isRecord(v))
+    return Object.values(v).some((m) => m !== undefined && m !== null);
   return true;
 }
 
@@ -50,7 +51,8 @@ export function ephemeralChecks(spec: Obj): (ec: Obj, p: string) => FieldError[]
     const target = ec.targetContainerName;
     if (typeof target === 'string' && target !== '' && !others.has(target))
       errs.push(notFoundField(`${p}.targetContainerName`, target));
-    for (const f of FORBIDDEN_FIELDS) if (isSet(ec[f], f)) errs.push(forbidden(`${p}.${f}`, NOT_FOR_EPHEMERAL));
+    for (const f of FORBIDDEN_FIELDS)
+      if (isSet(ec[f], f)) errs.push(forbidden(`${p}.${f}`, NOT_FOR_EPHEMERAL));
     // subpaths are bind mounts that outlive the container until the pod goes
     records(ec.volumeMounts).forEach((m, j) => {
       for (const f of ['subPath', 'subPathExpr'])
@@ -103,7 +105,10 @@ export function validateEphemeralContainersUpdate(pod: KubeObject, old: KubeObje
     const cur = now.get(name);
     if (!cur)
       errs.push(
-        forbidden('spec.ephemeralContainers', `existing ephemeral containers ${JSON.stringify(name)} may not be removed\n`),
+        forbidden(
+          'spec.ephemeralContainers',
+          `existing ephemeral containers ${JSON.stringify(name)} may not be removed\n`,
+        ),
       );
     else if (canonical(cur) !== canonical(prev))
       errs.push(

@@ -169,7 +169,9 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   errs.push(...validateContainers(spec.initContainers, `${path}.initContainers`, names, vols.names, false));
   const ephemeralPath = `${path}.ephemeralContainers`;
   const ephemeralOnly = ephemeralChecks(spec);
-  errs.push(...validateContainers(spec.ephemeralContainers, ephemeralPath, names, vols.names, false, ephemeralOnly));
+  errs.push(
+    ...validateContainers(spec.ephemeralContainers, ephemeralPath, names, vols.names, false, ephemeralOnly),
+  );
   if (!spec.restartPolicy) errs.push(required(`${path}.restartPolicy`));
   else if (!RESTART_POLICIES.includes(String(spec.restartPolicy)))
     errs.push(notSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));
