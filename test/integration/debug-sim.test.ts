@@ -179,6 +179,27 @@ describe('kubectl debug (sim runtime)', () => {
     assert.match(r.stderr, /spec: Forbidden: pod updates may not change fields other than/);
   });
 
+  it('edit does not grant it (upstream: pods/ephemeralcontainers is in no bootstrap role but cluster-admin)', async () => {
+    const bind = await k('create', 'rolebinding', 'bob-edit', '--clusterrole=edit', '--user=bob');
+    assert.equal(bind.code, 0, bind.stderr);
+    assert.equal(
+      (
+        await k('auth', 'can-i', 'patch', 'pods', '--subresource=ephemeralcontainers', '--as=bob')
+      ).stdout.trim(),
+      'no',
+    );
+    assert.equal(
+      (await k('auth', 'can-i', 'create', 'pods', '--subresource=attach', '--as=bob')).stdout.trim(),
+      'yes',
+    );
+    const r = await k('debug', 'ephemeral-demo', '--image=busybox', '--as=bob');
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /^Error from server \(Forbidden\): pods "ephemeral-demo" is forbidden: User "bob" cannot patch resource "pods\/ephemeralcontainers" in API group "" in the namespace "default"/,
+    );
+  });
+
   it('node debug: a pod pinned to the node in its namespaces with / at /host', async () => {
     const r = await k('debug', 'node/sim-node-0', '--image=busybox');
     assert.equal(r.code, 0, r.stderr);
