@@ -42,6 +42,37 @@ function interactive(s: TestServer, args: string[], script: string, ms = 60_000)
   });
 }
 
+/**
+ * kubectl on a pseudo-terminal (util-linux `script`), as a user types: each step waits for its
+ * pattern in the output, then types its text. Resolves with the output once kubectl exits.
+ */
+function onTerminal(s: TestServer, args: string[], steps: [RegExp, string][], ms = 60_000) {
+  const cmd = [KUBECTL, '--kubeconfig', s.kubeconfig, ...args].map((a) => `'${a}'`).join(' ');
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let next = 0;
+    let mark = 0; // a step looks only at what came after the previous one typed
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`kubectl ${args.join(' ')} on a terminal: stuck at step ${next}: ${out}`));
+    }, ms);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      while (next < steps.length && steps[next][0].test(out.slice(mark))) {
+        child.stdin.write(steps[next][1]);
+        mark = out.length;
+        next++;
+      }
+    });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      if (next < steps.length) reject(new Error(`kubectl exited at step ${next}: ${out}`));
+      else resolve(out);
+    });
+  });
+}
+
 describe('kubectl debug on containerd', { skip: !enabled && 'set K8TS_E2E=1' }, () => {
   let s: TestServer;
   let node = '';
@@ -116,6 +147,19 @@ describe('kubectl debug on containerd', { skip: !enabled && 'set K8TS_E2E=1' }, 
     const logs = await k(['logs', 'ephemeral-demo', '-c', name]);
     assert.equal(logs.code, 0, logs.stderr);
     assert.match(logs.stdout, new RegExp(DONE));
+  });
+
+  it("KCL-07: kubectl debug -it gives a shell prompt on a terminal, with the target's processes", async () => {
+    const out = await onTerminal(
+      s,
+      ['debug', '-it', 'ephemeral-demo', '--image=busybox', '--target=ephemeral-demo'],
+      [
+        [/\/ # /, 'ps\r'],
+        [/\/pause/, 'exit\r'],
+      ],
+    );
+    assert.match(out, /If you don't see a command prompt, try pressing enter\./);
+    assert.match(out, /^\s*1 root\s+\/pause\r?$/m);
   });
 
   it('KCL-07: kubectl logs and attach reach a running ephemeral container', async () => {
