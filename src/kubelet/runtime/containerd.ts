@@ -111,6 +111,10 @@ interface CriPod {
   eph: Ctr[];
   killing: boolean;
   busy?: Promise<void>;
+  /** A reconcile pass is running (its end schedules the next one). */
+  reconciling?: boolean;
+  /** Something new to start: the next pass runs at once instead of after POLL_MS. */
+  soon?: boolean;
   timer?: NodeJS.Timeout;
   lastReported: string;
   onChange: (uid: string) => void;
@@ -225,7 +229,7 @@ export class ContainerdRuntime implements PodRuntime {
       known.pod = pod;
       known.volumes?.update(pod);
       known.onChange = onChange;
-      this.addEphemeral(known);
+      if (this.addEphemeral(known)) this.kick(known);
       return;
     }
     const waiting = (spec: FullContainerSpec, init: boolean): Ctr => ({
@@ -299,11 +303,13 @@ export class ContainerdRuntime implements PodRuntime {
     };
   }
 
-  /** Tracks the pod's ephemeral containers not seen yet; the next reconcile starts them. */
-  private addEphemeral(p: CriPod): void {
+  /** Tracks the pod's ephemeral containers not seen yet (true if any); the next pass starts them. */
+  private addEphemeral(p: CriPod): boolean {
     const seen = new Set(p.eph.map((c) => c.spec.name));
+    let added = false;
     for (const spec of p.pod.spec.ephemeralContainers ?? []) {
       if (seen.has(spec.name)) continue;
+      added = true;
       p.eph.push({
         spec,
         init: false,
@@ -323,6 +329,7 @@ export class ContainerdRuntime implements PodRuntime {
         },
       });
     }
+    return added;
   }
 
   async killPod(uid: string, gracePeriodSeconds: number): Promise<void> {
@@ -423,13 +430,27 @@ export class ContainerdRuntime implements PodRuntime {
   private schedule(p: CriPod, delayMs: number): void {
     if (p.killing || this.disposed) return;
     p.timer = setTimeout(() => {
+      p.reconciling = true;
       p.busy = this.reconcile(p)
         .catch((err: unknown) => log.warn('pod sync failed', { pod: p.uid, error: String(err) }))
         .finally(() => {
+          p.reconciling = false;
           this.report(p);
-          this.schedule(p, POLL_MS);
+          const soon = p.soon;
+          p.soon = false;
+          this.schedule(p, soon ? 0 : POLL_MS);
         });
     }, delayMs);
+  }
+
+  /** Runs the pod's next pass now (or right after the running one), e.g. for a new ephemeral container. */
+  private kick(p: CriPod): void {
+    if (p.reconciling) {
+      p.soon = true;
+      return;
+    }
+    clearTimeout(p.timer);
+    this.schedule(p, 0);
   }
 
   private report(p: CriPod): void {
