@@ -234,6 +234,26 @@ describe('kubectl debug on containerd', { skip: !enabled && 'set K8TS_E2E=1' }, 
     assert.equal(await jsonpath('myapp-debug', '{.spec.shareProcessNamespace}'), 'true');
   });
 
+  it('KCL-08, KCL-11: ubuntu shells on a terminal prompt as root@<host>:/#', async () => {
+    const copy = await onTerminal(
+      s,
+      ['debug', 'myapp', '-it', '--image=ubuntu', '--share-processes', '--copy-to=myapp-ubuntu'],
+      [[/root@myapp-ubuntu:\/# /, 'exit\r']],
+    );
+    assert.match(copy, /^Defaulting debug container name to debugger-[a-z0-9]{5}\.\r?$/m);
+    const onNode = await onTerminal(
+      s,
+      ['debug', `node/${node}`, '-it', '--image=ubuntu'],
+      [[new RegExp(`root@${node}:/# `), 'exit\r']],
+    );
+    assert.match(
+      onNode,
+      new RegExp(
+        `Creating debugging pod node-debugger-${node}-[a-z0-9]{5} with container debugger on node ${node}\\.`,
+      ),
+    );
+  });
+
   it("KCL-09: --copy-to with --container changes that container's command", async () => {
     const r = await interactive(
       s,
