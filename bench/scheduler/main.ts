@@ -1,9 +1,11 @@
 // Scheduler and sim-node benchmark (prints figures, asserts nothing). Starts `k8ts server`
-// (scheduler on, no local agent) and `k8ts sim-nodes --count N`, waits for N Ready nodes, then
+// (scheduler and controller manager on: it untaints Ready nodes and makes service accounts; no
+// local agent) and `k8ts sim-nodes --count N`, waits for N Ready nodes, then
 // per phase creates P pods and times, as a client watching sees it, each pod from its create
 // answer to spec.nodeName (scheduled) and to Running. Phases: plain pods, pods with a topology
 // spread constraint, pods with required anti-affinity. Also prints the sim-nodes process' RSS.
 // Usage: npm run build && node dist/bench/scheduler/main.js [--nodes 1000] [--pods 10000] [--phases plain,spread,anti]
+// K8TS_BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,8 +38,11 @@ const pct = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
 };
 
-function k8ts(args: string[]): ChildProcess {
-  return spawn(join(ROOT, 'bin', 'k8ts'), args, { stdio: ['ignore', 'ignore', 'inherit'] });
+/** Runs bin/k8ts; `nodeArgs` go to node first (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+function k8ts(args: string[], nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'k8ts'), ...args], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 async function until(what: string, cond: () => boolean, ms: number): Promise<void> {
@@ -81,6 +86,15 @@ async function runPhase(client: RestClient, pods: Informer, phase: string, count
     kind: 'Namespace',
     metadata: { name: ns },
   });
+  // the ServiceAccount admission plugin needs `default`, which the serviceaccount controller makes
+  for (;;) {
+    try {
+      await client.request('GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`);
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   const created = new Map<string, number>();
   const bound = new Map<string, number>();
   const running = new Map<string, number>();
@@ -124,21 +138,23 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-sched-'));
   const kubeconfig = join(dir, 'admin.kubeconfig');
   const port = await freePort();
-  const server = k8ts([
-    'server',
-    '--data-dir',
-    join(dir, 'data'),
-    '--bind-address',
-    '127.0.0.1',
-    '--https-listen-port',
-    String(port),
-    '--write-kubeconfig',
-    kubeconfig,
-    '--disable-agent',
-    '--disable-controller-manager',
-    '--log-level',
-    'warn',
-  ]);
+  const server = k8ts(
+    [
+      'server',
+      '--data-dir',
+      join(dir, 'data'),
+      '--bind-address',
+      '127.0.0.1',
+      '--https-listen-port',
+      String(port),
+      '--write-kubeconfig',
+      kubeconfig,
+      '--disable-agent',
+      '--log-level',
+      'warn',
+    ],
+    (process.env.K8TS_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  );
   let simNodes: ChildProcess | undefined;
   // interrupted: take the children along
   process.once('SIGINT', () => {

@@ -36,6 +36,8 @@ export interface ApiServerParts {
   /** Registers what to stop (timers, watchers) when the API server shuts down. */
   onStop(dispose: () => void): void;
   metricResolutionMs?: number;
+  /** --kubelet-certificate-authority's PEM: kubelets' serving certificates are verified with it. */
+  kubeletCA?: string;
 }
 
 /** Reads one object from its store's watch cache (the current state, no storage read). */

@@ -75,6 +75,8 @@ export interface ApiServerOptions {
   preRoute?: PreRoute;
   /** Host name the API server identity Lease is made from (default: the OS's; --node-name). */
   hostname?: string;
+  /** --kubelet-certificate-authority: PEM bundle that kubelets' serving certificates must chain to. */
+  kubeletCA?: string;
 }
 
 import { K8S_VERSION } from './version.js';
@@ -218,6 +220,7 @@ export class ApiServer {
       authentication: authenticator,
       onStop: (dispose) => disposers.push(dispose),
       metricResolutionMs: opts.metricResolutionMs,
+      ...(opts.kubeletCA !== undefined ? { kubeletCA: opts.kubeletCA } : {}),
     };
     const custom = new CustomHandlers();
     registerCustomHandlers(custom, parts);

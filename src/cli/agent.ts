@@ -23,7 +23,13 @@ import { ensureKubeletServingCert } from '../kubelet/server/serving-cert.js';
 import { overlayNetwork, parseBackend, startOverlay } from '../flannel/main.js';
 import { defaultNodeIP } from '../kubelet/identity.js';
 import { startNetworkPolicies } from '../netpol/main.js';
-import { bootstrapAgent } from '../cluster/agent-bootstrap.js';
+import { bootstrapAgent, writeAgentCredentials } from '../cluster/agent-bootstrap.js';
+import {
+  clusterKubeletConfig,
+  loadKubeletConfig,
+  type KubeletConfig,
+} from '../kubelet/certs/kubelet-config.js';
+import { clientCertManager, servingCertManager } from '../kubelet/certs/cert-manager.js';
 
 const HELP = `Usage: k8ts agent --kubeconfig FILE [flags]
 
@@ -46,6 +52,14 @@ Flags:
   --flannel-backend B        Pod network across nodes: vxlan, host-gw or none (default vxlan on containerd)
   --disable-network-policy   Do not enforce NetworkPolicies (they are, with iptables, on containerd)
   --allowed-unsafe-sysctls LIST  Unsafe sysctls (or prefixes ending in *) pods may set, comma-separated
+  --config FILE              KubeletConfiguration (kubelet.config.k8s.io/v1beta1): serverTLSBootstrap,
+                             rotateCertificates, clusterDNS, port, allowedUnsafeSysctls; flags win.
+                             Without it: ConfigMap kube-system/kubelet-config (key kubelet), copied
+                             to <data-dir>/agent/config.yaml
+  --rotate-server-certificates[=true|false]  Request the kubelet's serving certificate from the
+                             cluster CA by a kubelet-serving CSR (as serverTLSBootstrap: true)
+  --rotate-certificates[=true|false]  Renew the client certificate of a joined agent before it
+                             expires (as rotateCertificates: true)
   --log-level LEVEL          debug, info, warn or error (default info)
 `;
 
@@ -75,7 +89,10 @@ export function untilStopped(stop: () => void | Promise<void>): Promise<number> 
 
 export async function runAgent(args: string[]): Promise<number> {
   const { values } = parseArgs({
-    args,
+    // a bare boolean kubelet flag, as upstream's (k3s passes --kubelet-arg values as --k=v)
+    args: args.map((a) =>
+      a === '--rotate-server-certificates' || a === '--rotate-certificates' ? `${a}=true` : a,
+    ),
     strict: true,
     options: {
       kubeconfig: { type: 'string' },
@@ -89,13 +106,16 @@ export async function runAgent(args: string[]): Promise<number> {
       'node-label': { type: 'string', default: '' },
       'node-taint': { type: 'string', default: '' },
       'log-level': { type: 'string', default: 'info' },
-      'cluster-dns': { type: 'string', default: '10.43.0.10' },
-      'kubelet-port': { type: 'string', default: '10250' },
+      'cluster-dns': { type: 'string' },
+      'kubelet-port': { type: 'string' },
       'node-ip': { type: 'string' },
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'flannel-backend': { type: 'string' },
       'disable-network-policy': { type: 'boolean', default: false },
-      'allowed-unsafe-sysctls': { type: 'string', default: '' },
+      'allowed-unsafe-sysctls': { type: 'string' },
+      config: { type: 'string' },
+      'rotate-server-certificates': { type: 'string' },
+      'rotate-certificates': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -105,10 +125,9 @@ export async function runAgent(args: string[]): Promise<number> {
   }
   setLogLevel(values['log-level']!);
   const log = logger('agent');
-  const kubeletPort = Number(values['kubelet-port']);
-  if (!/^\d+$/.test(values['kubelet-port']!) || kubeletPort > 65535)
-    throw new Error(`invalid --kubelet-port "${values['kubelet-port']}"`);
-  const sysctls = new SysctlAllowlist(values['allowed-unsafe-sysctls']!.split(',').filter(Boolean));
+  // a bad flag fails before any bootstrap; the values are settled once the configuration is known
+  const fileConfig = values.config ? loadKubeletConfig(resolve(values.config)) : undefined;
+  kubeletSettings(values, fileConfig ?? NO_CONFIG);
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const dataDir = resolve(values['data-dir'] ?? (isRoot ? '/var/lib/k8ts' : join(homedir(), '.k8ts')));
   let lb: AgentLoadBalancer | undefined;
@@ -134,6 +153,39 @@ export async function runAgent(args: string[]): Promise<number> {
   const fallbackPodCIDR = '10.42.0.0/24';
   const client = new ThrottledClient(clientConfig);
   lb?.watchEndpoints(() => client.request('GET', '/api/v1/namespaces/default/endpoints/kubernetes'));
+  // without --config, the cluster-wide KubeletConfiguration (OPS-08) and its local copy
+  const config =
+    fileConfig ??
+    (await clusterKubeletConfig(client, join(dataDir, 'agent', 'config.yaml'), (m, f) => log.warn(m, f))) ??
+    NO_CONFIG;
+  const { kubeletPort, serverTLSBootstrap, rotateCertificates, clusterDNS, sysctls } = kubeletSettings(
+    values,
+    config,
+  );
+  // a joined agent's client certificate is its own to renew; the server's agent uses the admin's
+  const joinedServer = values.server;
+  const clientRotation =
+    rotateCertificates && joinedServer && clientConfig.cert && clientConfig.key
+      ? clientCertManager({
+          client,
+          nodeName: values['node-name']!,
+          dataDir,
+          initial: { certPem: clientConfig.cert, keyPem: clientConfig.key },
+          onCertificate: (kc) => {
+            client.setClientCertificate(kc.certPem, kc.keyPem);
+            writeAgentCredentials({
+              dataDir,
+              server: joinedServer,
+              ca: clientConfig.ca,
+              cert: kc.certPem,
+              key: kc.keyPem,
+            });
+          },
+        })
+      : undefined;
+  if (rotateCertificates && !clientRotation)
+    log.warn('rotateCertificates: only an agent that joined with --server renews its client certificate');
+  clientRotation?.start();
   // the recorder needs the node name, known once the runtime answered its version
   const events: { recorder?: EventRecorder } = {};
   const host = new KubeletHost(client, { watchServices: asked === 'containerd' });
@@ -154,7 +206,7 @@ export async function runAgent(args: string[]): Promise<number> {
     {
       dataDir,
       podCIDR: fallbackPodCIDR,
-      clusterDNS: [values['cluster-dns']!],
+      clusterDNS: [clusterDNS],
       network,
       caCert: clientConfig.ca ?? '',
       serviceEnv: (pod) =>
@@ -223,6 +275,7 @@ export async function runAgent(args: string[]): Promise<number> {
     dataDir,
     kubeletPort,
     clientConfig.ca,
+    serverTLSBootstrap,
   );
   host.add({ identity, runtime, fallbackPodCIDR, recorder, sysctls });
   await host.start();
@@ -242,7 +295,8 @@ export async function runAgent(args: string[]): Promise<number> {
       ? await startNetworkPolicies(client, identity.name)
       : undefined;
   return untilStopped(async () => {
-    kubeletServer?.close();
+    clientRotation?.stop();
+    kubeletServer?.stop();
     lb?.close();
     netpol?.stop();
     overlay?.stop();
@@ -250,6 +304,43 @@ export async function runAgent(args: string[]): Promise<number> {
     client.close();
     if (runtime instanceof ContainerdRuntime) await runtime.whenDisposed();
   });
+}
+
+const NO_CONFIG: KubeletConfig = { serverTLSBootstrap: false, rotateCertificates: false };
+
+type SettingFlags = Partial<
+  Record<
+    | 'kubelet-port'
+    | 'rotate-server-certificates'
+    | 'rotate-certificates'
+    | 'cluster-dns'
+    | 'allowed-unsafe-sysctls',
+    string
+  >
+>;
+
+/** The kubelet's settings: a flag wins over the configuration file, which wins over the default. */
+function kubeletSettings(values: SettingFlags, config: KubeletConfig) {
+  const portFlag = values['kubelet-port'] ?? String(config.port ?? 10250);
+  const kubeletPort = Number(portFlag);
+  if (!/^\d+$/.test(portFlag) || kubeletPort > 65535) throw new Error(`invalid --kubelet-port "${portFlag}"`);
+  const boolFlag = (flag: 'rotate-server-certificates' | 'rotate-certificates', fallback: boolean) => {
+    const v = values[flag];
+    if (v === undefined) return fallback;
+    if (v !== 'true' && v !== 'false') throw new Error(`invalid argument "${v}" for "--${flag}" flag`);
+    return v === 'true';
+  };
+  return {
+    kubeletPort,
+    serverTLSBootstrap: boolFlag('rotate-server-certificates', config.serverTLSBootstrap),
+    rotateCertificates: boolFlag('rotate-certificates', config.rotateCertificates),
+    clusterDNS: values['cluster-dns'] ?? config.clusterDNS?.[0] ?? '10.43.0.10',
+    sysctls: new SysctlAllowlist(
+      values['allowed-unsafe-sysctls'] !== undefined
+        ? values['allowed-unsafe-sysctls'].split(',').filter(Boolean)
+        : (config.allowedUnsafeSysctls ?? []),
+    ),
+  };
 }
 
 /**
@@ -264,8 +355,25 @@ async function startKubeletServer(
   dataDir: string,
   port: number,
   clusterCA: string | undefined,
-): Promise<KubeletServer | undefined> {
-  const cert = await ensureKubeletServingCert(dataDir, identity.name, [identity.internalIP, '127.0.0.1']);
+  serverTLSBootstrap: boolean,
+): Promise<{ stop(): void } | undefined> {
+  const manager = serverTLSBootstrap
+    ? servingCertManager({
+        client,
+        nodeName: identity.name,
+        // the addresses the node reports (node-status.ts), which upstream's request names
+        addresses: [
+          { type: 'InternalIP', address: identity.internalIP },
+          { type: 'Hostname', address: identity.name },
+        ],
+        dataDir,
+        onCertificate: (kc) => server.setCertificate(kc),
+      })
+    : undefined;
+  // until a kubelet-serving certificate is issued, the self-signed one serves
+  const cert =
+    manager?.loadCurrent() ??
+    (await ensureKubeletServingCert(dataDir, identity.name, [identity.internalIP, '127.0.0.1']));
   const server = new KubeletServer(
     {
       nodeName: identity.name,
@@ -277,7 +385,13 @@ async function startKubeletServer(
   );
   try {
     identity.kubeletPort = await server.listen();
-    return server;
+    manager?.start();
+    return {
+      stop: () => {
+        manager?.stop();
+        server.close();
+      },
+    };
   } catch (err) {
     logger('agent').error('the kubelet API could not listen', { port, error: String(err) });
     identity.kubeletPort = 0;

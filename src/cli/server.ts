@@ -12,6 +12,7 @@ import { supervise, type Supervised } from './supervise.js';
 import { AddressPool } from '../controllers/servicelb/pool.js';
 import { defaultRuntimeName } from '../kubelet/runtime/name.js';
 import { spawnSync } from 'node:child_process';
+import { loadKubeletCA } from '../apiserver/pod-streams/kubelet-tls.js';
 import { loadKubeconfig, RestClient } from '../client/rest.js';
 import { deployManifests, manifestsDir, parseDisable, stagePackagedManifests } from '../deploy/manifests.js';
 import { HA_FLAG_OPTIONS, HA_FLAGS_HELP, startManagedDatastore } from './server-ha.js';
@@ -49,6 +50,8 @@ Flags:
   --service-lb-pool ADDRS        Addresses for LoadBalancer services: CIDRs or ranges, comma-separated
                                  (default: the nodes' InternalIPs, as k3s's ServiceLB)
   --metric-resolution DUR        How often the Metrics API (kubectl top) scrapes the kubelets (default 15s)
+  --kubelet-certificate-authority FILE  CA bundle kubelets' serving certificates must chain to (logs, exec,
+                                 attach, port-forward); without it they are not verified, as upstream
   --encryption-provider-config FILE  EncryptionConfiguration for encryption at rest (docs/security.md)
   --audit-policy-file FILE       audit.k8s.io/v1 Policy; without it nothing is audited
   --audit-log-path PATH          Write audit events as JSON lines to PATH ('-' = stdout)
@@ -147,6 +150,7 @@ export async function runServer(args: string[]): Promise<number> {
       disable: { type: 'string', multiple: true, default: [] },
       'disable-agent': { type: 'boolean', default: false },
       'kubelet-port': { type: 'string' },
+      'kubelet-certificate-authority': { type: 'string' },
       'kubelet-arg': { type: 'string', multiple: true, default: [] },
       'service-lb-pool': { type: 'string', default: '' },
       'disable-admission-plugins': { type: 'string', default: '' },
@@ -197,6 +201,10 @@ export async function runServer(args: string[]): Promise<number> {
 
   const serviceIP = nthIP(values['service-cidr']!, 1);
   const tlsSans = values['tls-san'] ?? [];
+  // checked before anything starts: a bad file is a flag error
+  const kubeletCA = values['kubelet-certificate-authority']
+    ? loadKubeletCA(resolve(values['kubelet-certificate-authority']))
+    : undefined;
   const managed = await startManagedDatastore(
     values,
     dataDir,
@@ -216,6 +224,7 @@ export async function runServer(args: string[]): Promise<number> {
       .filter(Boolean),
     clusterDNS,
     metricResolutionMs: parseDuration(values['metric-resolution']!, 'metric-resolution'),
+    ...(kubeletCA !== undefined ? { kubeletCA } : {}),
     tlsSans,
     datastoreEndpoint: managed?.datastoreEndpoint ?? values['datastore-endpoint'],
     datastoreTLS: managed?.datastoreTLS ?? {

@@ -178,6 +178,18 @@ export class RestClient {
     });
   }
 
+  /**
+   * Renewed client credentials (the kubelet's rotated certificate): new requests open a new
+   * connection with them; streams open on the old one (watches) finish there.
+   */
+  setClientCertificate(certPem: string, keyPem: string): void {
+    this.config.cert = certPem;
+    this.config.key = keyPem;
+    const old = this.session;
+    this.session = undefined;
+    old?.close();
+  }
+
   close(): void {
     this.closed = true;
     this.session?.close();

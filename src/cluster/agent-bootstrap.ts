@@ -53,6 +53,28 @@ async function csrFor(nodeName: string): Promise<{ csrPem: string; keyPem: strin
   return { csrPem: csr.toString('pem') + '\n', keyPem };
 }
 
+/**
+ * Writes the agent's client certificate, key, cluster CA and kubeconfig under <data-dir>/agent/
+ * (at bootstrap, and again when the kubelet renews its client certificate); returns the
+ * kubeconfig's path.
+ */
+export function writeAgentCredentials(o: {
+  dataDir: string;
+  server: string;
+  ca: string;
+  cert: string;
+  key: string;
+}): string {
+  const dir = join(o.dataDir, 'agent');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, 'client-kubelet.crt'), o.cert, { mode: 0o644 });
+  writeFileSync(join(dir, 'client-kubelet.key'), o.key, { mode: 0o600 });
+  writeFileSync(join(dir, 'server-ca.crt'), o.ca, { mode: 0o644 });
+  const path = agentKubeconfigPath(o.dataDir);
+  writeFileSync(path, kubeconfig(o.server, o.ca, o.cert, o.key), { mode: 0o600 });
+  return path;
+}
+
 interface CSRObject {
   status?: { certificate?: string; conditions?: { type: string; message?: string }[] };
 }
@@ -112,12 +134,7 @@ export async function bootstrapAgent(opts: {
         );
       if (csr.status?.certificate) {
         const cert = Buffer.from(csr.status.certificate, 'base64').toString('utf8');
-        mkdirSync(join(opts.dataDir, 'agent'), { recursive: true, mode: 0o700 });
-        writeFileSync(certFile, cert, { mode: 0o644 });
-        writeFileSync(join(opts.dataDir, 'agent', 'client-kubelet.key'), keyPem, { mode: 0o600 });
-        writeFileSync(join(opts.dataDir, 'agent', 'server-ca.crt'), ca, { mode: 0o644 });
-        writeFileSync(path, kubeconfig(opts.server, ca, cert, keyPem), { mode: 0o600 });
-        return path;
+        return writeAgentCredentials({ dataDir: opts.dataDir, server: opts.server, ca, cert, key: keyPem });
       }
       if (Date.now() > deadline) throw new JoinError(`certificate request ${name} was not issued in time`);
       await new Promise((r) => setTimeout(r, 500));

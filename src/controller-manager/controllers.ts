@@ -30,6 +30,8 @@ import { CronJobController } from '../controllers/cronjob/controller.js';
 import { StatefulSetController } from '../controllers/statefulset/controller.js';
 import { DaemonSetController } from '../controllers/daemonset/controller.js';
 import { LocalPathProvisioner } from '../controllers/localpath/provisioner.js';
+import { LocalPathResizer } from '../controllers/localpath/resizer.js';
+import { ExpandController } from '../controllers/persistentvolume/expander.js';
 import { PersistentVolumeBinderController } from '../controllers/persistentvolume/binder.js';
 import {
   PVCProtectionController,
@@ -51,6 +53,10 @@ export const CONTROLLER_FLAGS = [
   'horizontal-pod-autoscaler-cpu-initialization-period',
   'horizontal-pod-autoscaler-initial-readiness-delay',
   'concurrent-horizontal-pod-autoscaler-syncs',
+  'pv-recycler-minimum-timeout-hostpath',
+  'pv-recycler-timeout-increment-hostpath',
+  'pv-recycler-minimum-timeout-nfs',
+  'pv-recycler-increment-timeout-nfs',
 ];
 
 export const CONTROLLERS: ControllerDescriptor[] = [
@@ -107,7 +113,10 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'persistentvolume-binder', create: (ctx) => new PersistentVolumeBinderController(ctx) },
   { name: 'pvc-protection', create: (ctx) => new PVCProtectionController(ctx) },
   { name: 'pv-protection', create: (ctx) => new PVProtectionController(ctx) },
+  { name: 'persistentvolume-expander', create: (ctx) => new ExpandController(ctx) },
   { name: 'horizontalpodautoscaling', create: (ctx) => new HorizontalPodAutoscalerController(ctx) },
   // k3s's local-path-provisioner, run in process (not an upstream kube-controller-manager controller)
   { name: 'local-path-provisioner', create: (ctx) => new LocalPathProvisioner(ctx) },
+  // an external-resizer for local-path volumes (k3s ships none)
+  { name: 'local-path-resizer', create: (ctx) => new LocalPathResizer(ctx) },
 ];

@@ -15,6 +15,7 @@ import { logger } from '../util/log.js';
 import { COREDNS_MANIFEST, corednsManifest } from './coredns.js';
 import { LOCAL_STORAGE_MANIFEST, localStorageManifest } from './local-storage.js';
 import { INGRESS_MANIFEST, ingressManifest } from './ingress.js';
+import { KUBELET_CONFIG_RBAC_MANIFEST, kubeletConfigRBACManifest } from './kubelet-config.js';
 
 const log = logger('deploy');
 
@@ -55,6 +56,8 @@ export function stagePackagedManifests(
     ['coredns', COREDNS_MANIFEST, corednsManifest({ clusterDomain: o.clusterDomain })],
     ['local-storage', LOCAL_STORAGE_MANIFEST, localStorageManifest({ storageDir: o.storageDir })],
     ['ingress', INGRESS_MANIFEST, ingressManifest()],
+    // not a --disable component: nodes reading their cluster-wide configuration is no add-on
+    ['kubelet-config', KUBELET_CONFIG_RBAC_MANIFEST, kubeletConfigRBACManifest()],
   ];
   const removed: KubeObject[] = [];
   for (const [component, file, text] of packaged) {

@@ -14,6 +14,7 @@ import { leaseObject, nodeObject, nodeStatus, type NodeIdentity } from './node-s
 import { apiPodStatus, timestampNow } from './pod-status.js';
 import { SYSCTL_FORBIDDEN, SysctlAllowlist } from './runtime/sysctls.js';
 import type { Pod, PodRuntime, RuntimePodStatus } from './runtime/types.js';
+import { NodeVolumeExpander } from './volumes/expansion.js';
 
 const log = logger('kubelet');
 const LEASE_RENEW_MS = 10_000;
@@ -65,12 +66,14 @@ export class Kubelet {
   private statusTimer: NodeJS.Timeout | undefined;
   private leaseRV = '';
   private stopped = false;
+  private readonly expander: NodeVolumeExpander;
 
   constructor(
     private readonly host: KubeletHostAccess,
     private readonly opts: KubeletOptions,
   ) {
     this.name = opts.identity.name;
+    this.expander = new NodeVolumeExpander(host.client, this.name, opts.recorder);
   }
 
   get runtime(): PodRuntime {
@@ -90,6 +93,7 @@ export class Kubelet {
     this.stopped = true;
     clearTimeout(this.leaseTimer);
     clearInterval(this.statusTimer);
+    this.expander.stop();
     this.opts.runtime.dispose();
   }
 
@@ -181,6 +185,7 @@ export class Kubelet {
     if (phase === 'Succeeded' || phase === 'Failed') {
       // terminal: nothing runs any more; the IP goes back to the pool
       if (rt.podStatus(uid)) rt.removePod(uid);
+      this.expander.untrack(uid);
       return;
     }
     if (!rt.podStatus(uid) && (await this.rejected(pod))) return;
@@ -189,6 +194,7 @@ export class Kubelet {
       if (k) this.host.enqueue(k);
     });
     const status = rt.podStatus(uid);
+    if (status) this.expander.track(pod); // its volumes are set up: expansions can finish
     if (status) await this.writeStatus(pod, status);
   }
 
@@ -226,6 +232,7 @@ export class Kubelet {
   podDeleted(pod: Pod): void {
     const uid = pod.metadata.uid ?? '';
     this.opts.runtime.removePod(uid);
+    this.expander.untrack(uid);
     this.uidToKey.delete(uid);
     this.startTimes.delete(uid);
     this.terminating.delete(uid);

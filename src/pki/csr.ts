@@ -125,6 +125,22 @@ const EXT_KEY_USAGES: Record<string, string> = {
 
 /** upstream's csrsigning backdate: certificates are valid from 5 minutes ago (clock skew). */
 const BACKDATE_MS = 5 * 60_000;
+/** Below this lifetime the end is not backdated too (upstream's Short: 8 h; 5 min is ~1 % of it). */
+const SHORT_MS = 8 * 3600_000;
+
+/**
+ * Validity of a certificate signed now for ttlMs, as upstream's PermissiveSigningPolicy: from
+ * `now - 5 min`; until `now + ttl` for short lifetimes, else `now + ttl - 5 min` (a year is a
+ * year from notBefore); never past the CA's own end.
+ */
+export function signingWindow(
+  now: number,
+  ttlMs: number,
+  caNotAfter: number,
+): { notBefore: Date; notAfter: Date } {
+  const end = ttlMs < SHORT_MS ? now + ttlMs : now + ttlMs - BACKDATE_MS;
+  return { notBefore: new Date(now - BACKDATE_MS), notAfter: new Date(Math.min(end, caNotAfter)) };
+}
 
 function serial(): string {
   return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
@@ -134,8 +150,7 @@ function serial(): string {
 
 /** Issues a certificate for csr, valid for ttlMs (capped at the CA's own expiry). */
 export async function signCSR(ca: Issuer, csr: ParsedCSR, usages: string[], ttlMs: number): Promise<string> {
-  const now = Date.now();
-  const notAfter = new Date(Math.min(now + ttlMs, ca.cert.notAfter.getTime()));
+  const { notBefore, notAfter } = signingWindow(Date.now(), ttlMs, ca.cert.notAfter.getTime());
   let keyUsage = 0;
   const eku: string[] = [];
   for (const u of usages) {
@@ -153,7 +168,7 @@ export async function signCSR(ca: Issuer, csr: ParsedCSR, usages: string[], ttlM
     serialNumber: serial(),
     subject: csr.request.subjectName,
     issuer: ca.cert.subjectName,
-    notBefore: new Date(now - BACKDATE_MS),
+    notBefore,
     notAfter,
     signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
     publicKey: csr.request.publicKey,

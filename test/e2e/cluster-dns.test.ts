@@ -52,6 +52,13 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
+metadata: {name: old-busybox}
+spec:
+  containers:
+  - {name: c, image: "busybox:1.28", imagePullPolicy: IfNotPresent, command: [sleep, "3600"]}
+---
+apiVersion: v1
+kind: Pod
 metadata: {name: node-dns}
 spec:
   dnsPolicy: Default
@@ -232,6 +239,39 @@ describe('cluster DNS on containerd (the coredns add-on)', { skip: !enabled && '
     }
     const missing = await exec('client', ['nslookup', 'no-such-svc.default.svc.cluster.local']);
     assert.match(missing.out, /NXDOMAIN/);
+  });
+
+  it('busybox:1.28 answers nslookup and wget --timeout as the seed documents show them', async () => {
+    await until('old-busybox running', async () =>
+      (await exec('old-busybox', ['true'])).code === 0 ? true : undefined,
+    );
+    // seed 004 §2.1.2 (NET-11): busybox 1.28's format, every address with its PTR name
+    const k = await exec('old-busybox', ['nslookup', 'kubernetes.default']);
+    assert.equal(
+      k.out,
+      'Server:    10.43.0.10\nAddress 1: 10.43.0.10 kube-dns.kube-system.svc.cluster.local\n\n' +
+        'Name:      kubernetes.default\nAddress 1: 10.43.0.1 kubernetes.default.svc.cluster.local\n',
+    );
+    assert.equal(k.code, 0);
+    const svcIP = (
+      await s.kubectl(['get', 'svc', '-n', NS, 'simple-app-svc', '-o', 'jsonpath={.spec.clusterIP}'])
+    ).stdout;
+    const short = await exec('old-busybox', ['nslookup', 'simple-app-svc']);
+    assert.match(
+      short.out,
+      new RegExp(
+        `\\nName:      simple-app-svc\\nAddress 1: ${svcIP} simple-app-svc\\.${NS}\\.svc\\.cluster\\.local\\n$`,
+      ),
+    );
+    const missing = await exec('old-busybox', ['nslookup', 'no-such-svc']);
+    assert.match(missing.out, /^nslookup: can't resolve 'no-such-svc'$/m);
+    assert.notEqual(missing.code, 0);
+    // seed 004 §3.12 (NET-29): `wget --spider --timeout=1 <service>`
+    const spider = await until('wget --spider', async () => {
+      const r = await exec('old-busybox', ['wget', '--spider', '--timeout=1', 'simple-app-svc:8080']);
+      return r.code === 0 ? r.out : undefined;
+    });
+    assert.equal(spider, `Connecting to simple-app-svc:8080 (${svcIP}:8080)\nremote file exists\n`);
   });
 
   it('answers through the kube-dns Service from the node (latency figures)', async () => {

@@ -335,8 +335,8 @@ describe('multi-node pod network (flannel VXLAN)', { skip: !enabled && 'set K8TS
         : undefined,
     );
     const svc = await jsonpath(['get', 'svc', 'nginx'], '{.spec.clusterIP}');
-    // busybox 1.35's `wget -T` crashes: `timeout 1` stands for the seed's --timeout=1
-    const tries = `sleep 3; for i in 1 2 3 4; do timeout 1 wget --spider http://${svc}/ 2>&1; echo "rc=$?"; done`;
+    // the seed's command (004 §3.12): `wget --spider --timeout=1 nginx`, here by the Service's IP
+    const tries = `sleep 3; for i in 1 2 3 4; do wget --spider --timeout=1 http://${svc}/ 2>&1; echo "rc=$?"; done`;
     const open = await runProbe('open-1', n1.name, tries);
     assert.equal((open.match(/^remote file exists$/gm) ?? []).length, 4, open);
 
@@ -364,7 +364,11 @@ spec:
         denied,
       );
       assert.doesNotMatch(denied, /remote file exists/, denied);
-      assert.equal((denied.match(/^rc=143$/gm) ?? []).length, 4, `every try timed out:\n${denied}`);
+      assert.equal(
+        (denied.match(/^wget: download timed out\nrc=1$/gm) ?? []).length,
+        4,
+        `every try timed out:\n${denied}`,
+      );
       const allowed = await runProbe(`allow-${node.name}`, node.name, tries, { access: 'true' });
       assert.equal((allowed.match(/^remote file exists$/gm) ?? []).length, 4, allowed);
     }

@@ -238,7 +238,7 @@ describe('persistent volume claims: update rules', () => {
     cleanup(s);
   });
 
-  it('refuses spec changes of a claim but lets the binder set volumeName, and bound claims grow', async () => {
+  it('refuses spec changes of a claim but lets the binder set volumeName; Bound claims of an expandable class grow', async () => {
     await kubectlOk(s, ['apply', '-f', '-'], pvc('fixed', '1Gi'));
     const r = await s.kubectl(['patch', 'pvc', 'fixed', '-p', '{"spec":{"accessModes":["ReadOnlyMany"]}}']);
     assert.notEqual(r.code, 0);
@@ -264,13 +264,36 @@ describe('persistent volume claims: update rules', () => {
       '{"spec":{"resources":{"requests":{"storage":"1024Mi"}}}}',
     ]);
     await kubectlOk(s, ['patch', 'pvc', 'fixed', '-p', '{"spec":{"volumeName":"some-pv"}}']);
-    await kubectlOk(s, [
+    const growPatch = [
       'patch',
       'pvc',
       'fixed',
       '-p',
       '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}',
+    ];
+    // upstream asks the phase, not volumeName: still Pending, still immutable
+    assert.match((await s.kubectl(growPatch)).stderr, /spec: Forbidden: spec is immutable after creation/);
+    await kubectlOk(s, [
+      'patch',
+      'pvc',
+      'fixed',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"phase":"Bound","capacity":{"storage":"1Gi"}}}',
     ]);
+    // Bound, but class "manual" does not exist (nor allow expansion): PersistentVolumeClaimResize
+    const refused = await s.kubectl(growPatch);
+    assert.equal(
+      refused.stderr.trim(),
+      'Error from server (Forbidden): persistentvolumeclaims "fixed" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize',
+    );
+    await kubectlOk(
+      s,
+      ['apply', '-f', '-'],
+      'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: manual}\nprovisioner: kubernetes.io/no-provisioner\nallowVolumeExpansion: true\n',
+    );
+    await kubectlOk(s, growPatch);
     const again = await s.kubectl(['patch', 'pvc', 'fixed', '-p', '{"spec":{"volumeName":"other-pv"}}']);
     assert.notEqual(again.code, 0);
   });

@@ -247,6 +247,13 @@ describe('CustomResourceDefinitions', () => {
       ),
       ['web'],
     );
+    // other labels, without selectableFields: apiextensions' crConverter text
+    const bad = await s.api('GET', '/apis/cert-manager.io/v1/certificates?fieldSelector=spec.secretName%3Dx');
+    assert.equal(bad.status, 400);
+    assert.equal(
+      (JSON.parse(bad.body) as { message: string }).message,
+      'field label not supported: spec.secretName',
+    );
   });
 
   it('scales through the scale subresource and defaults from the schema', async () => {

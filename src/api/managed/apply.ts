@@ -19,6 +19,7 @@ import {
   type Owner,
 } from './managed-fields.js';
 import { compare, deepEqual, ensureNamedFieldsAreMembers, fieldSetOf, merge, removeItems } from './typed.js';
+import { cloneJSON } from '../json-value.js';
 
 export interface ApplyOptions {
   manager: string;
@@ -161,7 +162,7 @@ function unchangedSinceLastApplied(live: KubeObject, def: string, defs: Definiti
 function syncLastApplied(merged: KubeObject, applied: KubeObject, manager: string): void {
   const annotations = merged.metadata.annotations;
   if (manager !== KUBECTL_SSA_MANAGER || !annotations?.[LAST_APPLIED_ANNOTATION]) return;
-  const copy = structuredClone(applied);
+  const copy = cloneJSON(applied);
   if (copy.metadata.annotations) delete copy.metadata.annotations[LAST_APPLIED_ANNOTATION];
   merged.metadata.annotations = { ...annotations, [LAST_APPLIED_ANNOTATION]: `${sortedJSON(copy)}\n` };
 }

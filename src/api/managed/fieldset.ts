@@ -72,6 +72,16 @@ export class FieldSet {
     return out;
   }
 
+  /** Whether the two sets share a member path (a non-empty intersection, without building it). */
+  overlaps(other: FieldSet): boolean {
+    for (const m of this.members) if (other.members.has(m)) return true;
+    for (const [pe, c] of this.children) {
+      const theirs = other.children.get(pe);
+      if (theirs && c.overlaps(theirs)) return true;
+    }
+    return false;
+  }
+
   intersection(other: FieldSet): FieldSet {
     const out = new FieldSet();
     for (const m of this.members) if (other.members.has(m)) out.members.add(m);

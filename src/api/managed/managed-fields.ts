@@ -1,7 +1,8 @@
 // metadata.managedFields upkeep for Update operations (create, update, patch), as upstream's
 // fieldmanager keeps it: the writer gains the fields it added or changed, every other manager
 // loses them, and fields that vanished are nobody's any more.
-import type { KubeObject } from '../types.js';
+import { sameJSON } from '../json-value.js';
+import { isRecord, type KubeObject } from '../types.js';
 import type { Definitions } from '../schema/dsl.js';
 import { FieldSet } from './fieldset.js';
 import { fromFieldsV1, toFieldsV1, type FieldsV1 } from './fields-v1.js';
@@ -40,6 +41,8 @@ export interface Owner {
   subresource?: string;
   time?: string;
   set: FieldSet;
+  /** The stored FieldsV1 `set` was read from: encoding reuses it while `set` is that same object. */
+  raw?: { set: FieldSet; fields: FieldsV1 };
 }
 
 /** Upstream's cap on Update entries; older ones are folded into "ancient-changes". */
@@ -87,6 +90,7 @@ export function decodeOwners(obj: KubeObject | undefined): Map<string, Owner> {
       apiVersion: raw.apiVersion ?? '',
       set: fromFieldsV1(raw.fieldsV1),
     };
+    if (isRecord(raw.fieldsV1)) owner.raw = { set: owner.set, fields: raw.fieldsV1 };
     if (raw.subresource) owner.subresource = raw.subresource;
     if (raw.time) owner.time = raw.time;
     const k = ownerKey(owner);
@@ -115,7 +119,7 @@ export function encodeOwners(owners: Map<string, Owner>): ManagedFieldsEntry[] {
     apiVersion: o.apiVersion,
     ...(o.time ? { time: o.time } : {}),
     fieldsType: 'FieldsV1' as const,
-    fieldsV1: toFieldsV1(o.set),
+    fieldsV1: o.raw?.set === o.set ? o.raw.fields : toFieldsV1(o.set),
     ...(o.subresource ? { subresource: o.subresource } : {}),
   }));
 }
@@ -138,12 +142,18 @@ export function updateManagedFields(
 ): ManagedFieldsEntry[] {
   const owners = decodeOwners(oldObj);
   const { definitionName: def, definitions: defs } = o;
-  const before = oldObj ? withZeroValues(withoutManagedFields(oldObj), def, defs) : zeroObject(def, defs);
-  const c = compare(before, withZeroValues(withoutManagedFields(newObj), def, defs), def, defs);
+  let c: ReturnType<typeof compare>;
+  if (oldObj) {
+    const [a, b] = withoutEqualFields(withoutManagedFields(oldObj), withoutManagedFields(newObj));
+    c = compare(withZeroValues(a, def, defs), withZeroValues(b, def, defs), def, defs);
+  } else {
+    c = compare(zeroObject(def, defs), withZeroValues(withoutManagedFields(newObj), def, defs), def, defs);
+  }
   const changed = c.modified.union(c.added).difference(SERVER_OWNED);
   // upstream runs the write as a fresh manager, so the writer's own earlier entry loses
   // changed and removed fields like everyone else's, then absorbs what this write set
   for (const [k, owner] of owners) {
+    if (!owner.set.overlaps(changed) && !owner.set.overlaps(c.removed)) continue; // keeps its raw form
     const set = owner.set.difference(changed).difference(c.removed);
     if (set.empty()) owners.delete(k);
     else owners.set(k, { ...owner, set });
@@ -162,6 +172,23 @@ export function updateManagedFields(
     owners.set(k, { ...me, set: prev ? prev.set.union(changed) : changed });
   }
   return encodeOwners(capUpdateOwners(owners));
+}
+
+/**
+ * Both objects without the top-level fields they hold equal: nothing changed there, so the
+ * comparison need not walk them (a status write leaves the spec alone, and the spec is most of
+ * a pod).
+ */
+function withoutEqualFields(a: KubeObject, b: KubeObject): [KubeObject, KubeObject] {
+  const x: Record<string, unknown> = { ...a };
+  const y: Record<string, unknown> = { ...b };
+  for (const k of Object.keys(x)) {
+    if (k !== 'metadata' && k in y && sameJSON(x[k], y[k])) {
+      delete x[k];
+      delete y[k];
+    }
+  }
+  return [x as KubeObject, y as KubeObject];
 }
 
 /** More than MAX_UPDATE_MANAGERS Update entries: the oldest are merged, per apiVersion, into "ancient-changes". */

@@ -5,6 +5,7 @@ import { isRecord } from '../types.js';
 import type { Definitions, PropSchema } from '../schema/dsl.js';
 import { FieldSet, fieldPE, type Path, type PathElement } from './fieldset.js';
 import { childSchema, effectiveType, isNamedField, itemPE, typeOf, type NodeType } from './schema-types.js';
+import { cloneJSON } from '../json-value.js';
 
 interface Walk {
   defs: Definitions;
@@ -122,7 +123,7 @@ export function merge(live: unknown, applied: unknown, definitionName: string, d
 
 function mergeValue(l: unknown, r: unknown, schema: PropSchema | undefined, w: Walk): unknown {
   if (r === undefined) return l;
-  if (l === undefined || l === null) return structuredClone(r);
+  if (l === undefined || l === null) return cloneJSON(r);
   const t = effectiveType(typeOf(schema, w.defs), r);
   if (t.kind === 'list' && t.relation !== 'atomic' && Array.isArray(l) && Array.isArray(r))
     return mergeList(t, l, r, w);
@@ -132,7 +133,7 @@ function mergeValue(l: unknown, r: unknown, schema: PropSchema | undefined, w: W
     return out;
   }
   if (r === null && (isRecord(l) || Array.isArray(l)) && t.kind !== 'scalar') return l;
-  return structuredClone(r);
+  return cloneJSON(r);
 }
 
 /**

@@ -8,6 +8,7 @@
 import { StatusError, badRequest } from '../errors.js';
 import { isRecord } from '../types.js';
 import { PatchApplyError } from './errors.js';
+import { cloneJSON } from '../json-value.js';
 
 /** kube-apiserver's limit on operations in one JSON patch. */
 export const MAX_JSON_PATCH_OPERATIONS = 10000;
@@ -131,7 +132,7 @@ function applyOne(doc: unknown, op: Record<string, unknown>): void {
       const t =
         findObject(doc, path) ??
         fail(`add operation does not apply: doc is missing path: "${path}": missing value`);
-      const err = addChild(t.con, t.key, structuredClone(value));
+      const err = addChild(t.con, t.key, cloneJSON(value));
       if (err) fail(`error in add for path: '${path}': ${err}`);
       return;
     }
@@ -152,8 +153,8 @@ function applyOne(doc: unknown, op: Record<string, unknown>): void {
         fail(`replace operation does not apply: doc is missing path: ${path}: missing value`);
       const got = getChild(t.con, t.key);
       if (!got.ok) fail(`replace operation does not apply: doc is missing key: ${path}: missing value`);
-      if (Array.isArray(t.con)) t.con[Number(t.key)] = structuredClone(value);
-      else t.con[t.key] = structuredClone(value);
+      if (Array.isArray(t.con)) t.con[Number(t.key)] = cloneJSON(value);
+      else t.con[t.key] = cloneJSON(value);
       return;
     }
     case 'move': {
@@ -189,7 +190,7 @@ function applyOne(doc: unknown, op: Record<string, unknown>): void {
       const dst =
         findObject(doc, path) ??
         fail(`copy operation does not apply: doc is missing destination path: ${path}: missing value`);
-      const addErr = addChild(dst.con, dst.key, structuredClone(got.value ?? null));
+      const addErr = addChild(dst.con, dst.key, cloneJSON(got.value ?? null));
       if (addErr) fail(`error while adding value during copy: ${addErr}`);
       return;
     }
@@ -229,7 +230,7 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
       `Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`,
     );
   }
-  const out = structuredClone(doc);
+  const out = cloneJSON(doc);
   for (const op of ops as (Record<string, unknown> | null)[]) applyOne(out, op ?? {});
   return out;
 }

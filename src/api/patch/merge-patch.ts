@@ -3,14 +3,15 @@
 // inside a value that is added whole are pruned, also inside objects within lists; a list that
 // replaces an object is taken verbatim.
 import { isRecord } from '../types.js';
+import { cloneJSON } from '../json-value.js';
 
 type Obj = Record<string, unknown>;
 
 /** Returns the patched document; neither argument is modified. */
 export function applyMergePatch(doc: unknown, patch: unknown): unknown {
-  if (!isRecord(patch)) return structuredClone(patch);
-  if (!isRecord(doc)) return pruneNulls(structuredClone(patch));
-  const out = structuredClone(doc);
+  if (!isRecord(patch)) return cloneJSON(patch);
+  if (!isRecord(doc)) return pruneNulls(cloneJSON(patch));
+  const out = cloneJSON(doc);
   mergeDocs(out, patch);
   return out;
 }
@@ -22,14 +23,14 @@ function mergeDocs(doc: Obj, patch: Obj): void {
       continue;
     }
     const cur = doc[k];
-    if (cur === undefined || cur === null) doc[k] = pruneNulls(structuredClone(v));
+    if (cur === undefined || cur === null) doc[k] = pruneNulls(cloneJSON(v));
     else doc[k] = merge(cur, v);
   }
 }
 
 function merge(cur: unknown, patch: unknown): unknown {
-  if (!isRecord(cur)) return pruneNulls(structuredClone(patch));
-  if (!isRecord(patch)) return structuredClone(patch);
+  if (!isRecord(cur)) return pruneNulls(cloneJSON(patch));
+  if (!isRecord(patch)) return cloneJSON(patch);
   mergeDocs(cur, patch);
   return cur;
 }

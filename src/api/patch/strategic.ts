@@ -23,6 +23,7 @@ import {
   normalizeElementOrder,
   validateSetElementOrder,
 } from './strategic-lists.js';
+import { cloneJSON } from '../json-value.js';
 
 type Obj = Record<string, unknown>;
 
@@ -84,8 +85,8 @@ export function applyStrategicMergePatch(
     const kind = Array.isArray(patch) ? 'array' : patch === null ? 'null' : typeof patch;
     throw badRequest(`json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`);
   }
-  const original = isRecord(doc) ? structuredClone(doc) : {};
-  return mergeMap(original, structuredClone(patch), {
+  const original = isRecord(doc) ? cloneJSON(doc) : {};
+  return mergeMap(original, cloneJSON(patch), {
     node: { $ref: definitionName },
     defs,
     name: definitionName,

@@ -1,7 +1,7 @@
 // The admission plugins the API server enables, in upstream's order (kube-apiserver's
 // recommended plugin order: NamespaceLifecycle, LimitRanger, ServiceAccount, NodeRestriction,
 // TaintNodesByCondition, PodSecurity, Priority, DefaultTolerationSeconds, DefaultStorageClass,
-// StorageObjectInUseProtection, CertificateApproval, CertificateSigning,
+// StorageObjectInUseProtection, PersistentVolumeClaimResize, CertificateApproval, CertificateSigning,
 // CertificateSubjectRestriction, DefaultIngressClass, ..., MutatingAdmissionWebhook,
 // ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota). NamespaceLifecycle runs
 // inside the store (namespace-lifecycle.ts).
@@ -16,6 +16,7 @@ import { priorityAdmission } from './priority.js';
 import { defaultTolerationSeconds } from './default-toleration-seconds.js';
 import { defaultStorageClass } from './default-storage-class.js';
 import { storageObjectInUseProtection } from './storage-object-in-use-protection.js';
+import { persistentVolumeClaimResize } from './persistent-volume-claim-resize.js';
 import { defaultIngressClass } from './default-ingress-class.js';
 import { rbacEscalation } from './rbac-escalation.js';
 import { nodeRestriction } from './node-restriction.js';
@@ -34,6 +35,7 @@ export function defaultAdmissionPlugins(deps: AdmissionDeps): AdmissionPlugin[] 
     defaultTolerationSeconds(),
     defaultStorageClass(deps),
     storageObjectInUseProtection(),
+    persistentVolumeClaimResize(deps),
     certificateApproval(deps.authorizer),
     certificateSigning(deps.authorizer),
     certificateSubjectRestriction(),

@@ -76,6 +76,14 @@ export function compileRules(root: JSONSchemaProps, path: string): { node?: Rule
   return { node, errors };
 }
 
+/**
+ * The rules of a schema below the resource root (a default value's own schema), compiled
+ * without reporting errors: the CRD's compileRules reports those.
+ */
+export function compileNestedRules(s: JSONSchemaProps, path: string): RuleNode | undefined {
+  return build(s, path, s['x-kubernetes-embedded-resource'] === true, undefined, []);
+}
+
 function build(
   s: JSONSchemaProps,
   path: string,

@@ -1,7 +1,8 @@
 // A ResourceStrategy for one served version of a custom resource, built from its CRD: the
 // structural schema validates, defaults and prunes; status and scale subresources and printer
 // columns come from the version; objects live under /registry/<group>/<plural>/ in the storage
-// version (conversion None: only apiVersion changes between versions).
+// version (conversion None: only apiVersion changes between versions; Webhook: the version's
+// storage converts, see converting-storage.ts).
 import { StatusError } from '../../api/errors.js';
 import { isRecord, type KubeObject } from '../../api/types.js';
 import { defineResource } from '../registry/define.js';
@@ -13,6 +14,7 @@ import { evaluateJSONPath, parseJSONPath } from './jsonpath.js';
 import { applyDefaults, prune } from './prune.js';
 import type { CRDVersion, CustomResourceDefinition, JSONSchemaProps, PrinterColumn } from './types.js';
 import { compileRules, evaluateRules } from './cel-rules.js';
+import { selectableFieldGetters } from './selectable.js';
 import { validateValue } from './validate.js';
 
 const CREATION_TIMESTAMP_DOC =
@@ -90,6 +92,10 @@ export interface ServedVersion {
   terminating: () => boolean;
 }
 
+/** Objects of this CRD are converted by a webhook (by the version's storage), not relabelled. */
+export const isWebhookConverted = (crd: CustomResourceDefinition) =>
+  crd.spec.conversion?.strategy === 'Webhook';
+
 export function customResourceStrategy({ crd, version, terminating }: ServedVersion): ResourceStrategy {
   const spec = crd.spec;
   const names = { ...spec.names, ...crd.status?.acceptedNames } as Required<
@@ -100,6 +106,7 @@ export function customResourceStrategy({ crd, version, terminating }: ServedVers
     'x-kubernetes-preserve-unknown-fields': true,
   };
   const storage = spec.versions.find((v) => v.storage)?.name ?? version.name;
+  const converted = isWebhookConverted(crd);
   const group = spec.group;
   const scale = version.subresources?.scale;
   // Rules were compiled when the CRD was written; a failure here means an older k8ts stored it.
@@ -121,7 +128,8 @@ export function customResourceStrategy({ crd, version, terminating }: ServedVers
     storedAs: {
       group,
       resource: `${group}/${spec.names.plural}`,
-      toStored: (obj) => ({ ...obj, apiVersion: `${group}/${storage}` }),
+      // with webhook conversion the version's ConvertingStorage converts what it writes
+      toStored: (obj) => (converted ? obj : { ...obj, apiVersion: `${group}/${storage}` }),
       fromStored: (obj) => obj,
     },
     prune: (obj) => prune(obj as unknown as Record<string, unknown>, schema),
@@ -154,6 +162,9 @@ export function customResourceStrategy({ crd, version, terminating }: ServedVers
     },
     table: table(version),
   };
+  // always set, empty without selectableFields: unknown labels are then refused with
+  // apiextensions' "field label not supported: <label>", not the built-ins' text
+  st.fieldSelectors = selectableFieldGetters(version);
   if (names.shortNames?.length) st.shortNames = names.shortNames;
   if (names.categories?.length) st.categories = names.categories;
   if (scale) {

@@ -13,7 +13,10 @@ import { decodeFromStorage } from '../endpoints/object-json.js';
 import { ResourceStore, type StoreDeps } from '../endpoints/store.js';
 import type { ResourceStrategy } from '../registry/strategy.js';
 import { setCondition } from './conditions.js';
-import { customResourceStrategy } from './cr-strategy.js';
+import { getObject } from '../admission/lookup.js';
+import { WebhookConverter } from './conversion.js';
+import { ConvertingStorage } from './converting-storage.js';
+import { customResourceStrategy, isWebhookConverted } from './cr-strategy.js';
 import { crdDefinitions, publishDefinitions, withdrawDefinitions } from './definitions.js';
 import { decideNames } from './naming.js';
 import { CLEANUP_FINALIZER, isEstablished, type CustomResourceDefinition } from './types.js';
@@ -21,6 +24,8 @@ import { CLEANUP_FINALIZER, isEstablished, type CustomResourceDefinition } from 
 const log = logger('apiextensions');
 /** A deleted CRD whose objects still linger (their own finalizers) is looked at again after this. */
 const CLEANUP_RETRY_MS = 1000;
+/** A converted version whose first list failed (webhook unreachable) is built again after this. */
+const CONVERSION_RETRY_MS = 2000;
 
 export interface CustomResourceDeps {
   storage: Storage;
@@ -40,6 +45,8 @@ interface Served {
   /** What the stores were built from; a different fingerprint rebuilds them. */
   fingerprint: string;
   cache: WatchCache;
+  /** Webhook conversion: each served version's own cache over its ConvertingStorage. */
+  versionCaches: WatchCache[];
   stores: ResourceStore[];
   storeKeys: string[];
   resourceKey: string;
@@ -53,6 +60,7 @@ export class CustomResourceManager implements Disposable {
   private running: Promise<void> | undefined;
   private again = false;
   private retry: NodeJS.Timeout | undefined;
+  private conversionRetry: NodeJS.Timeout | undefined;
   private disposed = false;
 
   constructor(private readonly deps: CustomResourceDeps) {}
@@ -81,7 +89,11 @@ export class CustomResourceManager implements Disposable {
     this.disposed = true;
     this.watch?.dispose();
     clearTimeout(this.retry);
-    for (const s of this.served.values()) s.cache.dispose();
+    clearTimeout(this.conversionRetry);
+    for (const s of this.served.values()) {
+      s.cache.dispose();
+      for (const c of s.versionCaches) c.dispose();
+    }
   }
 
   private kick(): void {
@@ -180,6 +192,7 @@ export class CustomResourceManager implements Disposable {
     const served: Served = {
       fingerprint,
       cache,
+      versionCaches: [],
       stores: [],
       storeKeys: [],
       resourceKey: `${plural}.${crd.spec.group}`,
@@ -188,12 +201,36 @@ export class CustomResourceManager implements Disposable {
     };
     const state = served;
     const names = { ...crd.spec.names, ...crd.status?.acceptedNames };
+    const converter = isWebhookConverted(crd)
+      ? new WebhookConverter(crd.spec.conversion!, (resource, ns, n) =>
+          getObject({ store: (g, r) => this.deps.byResource.get(g ? `${r}.${g}` : r) }, '', resource, ns, n),
+        )
+      : undefined;
+    const storageVersion = crd.spec.versions.find((v) => v.storage)?.name ?? '';
     for (const version of crd.spec.versions.filter((v) => v.served)) {
       const strategy = customResourceStrategy({ crd, version, terminating: () => state.terminating });
+      let storage: Storage = this.deps.storage;
+      let versionCache = cache;
+      if (converter) {
+        storage = new ConvertingStorage(
+          this.deps.storage,
+          converter,
+          `${crd.spec.group}/${version.name}`,
+          () => `${crd.spec.group}/${storageVersion}`,
+          (err) => this.retryConversion(name, served, err),
+        );
+        versionCache = new WatchCache(storage, prefix, {
+          decode: (kv) => decodeFromStorage(kv.value, kv.modRevision),
+        });
+        served.versionCaches.push(versionCache);
+        // not awaited: an unreachable webhook must not hold up the other CRDs; requests wait
+        // for (or fail with) the first list, and a failed one is retried with a new cache
+        versionCache.start().catch((err: unknown) => this.retryConversion(name, served, err));
+      }
       const store = new ResourceStore(strategy, {
         ...this.deps.storeDeps,
-        storage: this.deps.storage,
-        cache,
+        storage,
+        cache: versionCache,
       });
       const defs = crdDefinitions(
         crd.spec.group,
@@ -222,7 +259,18 @@ export class CustomResourceManager implements Disposable {
     return true;
   }
 
+  /** Rebuilds a webhook-converted CRD's version caches soon (first list failed, watch broke). */
+  private retryConversion(name: string, s: Served, err: unknown): void {
+    if (this.disposed || this.served.get(name) !== s) return;
+    log.error('custom resource conversion failed', { crd: name, error: (err as Error)?.message });
+    // a different fingerprint makes the next pass build the version caches again
+    s.fingerprint = '';
+    clearTimeout(this.conversionRetry);
+    this.conversionRetry = setTimeout(() => this.kick(), CONVERSION_RETRY_MS);
+  }
+
   private unregister(s: Served): void {
+    for (const c of s.versionCaches) c.dispose();
     for (const k of s.storeKeys) this.deps.stores.delete(k);
     if (s.stores.includes(this.deps.byResource.get(s.resourceKey)!))
       this.deps.byResource.delete(s.resourceKey);

@@ -12,7 +12,8 @@ export function prune(obj: Record<string, unknown>, schema: JSONSchemaProps): st
   return pruned;
 }
 
-function pruneValue(v: unknown, s: JSONSchemaProps | undefined, path: string, out: string[]): void {
+/** Prunes a value below the root (a default value, an item, a field) in place. */
+export function pruneValue(v: unknown, s: JSONSchemaProps | undefined, path: string, out: string[]): void {
   if (!s || s['x-kubernetes-int-or-string']) return;
   if (Array.isArray(v)) {
     if (s.items) v.forEach((item, i) => pruneValue(item, s.items, `${path}[${i}]`, out));

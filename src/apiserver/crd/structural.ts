@@ -5,7 +5,8 @@
 // extensions are used where they make sense. Paths and texts are upstream's, e.g.
 // `spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be
 // empty for specified object fields`.
-import { forbidden, invalidValue, required, type FieldError } from '../registry/validation.js';
+import { errorText, forbidden, invalidValue, required, type FieldError } from '../registry/validation.js';
+import { junctorErrors } from './junctors.js';
 import type { JSONSchemaProps } from './types.js';
 
 type Level = 'root' | 'field' | 'item';
@@ -14,12 +15,22 @@ const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolea
 
 export function validateStructural(schema: JSONSchemaProps, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  walk(schema, path, 'root', errs);
-  return errs;
+  const junctors: FieldError[] = [];
+  walk(schema, path, 'root', errs, junctors);
+  // upstream sorts the errors of its structural invariants by their text
+  junctors.sort((a, b) => (errorText(a) < errorText(b) ? -1 : errorText(a) > errorText(b) ? 1 : 0));
+  return [...errs, ...junctors];
 }
 
-function walk(s: JSONSchemaProps, path: string, lvl: Level, errs: FieldError[]): void {
+function walk(
+  s: JSONSchemaProps,
+  path: string,
+  lvl: Level,
+  errs: FieldError[],
+  junctors: FieldError[],
+): void {
   if (s === null || typeof s !== 'object') return;
+  junctors.push(...junctorErrors(s, path));
   if (s.$ref !== undefined) errs.push(forbidden(`${path}.$ref`, '$ref is not supported'));
   const type = s.type ?? '';
   const embedded = s['x-kubernetes-embedded-resource'] === true;
@@ -93,13 +104,13 @@ function walk(s: JSONSchemaProps, path: string, lvl: Level, errs: FieldError[]):
   }
   for (const [name, p] of Object.entries(props)) {
     if (checkMetadata && name === 'metadata') continue;
-    walk(p, `${path}.properties[${name}]`, 'field', errs);
+    walk(p, `${path}.properties[${name}]`, 'field', errs, junctors);
   }
   if (s.items && typeof s.items === 'object') {
     if (Array.isArray(s.items))
       errs.push(forbidden(`${path}.items`, 'items must be a schema object and not an array'));
-    else walk(s.items, `${path}.items`, 'item', errs);
+    else walk(s.items, `${path}.items`, 'item', errs, junctors);
   }
   if (s.additionalProperties && typeof s.additionalProperties === 'object')
-    walk(s.additionalProperties, `${path}.additionalProperties`, 'field', errs);
+    walk(s.additionalProperties, `${path}.additionalProperties`, 'field', errs, junctors);
 }

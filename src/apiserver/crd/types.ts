@@ -63,6 +63,7 @@ export interface CRDVersion {
   schema?: { openAPIV3Schema?: JSONSchemaProps };
   subresources?: { status?: Record<string, never>; scale?: ScaleSubresource };
   additionalPrinterColumns?: PrinterColumn[];
+  selectableFields?: { jsonPath: string }[];
 }
 
 export interface CRDNames {
@@ -82,12 +83,23 @@ export interface CRDCondition {
   message?: string;
 }
 
+export interface ConversionWebhookClientConfig {
+  url?: string;
+  service?: { namespace?: string; name?: string; path?: string; port?: number };
+  caBundle?: string;
+}
+
+export interface CRDConversion {
+  strategy?: string;
+  webhook?: { clientConfig?: ConversionWebhookClientConfig; conversionReviewVersions?: string[] };
+}
+
 export interface CRDSpec {
   group: string;
   names: CRDNames;
   scope: string;
   versions: CRDVersion[];
-  conversion?: { strategy?: string; webhook?: unknown };
+  conversion?: CRDConversion;
   preserveUnknownFields?: boolean;
 }
 

@@ -47,6 +47,68 @@ export function validateValue(v: unknown, s: JSONSchemaProps, path: string, errs
   if (typeof v === 'number') validateNumber(v, s, path, errs);
   if (Array.isArray(v)) validateArray(v, s, path, errs);
   if (isRecord(v)) validateObject(v, s, path, errs);
+  validateJunctors(v, s, path, errs);
+}
+
+/**
+ * Where kube-openapi's junctor errors land: they carry no field name, so apiextensions reports
+ * them at the root of what it validates (`<nil>` for a custom resource).
+ */
+export const JUNCTOR_FIELD = '<nil>';
+
+function attempt(v: unknown, s: JSONSchemaProps, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  validateValue(v, s, path, errs);
+  return errs;
+}
+
+/**
+ * allOf/anyOf/oneOf/not as kube-openapi's schema-props validator applies them: the junctor's
+ * message, then the errors of the failing alternative that came closest (kube-openapi picks the
+ * one with most passed checks; k8ts picks the one with fewest errors, the first on a tie).
+ */
+function validateJunctors(v: unknown, s: JSONSchemaProps, path: string, errs: FieldError[]): void {
+  const junctor = (detail: string) =>
+    errs.push(invalidValue(JUNCTOR_FIELD, '', `${JSON.stringify(path)} ${detail}`));
+  const closest = (results: FieldError[][]) =>
+    results.reduce<FieldError[] | undefined>(
+      (best, r) => (!best || r.length < best.length ? r : best),
+      undefined,
+    ) ?? [];
+  if (Array.isArray(s.anyOf) && s.anyOf.length) {
+    const results: FieldError[][] = [];
+    for (const alt of s.anyOf) {
+      const r = attempt(v, alt, path);
+      if (!r.length) {
+        results.length = 0;
+        break;
+      }
+      results.push(r);
+    }
+    if (results.length) {
+      junctor('must validate at least one schema (anyOf)');
+      errs.push(...closest(results));
+    }
+  }
+  if (Array.isArray(s.oneOf) && s.oneOf.length) {
+    const results = s.oneOf.map((alt) => attempt(v, alt, path));
+    const valid = results.filter((r) => !r.length).length;
+    if (valid !== 1) {
+      junctor(
+        `must validate one and only one schema (oneOf). ${valid === 0 ? 'Found none valid' : `Found ${valid} valid alternatives`}`,
+      );
+      if (valid === 0) errs.push(...closest(results));
+    }
+  }
+  if (Array.isArray(s.allOf) && s.allOf.length) {
+    const results = s.allOf.map((alt) => attempt(v, alt, path));
+    const valid = results.filter((r) => !r.length).length;
+    for (const r of results) errs.push(...r);
+    if (valid !== s.allOf.length)
+      junctor(`must validate all the schemas (allOf)${valid === 0 ? '. None validated' : ''}`);
+  }
+  if (s.not && typeof s.not === 'object' && !attempt(v, s.not, path).length)
+    junctor('must not validate the schema (not)');
 }
 
 function validateString(v: string, s: JSONSchemaProps, path: string, errs: FieldError[]): void {

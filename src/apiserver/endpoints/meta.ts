@@ -2,6 +2,7 @@
 // may not change. Pure helpers used by the generic store.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { KubeObject, ObjectMeta } from '../../api/types.js';
+import { sameJSON } from '../../api/json-value.js';
 
 /** Upstream's RFC3339 with second precision, e.g. 2024-05-01T10:00:00Z. */
 export function timestamp(d: Date): string {
@@ -49,25 +50,13 @@ export function carryUpdateMeta(obj: KubeObject, old: KubeObject, withGeneration
   } else delete m.generation;
 }
 
-function specOnly(obj: KubeObject): string {
+function specOnly(obj: KubeObject): Record<string, unknown> {
   const { metadata: _m, status: _s, kind: _k, apiVersion: _a, ...rest } = obj;
-  return JSON.stringify(rest, sortedReplacer);
-}
-
-function sortedReplacer(_key: string, value: unknown): unknown {
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
-    );
-  }
-  return value;
+  return rest;
 }
 
 export function specChanged(a: KubeObject, b: KubeObject): boolean {
-  return specOnly(a) !== specOnly(b);
+  return !sameJSON(specOnly(a), specOnly(b));
 }
 
-/** Order-insensitive deep equality of two JSON values. */
-export function sameJSON(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a, sortedReplacer) === JSON.stringify(b, sortedReplacer);
-}
+export { sameJSON };

@@ -1,5 +1,6 @@
 // How objects are laid out as JSON: kind and apiVersion first, then metadata, spec, the rest,
 // status last (the field order of upstream's Go structs, which `kubectl get -o json` shows).
+import { cloneJSON } from '../../api/json-value.js';
 import type { KubeObject } from '../../api/types.js';
 
 export function ordered(obj: KubeObject): KubeObject {
@@ -31,5 +32,5 @@ export function decodeFromStorage(value: Uint8Array, modRevision: number): KubeO
 
 /** Deep copy for objects that came from the cache (cached objects are shared and never mutated). */
 export function clone<T>(v: T): T {
-  return structuredClone(v);
+  return cloneJSON(v);
 }

@@ -38,7 +38,9 @@ export function selectionFor(
     const reqs = parseFieldSelector(fs);
     for (const r of reqs) {
       if (!(r.field in getters)) {
-        const onlyMeta = Object.keys(getters).length === 2;
+        // resources without field selectors of their own answer as runtime's default conversion;
+        // custom resources (fieldSelectors set, maybe empty) as apiextensions' crConverter
+        const onlyMeta = !st.fieldSelectors;
         throw badRequest(
           onlyMeta
             ? `"${r.field}" is not a known field selector: only "metadata.name", "metadata.namespace"`

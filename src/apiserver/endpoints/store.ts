@@ -33,6 +33,7 @@ import { recordManagedFields } from './managed.js';
 import { AllocationError } from '../allocators.js';
 import type { AdmissionChain } from '../admission/chain.js';
 import type { AdmissionOperation, AdmissionRequest } from '../admission/types.js';
+import { cloneJSON } from '../../api/json-value.js';
 
 /** upstream retries generateName collisions (RetryGenerateName, on by default in 1.31) */
 const GENERATE_NAME_ATTEMPTS = 8;
@@ -103,7 +104,7 @@ export class ResourceStore {
    * needed, else a converted copy.
    */
   view(cached: KubeObject): KubeObject {
-    return this.strategy.storedAs ? this.fromStored(structuredClone(cached)) : cached;
+    return this.strategy.storedAs ? this.fromStored(cloneJSON(cached)) : cached;
   }
 
   /** Converts a stored object to the served version/kind. */

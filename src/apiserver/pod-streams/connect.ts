@@ -4,7 +4,13 @@
 // upstream's UpgradeAwareHandler), so that whichever protocol kubectl negotiates (WebSocket
 // v5.channel.k8s.io, SPDY) is the kubelet's to answer, its 101 or its error included.
 import { connect, type TLSSocket } from 'node:tls';
-import { badRequest, forbidden, methodNotSupported } from '../../api/errors.js';
+import {
+  badRequest,
+  forbidden,
+  methodNotSupported,
+  StatusError,
+  type StatusReason,
+} from '../../api/errors.js';
 import type { ResourceCall } from '../endpoints/resource-handler.js';
 import { upgradeOf } from '../http/upgrade.js';
 import { forbiddenMessage } from '../auth/forbidden.js';
@@ -12,6 +18,7 @@ import type { Authorizer } from '../auth/types.js';
 import { hostPort, kubeletOf, podOf, streamContainer } from './location.js';
 import { dialError } from './log.js';
 import type { KubeletClientCert } from './register.js';
+import { kubeletTLS, verificationFailure } from './kubelet-tls.js';
 
 export type ConnectKind = 'exec' | 'attach' | 'portforward';
 
@@ -98,10 +105,8 @@ export async function serveConnect(
     const s = connect({
       host: kubelet.host,
       port: kubelet.port,
-      cert: cert.certPem,
-      key: cert.keyPem,
-      // upstream's default without --kubelet-certificate-authority
-      rejectUnauthorized: false,
+      // unverified unless --kubelet-certificate-authority, as upstream
+      ...kubeletTLS(cert),
       ALPNProtocols: ['http/1.1'],
     });
     const timer = setTimeout(() => s.destroy(new Error('i/o timeout')), 30_000);
@@ -111,6 +116,9 @@ export async function serveConnect(
     });
     s.once('error', (err) => {
       clearTimeout(timer);
+      const tls = verificationFailure(err, kubelet.host, s.getPeerCertificate?.());
+      // upstream's UpgradeAwareHandler: `error dialing backend: <the TLS handshake's error>`
+      if (tls) return reject(new StatusError(500, '' as StatusReason, `error dialing backend: ${tls}`));
       reject(dialError(method === 'GET' ? 'Get' : 'Post', url, err));
     });
   });

@@ -22,6 +22,8 @@ import type { ResourceCall } from '../endpoints/resource-handler.js';
 import type { Res } from '../http/io.js';
 import { hostPort, kubeletOf, logContainer, podOf } from './location.js';
 import type { KubeletClientCert } from './register.js';
+import { kubeletTLS, verificationFailure } from './kubelet-tls.js';
+import type { TLSSocket } from 'node:tls';
 
 const MAX_ERROR_BODY = 50_000;
 
@@ -118,15 +120,21 @@ export async function serveLog(call: ResourceCall, cert: KubeletClientCert): Pro
       port: kubelet.port,
       path,
       method: 'GET',
-      cert: cert.certPem,
-      key: cert.keyPem,
-      // upstream's default without --kubelet-certificate-authority
-      rejectUnauthorized: false,
+      // unverified unless --kubelet-certificate-authority, as upstream
+      ...kubeletTLS(cert),
       timeout: 30_000,
     });
+    let socket: TLSSocket | undefined;
+    out.on('socket', (s) => (socket = s as TLSSocket));
     out.on('response', resolve);
     out.on('timeout', () => out.destroy(new Error('i/o timeout')));
-    out.on('error', (err) => reject(dialError('Get', url, err)));
+    out.on('error', (err) => {
+      const tls = verificationFailure(err, kubelet.host, socket?.getPeerCertificate?.());
+      // Go's *url.Error around the TLS handshake's error: `Get "<url>": tls: ...`
+      reject(
+        tls ? new StatusError(500, '' as StatusReason, `Get "${url}": ${tls}`) : dialError('Get', url, err),
+      );
+    });
     out.end();
   });
   const code = upstream.statusCode ?? 500;

@@ -8,10 +8,15 @@ import { serveLog } from './log.js';
 export interface KubeletClientCert {
   certPem: string;
   keyPem: string;
+  /** --kubelet-certificate-authority: kubelets' serving certificates are checked against it. */
+  ca?: string;
 }
 
 export function registerPodStreams(custom: CustomHandlers, parts: ApiServerParts): void {
-  const cert = parts.pki.kubeletClient;
+  const cert: KubeletClientCert = {
+    ...parts.pki.kubeletClient,
+    ...(parts.kubeletCA !== undefined ? { ca: parts.kubeletCA } : {}),
+  };
   custom.register('', 'pods', 'log', (call) => serveLog(call, cert));
   custom.register('', 'pods', 'exec', (call) => serveConnect(call, 'exec', cert, parts.authorizer));
   custom.register('', 'pods', 'attach', (call) => serveConnect(call, 'attach', cert, parts.authorizer));

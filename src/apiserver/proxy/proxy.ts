@@ -12,6 +12,7 @@ import type { ResourceCall } from '../endpoints/resource-handler.js';
 import type { CustomHandlers } from '../endpoints/custom.js';
 import type { ApiServerParts } from '../extensions.js';
 import { header, type Req, type Res } from '../http/io.js';
+import { verificationFailure } from '../pod-streams/kubelet-tls.js';
 
 const serviceUnavailable = (message: string) => new StatusError(503, 'ServiceUnavailable', message);
 
@@ -85,7 +86,13 @@ function podTarget(call: ResourceCall, id: string): { scheme: string; host: stri
   return { scheme: parsed.scheme || 'http', host: ip, port };
 }
 
-type Target = { scheme: string; host: string; port: number; client?: { certPem: string; keyPem: string } };
+type Target = {
+  scheme: string;
+  host: string;
+  port: number;
+  /** nodes/proxy: the kubelet-client certificate, and --kubelet-certificate-authority's CA if set. */
+  client?: { certPem: string; keyPem: string; ca?: string };
+};
 
 /** nodes/proxy: the node's kubelet (InternalIP, else Hostname; daemonEndpoints' port) by default. */
 function nodeTarget(call: ResourceCall, id: string, client: Target['client']): Target {
@@ -140,9 +147,11 @@ function forward(call: ResourceCall, target: Target): Promise<boolean> {
         method: req.method,
         path: `${call.info.proxyPath || '/'}${search}`,
         headers,
-        // in-cluster servers present certificates of their own; upstream does not verify them either
-        rejectUnauthorized: false,
+        // in-cluster servers present certificates of their own; upstream does not verify them
+        // either, nor kubelets unless --kubelet-certificate-authority
+        rejectUnauthorized: target.client?.ca !== undefined,
         ...(target.client ? { cert: target.client.certPem, key: target.client.keyPem } : {}),
+        ...(target.client?.ca !== undefined ? { ca: target.client.ca } : {}),
         timeout: 30_000,
       },
       (upstream: IncomingMessage) => {
@@ -161,13 +170,14 @@ function forward(call: ResourceCall, target: Target): Promise<boolean> {
       },
     );
     out.on('timeout', () => out.destroy(new Error('timeout')));
-    out.on('error', (err) =>
+    out.on('error', (err) => {
+      const tls = target.client?.ca !== undefined ? verificationFailure(err, target.host) : undefined;
       reject(
         serviceUnavailable(
-          `error trying to reach service: dial tcp ${target.host}:${target.port}: ${err.message}`,
+          `error trying to reach service: ${tls ?? `dial tcp ${target.host}:${target.port}: ${err.message}`}`,
         ),
-      ),
-    );
+      );
+    });
     if (header(req, 'content-length') === '0' || req.method === 'GET' || req.method === 'HEAD') out.end();
     else req.pipe(out);
   });
@@ -179,6 +189,12 @@ export function registerProxyHandlers(custom: CustomHandlers, parts: ApiServerPa
   );
   custom.register('', 'pods', 'proxy', (call) => forward(call, podTarget(call, call.info.name!)));
   custom.register('', 'nodes', 'proxy', (call) =>
-    forward(call, nodeTarget(call, call.info.name!, parts.pki.kubeletClient)),
+    forward(
+      call,
+      nodeTarget(call, call.info.name!, {
+        ...parts.pki.kubeletClient,
+        ...(parts.kubeletCA !== undefined ? { ca: parts.kubeletCA } : {}),
+      }),
+    ),
   );
 }

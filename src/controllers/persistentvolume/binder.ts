@@ -27,7 +27,8 @@ import {
   specOf,
   statusOf,
 } from './matching.js';
-import { reclaimVolume } from './reclaim.js';
+import { fail, reclaimVolume } from './reclaim.js';
+import { RECYCLER_NAMESPACE, recyclerTimeouts, VolumeRecycler } from './recycler.js';
 
 const log = logger('persistentvolume-binder-controller');
 /** Upstream's --pvclaimbinder-sync-period: pending claims and released volumes are looked at again. */
@@ -40,15 +41,33 @@ export class PersistentVolumeBinderController implements Controller {
   private readonly volumes: Informer;
   private readonly claims: Informer;
   private readonly classes: Informer;
+  private readonly pods: Informer;
   private readonly queue = new WorkQueue();
   private readonly recorder: EventRecorder;
+  private readonly recycler: VolumeRecycler;
   private resync?: NodeJS.Timeout;
 
   constructor(private readonly ctx: ControllerContext) {
     this.volumes = ctx.informers.informer('/api/v1/persistentvolumes');
     this.claims = ctx.informers.informer('/api/v1/persistentvolumeclaims');
     this.classes = ctx.informers.informer('/apis/storage.k8s.io/v1/storageclasses');
+    this.pods = ctx.informers.informer('/api/v1/pods');
     this.recorder = ctx.recorder('persistentvolume-controller');
+    const write = <T>(m: string, p: string, b?: unknown) => this.write<T>(m, p, b);
+    this.recycler = new VolumeRecycler({
+      request: write,
+      recorder: this.recorder,
+      pods: () => this.pods.list(),
+      unbind: (pv) => this.unbindVolume(pv),
+      fail: (pv, reason, message) => fail(pv, { write, recorder: this.recorder }, reason, message),
+      timeouts: recyclerTimeouts(ctx.flags),
+    });
+    // a recycler pod that moved on moves its volume's recycling on
+    const onPod = (p: KubeObject) => {
+      const m = /^recycler-for-(.+)$/.exec(p.metadata.name ?? '');
+      if (m && p.metadata.namespace === RECYCLER_NAMESPACE) this.queue.add(`pv:${m[1]}`);
+    };
+    this.pods.addHandlers({ onAdd: onPod, onUpdate: (_o, n) => onPod(n), onDelete: onPod });
     const onVolume = (pv: KubeObject) => {
       this.queue.add(`pv:${pv.metadata.name}`);
       const ref = claimRefOf(pv);
@@ -88,8 +107,12 @@ export class PersistentVolumeBinderController implements Controller {
     runWorkers(this.queue, 1, (key) => this.reconcile(key), log);
     this.resync = setInterval(() => {
       this.enqueuePendingClaims();
-      for (const pv of this.volumes.list())
-        if (statusOf(pv).phase === 'Released') this.queue.add(`pv:${pv.metadata.name}`);
+      // released volumes, and (as upstream retries them on every sync) failed recycles
+      for (const pv of this.volumes.list()) {
+        const phase = statusOf(pv).phase;
+        const recycle = specOf(pv).persistentVolumeReclaimPolicy === 'Recycle';
+        if (phase === 'Released' || (phase === 'Failed' && recycle)) this.queue.add(`pv:${pv.metadata.name}`);
+      }
     }, RESYNC_MS);
     this.resync.unref();
   }
@@ -102,8 +125,7 @@ export class PersistentVolumeBinderController implements Controller {
   async reconcile(key: string): Promise<number | undefined> {
     if (key.startsWith('pv:')) {
       const pv = this.volumes.get(key.slice(3));
-      if (pv) await this.syncVolume(pv);
-      return undefined;
+      return pv ? this.syncVolume(pv) : undefined;
     }
     const claim = this.claims.get(key.slice(4));
     if (!claim || claim.metadata.deletionTimestamp) return undefined;
@@ -291,7 +313,10 @@ export class PersistentVolumeBinderController implements Controller {
   private async updateClaimStatus(claim: KubeObject, phase: string, volume?: KubeObject): Promise<void> {
     const st = statusOf(claim);
     const modes = volume ? specOf(volume).accessModes : undefined;
-    const capacity = volume ? specOf(volume).capacity : undefined;
+    // as upstream, the capacity is copied only when the claim becomes Bound: afterwards a volume
+    // larger than the claim's capacity is an expansion whose node step is still due
+    const capacity =
+      volume && st.phase === phase ? st.capacity : volume ? specOf(volume).capacity : undefined;
     if (
       st.phase === phase &&
       JSON.stringify(st.accessModes) === JSON.stringify(modes) &&
@@ -306,7 +331,7 @@ export class PersistentVolumeBinderController implements Controller {
 
   // ---- volumes ----
 
-  private async syncVolume(pv: KubeObject): Promise<void> {
+  private async syncVolume(pv: KubeObject): Promise<number | undefined> {
     const ref = claimRefOf(pv);
     if (!ref || !ref.uid) {
       await this.setVolumePhase(pv, 'Available');
@@ -324,8 +349,11 @@ export class PersistentVolumeBinderController implements Controller {
           policy: specOf(pv).persistentVolumeReclaimPolicy,
         });
       }
-      await reclaimVolume(released, { write: (m, p, b) => this.write(m, p, b), recorder: this.recorder });
-      return;
+      return reclaimVolume(released, {
+        write: (m, p, b) => this.write(m, p, b),
+        recorder: this.recorder,
+        recycler: this.recycler,
+      });
     }
     const bound = specOf(claim).volumeName;
     if (!bound) {

@@ -1,29 +1,28 @@
 // What happens to a volume whose claim is gone (upstream's reclaimVolume): Retain keeps it
 // Released with its data; Delete removes it — itself for the in-tree volume types that can be
 // deleted (hostPath under /tmp, as upstream's host_path deleter), through its provisioner for
-// provisioned ones, else it turns Failed with upstream's reason. Recycle (deprecated upstream)
-// is not implemented: the volume stays Released and an event says so.
+// provisioned ones, else it turns Failed with upstream's reason; Recycle (deprecated upstream)
+// scrubs hostPath and NFS volumes with a recycler pod and offers them again (recycler.ts).
 import { rmSync } from 'node:fs';
 import type { KubeObject } from '../../api/types.js';
 import { isRecord } from '../../api/types.js';
 import type { EventRecorder } from '../../client/events.js';
 import { ANN_PROVISIONED_BY, specOf, statusOf } from './matching.js';
+import type { VolumeRecycler } from './recycler.js';
 
 export interface ReclaimDeps {
   write<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   recorder: EventRecorder;
+  recycler: VolumeRecycler;
 }
 
 const HOST_PATH_DELETABLE = /\/tmp\/.+/;
 
-export async function reclaimVolume(pv: KubeObject, deps: ReclaimDeps): Promise<void> {
+/** Runs the volume's reclaim policy; answers ms until it wants to look again (a running recycler). */
+export async function reclaimVolume(pv: KubeObject, deps: ReclaimDeps): Promise<number | undefined> {
   const policy = specOf(pv).persistentVolumeReclaimPolicy;
   if (policy === 'Retain') return;
-  if (policy === 'Recycle') {
-    if (statusOf(pv).phase !== 'Failed')
-      await fail(pv, deps, 'VolumeFailedRecycle', 'Recycle is not supported by k8ts; use Retain or Delete');
-    return;
-  }
+  if (policy === 'Recycle') return pv.metadata.deletionTimestamp ? undefined : deps.recycler.recycle(pv);
   if (policy !== 'Delete') return;
   if (pv.metadata.deletionTimestamp) return;
   const provisioner = pv.metadata.annotations?.[ANN_PROVISIONED_BY];
@@ -33,13 +32,15 @@ export async function reclaimVolume(pv: KubeObject, deps: ReclaimDeps): Promise<
   const name = pv.metadata.name!;
   if (isRecord(spec.hostPath)) {
     const path = typeof spec.hostPath.path === 'string' ? spec.hostPath.path : '';
-    if (!HOST_PATH_DELETABLE.test(path))
-      return fail(
+    if (!HOST_PATH_DELETABLE.test(path)) {
+      await fail(
         pv,
         deps,
         'VolumeFailedDelete',
         `failed to create deleter for volume "${name}": host_path deleter only supports /tmp/.+ but received provided ${path}`,
       );
+      return;
+    }
     rmSync(path, { recursive: true, force: true });
     await deps.write('DELETE', `/api/v1/persistentvolumes/${name}`, {
       apiVersion: 'v1',
@@ -56,7 +57,12 @@ export async function reclaimVolume(pv: KubeObject, deps: ReclaimDeps): Promise<
   );
 }
 
-async function fail(pv: KubeObject, deps: ReclaimDeps, reason: string, message: string): Promise<void> {
+export async function fail(
+  pv: KubeObject,
+  deps: Pick<ReclaimDeps, 'write' | 'recorder'>,
+  reason: string,
+  message: string,
+): Promise<void> {
   if (statusOf(pv).phase === 'Failed' && statusOf(pv).message === message) return;
   await deps.write('PUT', `/api/v1/persistentvolumes/${pv.metadata.name}/status`, {
     ...pv,

@@ -67,6 +67,14 @@ export class KubeletServer {
     });
   }
 
+  /**
+   * Serves kc from the next TLS handshake on (a rotated or newly issued serving certificate);
+   * connections already open keep the certificate they were made with.
+   */
+  setCertificate(kc: { certPem: string; keyPem: string }): void {
+    this.server.setSecureContext({ cert: kc.certPem, key: kc.keyPem, ca: this.opts.clientCAPem });
+  }
+
   close(): void {
     this.server.close();
     for (const s of this.sockets) s.destroy();

@@ -155,7 +155,14 @@ function validateURL(url: string, path: string): FieldError[] {
 }
 
 function validateClientConfig(w: Webhook, path: string): FieldError[] {
-  const cc = w.clientConfig ?? {};
+  return validateWebhookClientConfig(w.clientConfig ?? {}, path);
+}
+
+/** upstream's webhook.ValidateWebhookURL/ValidateWebhookService (also used for CRD conversion webhooks). */
+export function validateWebhookClientConfig(
+  cc: NonNullable<Webhook['clientConfig']>,
+  path: string,
+): FieldError[] {
   if ((cc.url === undefined) === (cc.service === undefined))
     return [required(path, 'exactly one of url or service is required')];
   if (cc.url !== undefined) return validateURL(cc.url, `${path}.url`);

@@ -2,8 +2,12 @@
 // scope, versions (exactly one storage version), structural schemas, printer columns and
 // subresources, with upstream's paths and texts.
 import { compileRules } from '../../crd/cel-rules.js';
+import { validateDefaults } from '../../crd/defaults.js';
+import { validateSelectableFields } from '../../crd/selectable.js';
+import { validateWebhookClientConfig } from '../admissionregistration/webhook-validation.js';
 import {
   fieldErrors,
+  forbidden,
   invalidValue,
   isDNS1035Label,
   isDNS1123Subdomain,
@@ -13,7 +17,13 @@ import {
   type FieldError,
 } from '../validation.js';
 import { validateStructural } from '../../crd/structural.js';
-import type { CRDNames, CRDVersion, CustomResourceDefinition } from '../../crd/types.js';
+import type {
+  CRDConversion,
+  CRDNames,
+  CRDVersion,
+  CustomResourceDefinition,
+  JSONSchemaProps,
+} from '../../crd/types.js';
 
 const COLUMN_TYPES = ['integer', 'number', 'string', 'boolean', 'date'];
 const COLUMN_FORMATS = ['int32', 'int64', 'float', 'double', 'byte', 'date', 'date-time', 'password'];
@@ -76,12 +86,89 @@ export function validateCRD(crd: CustomResourceDefinition): FieldError[] {
   if (!names.listKind) errs.push(required('spec.names.listKind'));
   errs.push(...validateNames(names, 'spec.names'));
 
+  if (spec.preserveUnknownFields === true && versions.some((v) => hasDefaults(v.schema?.openAPIV3Schema)))
+    errs.push(
+      invalidValue(
+        'spec.preserveUnknownFields',
+        true,
+        'must be false in order to use defaults in the schema',
+      ),
+    );
   const strategy = spec.conversion?.strategy;
-  if (strategy !== undefined && strategy !== 'None' && strategy !== 'Webhook')
-    errs.push(notSupported('spec.conversion.strategy', strategy, ['None', 'Webhook']));
-  if (strategy === 'Webhook' && !spec.conversion?.webhook)
-    errs.push(required('spec.conversion.webhook', 'required when strategy is set to Webhook'));
+  if (strategy !== undefined && strategy !== 'None' && spec.preserveUnknownFields === true)
+    errs.push(
+      invalidValue(
+        'spec.conversion.strategy',
+        strategy,
+        'must be None if spec.preserveUnknownFields is true',
+      ),
+    );
+  if (spec.conversion) errs.push(...validateConversion(spec.conversion));
   errs.push(...validateStoredVersions(crd));
+  return errs;
+}
+
+function hasDefaults(s: JSONSchemaProps | undefined): boolean {
+  if (!s || typeof s !== 'object') return false;
+  if (s.default !== undefined) return true;
+  const children = [
+    ...Object.values(s.properties ?? {}),
+    ...(typeof s.items === 'object' ? [s.items] : []),
+    ...(typeof s.additionalProperties === 'object' ? [s.additionalProperties] : []),
+  ];
+  return children.some(hasDefaults);
+}
+
+/**
+ * upstream validates the internal type, whose field names differ from v1's:
+ * `spec.conversion.webhookClientConfig` is v1's webhook.clientConfig and
+ * `spec.conversion.conversionReviewVersions` is v1's webhook.conversionReviewVersions.
+ */
+function validateConversion(c: CRDConversion): FieldError[] {
+  const errs: FieldError[] = [];
+  const p = 'spec.conversion';
+  const strategies = ['None', 'Webhook'];
+  if (!c.strategy) errs.push(required(`${p}.strategy`));
+  else if (!strategies.includes(c.strategy)) errs.push(notSupported(`${p}.strategy`, c.strategy, strategies));
+  const cc = c.webhook?.clientConfig;
+  const reviewVersions = c.webhook?.conversionReviewVersions ?? [];
+  if (c.strategy === 'Webhook') {
+    if (!cc) errs.push(required(`${p}.webhookClientConfig`, 'required when strategy is set to Webhook'));
+    else errs.push(...validateWebhookClientConfig(cc, `${p}.webhookClientConfig`));
+    errs.push(...validateReviewVersions(reviewVersions, `${p}.conversionReviewVersions`));
+  } else {
+    if (cc)
+      errs.push(
+        forbidden(`${p}.webhookClientConfig`, 'should not be set when strategy is not set to Webhook'),
+      );
+    if (reviewVersions.length)
+      errs.push(
+        forbidden(`${p}.conversionReviewVersions`, 'should not be set when strategy is not set to Webhook'),
+      );
+  }
+  return errs;
+}
+
+/** The ConversionReview versions kube-apiserver can send. */
+export const REVIEW_VERSIONS = ['v1', 'v1beta1'];
+
+function validateReviewVersions(versions: string[], p: string): FieldError[] {
+  if (!versions.length) return [required(p)];
+  const errs: FieldError[] = [];
+  const seen = new Set<string>();
+  versions.forEach((v, i) => {
+    if (seen.has(v)) return void errs.push(invalidValue(`${p}[${i}]`, v, 'duplicate version'));
+    seen.add(v);
+    for (const msg of isDNS1035Label(v)) errs.push(invalidValue(`${p}[${i}]`, v, msg));
+  });
+  if (!versions.some((v) => REVIEW_VERSIONS.includes(v)))
+    errs.push(
+      invalidValue(
+        p,
+        new Printed(`[]string{${versions.map((v) => JSON.stringify(v)).join(', ')}}`),
+        `must include at least one of ${REVIEW_VERSIONS.join(', ')}`,
+      ),
+    );
   return errs;
 }
 
@@ -92,8 +179,11 @@ function validateVersion(v: CRDVersion, p: string): FieldError[] {
   else {
     const structural = validateStructural(schema, `${p}.schema.openAPIV3Schema`);
     errs.push(...structural);
-    // As upstream, rules are compiled only on a schema without structural errors.
-    if (!structural.length) errs.push(...compileRules(schema, `${p}.schema.openAPIV3Schema`).errors);
+    // As upstream, defaults are checked and rules compiled only on a schema without structural errors.
+    const defaults = structural.length ? [] : validateDefaults(schema, `${p}.schema.openAPIV3Schema`);
+    errs.push(...defaults);
+    if (!structural.length && !defaults.length)
+      errs.push(...compileRules(schema, `${p}.schema.openAPIV3Schema`).errors);
   }
   const scale = v.subresources?.scale;
   if (scale) {
@@ -121,6 +211,7 @@ function validateVersion(v: CRDVersion, p: string): FieldError[] {
         ),
       );
   }
+  errs.push(...validateSelectableFields(v, p));
   (v.additionalPrinterColumns ?? []).forEach((c, i) => {
     const cp = `${p}.additionalPrinterColumns[${i}]`;
     if (!c.name) errs.push(required(`${cp}.name`));

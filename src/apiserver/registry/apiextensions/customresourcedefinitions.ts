@@ -20,6 +20,9 @@ function defaults(obj: KubeObject): void {
   }
   spec.conversion ??= { strategy: 'None' };
   if (spec.conversion.strategy === undefined) spec.conversion.strategy = 'None';
+  // v1 defaults a conversion webhook's service port (as for admission webhooks)
+  const svc = spec.conversion.webhook?.clientConfig?.service;
+  if (svc && svc.port === undefined) svc.port = 443;
 }
 
 function storageVersion(crd: CustomResourceDefinition): string | undefined {

@@ -47,23 +47,39 @@ function validateUpdate(pvc: KubeObject, old: KubeObject): FieldError[] {
   const next = { ...spec(pvc) };
   const prev = { ...spec(old) };
   if (!str(prev.volumeName)) prev.volumeName = next.volumeName;
-  const bound = str(prev.volumeName) !== '';
+  // upstream asks the claim's phase (the main resource keeps the stored status), not volumeName
+  const bound = status(old).phase === 'Bound';
   if (bound) {
     const requests = isRecord(next.resources) ? next.resources.requests : undefined;
     prev.resources = { ...(isRecord(prev.resources) ? prev.resources : {}), requests };
     prev.volumeAttributesClassName = next.volumeAttributesClassName;
   }
+  const errs: FieldError[] = [];
   if (
-    normalized(next) === normalized(prev) &&
-    next.volumeAttributesClassName === prev.volumeAttributesClassName
+    normalized(next) !== normalized(prev) ||
+    next.volumeAttributesClassName !== prev.volumeAttributesClassName
   )
-    return [];
-  return [
-    forbidden(
-      'spec',
-      'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
-    ),
-  ];
+    errs.push(
+      forbidden(
+        'spec',
+        'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
+      ),
+    );
+  // Volumes only grow. Upstream's RecoverVolumeExpansionFailure gate (alpha, off in v1.31) would
+  // allow going back down to just above status.capacity ("field can not be less than
+  // status.capacity"); with the gate off the floor is the previous request.
+  const was = storageRequest(old);
+  const now = storageRequest(pvc);
+  if (was !== undefined && now !== undefined && now < was)
+    errs.push(forbidden('spec.resources.requests.storage', 'field can not be less than previous value'));
+  return errs;
+}
+
+/** spec.resources.requests.storage in nano-units, when it parses. */
+export function storageRequest(pvc: KubeObject): bigint | undefined {
+  const s = spec(pvc);
+  const requests = isRecord(s.resources) && isRecord(s.resources.requests) ? s.resources.requests : {};
+  return requests.storage === undefined ? undefined : tryParseQuantity(String(requests.storage))?.nanos;
 }
 
 export const persistentvolumeclaims = defineResource({
@@ -81,6 +97,17 @@ export const persistentvolumeclaims = defineResource({
   },
   prepareForCreate(pvc) {
     pvc.status = { phase: 'Pending' };
+  },
+  prepareForUpdate(pvc, old) {
+    // upstream's dropDisabledFields: with RecoverVolumeExpansionFailure off (v1.31's default)
+    // the status keeps allocatedResources and allocatedResourceStatuses only if already in use
+    if (!isRecord(pvc.status)) return;
+    const st = pvc.status;
+    const before = status(old);
+    if (before.allocatedResources === undefined && before.allocatedResourceStatuses === undefined) {
+      delete st.allocatedResources;
+      delete st.allocatedResourceStatuses;
+    }
   },
   validate,
   validateUpdate,

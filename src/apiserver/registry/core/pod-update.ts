@@ -2,6 +2,7 @@
 // (only down), tolerations (only additions), schedulingGates (only removals), and a negative
 // terminationGracePeriodSeconds set to 1. Anything else is the well-known Forbidden error.
 import { isRecord, type KubeObject } from '../../../api/types.js';
+import { sameJSON } from '../../endpoints/meta.js';
 import { forbidden, invalidValue, required, type FieldError } from '../validation.js';
 
 type Obj = Record<string, unknown>;
@@ -27,7 +28,7 @@ function specDiff(before: Obj, after: Obj): string {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   const lines: string[] = [];
   for (const k of keys) {
-    if (json(before[k]) === json(after[k])) continue;
+    if (sameJSON(before[k], after[k])) continue;
     if (before[k] !== undefined) lines.push(`  - ${k}: ${json(before[k])}`);
     if (after[k] !== undefined) lines.push(`  + ${k}: ${json(after[k])}`);
   }
@@ -75,23 +76,25 @@ export function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[
     );
   }
 
-  const tolerations = list(spec.tolerations).map(json);
-  if (list(prev.tolerations).some((t) => !tolerations.includes(json(t))))
+  const tolerations = list(spec.tolerations);
+  if (list(prev.tolerations).some((t) => !tolerations.some((n) => sameJSON(n, t))))
     errs.push(
       forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds'),
     );
-  const gates = list(prev.schedulingGates).map(json);
-  if (list(spec.schedulingGates).some((g) => !gates.includes(json(g))))
+  const gates = list(prev.schedulingGates);
+  if (list(spec.schedulingGates).some((g) => !gates.some((o) => sameJSON(o, g))))
     errs.push(forbidden('spec.schedulingGates', 'only deletion is allowed, but found new scheduling gate'));
 
   // everything else must be as it was: compare with the updatable fields taken from the old spec
-  const munged: Obj = structuredClone(spec);
+  // (shallow copies: only the images and the top-level fields below are replaced)
+  const munged: Obj = { ...spec };
   for (const kind of ['containers', 'initContainers']) {
     const olds = list(prev[kind]);
-    list(munged[kind]).forEach((c, i) => {
-      const o = olds[i];
-      if (isRecord(c) && isRecord(o)) c.image = o.image;
-    });
+    if (Array.isArray(munged[kind]))
+      munged[kind] = list(munged[kind]).map((c, i) => {
+        const o = olds[i];
+        return isRecord(c) && isRecord(o) ? { ...c, image: o.image } : c;
+      });
   }
   for (const k of ['activeDeadlineSeconds', 'tolerations', 'schedulingGates']) {
     if (prev[k] === undefined) delete munged[k];
@@ -100,7 +103,7 @@ export function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[
   const grace = prev.terminationGracePeriodSeconds;
   if (typeof grace === 'number' && grace < 0 && munged.terminationGracePeriodSeconds === 1)
     munged.terminationGracePeriodSeconds = grace;
-  if (json(munged) !== json(prev)) {
+  if (!sameJSON(munged, prev)) {
     errs.push(
       forbidden(
         'spec',

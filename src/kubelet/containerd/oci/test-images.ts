@@ -1,5 +1,6 @@
 // The test images k8ts builds from the host's Debian packages, since no registry is reachable:
-//   docker.io/library/busybox:latest (+ :1.36)  busybox-static with its applet symlinks
+//   docker.io/library/busybox:latest (+ :1.36)  busybox-static with its applet symlinks, wget with -T
+//   docker.io/library/busybox:1.28 (+ gcr.io)    the same with busybox 1.28's nslookup output (gcc)
 //   registry.k8s.io/pause:3.9                    a static pause binary (gcc -static), else busybox sleep
 //   docker.io/library/nginx:latest               Debian's nginx + the libraries ldd lists, default page on :80
 //   k8ts.io/test:latest                          busybox + scripts/images/k8ts-test.sh (HTTP text, memory, CPU)
@@ -100,7 +101,11 @@ export function busyboxLayer(): Layer {
     ...dirs('bin', 'sbin', 'usr', 'usr/bin', 'usr/sbin', 'etc', 'root', 'tmp', 'var', 'var/www', 'home'),
     ...dirs('proc', 'sys', 'dev', 'run'),
     hostFile(bin, 'bin/busybox'),
-    ...applets.map((a): TarEntry => ({ type: 'symlink', path: a, target: '/bin/busybox' })),
+    ...applets
+      .filter((a) => a !== 'usr/bin/wget')
+      .map((a): TarEntry => ({ type: 'symlink', path: a, target: '/bin/busybox' })),
+    // busybox's wget behind a script that adds the -T/--timeout this build lacks
+    file('usr/bin/wget', readFileSync(join(scriptsDir(), 'wget-timeout.sh')), 0o755),
     { type: 'symlink', path: 'var/run', target: '/run' },
     file('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n'),
     file('etc/group', 'root:x:0:\nnogroup:x:65534:\n'),
@@ -110,21 +115,36 @@ export function busyboxLayer(): Layer {
   return busyboxMemo;
 }
 
-/** The pause binary compiled from scripts/images/pause.c, cached by the source's hash. */
-export function pauseLayer(cacheDir: string): Layer | undefined {
-  const src = join(scriptsDir(), 'pause.c');
+/**
+ * A static binary compiled from scripts/images/<source>, cached by the source's hash; undefined
+ * when this host cannot compile it (no gcc or no static libc), so callers fall back.
+ */
+function compiledTool(cacheDir: string, source: string): Buffer | undefined {
+  const src = join(scriptsDir(), source);
   const hash = createHash('sha256').update(readFileSync(src)).digest('hex').slice(0, 16);
-  const out = join(cacheDir, `pause-${hash}`);
+  const out = join(cacheDir, `${source.replace(/\.c$/, '')}-${hash}`);
   if (!existsSync(out)) {
     mkdirSync(cacheDir, { recursive: true });
     try {
       execFileSync('gcc', ['-static', '-Os', '-s', '-o', out + '.tmp', src], { stdio: 'pipe' });
       renameSync(out + '.tmp', out);
     } catch {
-      return undefined; // no gcc or no static libc: the caller falls back to busybox sleep
+      return undefined;
     }
   }
-  return makeLayer([file('pause', readFileSync(out), 0o755)]);
+  return readFileSync(out);
+}
+
+/** The pause binary compiled from scripts/images/pause.c. */
+export function pauseLayer(cacheDir: string): Layer | undefined {
+  const pause = compiledTool(cacheDir, 'pause.c');
+  return pause && makeLayer([file('pause', pause, 0o755)]);
+}
+
+/** busybox 1.28's nslookup (scripts/images/nslookup-1.28.c) over the newer applet. */
+export function nslookup128Layer(cacheDir: string): Layer | undefined {
+  const tool = compiledTool(cacheDir, 'nslookup-1.28.c');
+  return tool && makeLayer([...dirs('usr', 'usr/bin'), file('usr/bin/nslookup', tool, 0o755)]);
 }
 
 /** Paths of the shared libraries `ldd` reports for a binary, the dynamic loader included. */
@@ -219,14 +239,20 @@ export function testImages(cacheDir: string): TestImage[] {
   return [
     {
       file: 'busybox.tar',
-      // the seeds' busybox:1.28 and gcr.io name run the same busybox (its nslookup prints the newer format)
-      names: [
-        'docker.io/library/busybox:latest',
-        'docker.io/library/busybox:1.36',
-        'docker.io/library/busybox:1.28',
-        'gcr.io/google-containers/busybox:latest',
-      ],
+      names: ['docker.io/library/busybox:latest', 'docker.io/library/busybox:1.36'],
       contents: () => ({ layers: [busyboxLayer()], config: { Env: [PATH_ENV], Cmd: ['sh'] } }),
+    },
+    {
+      // the seeds' old busybox tags: the same busybox, but nslookup answers in 1.28's format
+      file: 'busybox-1.28.tar',
+      names: ['docker.io/library/busybox:1.28', 'gcr.io/google-containers/busybox:latest'],
+      contents: () => {
+        const nslookup = nslookup128Layer(cacheDir);
+        return {
+          layers: nslookup ? [busyboxLayer(), nslookup] : [busyboxLayer()],
+          config: { Env: [PATH_ENV], Cmd: ['sh'] },
+        };
+      },
     },
     {
       file: 'pause.tar',
