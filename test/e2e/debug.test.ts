@@ -198,6 +198,33 @@ describe('kubectl debug on containerd', { skip: !enabled && 'set K8TS_E2E=1' }, 
     assert.match(attached, /tick/);
   });
 
+  it('kubectl debug --profile=sysadmin: a privileged ephemeral container in an unprivileged pod', async () => {
+    const r = await k([
+      'debug',
+      'ephemeral-demo',
+      '--image=busybox',
+      '--profile=sysadmin',
+      '--',
+      'sleep',
+      '1d',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const name = /debugger-[a-z0-9]{5}/.exec(r.stdout)![0];
+    const privileged = await jsonpath(
+      'ephemeral-demo',
+      `{.spec.ephemeralContainers[?(@.name=="${name}")].securityContext.privileged}`,
+    );
+    assert.equal(privileged, 'true');
+    await until('privileged debugger running', async () =>
+      (
+        await jsonpath(
+          'ephemeral-demo',
+          `{.status.ephemeralContainerStatuses[?(@.name=="${name}")].state.running}`,
+        )
+      ).includes('startedAt'),
+    );
+  });
+
   it('KCL-11: a node debug pod runs in the host namespaces with the root file system at /host', async () => {
     const r = await interactive(
       s,

@@ -644,6 +644,9 @@ export class ContainerdRuntime implements PodRuntime {
       return;
     }
     try {
+      // as upstream's kubelet, the sandbox config sent along is computed from the pod as it is
+      // now: a privileged ephemeral container (kubectl debug --profile=sysadmin) makes it so
+      if (c.ephemeral) p.sandbox = sandboxConfig(p.pod, p.ctx, 0);
       c.id = await cri.createContainer(p.sandboxId, config, p.sandbox!);
     } catch (err) {
       c.status.state = { waiting: { reason: 'CreateContainerError', message: (err as Error).message } };
