@@ -99,6 +99,19 @@ describe('CRI namespace options', () => {
     }
   });
 
+  it('counts a privileged ephemeral container for the sandbox (kubectl debug --profile=sysadmin)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k8ts-cri-'));
+    try {
+      const dbg = { name: 'debugger-abcde', image: 'busybox', securityContext: { privileged: true } };
+      const before = sandboxConfig(podWith({}), ctx(dir), 0);
+      assert.equal(before.linux?.security_context?.privileged, false);
+      const after = sandboxConfig(podWith({ ephemeralContainers: [dbg] }), ctx(dir), 0);
+      assert.equal(after.linux?.security_context?.privileged, true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("gives a hostNetwork sandbox no hostname (it is the node's)", () => {
     const dir = mkdtempSync(join(tmpdir(), 'k8ts-cri-'));
     try {
