@@ -55,6 +55,20 @@ describe('kubectl debug (sim runtime)', () => {
       kind: 'Pod',
       verbs: ['get', 'patch', 'update'],
     });
+    // and OpenAPI v2 has its operations, as upstream names them
+    const spec = JSON.parse((await s.api('GET', '/openapi/v2')).body) as {
+      paths: Record<string, Record<string, { operationId?: string; description?: string }>>;
+    };
+    const ops = spec.paths['/api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers'];
+    assert.deepEqual(
+      ['get', 'put', 'patch'].map((m) => ops?.[m]?.operationId),
+      [
+        'readCoreV1NamespacedPodEphemeralcontainers',
+        'replaceCoreV1NamespacedPodEphemeralcontainers',
+        'patchCoreV1NamespacedPodEphemeralcontainers',
+      ],
+    );
+    assert.equal(ops.get.description, 'read ephemeralcontainers of the specified Pod');
   });
 
   it('adds a debug container with --target; the kubelet runs it (Running, not ready, no restarts)', async () => {
