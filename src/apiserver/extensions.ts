@@ -12,6 +12,7 @@ import { registerAuthorizationReviews } from './registry/authorization/handlers.
 import { registerAuthenticationAPI } from './auth/authn/register.js';
 import { registerProxyHandlers } from './proxy/proxy.js';
 import { registerCSRApproval } from './registry/certificates/approval.js';
+import { registerEphemeralContainers } from './registry/core/pod-ephemeral-handler.js';
 import { registerEviction } from './eviction.js';
 import { registerBinding } from './endpoints/binding.js';
 import { registerMetricsAPI } from './metrics-api/handlers.js';
@@ -55,6 +56,7 @@ type Registration = (custom: CustomHandlers, parts: ApiServerParts) => void;
 const registrations: Registration[] = [
   registerProxyHandlers,
   (custom) => registerCSRApproval(custom),
+  (custom) => registerEphemeralContainers(custom),
   registerAuthorizationReviews,
   registerEviction,
   registerAuthenticationAPI,

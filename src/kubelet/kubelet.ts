@@ -270,15 +270,17 @@ export class Kubelet {
     if (!recorder) return;
     const uid = pod.metadata.uid ?? '';
     const seen = this.lastRuntime.get(uid) ?? '';
-    const ids = [...rt.initContainers, ...rt.containers].map((c) => c.containerID).join(',');
+    const all = [...rt.initContainers, ...rt.containers, ...(rt.ephemeralContainers ?? [])];
+    const ids = all.map((c) => c.containerID).join(',');
     if (ids === seen) return;
     this.lastRuntime.set(uid, ids);
     const seenIDs = new Set(seen.split(','));
     const specs = [
       ...(pod.spec.initContainers ?? []).map((c) => ({ c, path: 'spec.initContainers' })),
       ...pod.spec.containers.map((c) => ({ c, path: 'spec.containers' })),
+      ...(pod.spec.ephemeralContainers ?? []).map((c) => ({ c, path: 'spec.ephemeralContainers' })),
     ];
-    for (const s of [...rt.initContainers, ...rt.containers]) {
+    for (const s of all) {
       if (!s.containerID || seenIDs.has(s.containerID)) continue;
       const spec = specs.find((x) => x.c.name === s.name);
       const ref = { ...pod, fieldPath: `${spec?.path ?? 'spec.containers'}{${s.name}}` } as KubeObject;

@@ -176,6 +176,14 @@ export function apiPodStatus(
   status.containerStatuses = [...rt.containers]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map(apiContainerStatus);
+  // upstream reports no `started` for ephemeral containers (no probes run for them)
+  if (rt.ephemeralContainers?.length)
+    status.ephemeralContainerStatuses = [...rt.ephemeralContainers]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((c) => {
+        const { started: _started, ...rest } = apiContainerStatus(c);
+        return rest;
+      });
   if (old.qosClass !== undefined) status.qosClass = old.qosClass;
   if (old.nominatedNodeName !== undefined) status.nominatedNodeName = old.nominatedNodeName;
   return status;

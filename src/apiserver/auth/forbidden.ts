@@ -16,9 +16,11 @@ export function forbiddenMessage(a: AuthorizationAttributes): string {
 export function forbiddenError(a: AuthorizationAttributes, reason: string): StatusError {
   const msg = forbiddenMessage(a) + (reason ? `: ${reason}` : '');
   if (!a.resourceRequest) return forbidden(`forbidden: ${msg}`);
-  const what = groupResource(a.group, a.subresource ? `${a.resource}/${a.subresource}` : a.resource);
+  // upstream's ForbiddenStatusError names the resource without its subresource here (only the
+  // message says "pods/exec"): `pods "web" is forbidden: User ... cannot create resource "pods/exec"`
+  const what = groupResource(a.group, a.resource);
   const text = a.name
     ? `${what} ${JSON.stringify(a.name)} is forbidden: ${msg}`
     : `${what} is forbidden: ${msg}`;
-  return forbidden(text, a.group, a.subresource ? `${a.resource}/${a.subresource}` : a.resource, a.name);
+  return forbidden(text, a.group, a.resource, a.name);
 }

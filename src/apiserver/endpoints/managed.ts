@@ -6,6 +6,7 @@ import { serverSideApply, updateManagedFields } from '../../api/managed/index.js
 import type { RequestContext } from './context.js';
 import { timestamp } from './meta.js';
 import type { ResourceCall } from './resource-handler.js';
+import type { WriteSubresource } from '../registry/strategy.js';
 
 /** Records the request's manager as owner of what it changed (operation Update). */
 export function recordManagedFields(
@@ -35,7 +36,7 @@ export async function applyServerSide(
   call: ResourceCall,
   applied: KubeObject,
   force: boolean,
-  subresource: 'status' | 'approval' | undefined,
+  subresource: WriteSubresource | undefined,
 ): Promise<KubeObject> {
   const { store, info, ctx } = call;
   const opts = {

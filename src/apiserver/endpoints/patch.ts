@@ -11,6 +11,7 @@ import { isTrue } from '../http/request-info.js';
 import { applyServerSide } from './managed.js';
 import { checkKind, checkNamespace, parseDocument, validateFields } from './decode.js';
 import type { ResourceCall } from './resource-handler.js';
+import type { WriteSubresource } from '../registry/strategy.js';
 
 const PATCH_TYPES = [
   'application/json-patch+json',
@@ -21,7 +22,7 @@ const PATCH_TYPES = [
 
 export async function patchObject(
   call: ResourceCall,
-  target: 'main' | 'status' | 'approval',
+  target: 'main' | WriteSubresource,
 ): Promise<KubeObject> {
   const { store, info, ctx, query } = call;
   const st = store.strategy;

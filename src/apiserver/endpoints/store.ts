@@ -19,7 +19,12 @@ import {
   type Storage,
 } from '../../storage/types.js';
 import type { CachedObject, WatchCacheApi } from '../../storage/cacher-types.js';
-import type { Allocators, ResourceStrategy, StrategyContext } from '../registry/strategy.js';
+import type {
+  Allocators,
+  ResourceStrategy,
+  StrategyContext,
+  WriteSubresource,
+} from '../registry/strategy.js';
 import { errorBody, errorText, type FieldError } from '../registry/validation.js';
 import type { RequestContext } from './context.js';
 import { carryUpdateMeta, fillCreateMeta, generateNameSuffix, sameJSON, timestamp } from './meta.js';
@@ -45,6 +50,17 @@ type ReadState =
 
 /** An update found to change nothing on a cached copy: upstream confirms that on stored state. */
 class UnconfirmedNoOp extends Error {}
+
+/** The stored object with the request's spec.ephemeralContainers and nothing else of it. */
+function withEphemeralContainers(current: KubeObject, next: KubeObject): KubeObject {
+  const out = clone(current);
+  const spec = (out.spec ?? {}) as Record<string, unknown>;
+  const wanted = (next.spec as Record<string, unknown> | undefined)?.ephemeralContainers;
+  if (wanted === undefined) delete spec.ephemeralContainers;
+  else spec.ephemeralContainers = wanted;
+  out.spec = spec;
+  return out;
+}
 
 export interface StoreDeps {
   storage: Storage;
@@ -185,7 +201,10 @@ export class ResourceStore {
     st.prepareForCreate?.(obj, sctx);
     const generate = !obj.metadata.name && !!obj.metadata.generateName;
     if (generate) obj.metadata.name = obj.metadata.generateName + generateNameSuffix();
-    this.throwIfInvalid(obj, st.validate?.(obj, sctx) ?? []);
+    this.throwIfInvalid(obj, [
+      ...(st.validate?.(obj, sctx) ?? []),
+      ...(st.validateCreate?.(obj, sctx) ?? []),
+    ]);
     review.name = obj.metadata.name ?? '';
     await this.deps.admission.validate(review);
     if (!opts.keepManagedFields) recordManagedFields(undefined, obj, ctx, this.managedTarget(), now);
@@ -255,7 +274,7 @@ export class ResourceStore {
     ctx: RequestContext,
     mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
     opts: {
-      subresource?: 'status' | 'approval';
+      subresource?: WriteSubresource;
       retry?: boolean;
       keepManagedFields?: boolean;
       raw?: boolean;
@@ -314,7 +333,7 @@ export class ResourceStore {
     current: KubeObject,
     next: KubeObject,
     ctx: RequestContext,
-    opts: { subresource?: 'status' | 'approval'; keepManagedFields?: boolean },
+    opts: { subresource?: WriteSubresource; keepManagedFields?: boolean },
   ): Promise<KubeObject> {
     const st = this.strategy;
     const subresource = opts.subresource;
@@ -335,9 +354,14 @@ export class ResourceStore {
       // stored); a status write also takes the request's annotations, as upstream's status
       // strategies reset spec but let annotations through (the deployment controller records
       // its revision so)
-      const annotations = subresource === 'status' ? next.metadata.annotations : undefined;
-      next = { ...clone(current), status: next.status };
-      if (annotations !== undefined) next.metadata.annotations = annotations;
+      // pods/ephemeralcontainers writes spec.ephemeralContainers only (upstream's
+      // dropNonEphemeralContainerUpdates)
+      if (subresource === 'ephemeralcontainers') next = withEphemeralContainers(current, next);
+      else {
+        const annotations = subresource === 'status' ? next.metadata.annotations : undefined;
+        next = { ...clone(current), status: next.status };
+        if (annotations !== undefined) next.metadata.annotations = annotations;
+      }
     } else if (st.status) {
       if (current.status === undefined) delete next.status;
       else next.status = clone(current.status);

@@ -222,11 +222,13 @@ export function pathItemsOf(st: ResourceStrategy, listDefinition: string): PathI
     });
   push(`${base}/{name}`, objectParams, object);
 
-  for (const sub of ['status', 'scale'] as const) {
-    if (sub === 'status' ? !st.status : !st.scale) continue;
+  // pods/ephemeralcontainers reads and writes Pods, as upstream lists it
+  const ephemeral = st.group === '' && st.resource === 'pods';
+  for (const sub of ['status', 'scale', 'ephemeralcontainers'] as const) {
+    if (sub === 'status' ? !st.status : sub === 'scale' ? !st.scale : !ephemeral) continue;
     const subDef = sub === 'scale' ? SCALE_DEFINITION : def;
     const subGvk = sub === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : gvk;
-    const suffix = sub === 'scale' ? 'Scale' : 'Status';
+    const suffix = sub === 'scale' ? 'Scale' : sub === 'status' ? 'Status' : 'Ephemeralcontainers';
     push(
       `${base}/{name}/${sub}`,
       objectParams,

@@ -46,6 +46,9 @@ export interface Allocators {
   serviceCIDRs: string[];
 }
 
+/** The subresources whose writes the generic store narrows to part of the object. */
+export type WriteSubresource = 'status' | 'approval' | 'ephemeralcontainers';
+
 export interface StrategyContext {
   now: Date;
   /** Namespace from the URL (for namespaced resources). */
@@ -111,6 +114,8 @@ export interface ResourceStrategy<T extends KubeObject = KubeObject> {
   /** Update preparation in place (old is the stored object). */
   prepareForUpdate?(obj: T, old: T, ctx: StrategyContext): void;
   validate?(obj: T, ctx: StrategyContext): FieldError[];
+  /** Create-only validation (pods: no ephemeral containers on create). Runs in addition to validate(). */
+  validateCreate?(obj: T, ctx: StrategyContext): FieldError[];
   /** Update validation: immutable fields etc. Runs in addition to validate(). */
   validateUpdate?(obj: T, old: T, ctx: StrategyContext): FieldError[];
   /**

@@ -93,6 +93,8 @@ interface Ctr {
   prober?: PodProber;
   /** A sidecar that has started once no longer holds back the containers after it. */
   everStarted?: boolean;
+  /** An ephemeral container: started once, never restarted, never ready. */
+  ephemeral?: boolean;
 }
 
 interface CriPod {
@@ -105,8 +107,14 @@ interface CriPod {
   podIP?: string;
   init: Ctr[];
   main: Ctr[];
+  /** Ephemeral containers in the order they were added (pods/ephemeralcontainers). */
+  eph: Ctr[];
   killing: boolean;
   busy?: Promise<void>;
+  /** A reconcile pass is running (its end schedules the next one). */
+  reconciling?: boolean;
+  /** Something new to start: the next pass runs at once instead of after POLL_MS. */
+  soon?: boolean;
   timer?: NodeJS.Timeout;
   lastReported: string;
   onChange: (uid: string) => void;
@@ -116,7 +124,11 @@ interface CriPod {
   logPaths: Map<string, string>;
 }
 
-const fieldPathOf = (c: Ctr) => `${c.init ? 'spec.initContainers' : 'spec.containers'}{${c.spec.name}}`;
+const fieldPathOf = (c: Ctr) =>
+  `${c.init ? 'spec.initContainers' : c.ephemeral ? 'spec.ephemeralContainers' : 'spec.containers'}{${c.spec.name}}`;
+
+/** Every container of a pod the runtime tracks. */
+const allOf = (p: CriPod): Ctr[] => [...p.init, ...p.main, ...p.eph];
 
 const bareID = (containerID: string) => containerID.replace(/^containerd:\/\//, '');
 
@@ -217,6 +229,7 @@ export class ContainerdRuntime implements PodRuntime {
       known.pod = pod;
       known.volumes?.update(pod);
       known.onChange = onChange;
+      if (this.addEphemeral(known)) this.kick(known);
       return;
     }
     const waiting = (spec: FullContainerSpec, init: boolean): Ctr => ({
@@ -255,6 +268,7 @@ export class ContainerdRuntime implements PodRuntime {
       sandboxId: '',
       init: (pod.spec.initContainers ?? []).map((c) => waiting(c, true)),
       main: pod.spec.containers.map((c) => waiting(c, false)),
+      eph: [],
       killing: false,
       lastReported: '',
       onChange,
@@ -263,6 +277,7 @@ export class ContainerdRuntime implements PodRuntime {
     const serviceEnv = this.opts.serviceEnv;
     if (serviceEnv) p.ctx.serviceEnv = () => serviceEnv(p.pod);
     this.pods.set(uid, p);
+    this.addEphemeral(p);
     attachProber(p, this.node.cri, this.opts.recordEvent, () => this.report(p));
     if (this.opts.getObject)
       p.volumes = new PodVolumes(pod, p.ctx.podDir, {
@@ -284,7 +299,37 @@ export class ContainerdRuntime implements PodRuntime {
       ...(p.podIP ? { podIP: p.podIP } : {}),
       initContainers: p.init.map((c) => structuredClone(c.status)),
       containers: p.main.map((c) => structuredClone(c.status)),
+      ...(p.eph.length ? { ephemeralContainers: p.eph.map((c) => structuredClone(c.status)) } : {}),
     };
+  }
+
+  /** Tracks the pod's ephemeral containers not seen yet (true if any); the next pass starts them. */
+  private addEphemeral(p: CriPod): boolean {
+    const seen = new Set(p.eph.map((c) => c.spec.name));
+    let added = false;
+    for (const spec of p.pod.spec.ephemeralContainers ?? []) {
+      if (seen.has(spec.name)) continue;
+      added = true;
+      p.eph.push({
+        spec,
+        init: false,
+        ephemeral: true,
+        id: '',
+        attempt: 0,
+        status: {
+          name: spec.name,
+          image: normalizeImage(spec.image ?? ''),
+          imageID: '',
+          containerID: '',
+          state: { waiting: { reason: 'ContainerCreating' } },
+          lastState: {},
+          restartCount: 0,
+          started: false,
+          ready: false,
+        },
+      });
+    }
+    return added;
   }
 
   async killPod(uid: string, gracePeriodSeconds: number): Promise<void> {
@@ -297,7 +342,7 @@ export class ContainerdRuntime implements PodRuntime {
     await p.busy;
     const cri = this.node.cri;
     await Promise.all(
-      [...p.init, ...p.main]
+      allOf(p)
         .filter((c) => c.id)
         .map((c) =>
           cri.stopContainer(c.id, gracePeriodSeconds).catch((err: unknown) => {
@@ -305,14 +350,12 @@ export class ContainerdRuntime implements PodRuntime {
           }),
         ),
     );
-    for (const c of [...p.init, ...p.main]) await this.refresh(c);
+    for (const c of allOf(p)) await this.refresh(c);
     log.info('pod containers stopped', {
       pod: uid,
       gracePeriodSeconds,
       tookMs: Date.now() - started,
-      states: [...p.init, ...p.main].map(
-        (c) => `${c.spec.name}:${Object.keys(c.status.state)[0]}:${c.id.slice(0, 8)}`,
-      ),
+      states: allOf(p).map((c) => `${c.spec.name}:${Object.keys(c.status.state)[0]}:${c.id.slice(0, 8)}`),
     });
     if (p.sandboxId) await cri.stopPodSandbox(p.sandboxId).catch(() => undefined);
     this.report(p);
@@ -387,13 +430,27 @@ export class ContainerdRuntime implements PodRuntime {
   private schedule(p: CriPod, delayMs: number): void {
     if (p.killing || this.disposed) return;
     p.timer = setTimeout(() => {
+      p.reconciling = true;
       p.busy = this.reconcile(p)
         .catch((err: unknown) => log.warn('pod sync failed', { pod: p.uid, error: String(err) }))
         .finally(() => {
+          p.reconciling = false;
           this.report(p);
-          this.schedule(p, POLL_MS);
+          const soon = p.soon;
+          p.soon = false;
+          this.schedule(p, soon ? 0 : POLL_MS);
         });
     }, delayMs);
+  }
+
+  /** Runs the pod's next pass now (or right after the running one), e.g. for a new ephemeral container. */
+  private kick(p: CriPod): void {
+    if (p.reconciling) {
+      p.soon = true;
+      return;
+    }
+    clearTimeout(p.timer);
+    this.schedule(p, 0);
   }
 
   private report(p: CriPod): void {
@@ -407,7 +464,9 @@ export class ContainerdRuntime implements PodRuntime {
     // volumes first: a pod whose ConfigMap is missing gets no sandbox (ContainerCreating)
     if (p.volumes && !(await p.volumes.ensure())) return;
     if (!p.sandboxId && !(await this.runSandbox(p))) return;
-    for (const c of [...p.init, ...p.main]) await this.refresh(c);
+    for (const c of allOf(p)) await this.refresh(c);
+    // ephemeral containers start beside whatever runs (once: an ended one stays ended)
+    for (const c of p.eph) if (!c.id) await this.start(p, c);
     const policy = p.pod.spec.restartPolicy ?? 'Always';
     // every container ended for good: the sidecars are stopped and not restarted, so the pod completes
     const completed =
@@ -492,7 +551,7 @@ export class ContainerdRuntime implements PodRuntime {
     p.sandboxId = ready.id;
     p.podIP = (await cri.podSandboxStatus(ready.id)).status?.network?.ip || undefined;
     const containers = await cri.listContainers({ pod_sandbox_id: ready.id });
-    for (const c of [...p.init, ...p.main]) {
+    for (const c of allOf(p)) {
       const latest = containers
         .filter((x) => x.metadata.name === c.spec.name)
         .sort((a, b) => b.metadata.attempt - a.metadata.attempt)[0];
@@ -536,7 +595,8 @@ export class ContainerdRuntime implements PodRuntime {
       if (!cs || waitingForRestart) return;
       c.status.state = stateOf(cs);
       c.status.imageID = cs.image_ref;
-      Object.assign(c.status, probedStatus(c));
+      if (c.ephemeral) c.status.started = !!c.status.state.running;
+      else Object.assign(c.status, probedStatus(c));
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
@@ -574,6 +634,7 @@ export class ContainerdRuntime implements PodRuntime {
         p.podIP ?? '',
         envObjects,
         imageUser,
+        this.pidTarget(p, c),
       );
     } catch (err) {
       const message = (err as Error).message;
@@ -583,6 +644,9 @@ export class ContainerdRuntime implements PodRuntime {
       return;
     }
     try {
+      // as upstream's kubelet, the sandbox config sent along is computed from the pod as it is
+      // now: a privileged ephemeral container (kubectl debug --profile=sysadmin) makes it so
+      if (c.ephemeral) p.sandbox = sandboxConfig(p.pod, p.ctx, 0);
       c.id = await cri.createContainer(p.sandboxId, config, p.sandbox!);
     } catch (err) {
       c.status.state = { waiting: { reason: 'CreateContainerError', message: (err as Error).message } };
@@ -597,6 +661,18 @@ export class ContainerdRuntime implements PodRuntime {
       log.warn('StartContainer failed', { id: c.id, error: String(err) });
     }
     await this.refresh(c);
+  }
+
+  /**
+   * The CRI id of the container whose PID namespace an ephemeral container with
+   * targetContainerName joins (upstream: NamespaceMode TARGET); undefined otherwise.
+   */
+  private pidTarget(p: CriPod, c: Ctr): string | undefined {
+    const target = c.ephemeral ? c.spec.targetContainerName : undefined;
+    if (!target) return undefined;
+    const t = [...p.init, ...p.main].find((x) => x.spec.name === target);
+    if (!t?.id) throw new Error(`container ${JSON.stringify(target)} not found in pod`);
+    return t.id;
   }
 
   /**

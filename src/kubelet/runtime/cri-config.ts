@@ -5,7 +5,13 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { milliValue, quantityValue, tryParseQuantity } from '../../api/quantity.js';
-import type { ContainerConfig, LinuxContainerResources, Mount, PodSandboxConfig } from '../../cri/types.js';
+import type {
+  ContainerConfig,
+  LinuxContainerResources,
+  Mount,
+  NamespaceOption,
+  PodSandboxConfig,
+} from '../../cri/types.js';
 import type { ContainerSpec, Pod } from './types.js';
 import { PodVolumes, isManagedVolume } from '../volumes/manager.js';
 import { buildEnv, type EnvFromSource, type EnvObjects, type EnvVar } from './env.js';
@@ -80,7 +86,8 @@ export function sandboxConfig(pod: Pod, ctx: PodContext, attempt: number): PodSa
   );
   return {
     metadata: { name, uid, namespace: ns, attempt },
-    hostname: (spec.hostname ?? name).slice(0, 63),
+    // a hostNetwork pod shares the node's UTS namespace: no hostname of its own (runc refuses one)
+    hostname: pod.spec.hostNetwork ? '' : (spec.hostname ?? name).slice(0, 63),
     log_directory: join(ctx.podDir, 'logs'),
     dns_config: podDnsConfig(
       { ...(pod.spec as Omit<PodDnsSpec, 'namespace'>), namespace: ns },
@@ -106,11 +113,27 @@ export function sandboxConfig(pod: Pod, ctx: PodContext, attempt: number): PodSa
 }
 
 /**
- * As upstream's kubelet: the container's own PID namespace (POD, the proto's zero value, would
- * make the sandbox's pause process PID 1 of every container).
+ * As upstream's namespacesForPod: the host's namespaces for hostNetwork/hostPID/hostIPC; one
+ * PID namespace per pod with shareProcessNamespace, else the container's own (POD, the proto's
+ * zero value, would make the sandbox's pause process PID 1 of every container).
  */
-function podNamespaces(pod: Pod) {
-  return { network: pod.spec.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' } as const;
+export function podNamespaces(pod: Pod): NamespaceOption {
+  const s = pod.spec;
+  return {
+    network: s.hostNetwork ? 'NODE' : 'POD',
+    pid: s.hostPID ? 'NODE' : s.shareProcessNamespace ? 'POD' : 'CONTAINER',
+    ipc: s.hostIPC ? 'NODE' : 'POD',
+  };
+}
+
+/**
+ * A container's namespaces: the pod's, except that an ephemeral container with a target joins
+ * the target's PID namespace when the pod has per-container ones (upstream: TARGET).
+ */
+function containerNamespaces(pod: Pod, pidTarget: string | undefined): NamespaceOption {
+  const ns = podNamespaces(pod);
+  if (pidTarget && ns.pid === 'CONTAINER') return { ...ns, pid: 'TARGET', target_id: pidTarget };
+  return ns;
 }
 
 /** Kubernetes' $(VAR) expansion: $$ escapes, unknown references stay as written. */
@@ -228,6 +251,7 @@ export function containerConfig(
   podIP: string,
   envObjects?: EnvObjects,
   imageUser?: ImageUser,
+  pidTarget?: string,
 ): ContainerConfig {
   const vars = containerEnv(pod, c, podIP, envObjects, ctx.serviceEnv?.());
   return {
@@ -245,9 +269,12 @@ export function containerConfig(
       'io.kubernetes.pod.uid': pod.metadata.uid ?? '',
     },
     log_path: `${c.name}/${attempt}.log`,
+    stdin: !!c.stdin,
+    stdin_once: !!c.stdinOnce,
+    tty: !!c.tty,
     linux: {
       resources: linuxResources(c),
-      security_context: containerSecurityContext(pod, c, podNamespaces(pod), imageUser),
+      security_context: containerSecurityContext(pod, c, containerNamespaces(pod, pidTarget), imageUser),
     },
   };
 }

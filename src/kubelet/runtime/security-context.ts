@@ -136,7 +136,13 @@ export function containerSecurityContext(
 /** The sandbox's: the pod's user and groups; privileged when any container is (runc needs it). */
 export function sandboxSecurityContext(pod: Pod, namespaces: NamespaceOption): LinuxSandboxSecurityContext {
   const p = podSecurityContext(pod);
-  const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers] as SecuredContainer[];
+  // ephemeral containers too (upstream's HasPrivilegedContainer visits all): containerd checks a
+  // privileged container against the sandbox config passed along with it
+  const containers = [
+    ...(pod.spec.initContainers ?? []),
+    ...pod.spec.containers,
+    ...(pod.spec.ephemeralContainers ?? []),
+  ] as SecuredContainer[];
   const out: LinuxSandboxSecurityContext = {
     namespace_options: namespaces,
     privileged: containers.some((c) => c.securityContext?.privileged),

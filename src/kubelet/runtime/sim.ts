@@ -26,6 +26,8 @@ export interface SimRuntimeOptions {
 interface SimContainer {
   spec: ContainerSpec;
   init: boolean;
+  /** Ephemeral containers are never ready and never restarted. */
+  ephemeral?: boolean;
   status: RuntimeContainerStatus;
 }
 
@@ -37,6 +39,7 @@ interface SimPod {
   sandboxReady: boolean;
   init: SimContainer[];
   main: SimContainer[];
+  ephemeral: SimContainer[];
   killing: boolean;
   timers: Set<NodeJS.Timeout>;
   onChange: (uid: string) => void;
@@ -69,8 +72,10 @@ export class SimRuntime implements PodRuntime {
     const uid = pod.metadata.uid ?? '';
     const known = this.pods.get(uid);
     if (known) {
-      // only the usage annotations are read again (the rest steers the start, as a real pod's spec)
+      // only the usage annotations are read again (the rest steers the start, as a real pod's
+      // spec), and ephemeral containers added since start
       known.usage.setRates(usageRatesOf(pod));
+      this.addEphemeral(known, pod);
       return;
     }
     const steer = steeringOf(pod, {
@@ -100,12 +105,14 @@ export class SimRuntime implements PodRuntime {
       sandboxReady: false,
       init: (pod.spec.initContainers ?? []).map((c) => waiting(c, true)),
       main: pod.spec.containers.map((c) => waiting(c, false)),
+      ephemeral: [],
       killing: false,
       timers: new Set(),
       onChange,
       usage: new PodUsage(usageRatesOf(pod)),
     };
     this.pods.set(uid, p);
+    this.addEphemeral(p, pod);
     const sandbox = () => {
       if (!pod.spec.hostNetwork) p.ip = this.poolFor(podCIDR).allocate(uid);
       p.sandboxReady = true;
@@ -124,6 +131,7 @@ export class SimRuntime implements PodRuntime {
       initContainers: p.init.map((c) => c.status),
       containers: p.main.map((c) => c.status),
     };
+    if (p.ephemeral.length) out.ephemeralContainers = p.ephemeral.map((c) => c.status);
     if (p.ip) out.podIP = p.ip;
     return out;
   }
@@ -137,7 +145,7 @@ export class SimRuntime implements PodRuntime {
     const delay = Math.min(p.steer.terminationSeconds, gracePeriodSeconds) * 1000;
     return new Promise((resolve) => {
       this.after(p, delay, () => {
-        for (const c of [...p.init, ...p.main]) {
+        for (const c of [...p.init, ...p.main, ...p.ephemeral]) {
           const running = c.status.state.running;
           if (!running) continue;
           // SIGTERM honoured: exit 0; grace period over: SIGKILL (137)
@@ -221,9 +229,38 @@ export class SimRuntime implements PodRuntime {
     p.timers.clear();
   }
 
-  /** Starts whatever comes next: the first unfinished init container, else the containers. */
+  /** Takes in the pod's ephemeral containers not seen yet; they start once the sandbox is up. */
+  private addEphemeral(p: SimPod, pod: Pod): void {
+    const seen = new Set(p.ephemeral.map((c) => c.spec.name));
+    const fresh = (pod.spec.ephemeralContainers ?? []).filter((c) => !seen.has(c.name));
+    if (!fresh.length) return;
+    for (const spec of fresh)
+      p.ephemeral.push({
+        spec,
+        init: false,
+        ephemeral: true,
+        status: {
+          name: spec.name,
+          image: normalizeImage(spec.image ?? ''),
+          imageID: '',
+          containerID: '',
+          state: { waiting: { reason: 'ContainerCreating' } },
+          lastState: {},
+          restartCount: 0,
+          started: false,
+          ready: false,
+        },
+      });
+    if (p.sandboxReady) this.next(p);
+  }
+
+  /**
+   * Starts whatever comes next: the first unfinished init container, else the containers;
+   * ephemeral containers as soon as the sandbox runs (upstream starts them beside the others).
+   */
   private next(p: SimPod): void {
     if (p.killing) return;
+    for (const c of p.ephemeral) if (!c.status.started && !c.status.state.terminated) this.start(p, c);
     const pending = p.init.find((c) => !(c.status.state.terminated?.exitCode === 0));
     if (pending) {
       if (!pending.status.state.running && !pending.status.state.terminated) this.start(p, pending);
@@ -240,7 +277,7 @@ export class SimRuntime implements PodRuntime {
     c.status.containerID = newContainerID();
     c.status.state = { running: { startedAt: now() } };
     c.status.started = true;
-    c.status.ready = !c.init && !p.steer.neverReady(name);
+    c.status.ready = !c.init && !c.ephemeral && !p.steer.neverReady(name);
     const ends = c.init || p.steer.ends(name);
     if (!ends) return;
     const runFor = c.init ? p.steer.initSeconds : (p.steer.runSeconds ?? 1);
@@ -281,9 +318,11 @@ export class SimRuntime implements PodRuntime {
     c.status.ready = false;
     const policy = p.pod.spec.restartPolicy ?? 'Always';
     // an init container that failed restarts under OnFailure and Always alike, as upstream
-    const restart = c.init
-      ? code !== 0 && policy !== 'Never'
-      : policy === 'Always' || (policy === 'OnFailure' && code !== 0);
+    const restart = c.ephemeral
+      ? false
+      : c.init
+        ? code !== 0 && policy !== 'Never'
+        : policy === 'Always' || (policy === 'OnFailure' && code !== 0);
     if (restart) this.scheduleRestart(p, c);
     else if (c.init && code === 0) return this.next(p);
     p.onChange(p.uid);

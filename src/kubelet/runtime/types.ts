@@ -15,6 +15,11 @@ export interface ContainerSpec {
   args?: string[];
   restartPolicy?: string;
   ports?: { containerPort?: number; hostPort?: number; protocol?: string }[];
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  tty?: boolean;
+  /** Ephemeral containers: the container whose PID namespace this one joins. */
+  targetContainerName?: string;
 }
 
 export interface PodSpec {
@@ -22,8 +27,13 @@ export interface PodSpec {
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
   initContainers?: ContainerSpec[];
   containers: ContainerSpec[];
+  /** Added to a running pod through pods/ephemeralcontainers; started once, never restarted. */
+  ephemeralContainers?: ContainerSpec[];
   terminationGracePeriodSeconds?: number;
   hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  shareProcessNamespace?: boolean;
 }
 
 export type Pod = KubeObject & { spec: PodSpec };
@@ -70,6 +80,8 @@ export interface RuntimePodStatus {
   initContainers: RuntimeContainerStatus[];
   /** In spec order (the kubelet sorts them by name for the API, as upstream). */
   containers: RuntimeContainerStatus[];
+  /** The ephemeral containers the runtime has seen, in spec order. */
+  ephemeralContainers?: RuntimeContainerStatus[];
 }
 
 /**

@@ -26,7 +26,11 @@ export async function serveContainerLogs(call: RouteCall): Promise<void> {
   const { namespace, pod: name, container } = call.params;
   const pod = call.ctx.pod(namespace, name);
   if (!pod) return void fail(404, `pod ${JSON.stringify(name)} does not exist`);
-  const spec = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+  const spec = [
+    ...(pod.spec.initContainers ?? []),
+    ...pod.spec.containers,
+    ...(pod.spec.ephemeralContainers ?? []),
+  ];
   if (!spec.some((c) => c.name === container))
     return void fail(404, `container ${JSON.stringify(container)} not found in pod ${JSON.stringify(name)}`);
   const rt = call.ctx.runtime;
@@ -51,7 +55,12 @@ export async function serveContainerLogs(call: RouteCall): Promise<void> {
         : undefined;
   const running = () => {
     const st = rt.podStatus(uid);
-    const c = [...(st?.containers ?? []), ...(st?.initContainers ?? [])].find((x) => x.name === container);
+    const all = [
+      ...(st?.containers ?? []),
+      ...(st?.initContainers ?? []),
+      ...(st?.ephemeralContainers ?? []),
+    ];
+    const c = all.find((x) => x.name === container);
     return !!c?.state.running && c.containerID === containerID;
   };
   try {

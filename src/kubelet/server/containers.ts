@@ -5,7 +5,11 @@ import type { RuntimeContainerStatus, RuntimePodStatus } from '../runtime/types.
 export class ContainerLookupError extends Error {}
 
 function statusOf(st: RuntimePodStatus | undefined, name: string): RuntimeContainerStatus | undefined {
-  return st?.containers.find((c) => c.name === name) ?? st?.initContainers.find((c) => c.name === name);
+  return (
+    st?.containers.find((c) => c.name === name) ??
+    st?.initContainers.find((c) => c.name === name) ??
+    st?.ephemeralContainers?.find((c) => c.name === name)
+  );
 }
 
 /** The containerID whose log `kubectl logs [--previous]` reads, or upstream's reason why there is none. */

@@ -137,6 +137,46 @@ describe('kubelet pod status', () => {
   });
 });
 
+describe('ephemeral container statuses', () => {
+  it('are reported sorted by name, without started, and leave phase and readiness alone', () => {
+    const status = rt([c('a', running), c('b', running)]);
+    status.ephemeralContainers = [
+      c('debugger-zz', exited(0), { ready: false, containerID: 'containerd://2' }),
+      c('debugger-aa', running, { ready: false, containerID: 'containerd://1', imageID: 'sha256:x' }),
+    ];
+    const st = apiPodStatus(pod(), status, '10.0.0.1', '2024-01-01T00:00:00Z');
+    assert.equal(st.phase, 'Running');
+    const ready = (st.conditions as { type: string; status: string }[]).find((x) => x.type === 'Ready');
+    assert.equal(ready?.status, 'True');
+    assert.deepEqual(st.ephemeralContainerStatuses, [
+      {
+        name: 'debugger-aa',
+        state: running,
+        lastState: {},
+        ready: false,
+        restartCount: 0,
+        image: 'docker.io/library/nginx:latest',
+        imageID: 'sha256:x',
+        containerID: 'containerd://1',
+      },
+      {
+        name: 'debugger-zz',
+        state: exited(0),
+        lastState: {},
+        ready: false,
+        restartCount: 0,
+        image: 'docker.io/library/nginx:latest',
+        imageID: '',
+        containerID: 'containerd://2',
+      },
+    ]);
+    assert.equal(
+      apiPodStatus(pod(), rt([c('a', running)]), '10.0.0.1', 'x').ephemeralContainerStatuses,
+      undefined,
+    );
+  });
+});
+
 describe('sim runtime helpers', () => {
   it('hands out pod IPs past the gateway, the same one per pod, reusing released ones', () => {
     const ips = new PodIPs('10.42.3.0/24');

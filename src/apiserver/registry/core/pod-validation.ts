@@ -3,6 +3,7 @@
 import { isRecord } from '../../../api/types.js';
 import { compareQuantities, quantityToString, tryParseQuantity } from '../../../api/quantity.js';
 import { validateAnnotations, validateLabels } from '../meta-validation.js';
+import { ephemeralChecks } from './pod-ephemeral.js';
 import {
   duplicate,
   fieldErrors,
@@ -103,6 +104,8 @@ function validateContainers(
   names: Set<string>,
   volumes: Set<string>,
   requireOne: boolean,
+  /** Checks of one container's kind, reported after the common ones of the same container. */
+  extra?: (c: Obj, path: string) => FieldError[],
 ): FieldError[] {
   const errs: FieldError[] = [];
   const items = Array.isArray(list) ? list : [];
@@ -137,6 +140,7 @@ function validateContainers(
       else if (!volumes.has(mountName)) errs.push(notFoundField(`${mp}.name`, mountName));
       if (!m.mountPath) errs.push(required(`${mp}.mountPath`));
     });
+    if (extra) errs.push(...extra(c, p));
   });
   return errs;
 }
@@ -163,6 +167,11 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   const names = new Set<string>();
   errs.push(...validateContainers(spec.containers, `${path}.containers`, names, vols.names, true));
   errs.push(...validateContainers(spec.initContainers, `${path}.initContainers`, names, vols.names, false));
+  const ephemeralPath = `${path}.ephemeralContainers`;
+  const ephemeralOnly = ephemeralChecks(spec);
+  errs.push(
+    ...validateContainers(spec.ephemeralContainers, ephemeralPath, names, vols.names, false, ephemeralOnly),
+  );
   if (!spec.restartPolicy) errs.push(required(`${path}.restartPolicy`));
   else if (!RESTART_POLICIES.includes(String(spec.restartPolicy)))
     errs.push(notSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));

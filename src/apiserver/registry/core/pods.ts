@@ -7,6 +7,7 @@ import { defaultPod } from './pod-defaults.js';
 import { qosClass } from './pod-qos.js';
 import { podTable } from './pod-table.js';
 import { validatePodUpdate } from './pod-update.js';
+import { validateEphemeralContainersUpdate, validateNoEphemeralOnCreate } from './pod-ephemeral.js';
 import { validatePodSpec } from './pod-validation.js';
 
 export { qosClass } from './pod-qos.js';
@@ -62,7 +63,11 @@ export const pods = defineResource({
     if (isRecord(pod.status) && qos !== undefined) pod.status.qosClass = qos;
   },
   validate: (pod) => validatePodSpec(pod.spec, 'spec'),
-  validateUpdate: (pod, old) => validatePodUpdate(pod, old),
+  validateCreate: (pod) => validateNoEphemeralOnCreate(pod),
+  validateUpdate: (pod, old, ctx) =>
+    ctx.subresource === 'ephemeralcontainers'
+      ? validateEphemeralContainersUpdate(pod, old)
+      : validatePodUpdate(pod, old),
   gracePeriod(pod, requested) {
     const phase = status(pod).phase;
     let period = requested ?? (spec(pod).terminationGracePeriodSeconds as number | undefined) ?? 30;

@@ -60,7 +60,8 @@ function shellLayer(): Layer {
     dir('usr/local'),
     dir('usr/local/bin'),
     file('usr/local/bin/bash', '#!/bin/sh\nexec /bin/sh "$@"\n', 0o755),
-    file('etc/profile', 'PS1="\\u@\\h:\\w\\$ "\nexport PS1\n'),
+    // single quotes: in double quotes the shell would eat the backslash of \$ (# for root)
+    file('etc/profile', "PS1='\\u@\\h:\\w\\$ '\nexport PS1\n"),
   );
 }
 
