@@ -72,9 +72,8 @@ describe('the seed documents’ images on containerd', { skip: !enabled && 'set 
       const [phase, ip] = r.stdout.split(' ');
       return phase === 'Running' && ip ? ip : undefined;
     });
-  // (busybox-static's wget crashes on -T; `timeout` bounds it instead, as the acceptance scenarios do)
   const fetch = (url: string) =>
-    k(['exec', 'client', '--', 'timeout', '5', 'wget', '-qO-', url]).then((r) =>
+    k(['exec', 'client', '--', 'wget', '-T', '5', '-qO-', url]).then((r) =>
       r.code === 0 ? r.stdout : undefined,
     );
 
