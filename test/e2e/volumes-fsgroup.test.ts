@@ -140,6 +140,42 @@ describe('fsGroup on persistent volumes through CRI', { skip: !enabled && 'set K
     assert.notEqual((await exec('always', 'touch /host/new')).code, 0);
   });
 
+  it('/stats/summary: kubelet, runtime and pods system containers; process_stats; PV volume stats', async () => {
+    const node = (await k(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout;
+    const r = await k(['get', '--raw', `/api/v1/nodes/${node}/proxy/stats/summary`]);
+    assert.equal(r.code, 0, r.stderr);
+    type Sys = {
+      name: string;
+      startTime: string;
+      cpu: { usageCoreNanoSeconds: number };
+      memory: { workingSetBytes: number };
+    };
+    const sum = JSON.parse(r.stdout) as {
+      node: { systemContainers: Sys[] };
+      pods: {
+        podRef: { name: string };
+        process_stats?: { process_count: number };
+        volume?: { name: string; pvcRef?: { name: string } }[];
+        containers: { name: string; rootfs?: { usedBytes: number }; logs?: { usedBytes: number } }[];
+      }[];
+    };
+    assert.deepEqual(sum.node.systemContainers.map((c) => c.name).sort(), ['kubelet', 'pods', 'runtime']);
+    for (const c of sum.node.systemContainers.filter((x) => x.name !== 'pods')) {
+      assert.ok(c.cpu.usageCoreNanoSeconds > 0, c.name);
+      assert.ok(c.memory.workingSetBytes > 1 << 20, c.name);
+      assert.ok(Date.parse(c.startTime) <= Date.now(), c.name);
+    }
+    const always = sum.pods.find((p) => p.podRef.name === 'always');
+    // the sandbox's pause process and the container's sleep
+    assert.deepEqual(always?.process_stats, { process_count: 2 });
+    assert.deepEqual(always?.volume?.flatMap((v) => (v.pvcRef ? [[v.name, v.pvcRef.name]] : [])).sort(), [
+      ['host', 'host'],
+      ['local', 'local'],
+    ]);
+    assert.ok((always?.containers[0].rootfs?.usedBytes ?? -1) >= 0);
+    assert.ok((always?.containers[0].logs?.usedBytes ?? -1) >= 0);
+  });
+
   it('OnRootMismatch: a root that already fits leaves the children as they were', async () => {
     const ls = await exec('onroot', 'stat -c "%a %g" /fits /fits/old /fits/sub');
     assert.equal(ls.out, '2775 2000\n644 0\n755 0', ls.stderr);
