@@ -51,8 +51,8 @@ function readStat(procDir: string, pid: number): ProcStat | undefined {
   }
 }
 
-/** `root` and every process descending from it. */
-export function processTree(root: number, procDir = '/proc'): ProcStat[] {
+/** `root` and every process descending from it, less the subtrees rooted at `prune`. */
+export function processTree(root: number, procDir = '/proc', prune: number[] = []): ProcStat[] {
   const all = readdirSync(procDir)
     .filter((e) => /^\d+$/.test(e))
     .flatMap((e) => readStat(procDir, Number(e)) ?? []);
@@ -63,7 +63,7 @@ export function processTree(root: number, procDir = '/proc'): ProcStat[] {
   const out: ProcStat[] = [];
   const visit = (s: ProcStat) => {
     out.push(s);
-    for (const c of children.get(s.pid) ?? []) visit(c);
+    for (const c of children.get(s.pid) ?? []) if (!prune.includes(c.pid)) visit(c);
   };
   visit(top);
   return out;
@@ -90,13 +90,16 @@ export class SystemContainer {
     readonly name: 'kubelet' | 'runtime',
     private readonly pid: () => number | undefined,
     private readonly procDir = '/proc',
+    /** Processes below `pid` that are another system container (k8ts spawns containerd). */
+    private readonly others: () => (number | undefined)[] = () => [],
   ) {}
 
   /** undefined while the process is not running (containerd restarting). */
   stats(now: number, bootMs: number): Record<string, unknown> | undefined {
     const pid = this.pid();
     if (!pid) return undefined;
-    const tree = processTree(pid, this.procDir);
+    const prune = this.others().filter((p): p is number => p !== undefined);
+    const tree = processTree(pid, this.procDir, prune);
     if (!tree.length) return undefined;
     const ticks = tree.reduce((a, s) => a + s.cpuTicks, 0);
     const cpu: Record<string, unknown> = {

@@ -65,7 +65,9 @@ export class SummaryCollector {
 
   constructor(private readonly deps: SummaryDeps) {
     this.system = [
-      new SystemContainer('kubelet', deps.kubeletPid ?? (() => process.pid)),
+      new SystemContainer('kubelet', deps.kubeletPid ?? (() => process.pid), '/proc', () => [
+        deps.runtimePid?.(),
+      ]),
       ...(deps.runtimePid ? [new SystemContainer('runtime', deps.runtimePid)] : []),
     ];
   }

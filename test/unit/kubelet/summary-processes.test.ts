@@ -60,6 +60,11 @@ describe('summary: processes', () => {
         [42, 43, 44],
       );
       assert.deepEqual(processTree(99, proc), []);
+      assert.deepEqual(
+        processTree(42, proc, [43]).map((s) => s.pid),
+        [42],
+        'a pruned child takes its subtree along',
+      );
       assert.deepEqual(processMemory(43, proc), { rss: 200 * 1024, anon: 100 * 1024 });
     } finally {
       rmSync(proc, { recursive: true, force: true });
