@@ -165,6 +165,7 @@ function summaryPod(p: CriPod): SummaryPod {
     startTime: status?.startTime,
     logDir: (c) => join(p.ctx.podDir, 'logs', c),
     volumes,
+    cgroupParent: p.ctx.cgroupParent,
   };
 }
 
@@ -367,6 +368,7 @@ export class ContainerdRuntime implements PodRuntime {
       rootDir: join(this.opts.dataDir, 'agent'),
       imageFsDir: containerdPaths(this.opts.dataDir).root,
       pods: () => [...this.pods.values()].map(summaryPod),
+      runtimePid: () => this.node.supervisor.pid,
     });
     return this.summary.collect(nodeName);
   }

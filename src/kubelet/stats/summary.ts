@@ -2,11 +2,14 @@
 // the node's CPU, memory, network, filesystems (the kubelet's root, containerd's image
 // filesystem) and process limits from /proc and statfs; per pod its containers' CPU and
 // memory (CRI ListContainerStats, containerd reading the cgroups), writable layer and log
-// usage, the pod's network (its sandbox's network namespace), volumes and ephemeral storage.
+// usage, the pod's network (its sandbox's network namespace), volumes, ephemeral storage and
+// process count; the node's system containers `kubelet`, `runtime` and `pods` (processes.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import type { CriClient } from '../../cri/client.js';
 import type { ContainerStats } from '../../cri/types.js';
+import { cgroupHierarchies } from '../containerd/cgroups.js';
 import { nodeCpuSeconds } from './collect.js';
+import { cgroupProcessCount, SystemContainer } from './processes.js';
 import {
   apiTime,
   bootTime,
@@ -32,6 +35,8 @@ export interface SummaryPod {
   logDir: (container: string) => string;
   /** The pod's volumes with their host directories (emptyDir, configMap, secret, ...). */
   volumes: { name: string; dir: string; pvcRef?: { name: string; namespace: string } }[];
+  /** The pod cgroup (cgroup_parent of its sandbox), relative to the hierarchy roots. */
+  cgroupParent?: string;
 }
 
 export interface SummaryDeps {
@@ -41,6 +46,12 @@ export interface SummaryDeps {
   /** containerd's root (image filesystem and writable layers). */
   imageFsDir: string;
   pods: () => SummaryPod[];
+  /** containerd's pid, for the `runtime` system container (undefined: not running). */
+  runtimePid?: () => number | undefined;
+  /** The kubelet's pid (this process unless told), for the `kubelet` system container. */
+  kubeletPid?: () => number | undefined;
+  /** Where the cgroup hierarchies are mounted (tests point it elsewhere). */
+  cgroupRoot?: string;
 }
 
 const num = (v: { value: string | number } | null | undefined) => (v ? Number(v.value) : undefined);
@@ -50,8 +61,16 @@ const nsTime = (ns: string | undefined, fallback: number) =>
 export class SummaryCollector {
   /** The previous node CPU sample, for usageNanoCores (a rate). */
   private lastCpu?: { seconds: number; ms: number };
+  private readonly system: SystemContainer[];
 
-  constructor(private readonly deps: SummaryDeps) {}
+  constructor(private readonly deps: SummaryDeps) {
+    this.system = [
+      new SystemContainer('kubelet', deps.kubeletPid ?? (() => process.pid), '/proc', () => [
+        deps.runtimePid?.(),
+      ]),
+      ...(deps.runtimePid ? [new SystemContainer('runtime', deps.runtimePid)] : []),
+    ];
+  }
 
   async collect(nodeName: string, now = Date.now()): Promise<Json> {
     const [stats, containers, imageFs] = await Promise.all([
@@ -86,9 +105,12 @@ export class SummaryCollector {
       k: 'usageCoreNanoSeconds' | 'usageNanoCores' | 'workingSetBytes' | 'usageBytes',
       part: string,
     ) => pods.reduce((a, p) => a + Number(((p[part] ?? {}) as Json)[k] ?? 0), 0);
+    const up = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    const system = this.system.flatMap((c) => c.stats(now, now - up * 1000) ?? []);
     return {
       nodeName,
       systemContainers: [
+        ...system,
         {
           name: 'pods',
           startTime: bootTime(now),
@@ -165,6 +187,10 @@ export class SummaryCollector {
     if (network) out.network = network;
     out.volume = volume;
     out['ephemeral-storage'] = ephemeral;
+    const count = p.cgroupParent
+      ? cgroupProcessCount(cgroupHierarchies(this.deps.cgroupRoot), p.cgroupParent)
+      : undefined;
+    if (count !== undefined) out.process_stats = { process_count: count };
     return out;
   }
 

@@ -110,7 +110,9 @@ export class PodVolumes {
   private async claims(): Promise<boolean> {
     const ns = this.pod.metadata.namespace ?? 'default';
     const vols = (
-      this.pod.spec as { volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[] }
+      this.pod.spec as {
+        volumes?: { name: string; persistentVolumeClaim?: { claimName: string; readOnly?: boolean } }[];
+      }
     ).volumes;
     for (const v of vols ?? []) {
       if (!v.persistentVolumeClaim || this.deps.claimPaths?.has(v.name)) continue;
@@ -127,6 +129,21 @@ export class PodVolumes {
       if (!dir) return false;
       if (spec?.hostPath && (spec.hostPath.type ?? '') !== 'Directory')
         mkdirSync(dir, { recursive: true, mode: 0o777 });
+      // upstream's local plugin applies the fsGroup to a writable mount; hostPath (what
+      // local-path provisions) never gets it
+      if (spec?.local && !v.persistentVolumeClaim.readOnly) {
+        const { fsGroup, fsGroupChangePolicy: policy } = podSecurityContext(this.pod);
+        try {
+          setVolumeOwnership(dir, { fsGroup, readOnly: false, policy });
+        } catch (err) {
+          this.deps.event(
+            'Warning',
+            'FailedMount',
+            `MountVolume.SetUp failed for volume "${volumeName}" : ${(err as Error).message}`,
+          );
+          return false;
+        }
+      }
       this.deps.claimPaths?.set(v.name, dir);
     }
     return true;
