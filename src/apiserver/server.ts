@@ -183,6 +183,7 @@ export class ApiServer {
       bindAddress: opts.bindAddress,
       port: opts.port,
       clusterDNS: opts.clusterDNS,
+      clusterInfo: { server: advertise, caPem: pki.caCertPem },
     });
     await reconcileBootstrapPolicy(lookup, systemContext);
     const reconciler = new EndpointReconciler({

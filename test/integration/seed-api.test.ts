@@ -90,4 +90,43 @@ describe('seed API rows', () => {
     r = await s.kubectl(['get', '--raw', '/']);
     assert.match(r.stdout, /"\/apis\/apps\/v1",/);
   });
+
+  // ETC-07: `kubectl -n kube-public edit cm cluster-info` edits the kubeconfig kubeadm publishes
+  it('publishes kube-public/cluster-info with the server URL and the cluster CA', async () => {
+    const r = await s.kubectl([
+      '-n',
+      'kube-public',
+      'get',
+      'cm',
+      'cluster-info',
+      '-o',
+      'jsonpath={.data.kubeconfig}',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const ca = await s.kubectl([
+      'config',
+      'view',
+      '--raw',
+      '--minify',
+      '-o',
+      'jsonpath={.clusters[0].cluster.certificate-authority-data}',
+    ]);
+    assert.equal(
+      r.stdout,
+      [
+        'apiVersion: v1',
+        'clusters:',
+        '- cluster:',
+        `    certificate-authority-data: ${ca.stdout}`,
+        `    server: https://127.0.0.1:${s.port}`,
+        '  name: ""',
+        'contexts: null',
+        'current-context: ""',
+        'kind: Config',
+        'preferences: {}',
+        'users: null',
+        '',
+      ].join('\n'),
+    );
+  });
 });
