@@ -239,3 +239,30 @@ export function fromMilli(milli: bigint | number, format: QuantityFormat = 'Deci
 export function fromValue(value: bigint | number, format: QuantityFormat = 'DecimalSI'): Quantity {
   return { nanos: BigInt(value) * NANO, format };
 }
+
+/**
+ * How upstream prints a parsed Quantity as a field error's value: Go's %#v of the struct
+ * (resource.Quantity has no value-receiver String method), e.g. for "4.5"
+ * `resource.Quantity{i:resource.int64Amount{value:45, scale:-1}, d:..., s:"", Format:"DecimalSI"}`.
+ * Only the int64 fast path of ParseQuantity is reproduced; other values keep an inf.Dec
+ * pointer whose address upstream prints, so they are rendered with a nil pointer.
+ */
+export function goQuantityStruct(str: string): string {
+  const s = scan(str);
+  const { base, exponent, format } = interpretSuffix(s.suffix);
+  const sign = s.positive ? 1n : -1n;
+  const dec = (d: string) => `d:resource.infDecAmount{Dec:(*inf.Dec)(${d})}`;
+  const text = keepsText(s, base, exponent) ? JSON.stringify(str) : '""';
+  const amount = (value: bigint, scale: number) =>
+    `resource.Quantity{i:resource.int64Amount{value:${value}, scale:${scale}}, ${dec('nil')}, s:${text}, Format:"${format}"}`;
+  const shifted = BigInt(s.num + s.denom);
+  if (base === 10) {
+    const scale = exponent - s.denom.length;
+    if (18 - (s.num.length + s.denom.length) >= 0 && scale >= -9 && shifted <= 2n ** 63n - 1n)
+      return amount(sign * shifted, scale);
+  } else if (s.denom.length === 0 && exponent >= 0) {
+    const value = shifted * 2n ** BigInt(exponent);
+    if (value <= 2n ** 63n - 1n) return amount(sign * value, 0);
+  }
+  return `resource.Quantity{i:resource.int64Amount{value:0, scale:0}, ${dec('0xc000000000')}, s:"", Format:"${format}"}`;
+}

@@ -54,7 +54,7 @@ async function ensure(store: ResourceStore, obj: KubeObject): Promise<void> {
 export async function bootstrapObjects(
   lookup: (group: string, resource: string) => ResourceStore | undefined,
   allocators: ServiceAllocators,
-  opts: { bindAddress: string; port: number; clusterDNS?: string },
+  opts: { bindAddress: string; port: number; clusterDNS?: string; clusterInfo?: ClusterInfo },
 ): Promise<void> {
   const get = (r: string, group = '') => lookup(group, r)!;
   for (const name of SYSTEM_NAMESPACES) {
@@ -79,6 +79,41 @@ export async function bootstrapObjects(
   for (const pc of systemPriorityClasses)
     await ensure(get('priorityclasses', 'scheduling.k8s.io'), structuredClone(pc) as KubeObject);
   if (opts.clusterDNS) await ensure(get('services'), kubeDNSService(opts.clusterDNS));
+  if (opts.clusterInfo) await ensure(get('configmaps'), clusterInfoConfigMap(opts.clusterInfo));
+}
+
+export interface ClusterInfo {
+  /** The URL clients should use (the first server's advertised address, or a load balancer). */
+  server: string;
+  caPem: string;
+}
+
+/**
+ * kube-public/cluster-info as kubeadm publishes it (seed 002 "Update the cluster-info
+ * configmap"): a kubeconfig with one unnamed cluster, its server and CA, no users. Made once;
+ * an operator edits `server:` to the load balancer.
+ */
+export function clusterInfoConfigMap(info: ClusterInfo): KubeObject {
+  const kubeconfig = [
+    'apiVersion: v1',
+    'clusters:',
+    '- cluster:',
+    `    certificate-authority-data: ${Buffer.from(info.caPem).toString('base64')}`,
+    `    server: ${info.server}`,
+    '  name: ""',
+    'contexts: null',
+    'current-context: ""',
+    'kind: Config',
+    'preferences: {}',
+    'users: null',
+    '',
+  ].join('\n');
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'cluster-info', namespace: 'kube-public' },
+    data: { kubeconfig },
+  };
 }
 
 /**

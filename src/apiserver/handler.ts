@@ -1,6 +1,7 @@
 // The request path of the API server: authentication, then non-resource endpoints (health,
 // version, metrics, discovery, OpenAPI) or a resource request for the generic store.
 import { serveHealth, type HealthCheck } from './health.js';
+import { rootPaths, rootPathsBody } from './root-paths.js';
 import { notFoundPath, StatusError, unauthorized, internalError } from '../api/errors.js';
 import { logger } from '../util/log.js';
 import { ValueTooLargeError } from '../storage/types.js';
@@ -154,6 +155,10 @@ export function createHandler(deps: HandlerDeps) {
         return void send(res, 200, deps.metrics.render(), {
           'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
         });
+      }
+      if (path === '/' || path === '/index.html') {
+        const body = rootPathsBody(rootPaths(deps.documents, deps.health));
+        return void send(res, 200, body, baseHeaders());
       }
       if (!info) {
         const doc = deps.documents.serve(path, header(req, 'accept'), query);

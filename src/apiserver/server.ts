@@ -192,6 +192,7 @@ export class ApiServer {
       bindAddress: opts.bindAddress,
       port: opts.port,
       clusterDNS: opts.clusterDNS,
+      clusterInfo: { server: advertise, caPem: pki.caCertPem },
     });
     await reconcileBootstrapPolicy(lookup, systemContext);
     const reconciler = new EndpointReconciler({
@@ -235,9 +236,16 @@ export class ApiServer {
     registerCustomHandlers(custom, parts);
 
     // --runtime-config: what is not served leaves the handler's table (its storage stays for
-    // lookups). The Metrics API is aggregated upstream, outside --runtime-config's reach.
-    for (const [key, s] of stores)
-      if (s.strategy.group !== 'metrics.k8s.io' && !serving.serves(s.strategy)) stores.delete(key);
+    // lookups). The Metrics API is aggregated upstream, outside --runtime-config's reach, but
+    // needs the aggregation API: without apiregistration.k8s.io (api/all=false) no APIService
+    // can route it, so `kubectl api-versions` lists only what was turned back on.
+    const aggregation = [...stores.values()].some(
+      (s) => s.strategy.group === 'apiregistration.k8s.io' && serving.serves(s.strategy),
+    );
+    for (const [key, s] of stores) {
+      const on = s.strategy.group === 'metrics.k8s.io' ? aggregation : serving.serves(s.strategy);
+      if (!on) stores.delete(key);
+    }
     const served = stores;
     const aggregator = await startAggregator({
       tlsDir: join(opts.dataDir, 'server', 'tls'),

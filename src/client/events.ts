@@ -1,8 +1,10 @@
 // Records core/v1 Events about objects (client-go's record.EventRecorder), the ones
 // `kubectl describe` and `kubectl get events` show. Repeats of the same event (same object,
 // reason and message) within ten minutes bump count and lastTimestamp instead of adding a new
-// Event, as upstream's correlator does. Writes are fire-and-forget: a failed event write is
-// logged, never an error for the controller that records it.
+// Event, as upstream's correlator does; from the tenth different message about the same object,
+// type and reason within ten minutes on, they go to one Event whose message reads
+// "(combined from similar events): <latest>" (its EventAggregator). Writes are fire-and-forget:
+// a failed event write is logged, never an error for the controller that records it.
 import type { KubeObject } from '../api/types.js';
 import { StatusError } from '../api/errors.js';
 import { logger } from '../util/log.js';
@@ -11,8 +13,17 @@ import type { RestClient } from './rest.js';
 const log = logger('events');
 const AGGREGATE_WINDOW_MS = 10 * 60_000;
 const MAX_REMEMBERED = 4096;
+/** upstream's defaultAggregateMaxEvents: distinct messages before similar events are combined */
+const AGGREGATE_MAX_EVENTS = 10;
+const COMBINED_PREFIX = '(combined from similar events): ';
 
 export type EventType = 'Normal' | 'Warning';
+
+/** The distinct messages seen lately for one object, type and reason. */
+interface Similar {
+  messages: Set<string>;
+  last: number;
+}
 
 interface Seen {
   name: string;
@@ -23,6 +34,7 @@ interface Seen {
 
 export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
+  private readonly similar = new Map<string, Similar>();
   private pending: Promise<void> = Promise.resolve();
 
   constructor(
@@ -35,9 +47,29 @@ export class EventRecorder {
   /** Records an event about `obj` (a full object or an object reference). */
   event(obj: KubeObject, type: EventType, reason: string, message: string): void {
     const ns = obj.metadata.namespace || 'default';
-    const key = `${obj.metadata.uid ?? ''}/${ns}/${obj.metadata.name}/${reason}/${message}`;
+    const similarKey = `${obj.metadata.uid ?? ''}/${ns}/${obj.metadata.name}/${type}/${reason}`;
+    let key = `${similarKey}/${message}`;
+    if (this.isAggregated(similarKey, message, Date.now())) {
+      key = similarKey;
+      message = COMBINED_PREFIX + message;
+    }
     // serialize writes so a burst of repeats aggregates instead of racing
     this.pending = this.pending.then(() => this.write(obj, ns, key, type, reason, message));
+  }
+
+  /** Records the message among its similar ones; true once there are too many to keep apart. */
+  private isAggregated(similarKey: string, message: string, now: number): boolean {
+    let rec = this.similar.get(similarKey);
+    if (!rec || now - rec.last > AGGREGATE_WINDOW_MS) rec = { messages: new Set(), last: now };
+    rec.messages.add(message);
+    rec.last = now;
+    this.similar.delete(similarKey); // re-insert: the map's order is least recently used first
+    this.similar.set(similarKey, rec);
+    if (this.similar.size > MAX_REMEMBERED) this.similar.delete(this.similar.keys().next().value!);
+    if (rec.messages.size < AGGREGATE_MAX_EVENTS) return false;
+    // keep the set at its threshold, as upstream pops one
+    rec.messages.delete(rec.messages.values().next().value!);
+    return true;
   }
 
   /** Resolves once every event recorded so far is written (for tests and shutdown). */
@@ -63,7 +95,8 @@ export class EventRecorder {
         await this.client.request(
           'PATCH',
           `/api/v1/namespaces/${prior.namespace}/events/${prior.name}`,
-          { count: prior.count, lastTimestamp: stamp },
+          // a combined event carries the latest of the similar messages
+          { count: prior.count, lastTimestamp: stamp, message },
           'application/strategic-merge-patch+json',
         );
         return;

@@ -10,7 +10,7 @@ import { isRecord, type KubeObject } from '../api/types.js';
 import type { EventRecorder } from '../client/events.js';
 import type { RestClient } from '../client/rest.js';
 import { logger } from '../util/log.js';
-import { leaseObject, nodeObject, nodeStatus, type NodeIdentity } from './node-status.js';
+import { foreignAllocatable, leaseObject, nodeObject, nodeStatus, type NodeIdentity } from './node-status.js';
 import { apiPodStatus, timestampNow } from './pod-status.js';
 import { SYSCTL_FORBIDDEN, SysctlAllowlist } from './runtime/sysctls.js';
 import type { Pod, PodRuntime, RuntimePodStatus } from './runtime/types.js';
@@ -99,7 +99,7 @@ export class Kubelet {
 
   private leaseLoop(): void {
     if (this.stopped) return;
-    void this.renewLease().finally(() => {
+    void Promise.all([this.renewLease(), this.syncForeignAllocatable()]).finally(() => {
       if (!this.stopped) this.leaseTimer = setTimeout(() => this.leaseLoop(), LEASE_RENEW_MS);
     });
   }
@@ -137,6 +137,24 @@ export class Kubelet {
       );
     } catch (err) {
       log.warn('could not post node status', { node: id.name, error: String(err) });
+    }
+  }
+
+  /** Every status interval (upstream: nodeStatusUpdateFrequency, 10 s), posted only on a change. */
+  private async syncForeignAllocatable(): Promise<void> {
+    const current = this.host.node(this.name);
+    if (!current || !isRecord(current.status)) return;
+    const patch = foreignAllocatable(this.opts.identity, current.status as never);
+    if (!patch) return;
+    try {
+      await this.host.client.request(
+        'PATCH',
+        `/api/v1/nodes/${this.name}/status`,
+        { status: { allocatable: patch } },
+        'application/strategic-merge-patch+json',
+      );
+    } catch (err) {
+      log.warn('could not post node allocatable', { node: this.name, error: String(err) });
     }
   }
 

@@ -150,3 +150,23 @@ export function leaseObject(name: string, nodeUID: string | undefined, renew: Da
 export function microTime(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
+
+/**
+ * The allocatable entries to patch for resources someone else advertised in the node's
+ * capacity (extended resources PATCHed into nodes/status, seed 004 §3.13): upstream's
+ * MachineInfo setter gives each capacity entry an allocatable one (nothing is reserved for
+ * them) and drops allocatable entries whose capacity is gone. null deletes a key in a
+ * strategic merge patch. undefined: nothing to change.
+ */
+export function foreignAllocatable(
+  id: NodeIdentity,
+  status: { capacity?: Record<string, string>; allocatable?: Record<string, string> },
+): Record<string, string | null> | undefined {
+  const capacity = status.capacity ?? {};
+  const allocatable = status.allocatable ?? {};
+  const patch: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(capacity))
+    if (!(k in id.capacity) && allocatable[k] !== v) patch[k] = v;
+  for (const k of Object.keys(allocatable)) if (!(k in id.allocatable) && !(k in capacity)) patch[k] = null;
+  return Object.keys(patch).length ? patch : undefined;
+}

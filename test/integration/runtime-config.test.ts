@@ -55,6 +55,25 @@ describe('--runtime-config', () => {
     );
   });
 
+  // seed API-21: `--runtime-config=api/all=false,api/v1=true` serves core v1 alone
+  it('api/all=false,api/v1=true leaves only v1 in kubectl api-versions', async () => {
+    const only = await startServer([
+      '--disable-controller-manager',
+      '--runtime-config',
+      'api/all=false,api/v1=true',
+    ]);
+    try {
+      const r = await only.kubectl(['api-versions']);
+      assert.equal(r.stdout, 'v1\n');
+      const d = await only.kubectl(['get', 'deployments']);
+      assert.equal(d.code, 1);
+      assert.equal(d.stderr.trim(), 'error: the server doesn\'t have a resource type "deployments"');
+    } finally {
+      await only.stop();
+      cleanup(only);
+    }
+  });
+
   it('stops the server with upstream message on a bad value', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'k8ts-rc-'));
     const port = await freePort();

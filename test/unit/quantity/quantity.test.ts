@@ -6,6 +6,7 @@ import {
   addQuantities,
   compareQuantities,
   fromMilli,
+  goQuantityStruct,
   fromValue,
   milliValue,
   normalizeQuantity,
@@ -96,4 +97,21 @@ test('constructors emit canonical forms', () => {
   assert.equal(quantityToString(fromMilli(2000)), '2');
   assert.equal(quantityToString(fromValue(1073741824n, 'BinarySI')), '1Gi');
   assert.equal(quantityToString(fromValue(1500, 'BinarySI')), '1500');
+});
+
+test("goQuantityStruct prints Go's %#v of a parsed Quantity (field error values)", () => {
+  const nil = 'd:resource.infDecAmount{Dec:(*inf.Dec)(nil)}';
+  assert.equal(
+    goQuantityStruct('4.5'),
+    `resource.Quantity{i:resource.int64Amount{value:45, scale:-1}, ${nil}, s:"", Format:"DecimalSI"}`,
+  );
+  assert.equal(
+    goQuantityStruct('4500m'),
+    `resource.Quantity{i:resource.int64Amount{value:4500, scale:-3}, ${nil}, s:"4500m", Format:"DecimalSI"}`,
+  );
+  // as in upstream's hugepages error: 8Gi is 8589934592 at scale 0, its text not kept
+  assert.equal(
+    goQuantityStruct('8Gi'),
+    `resource.Quantity{i:resource.int64Amount{value:8589934592, scale:0}, ${nil}, s:"", Format:"BinarySI"}`,
+  );
 });

@@ -2,6 +2,7 @@
 // taints, and upstream's table.
 import { isRecord, type KubeObject } from '../../../api/types.js';
 import { defineResource } from '../define.js';
+import { validateNodeResources } from './node-resources.js';
 import { age, ageColumn, col, nameColumn } from '../table.js';
 import {
   fieldErrors,
@@ -91,7 +92,8 @@ export const nodes = defineResource({
     const st = isRecord(n.status) ? n.status : undefined;
     if (st && isRecord(st.capacity) && st.allocatable === undefined) st.allocatable = { ...st.capacity };
   },
-  validate: validateTaints,
+  validate: (n) => [...validateTaints(n), ...validateNodeResources(n)],
+  // the store runs validate on updates too, where upstream's ValidateNodeUpdate checks them again
   validateUpdate: validateNodeUpdate,
   table: {
     columns: [
