@@ -2,5 +2,7 @@
 import type { ResourceStrategy } from './strategy.js';
 import { coreV1Strategies } from './core/index.js';
 import { groupStrategies } from './groups.js';
+import { setTypeCheckedKinds } from '../admission/policy/typecheck.js';
 
 export const allStrategies: ResourceStrategy[] = [...coreV1Strategies, ...groupStrategies];
+setTypeCheckedKinds(allStrategies);

@@ -9,7 +9,6 @@
 import { definitions } from '../../../api/schema/index.js';
 import type { PropSchema } from '../../../api/schema/dsl.js';
 import { compileExpression, CompileError, type FieldScope } from '../../cel/compile.js';
-import { allStrategies } from '../../registry/index.js';
 import type { ResourceStrategy } from '../../registry/strategy.js';
 import type { PolicySpec } from './types.js';
 import { policyVariables } from './variables.js';
@@ -44,6 +43,15 @@ function definitionScope(s: PropSchema | undefined, depth = 0): FieldScope | und
 
 const noWildcard = (list: string[] | undefined) =>
   list && list.length && !list.some((v) => v.includes('*')) ? list : undefined;
+
+/**
+ * The built-in kinds, handed over by the registry once it is built (importing it from here
+ * would make a cycle: the registry's policy strategy type-checks through this module).
+ */
+let allStrategies: readonly ResourceStrategy[] = [];
+export function setTypeCheckedKinds(strategies: readonly ResourceStrategy[]): void {
+  allStrategies = strategies;
+}
 
 /** The built-in kinds the policy's rules name explicitly, sorted as upstream sorts them. */
 function typesToCheck(spec: PolicySpec): ResourceStrategy[] {
