@@ -29,6 +29,7 @@ import { SummaryCollector, type SummaryPod } from '../stats/summary.js';
 import { containerdPaths } from '../containerd/config.js';
 import { unmountAll } from '../volumes/tmpfs.js';
 import { criPortForward } from './cri-portforward.js';
+import { terminationMessage } from './termination-message.js';
 import { collectNodeUsage } from '../stats/collect.js';
 import type { NodeUsage } from '../stats/resource-metrics.js';
 import type {
@@ -164,6 +165,7 @@ export function pullPolicy(c: FullContainerSpec): PullPolicy {
 }
 
 function stateOf(cs: ContainerStatus): ContainerState {
+  const message = exitMessage(cs);
   switch (cs.state) {
     case 'CONTAINER_RUNNING':
       return { running: { startedAt: criTime(cs.started_at) } };
@@ -173,7 +175,7 @@ function stateOf(cs: ContainerStatus): ContainerState {
         terminated: {
           exitCode: cs.exit_code,
           reason: cs.reason || (cs.exit_code === 0 ? 'Completed' : 'Error'),
-          ...(cs.message ? { message: cs.message } : {}),
+          ...(message ? { message } : {}),
           startedAt: criTime(cs.started_at),
           finishedAt: criTime(cs.finished_at),
           containerID: `containerd://${cs.id}`,
@@ -182,6 +184,13 @@ function stateOf(cs: ContainerStatus): ContainerState {
     default:
       return { waiting: { reason: 'ContainerCreating' } };
   }
+}
+
+/** The runtime's own message, then what the container left (termination-message.ts). */
+function exitMessage(cs: ContainerStatus): string {
+  if (cs.state !== 'CONTAINER_EXITED' && cs.state !== 'CONTAINER_UNKNOWN') return '';
+  const own = terminationMessage(cs);
+  return cs.message && own ? `${cs.message}: ${own}` : cs.message || own;
 }
 
 export class ContainerdRuntime implements PodRuntime {
