@@ -28,10 +28,19 @@ function osImage(): string {
   return m ? m[1] : 'Linux';
 }
 
+/**
+ * Devices the node itself creates (the CNI bridge, flannel's VXLAN device, pod veths): their
+ * addresses are pod-network ones, never the node's, and after a restart they may be listed
+ * before the host's own interfaces.
+ */
+const NODE_MADE_DEVICE = /^(k8ts|flannel|cni|veth|kube-)/;
+
 /** The first non-loopback IPv4 address: the node IP when --node-ip is not given. */
 export function defaultNodeIP(): string {
-  for (const list of Object.values(networkInterfaces()))
+  for (const [name, list] of Object.entries(networkInterfaces())) {
+    if (NODE_MADE_DEVICE.test(name)) continue;
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
   return '127.0.0.1';
 }
 
