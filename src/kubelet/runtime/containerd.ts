@@ -628,6 +628,15 @@ export class ContainerdRuntime implements PodRuntime {
     if (b && now - b.lastUpdate > 2 * BACKOFF_MAX_MS) c.backoff = undefined;
     if (c.backoff && now - finished < c.backoff.durationMs) {
       const ns = p.pod.metadata.namespace ?? 'default';
+      // upstream's doBackOff event; once per back-off period (the recorder counts repeats)
+      if (c.status.state.waiting?.reason !== 'CrashLoopBackOff')
+        this.opts.recordEvent?.(
+          p.pod,
+          fieldPathOf(c),
+          'Warning',
+          'BackOff',
+          `Back-off restarting failed container ${c.spec.name} in pod ${p.pod.metadata.name}_${ns}(${p.uid})`,
+        );
       c.status.lastState = { terminated: last };
       c.status.state = {
         waiting: {
