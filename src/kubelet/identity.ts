@@ -4,7 +4,8 @@
 // whole capacity, as KWOK's do.
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statfsSync } from 'node:fs';
-import { cpus, hostname, networkInterfaces, release, totalmem } from 'node:os';
+import { cpus, hostname, release, totalmem } from 'node:os';
+import { firstHostIPv4 } from '../util/host-ip.js';
 import { parseQuantity, quantityToString, type Quantity } from '../api/quantity.js';
 import { goArch, nodeLabels, type NodeIdentity } from './node-status.js';
 
@@ -28,20 +29,9 @@ function osImage(): string {
   return m ? m[1] : 'Linux';
 }
 
-/**
- * Devices the node itself creates (the CNI bridge, flannel's VXLAN device, pod veths): their
- * addresses are pod-network ones, never the node's, and after a restart they may be listed
- * before the host's own interfaces.
- */
-const NODE_MADE_DEVICE = /^(k8ts|flannel|cni|veth|kube-)/;
-
 /** The first non-loopback IPv4 address: the node IP when --node-ip is not given. */
 export function defaultNodeIP(): string {
-  for (const [name, list] of Object.entries(networkInterfaces())) {
-    if (NODE_MADE_DEVICE.test(name)) continue;
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
+  return firstHostIPv4();
 }
 
 /** "cpu=8,memory=32Gi,pods=110" → resource map (quantities checked). */
