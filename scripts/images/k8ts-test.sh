@@ -102,10 +102,19 @@ stress() {
     i=$((i + 1))
   done
   if [ "$vm_bytes" -gt 0 ]; then
-    # The shell itself holds the memory (a string of vm_bytes characters), so the process that
-    # goes over a memory limit is this one: PID 1 when run as the container's command.
-    hog=$(head -c "$vm_bytes" /dev/zero | tr '\0' x)
-    say "stress: allocated ${#hog} bytes"
+    # The shell itself holds the memory (strings of vm_bytes characters in all), so the process
+    # that goes over a memory limit is this one: PID 1 when run as the container's command. In
+    # 8 MiB pieces: one $(...) of it all grows its buffer by doubling, and would need up to twice
+    # vm_bytes on the way (150M under a 200Mi limit was OOM-killed).
+    left=$vm_bytes n=0 held=0
+    while [ "$left" -gt 0 ]; do
+      c=8388608
+      [ "$left" -lt "$c" ] && c=$left
+      eval "hog_$n=\$(head -c $c /dev/zero | tr '\\0' x)"
+      eval "held=\$((held + \${#hog_$n}))"
+      left=$((left - c)) n=$((n + 1))
+    done
+    say "stress: allocated $held bytes"
   fi
   if [ "$timeout" -gt 0 ]; then
     sleep "$timeout"

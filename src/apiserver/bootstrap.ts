@@ -2,7 +2,7 @@
 // `kubernetes` Service with its Endpoints and EndpointSlice pointing at this API server, and
 // the two built-in PriorityClasses. Created through the stores (validation and defaults apply);
 // ones that already exist are left alone, except the endpoints, which track this server.
-import { networkInterfaces } from 'node:os';
+import { firstHostIPv4 } from '../util/host-ip.js';
 import { StatusError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import type { RequestContext } from './endpoints/context.js';
@@ -29,10 +29,7 @@ export function systemContext(namespace?: string): RequestContext {
 export function advertiseAddress(bindAddress: string): string {
   if (bindAddress !== '0.0.0.0' && bindAddress !== '::' && !bindAddress.startsWith('127.'))
     return bindAddress;
-  for (const addrs of Object.values(networkInterfaces())) {
-    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
+  return firstHostIPv4();
 }
 
 async function ensure(store: ResourceStore, obj: KubeObject): Promise<void> {

@@ -4,7 +4,8 @@
 // whole capacity, as KWOK's do.
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statfsSync } from 'node:fs';
-import { cpus, hostname, networkInterfaces, release, totalmem } from 'node:os';
+import { cpus, hostname, release, totalmem } from 'node:os';
+import { firstHostIPv4 } from '../util/host-ip.js';
 import { parseQuantity, quantityToString, type Quantity } from '../api/quantity.js';
 import { goArch, nodeLabels, type NodeIdentity } from './node-status.js';
 
@@ -30,9 +31,7 @@ function osImage(): string {
 
 /** The first non-loopback IPv4 address: the node IP when --node-ip is not given. */
 export function defaultNodeIP(): string {
-  for (const list of Object.values(networkInterfaces()))
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  return '127.0.0.1';
+  return firstHostIPv4();
 }
 
 /** "cpu=8,memory=32Gi,pods=110" → resource map (quantities checked). */

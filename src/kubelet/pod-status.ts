@@ -132,6 +132,16 @@ function apiContainerStatus(c: RuntimeContainerStatus): Obj {
 }
 
 /**
+ * As upstream's prober manager: a run-to-completion init container is ready once it exited 0;
+ * a sidecar's readiness is its probes', as a regular container's.
+ */
+function initContainerStatus(pod: Pod, c: RuntimeContainerStatus): Obj {
+  const out = apiContainerStatus(c);
+  if (!isSidecar(pod, c.name)) out.ready = c.state.terminated?.exitCode === 0;
+  return out;
+}
+
+/**
  * The whole status the kubelet reports. `old` is the status the API has (its PodScheduled and
  * foreign conditions are kept, transition times carried when a status did not change).
  */
@@ -172,7 +182,8 @@ export function apiPodStatus(
     status.podIPs = [{ ip }];
   }
   status.startTime = startTime;
-  if (rt.initContainers.length) status.initContainerStatuses = rt.initContainers.map(apiContainerStatus);
+  if (rt.initContainers.length)
+    status.initContainerStatuses = rt.initContainers.map((c) => initContainerStatus(pod, c));
   status.containerStatuses = [...rt.containers]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map(apiContainerStatus);

@@ -68,6 +68,26 @@ spec:
 `;
 
 const SA = '/var/run/secrets/kubernetes.io/serviceaccount';
+const TERMINATION = `apiVersion: v1
+kind: Pod
+metadata:
+  name: msgs
+spec:
+  restartPolicy: Never
+  initContainers:
+  - {name: first, image: busybox, command: ["true"]}
+  containers:
+  - name: custom
+    image: busybox
+    terminationMessagePath: /tmp/my-log
+    command: ["sh", "-c", "echo Sleep expired > /tmp/my-log"]
+  - {name: default, image: busybox, command: ["sh", "-c", "echo written > /dev/termination-log; exit 1"]}
+  - name: fallback
+    image: busybox
+    terminationMessagePolicy: FallbackToLogsOnError
+    command: ["sh", "-c", "echo from the log; exit 2"]
+`;
+
 const INIT = `apiVersion: v1
 kind: Pod
 metadata:
@@ -252,6 +272,45 @@ describe(
         await get('crash', '{.status.containerStatuses[0].state.waiting.message}'),
         /^back-off \d+s restarting failed container=crash pod=crash_default\(/,
       );
+    });
+
+    it('records the kubelet BackOff event while a container waits out its back-off', async () => {
+      const events = await until('the BackOff event', async () => {
+        const r = await s.kubectl([
+          'get',
+          'events',
+          '--field-selector',
+          'involvedObject.name=crash,reason=BackOff',
+          '-o',
+          'jsonpath={range .items[*]}{.type}|{.involvedObject.fieldPath}|{.message}{"\\n"}{end}',
+        ]);
+        return r.stdout.trim() ? r.stdout : undefined;
+      });
+      assert.match(
+        events,
+        /^Warning\|spec\.containers\{crash\}\|Back-off restarting failed container crash in pod crash_default\([0-9a-f-]+\)$/m,
+      );
+    });
+
+    it('termination messages: the file at terminationMessagePath, or the log tail on error (seed 004 §2.1.4)', async () => {
+      const r = await s.kubectl(['apply', '-f', '-'], TERMINATION);
+      assert.equal(r.stdout, 'pod/msgs created\n', r.stderr);
+      await until('msgs to end', async () =>
+        (await get('msgs', '{.status.phase}')) === 'Failed' ? true : undefined,
+      );
+      const out = await s.kubectl([
+        'get',
+        'pod',
+        'msgs',
+        '-o',
+        'go-template={{range .status.containerStatuses}}{{printf "%s:\\n%s\\n\\n" .name .state.terminated.message}}{{end}}',
+      ]);
+      assert.equal(
+        out.stdout,
+        'custom:\nSleep expired\n\n\ndefault:\nwritten\n\n\nfallback:\nfrom the log\n\n\n',
+      );
+      // the init container that exited 0 is ready, as upstream's prober manager reports it
+      assert.equal(await get('msgs', '{.status.initContainerStatuses[0].ready}'), 'true');
     });
 
     it('shows ErrImagePull / ImagePullBackOff for an image no registry has', async () => {

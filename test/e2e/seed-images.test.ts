@@ -63,6 +63,20 @@ spec:
   containers: [{name: c, image: "busybox:1.28", imagePullPolicy: IfNotPresent, command: [sleep, "3600"]}]
 `;
 
+// 004 §4.1 memory-request-limit.yaml: stress allocates 150M between its 100Mi request and 200Mi limit
+const MEMORY_DEMO = `apiVersion: v1
+kind: Pod
+metadata: {name: memory-demo}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: memory-demo-ctr
+    image: polinux/stress
+    resources: {requests: {memory: 100Mi}, limits: {memory: 200Mi}}
+    command: [stress]
+    args: [--vm, "1", --vm-bytes, 150M, --vm-hang, "1"]
+`;
+
 describe('the seed documents’ images on containerd', { skip: !enabled && 'set K8TS_E2E=1' }, () => {
   let s: TestServer;
   const k = (args: string[], input?: string) => s.kubectl(args, input);
@@ -111,6 +125,26 @@ describe('the seed documents’ images on containerd', { skip: !enabled && 'set 
   it('httpd serves what gurumee92/count writes into the shared volume', async () => {
     const ip = await podIP('counter-web');
     assert.match(await until('httpd to answer', () => fetch(`http://${ip}/`)), /^RUNNING loop seq \d+\n$/);
+  });
+
+  it('nginx has curl (seed 003: kubectl exec -it nginx -- curl <svc>.<ns>:8080); polinux/stress holds 150M under 200Mi', async () => {
+    const ip = await podIP('simple-app');
+    await until('simple-app to answer', () => fetch(`http://${ip}:8080/`));
+    const web = await k(['run', 'web', '--image=nginx']);
+    assert.equal(web.stdout, 'pod/web created\n', web.stderr);
+    await podIP('web');
+    const r = await k(['exec', 'web', '--', 'curl', '-s', `http://${ip}:8080/`]);
+    assert.equal(r.stdout, 'Hello World v1\n', r.stderr);
+    const mem = await k(['apply', '-f', '-'], MEMORY_DEMO);
+    assert.equal(mem.stdout, 'pod/memory-demo created\n', mem.stderr);
+    await until('stress to say it holds the memory', async () =>
+      /allocated 157286400 bytes/.test((await k(['logs', 'memory-demo'])).stdout) ? true : undefined,
+    );
+    assert.equal(
+      (await k(['get', 'pod', 'memory-demo', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}']))
+        .stdout,
+      '0',
+    );
   });
 
   it('debian runs bash; the pause image has no shell', async () => {

@@ -29,6 +29,7 @@ import { SummaryCollector, type SummaryPod } from '../stats/summary.js';
 import { containerdPaths } from '../containerd/config.js';
 import { unmountAll } from '../volumes/tmpfs.js';
 import { criPortForward } from './cri-portforward.js';
+import { terminationMessage } from './termination-message.js';
 import { collectNodeUsage } from '../stats/collect.js';
 import type { NodeUsage } from '../stats/resource-metrics.js';
 import type {
@@ -177,6 +178,7 @@ export function pullPolicy(c: FullContainerSpec): PullPolicy {
 }
 
 function stateOf(cs: ContainerStatus): ContainerState {
+  const message = exitMessage(cs);
   switch (cs.state) {
     case 'CONTAINER_RUNNING':
       return { running: { startedAt: criTime(cs.started_at) } };
@@ -186,7 +188,7 @@ function stateOf(cs: ContainerStatus): ContainerState {
         terminated: {
           exitCode: cs.exit_code,
           reason: cs.reason || (cs.exit_code === 0 ? 'Completed' : 'Error'),
-          ...(cs.message ? { message: cs.message } : {}),
+          ...(message ? { message } : {}),
           startedAt: criTime(cs.started_at),
           finishedAt: criTime(cs.finished_at),
           containerID: `containerd://${cs.id}`,
@@ -195,6 +197,13 @@ function stateOf(cs: ContainerStatus): ContainerState {
     default:
       return { waiting: { reason: 'ContainerCreating' } };
   }
+}
+
+/** The runtime's own message, then what the container left (termination-message.ts). */
+function exitMessage(cs: ContainerStatus): string {
+  if (cs.state !== 'CONTAINER_EXITED' && cs.state !== 'CONTAINER_UNKNOWN') return '';
+  const own = terminationMessage(cs);
+  return cs.message && own ? `${cs.message}: ${own}` : cs.message || own;
 }
 
 export class ContainerdRuntime implements PodRuntime {
@@ -697,6 +706,15 @@ export class ContainerdRuntime implements PodRuntime {
     if (b && now - b.lastUpdate > 2 * BACKOFF_MAX_MS) c.backoff = undefined;
     if (c.backoff && now - finished < c.backoff.durationMs) {
       const ns = p.pod.metadata.namespace ?? 'default';
+      // upstream's doBackOff event; once per back-off period (the recorder counts repeats)
+      if (c.status.state.waiting?.reason !== 'CrashLoopBackOff')
+        this.opts.recordEvent?.(
+          p.pod,
+          fieldPathOf(c),
+          'Warning',
+          'BackOff',
+          `Back-off restarting failed container ${c.spec.name} in pod ${p.pod.metadata.name}_${ns}(${p.uid})`,
+        );
       c.status.lastState = { terminated: last };
       c.status.state = {
         waiting: {

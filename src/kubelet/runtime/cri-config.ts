@@ -26,6 +26,7 @@ import {
   type SecurityContext,
 } from './security-context.js';
 import { podSysctls } from './sysctls.js';
+import { terminationMessageMount } from './termination-message.js';
 
 /** The container fields the CRI runtime reads beyond the shared ContainerSpec. */
 export interface FullContainerSpec extends ContainerSpec {
@@ -254,6 +255,7 @@ export function containerConfig(
   pidTarget?: string,
 ): ContainerConfig {
   const vars = containerEnv(pod, c, podIP, envObjects, ctx.serviceEnv?.());
+  const termination = terminationMessageMount(ctx.podDir, c, attempt);
   return {
     metadata: { name: c.name, attempt },
     image: { image: imageRef, user_specified_image: c.image },
@@ -261,7 +263,8 @@ export function containerConfig(
     args: c.args?.map((s) => expandVars(s, vars)),
     working_dir: c.workingDir,
     envs: [...vars].map(([key, value]) => ({ key, value })),
-    mounts: containerMounts(pod, c, ctx),
+    mounts: [...containerMounts(pod, c, ctx), ...termination.mounts],
+    annotations: termination.annotations,
     labels: {
       'io.kubernetes.container.name': c.name,
       'io.kubernetes.pod.name': pod.metadata.name ?? '',

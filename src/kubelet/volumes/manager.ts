@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { podSecurityContext } from '../runtime/security-context.js';
 import { setVolumeOwnership } from './ownership.js';
 import { ensureTmpfs, memoryVolumeSize } from './tmpfs.js';
+import { checkHostPathType } from './hostpath-type.js';
 import { join } from 'node:path';
 import type { KubeObject } from '../../api/types.js';
 import { logger } from '../../util/log.js';
@@ -94,7 +95,7 @@ export class PodVolumes {
     }
     if (now < this.nextAttempt) return false;
     if (!(await this.claims())) return false; // retried on the next round: binding is on its way
-    if (await this.sync(now, true)) {
+    if ((await this.hostPaths()) && (await this.sync(now, true))) {
       this.mounted = true;
       return true;
     }
@@ -147,6 +148,21 @@ export class PodVolumes {
       this.deps.claimPaths?.set(v.name, dir);
     }
     return true;
+  }
+
+  /** hostPath volumes pass their type check (hostpath-type.ts); failures are FailedMount events. */
+  private async hostPaths(): Promise<boolean> {
+    const vols = (
+      this.pod.spec as { volumes?: { name: string; hostPath?: { path: string; type?: string } }[] }
+    ).volumes;
+    let ok = true;
+    for (const v of vols ?? []) {
+      const error = v.hostPath && checkHostPathType(v.hostPath.path, v.hostPath.type);
+      if (!error) continue;
+      ok = false;
+      this.deps.event('Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${error}`);
+    }
+    return ok;
   }
 
   private async fetchAll(): Promise<VolumeObjects> {

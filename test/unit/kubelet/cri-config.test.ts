@@ -125,6 +125,12 @@ describe('CRI configs from a pod', () => {
           host_path: projected,
           readonly: true,
         },
+        // the kubelet's termination message file, one per attempt
+        {
+          container_path: '/dev/termination-log',
+          host_path: join(dir, 'pods', 'u1', 'containers', 'c', 'termination-log-2'),
+          readonly: false,
+        },
       ]);
       assert.ok(existsSync(empty));
       assert.equal(readFileSync(join(projected, 'namespace'), 'utf8'), 'ns1');

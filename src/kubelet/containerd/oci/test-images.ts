@@ -194,7 +194,10 @@ export function nginxLayer(): Layer {
     : Buffer.from(
         '<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head>\n<body><h1>Welcome to nginx!</h1></body></html>\n',
       );
-  const libs = sharedLibraries(bin);
+  // the host's curl too when it has one: the seeds curl from inside nginx pods (003 `kubectl
+  // exec -it nginx -- curl svc.ns:8080`, 004 §2.1.7 `curl http://localhost/`)
+  const curl = existsSync('/usr/bin/curl') ? ['/usr/bin/curl'] : [];
+  const libs = [...new Set([bin, ...curl].flatMap((b) => sharedLibraries(b)))];
   const libDirs = new Set<string>();
   for (const l of libs) for (let d = dirname(l); d !== '/'; d = dirname(d)) libDirs.add(d.slice(1));
   const entries: TarEntry[] = [
@@ -210,6 +213,7 @@ export function nginxLayer(): Layer {
       'var/lock',
     ),
     hostFile(bin, 'usr/sbin/nginx'),
+    ...curl.map((c) => hostFile(c, c.slice(1))),
     ...libs.map((l) => hostFile(l)),
     file('etc/nginx/nginx.conf', NGINX_CONF),
     hostFile('/etc/nginx/mime.types', 'etc/nginx/mime.types'),
