@@ -268,10 +268,22 @@ describe('cluster DNS on containerd (the coredns add-on)', { skip: !enabled && '
     assert.notEqual(missing.code, 0);
     // seed 004 §3.12 (NET-29): `wget --spider --timeout=1 <service>`
     const spider = await until('wget --spider', async () => {
-      const r = await exec('old-busybox', ['wget', '--spider', '--timeout=1', 'simple-app-svc:8080']);
+      // in an interactive sh, as the seed types it (-i: sh reads $ENV, as on a terminal)
+      const r = await exec('old-busybox', [
+        'sh',
+        '-i',
+        '-c',
+        'wget --spider --timeout=1 simple-app-svc:8080',
+      ]);
       return r.code === 0 ? r.out : undefined;
     });
-    assert.equal(spider, `Connecting to simple-app-svc:8080 (${svcIP}:8080)\nremote file exists\n`);
+    assert.match(
+      spider,
+      new RegExp(
+        `^Connecting to simple-app-svc:8080 \\(${svcIP.replace(/\./g, '\\.')}:8080\\)\\nremote file exists$`,
+        'm',
+      ),
+    );
   });
 
   it('answers through the kube-dns Service from the node (latency figures)', async () => {

@@ -335,8 +335,9 @@ describe('multi-node pod network (flannel VXLAN)', { skip: !enabled && 'set K8TS
         : undefined,
     );
     const svc = await jsonpath(['get', 'svc', 'nginx'], '{.spec.clusterIP}');
-    // the seed's command (004 §3.12): `wget --spider --timeout=1 nginx`, here by the Service's IP
-    const tries = `sleep 3; for i in 1 2 3 4; do wget --spider --timeout=1 http://${svc}/ 2>&1; echo "rc=$?"; done`;
+    // the seed's command (004 §3.12): `wget --spider --timeout=1 nginx`, here by the Service's IP;
+    // /usr/bin/wget by path, since a non-interactive busybox sh runs its own applet (no -T)
+    const tries = `sleep 3; for i in 1 2 3 4; do /usr/bin/wget --spider --timeout=1 http://${svc}/ 2>&1; echo "rc=$?"; done`;
     const open = await runProbe('open-1', n1.name, tries);
     assert.equal((open.match(/^remote file exists$/gm) ?? []).length, 4, open);
 

@@ -61,7 +61,7 @@ function shellLayer(): Layer {
     dir('usr/local/bin'),
     file('usr/local/bin/bash', '#!/bin/sh\nexec /bin/sh "$@"\n', 0o755),
     // single quotes: in double quotes the shell would eat the backslash of \$ (# for root)
-    file('etc/profile', "PS1='\\u@\\h:\\w\\$ '\nexport PS1\n"),
+    file('etc/profile', "PS1='\\u@\\h:\\w\\$ '\nexport PS1\n. /etc/shrc\n"),
   );
 }
 

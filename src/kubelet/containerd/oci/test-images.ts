@@ -29,6 +29,8 @@ import { CPA_ENTRY, CPA_IMAGE, cpaImageConfig, cpaLauncherLayer } from './cpa-im
 
 const BUILD_FORMAT = 1; // bump to rebuild every cached image after a change of the layout code
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** What busybox's interactive sh reads first (etc/shrc of the busybox layer). */
+const SHRC_ENV = 'ENV=/etc/shrc';
 
 export interface TestImage {
   /** File name under the output dir. */
@@ -104,8 +106,10 @@ export function busyboxLayer(): Layer {
     ...applets
       .filter((a) => a !== 'usr/bin/wget')
       .map((a): TarEntry => ({ type: 'symlink', path: a, target: '/bin/busybox' })),
-    // busybox's wget behind a script that adds the -T/--timeout this build lacks
+    // busybox's wget behind a script that adds the -T/--timeout this build lacks; busybox's sh
+    // runs its applets ahead of $PATH, so its interactive shells ($ENV) call the script by path
     file('usr/bin/wget', readFileSync(join(scriptsDir(), 'wget-timeout.sh')), 0o755),
+    file('etc/shrc', 'wget() { /usr/bin/wget "$@"; }\n'),
     { type: 'symlink', path: 'var/run', target: '/run' },
     file('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n'),
     file('etc/group', 'root:x:0:\nnogroup:x:65534:\n'),
@@ -244,7 +248,7 @@ export function testImages(cacheDir: string): TestImage[] {
     {
       file: 'busybox.tar',
       names: ['docker.io/library/busybox:latest', 'docker.io/library/busybox:1.36'],
-      contents: () => ({ layers: [busyboxLayer()], config: { Env: [PATH_ENV], Cmd: ['sh'] } }),
+      contents: () => ({ layers: [busyboxLayer()], config: { Env: [PATH_ENV, SHRC_ENV], Cmd: ['sh'] } }),
     },
     {
       // the seeds' old busybox tags: the same busybox, but nslookup answers in 1.28's format
@@ -254,7 +258,7 @@ export function testImages(cacheDir: string): TestImage[] {
         const nslookup = nslookup128Layer(cacheDir);
         return {
           layers: nslookup ? [busyboxLayer(), nslookup] : [busyboxLayer()],
-          config: { Env: [PATH_ENV], Cmd: ['sh'] },
+          config: { Env: [PATH_ENV, SHRC_ENV], Cmd: ['sh'] },
         };
       },
     },
