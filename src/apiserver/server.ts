@@ -1,7 +1,12 @@
 // Composes the API server: PKI, storage, one watch cache and store per resource, the
 // bootstrap objects, and the HTTPS listener that speaks HTTP/2 and HTTP/1.1 on one port.
 import { datastoreProbe, healthChecks } from './health.js';
-import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
+import {
+  createSecureServer,
+  type Http2SecureServer,
+  type ServerHttp2Session,
+  type ServerHttp2Stream,
+} from 'node:http2';
 import { upgradeListener } from './http/upgrade.js';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -40,7 +45,7 @@ import { startAggregator } from './aggregator/index.js';
 import type { PreRoute } from '../cluster/bootstrap-route.js';
 import { EndpointReconciler } from './endpoint-reconciler.js';
 import { advertiseAddress } from './bootstrap.js';
-import { REQUEST_TIMEOUT_MS, ShutdownSequence, type ShutdownOptions } from './shutdown.js';
+import { ShutdownSequence, type ShutdownOptions } from './shutdown.js';
 
 const log = logger('apiserver');
 
@@ -83,7 +88,7 @@ export interface ApiServerOptions {
   shutdown?: ShutdownOptions;
 }
 
-/** upstream's HTTP server shutdown timeout with --shutdown-send-retry-after (net/http waits 1 s for GOAWAY answers) */
+/** upstream's HTTP server shutdown timeout with --shutdown-send-retry-after (net/http waits 1 s for GOAWAY answers); used after every drain */
 const RETRY_AFTER_SERVER_SHUTDOWN_MS = 2_000;
 
 import { K8S_VERSION } from './version.js';
@@ -92,6 +97,8 @@ export { K8S_VERSION };
 export class ApiServer {
   private readonly sockets = new Set<Socket>();
   private readonly sessions = new Set<ServerHttp2Session>();
+  /** open streams per HTTP/2 session */
+  private readonly openStreams = new WeakMap<ServerHttp2Session, number>();
   /** TLS connections that speak HTTP/1.1 (ALPN did not choose h2) */
   private readonly http1 = new Set<TLSSocket>();
   private ready = false;
@@ -107,7 +114,6 @@ export class ApiServer {
     private readonly audit: Auditor,
     private readonly reconciler: EndpointReconciler,
     private readonly shutdown: ShutdownSequence,
-    private readonly requestTimeoutMs: number,
   ) {}
 
   /** Shutdown was initiated: /readyz fails its `shutdown` check (load balancers move away first). */
@@ -338,7 +344,6 @@ export class ApiServer {
       audit,
       reconciler,
       shutdown,
-      opts.shutdown?.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
     );
     server.on('connection', (s: Socket) => {
       self.sockets.add(s);
@@ -352,6 +357,12 @@ export class ApiServer {
     server.on('session', (session: ServerHttp2Session) => {
       self.sessions.add(session);
       session.on('close', () => self.sessions.delete(session));
+    });
+    server.on('stream', (stream: ServerHttp2Stream) => {
+      const session = stream.session as ServerHttp2Session | undefined; // a server stream's session
+      if (!session) return;
+      self.openStreams.set(session, (self.openStreams.get(session) ?? 0) + 1);
+      stream.on('close', () => self.openStreams.set(session, (self.openStreams.get(session) ?? 1) - 1));
     });
     api.value = self;
     writeKubeconfig(
@@ -385,6 +396,8 @@ export class ApiServer {
     this.initiateShutdown();
     // pre-shutdown hook, run at once as upstream: this server leaves the kubernetes Endpoints
     await this.reconciler.stop();
+    const step = (name: string) => log.info(`[graceful-termination] ${name}`, { ms: Date.now() - t0 });
+    step('pre-shutdown hooks completed');
     await this.shutdown.delayElapsed();
     this.shutdown.stopAccepting();
     let listenerClosed: Promise<void> | undefined;
@@ -396,20 +409,29 @@ export class ApiServer {
       log.warn('[graceful-termination] in-flight requests did not finish within the request timeout', {
         inFlight: this.shutdown.inFlightCount,
       });
+    step('in-flight requests drained');
     const late = this.shutdown.endOpenWatches(); // begun during the drain
     // with --shutdown-send-retry-after the listener stays open until the drain, answering 429
     listenerClosed ??= this.closeListener();
-    for (const session of this.sessions) session.close(); // sessions opened during the drain
+    // idle sessions go at once (net/http's Shutdown closes idle connections; a Node session that
+    // already sent GOAWAY does not always notice its peer has gone); busy ones finish their streams
+    for (const session of this.sessions)
+      if (!this.openStreams.get(session)) session.destroy();
+      else session.close();
     // HTTP/1.1 connections are idle now or carry long-running streams (exec, logs): cut them,
     // as net/http's Shutdown closes idle connections
     for (const s of this.http1) s.destroy();
-    const serverTimeout = this.shutdown.sendRetryAfter ? RETRY_AFTER_SERVER_SHUTDOWN_MS : this.requestTimeoutMs;
+    // only long-running streams (exec, logs) and sessions of vanished peers are left now: give
+    // them upstream's 2 s GOAWAY window, then cut them (a Node session that sent GOAWAY does not
+    // always notice its peer closed, which would hold the exit for its 60 s request timeout)
+    const serverTimeout = RETRY_AFTER_SERVER_SHUTDOWN_MS;
     let timer: NodeJS.Timeout | undefined;
     const closedInTime = await Promise.race([
       listenerClosed.then(() => true),
       new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), serverTimeout))),
     ]);
     clearTimeout(timer);
+    step('HTTP server stopped');
     // HTTP/2 sessions that did not wind down after GOAWAY in time
     for (const s of this.sockets) s.destroy();
     await listenerClosed;
