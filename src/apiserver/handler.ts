@@ -103,7 +103,9 @@ const LONG_RUNNING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'pro
 function isLongRunning(verb: string, path: string, query: URLSearchParams): boolean {
   const info = parseResourcePath(verb, path, query);
   if (!info) return false;
-  return info.verb === 'watch' || info.verb === 'proxy' || LONG_RUNNING_SUBRESOURCES.has(info.subresource ?? '');
+  return (
+    info.verb === 'watch' || info.verb === 'proxy' || LONG_RUNNING_SUBRESOURCES.has(info.subresource ?? '')
+  );
 }
 
 /** A request refused during shutdown (429 or 503), before authentication as upstream's filters. */

@@ -94,7 +94,10 @@ export class ShutdownSequence {
             'X-Content-Type-Options': 'nosniff',
             'Retry-After': '1',
           },
-          body: JSON.stringify(new StatusError(503, 'ServiceUnavailable', 'apiserver is shutting down').toStatus()) + '\n',
+          body:
+            JSON.stringify(
+              new StatusError(503, 'ServiceUnavailable', 'apiserver is shutting down').toStatus(),
+            ) + '\n',
         };
     }
     if (longRunning || exempt) return { kind: 'serve', done: () => undefined };

@@ -17,7 +17,8 @@ interface Credentials {
 
 function credentials(kubeconfig: string): Credentials {
   const cfg = readFileSync(kubeconfig, 'utf8');
-  const field = (name: string) => Buffer.from(new RegExp(`${name}: (\\S+)`).exec(cfg)![1]!, 'base64').toString();
+  const field = (name: string) =>
+    Buffer.from(new RegExp(`${name}: (\\S+)`).exec(cfg)![1]!, 'base64').toString();
   return {
     ca: field('certificate-authority-data'),
     cert: field('client-certificate-data'),
