@@ -53,75 +53,87 @@ function open(port: number, creds: Credentials): ClientHttp2Session {
   return s;
 }
 
+async function loadAndTerminate(args: string[], label: string): Promise<void> {
+  const s: TestServer = await startServer(args);
+  try {
+    const creds = credentials(s.kubeconfig);
+    let session = open(s.port, creds);
+    const outcomes: { after: boolean; o: Outcome }[] = [];
+    let signalled = false;
+    let created = 0;
+    let n = 0;
+    let firstCreates!: () => void;
+    const enough = new Promise<void>((r) => (firstCreates = r));
+    const worker = async () => {
+      for (;;) {
+        const after = signalled;
+        if (session.closed || session.destroyed) session = open(s.port, creds);
+        const name = `load-${n++}`;
+        const o = await request(
+          session,
+          'POST',
+          '/api/v1/namespaces/default/configmaps',
+          JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' } }),
+        );
+        outcomes.push({ after, o });
+        if ('status' in o && o.status === 201 && ++created === 200) firstCreates();
+        // a refused connection means the listener is gone: this client goes elsewhere
+        if (signalled && 'error' in o) return;
+        if (signalled && 'status' in o && o.status !== 201) return;
+      }
+    };
+    const workers = Array.from({ length: 50 }, () => worker());
+    await enough;
+    // the ReplicaSet controller is creating pods and recording their events at the signal
+    const deploy = await s.kubectl(['create', 'deployment', 'web', '--image=nginx', '--replicas=100']);
+    assert.equal(deploy.code, 0, deploy.stderr);
+    const t0 = Date.now();
+    signalled = true;
+    const code = await s.stop('SIGTERM');
+    const exitMs = Date.now() - t0;
+    await Promise.all(workers);
+    session.destroy();
+    const statuses = outcomes.filter((x) => 'status' in x.o).map((x) => (x.o as { status: number }).status);
+    const bad = outcomes.filter((x) => 'status' in x.o && x.o.status !== 201 && x.o.status !== 429);
+    const refusedAfter = outcomes.filter((x) => 'error' in x.o);
+    process.stdout.write(
+      `# SIGTERM→exit under load${label}: ${exitMs} ms; ${statuses.filter((c) => c === 201).length} created, ` +
+        `${refusedAfter.length} connection errors (${[...new Set(refusedAfter.map((x) => (x.o as { error: string }).error))].join(', ')})\n`,
+    );
+    assert.deepEqual(
+      bad.map((x) => x.o),
+      [],
+      'every answer is 201 (or 429 with --shutdown-send-retry-after)',
+    );
+    for (const x of outcomes)
+      if ('status' in x.o && x.o.status === 429)
+        assert.equal(x.o.body, 'The apiserver is shutting down, please try again later.\n');
+    assert.ok(
+      outcomes.filter((x) => !x.after).every((x) => 'status' in x.o && x.o.status === 201),
+      'before the signal every create is 201',
+    );
+    assert.equal(code, 0, s.log());
+    assert.doesNotMatch(s.log(), /database connection is not open/);
+    assert.doesNotMatch(s.log(), /request failed/);
+    assert.doesNotMatch(s.log(), /"level":"error"/);
+    assert.doesNotMatch(s.log(), /could not record event/);
+    assert.doesNotMatch(s.log(), /did not stop in 5s/);
+    assert.match(s.log(), /\[graceful-termination\] apiserver is exiting/);
+  } finally {
+    await s.stop();
+    cleanup(s);
+  }
+}
+
 describe('graceful termination', () => {
-  it('a SIGTERM under 50 concurrent creates answers no request 500 and exits 0', async () => {
-    const s: TestServer = await startServer([]);
-    try {
-      const creds = credentials(s.kubeconfig);
-      let session = open(s.port, creds);
-      const outcomes: { after: boolean; o: Outcome }[] = [];
-      let signalled = false;
-      let created = 0;
-      let n = 0;
-      let firstCreates!: () => void;
-      const enough = new Promise<void>((r) => (firstCreates = r));
-      const worker = async () => {
-        for (;;) {
-          const after = signalled;
-          if (session.closed || session.destroyed) session = open(s.port, creds);
-          const name = `load-${n++}`;
-          const o = await request(
-            session,
-            'POST',
-            '/api/v1/namespaces/default/configmaps',
-            JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' } }),
-          );
-          outcomes.push({ after, o });
-          if ('status' in o && o.status === 201 && ++created === 200) firstCreates();
-          // a refused connection means the listener is gone: this client goes elsewhere
-          if (signalled && 'error' in o) return;
-          if (signalled && 'status' in o && o.status !== 201) return;
-        }
-      };
-      const workers = Array.from({ length: 50 }, () => worker());
-      await enough;
-      // the ReplicaSet controller is creating pods and recording their events at the signal
-      const deploy = await s.kubectl(['create', 'deployment', 'web', '--image=nginx', '--replicas=100']);
-      assert.equal(deploy.code, 0, deploy.stderr);
-      const t0 = Date.now();
-      signalled = true;
-      const code = await s.stop('SIGTERM');
-      const exitMs = Date.now() - t0;
-      await Promise.all(workers);
-      session.destroy();
-      const statuses = outcomes.filter((x) => 'status' in x.o).map((x) => (x.o as { status: number }).status);
-      const bad = outcomes.filter((x) => 'status' in x.o && x.o.status !== 201 && x.o.status !== 429);
-      const refusedAfter = outcomes.filter((x) => 'error' in x.o);
-      process.stdout.write(
-        `# SIGTERM→exit under load: ${exitMs} ms; ${statuses.filter((c) => c === 201).length} created, ` +
-          `${refusedAfter.length} connection errors (${[...new Set(refusedAfter.map((x) => (x.o as { error: string }).error))].join(', ')})\n`,
-      );
-      assert.deepEqual(
-        bad.map((x) => x.o),
-        [],
-        'every answer is 201 (or 429 with --shutdown-send-retry-after)',
-      );
-      assert.ok(
-        outcomes.filter((x) => !x.after).every((x) => 'status' in x.o && x.o.status === 201),
-        'before the signal every create is 201',
-      );
-      assert.equal(code, 0, s.log());
-      assert.doesNotMatch(s.log(), /database connection is not open/);
-      assert.doesNotMatch(s.log(), /request failed/);
-      assert.doesNotMatch(s.log(), /"level":"error"/);
-      assert.doesNotMatch(s.log(), /could not record event/);
-      assert.doesNotMatch(s.log(), /did not stop in 5s/);
-      assert.match(s.log(), /\[graceful-termination\] apiserver is exiting/);
-    } finally {
-      await s.stop();
-      cleanup(s);
-    }
-  });
+  it('a SIGTERM under 50 concurrent creates answers no request 500 and exits 0', () =>
+    loadAndTerminate([], ''));
+
+  it('with --shutdown-send-retry-after the answers under load are 201 or 429', () =>
+    loadAndTerminate(
+      ['--shutdown-send-retry-after', '--disable-scheduler'],
+      ' (--shutdown-send-retry-after)',
+    ));
 
   it('with --shutdown-delay-duration /readyz fails "shutdown" while requests still succeed', async () => {
     const s = await startServer([
