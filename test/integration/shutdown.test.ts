@@ -135,6 +135,46 @@ describe('graceful termination', () => {
       ' (--shutdown-send-retry-after)',
     ));
 
+  it('an in-flight create finishes while new requests get 429 with --shutdown-send-retry-after', async () => {
+    const s = await startServer([
+      '--shutdown-send-retry-after',
+      '--disable-controller-manager',
+      '--disable-scheduler',
+    ]);
+    try {
+      const creds = credentials(s.kubeconfig);
+      const session = open(s.port, creds);
+      // a create whose body is still being uploaded is in flight until the body ends
+      const slow = session.request({
+        ':method': 'POST',
+        ':path': '/api/v1/namespaces/default/configmaps',
+        'content-type': 'application/json',
+      });
+      const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'in-flight' } });
+      const slowAnswer = new Promise<number>((resolve) => {
+        slow.on('response', (h) => resolve(Number(h[':status'])));
+        slow.on('error', () => resolve(0));
+      });
+      slow.write(body.slice(0, 10));
+      await request(session, 'GET', '/readyz'); // the slow create has reached the handler
+      const exited = s.stop('SIGTERM');
+      let r: Outcome;
+      do r = await request(open(s.port, creds), 'GET', '/version');
+      while ('status' in r && r.status === 200);
+      assert.deepEqual(r, { status: 429, body: 'The apiserver is shutting down, please try again later.\n' });
+      const probe = await request(open(s.port, creds), 'GET', '/livez');
+      assert.deepEqual(probe, { status: 200, body: 'ok' }, 'health probes are never refused');
+      slow.end(body.slice(10));
+      assert.equal(await slowAnswer, 201);
+      assert.equal(await exited, 0, s.log());
+      session.destroy();
+      assert.doesNotMatch(s.log(), /"level":"error"/);
+    } finally {
+      await s.stop();
+      cleanup(s);
+    }
+  });
+
   it('with --shutdown-delay-duration /readyz fails "shutdown" while requests still succeed', async () => {
     const s = await startServer([
       '--shutdown-delay-duration',
