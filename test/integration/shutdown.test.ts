@@ -175,6 +175,48 @@ describe('graceful termination', () => {
     }
   });
 
+  it('an in-flight create finishes after the listener closed and the session got GOAWAY', async () => {
+    const s = await startServer(['--disable-controller-manager', '--disable-scheduler']);
+    try {
+      const creds = credentials(s.kubeconfig);
+      const session = open(s.port, creds);
+      let goaway = false;
+      session.on('goaway', () => (goaway = true));
+      const slow = session.request({
+        ':method': 'POST',
+        ':path': '/api/v1/namespaces/default/configmaps',
+        'content-type': 'application/json',
+      });
+      const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'in-flight' } });
+      const slowAnswer = new Promise<number>((resolve) => {
+        slow.on('response', (h) => resolve(Number(h[':status'])));
+        slow.on('error', () => resolve(0));
+      });
+      slow.write(body.slice(0, 10));
+      await request(session, 'GET', '/readyz');
+      const exited = s.stop('SIGTERM');
+      // new connections are refused once the listener is closed
+      let refused = '';
+      while (!refused) {
+        const fresh = open(s.port, creds);
+        fresh.on('error', (err: NodeJS.ErrnoException) => (refused = err.code ?? String(err)));
+        const r = await request(fresh, 'GET', '/version');
+        if ('error' in r) refused ||= r.error;
+        fresh.destroy();
+      }
+      assert.equal(refused, 'ECONNREFUSED');
+      assert.equal(goaway, true, 'the open session got GOAWAY');
+      slow.end(body.slice(10));
+      assert.equal(await slowAnswer, 201);
+      assert.equal(await exited, 0, s.log());
+      session.destroy();
+      assert.doesNotMatch(s.log(), /"level":"error"/);
+    } finally {
+      await s.stop();
+      cleanup(s);
+    }
+  });
+
   it('with --shutdown-delay-duration /readyz fails "shutdown" while requests still succeed', async () => {
     const s = await startServer([
       '--shutdown-delay-duration',
