@@ -131,6 +131,7 @@ export async function runControllerManager(args: string[]): Promise<number> {
       // are gone), bounded below the supervisor's 5 s SIGKILL
       const flushed = eventsQuiet(recorders, Date.now() + EVENT_FLUSH_MS);
       void Promise.all([flushed, elector?.stop()]).finally(() => {
+        for (const r of recorders) r.abandon();
         client.close();
         done(0);
       });
