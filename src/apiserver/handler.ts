@@ -16,6 +16,7 @@ import { baseHeaders, header, send, sendStatus, type Req, type Res } from './htt
 import { isTrue, parseResourcePath } from './http/request-info.js';
 import type { Metrics } from './metrics.js';
 import { sendAuditRejection, type Auditor } from './audit/index.js';
+import type { Admission, ShutdownSequence } from './shutdown.js';
 
 const log = logger('apiserver');
 
@@ -38,8 +39,8 @@ export interface HandlerDeps {
   version: Record<string, string>;
   /** The checks of /healthz, /livez and /readyz (health.ts). */
   health: Record<'healthz' | 'livez' | 'readyz', HealthCheck[]>;
-  /** Long-running requests (watches) register here so shutdown can end them. */
-  openStreams: Set<Res>;
+  /** Graceful termination: in-flight requests and watches are tracked here (shutdown.ts). */
+  shutdown: ShutdownSequence;
   authenticator: RequestAuthenticator;
   authorizer: Authorizer;
   /** Non-stored resources and special subresources. */
@@ -96,8 +97,49 @@ function defaultManager(userAgent: string): string {
   return name.slice(0, 128) || 'unknown';
 }
 
+// long-running requests as upstream's LongRunningRequestCheck sees them: the shutdown drain
+// does not wait for them (watches are ended instead)
+const LONG_RUNNING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy', 'log']);
+
+function isLongRunning(verb: string, path: string, query: URLSearchParams): boolean {
+  const info = parseResourcePath(verb, path, query);
+  if (!info) return false;
+  return (
+    info.verb === 'watch' || info.verb === 'proxy' || LONG_RUNNING_SUBRESOURCES.has(info.subresource ?? '')
+  );
+}
+
+/** A request refused during shutdown (429 or 503), before authentication as upstream's filters. */
+function sendRejection(req: Req, res: Res, r: Extract<Admission, { kind: 'reject' }>): void {
+  const h2 = (req as { httpVersionMajor?: number }).httpVersionMajor === 2;
+  const headers = { ...r.headers };
+  if (h2 && headers.Connection) {
+    // HTTP/2 forbids Connection headers; as Go's net/http2, "close" means GOAWAY once idle
+    delete headers.Connection;
+    const session = (req as { stream?: { session?: { close(): void } } }).stream?.session;
+    res.once('close', () => session?.close());
+  }
+  send(res, r.status, r.body, headers);
+}
+
 export function createHandler(deps: HandlerDeps) {
   return async (req: Req & { socket?: unknown }, res: Res): Promise<void> => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const target = new URL(req.url ?? '/', 'https://localhost');
+    const admitted = deps.shutdown.admit(
+      target.pathname,
+      header(req, 'user-agent') ?? '',
+      isLongRunning(method, target.pathname, target.searchParams),
+    );
+    if (admitted.kind === 'reject') return sendRejection(req, res, admitted);
+    try {
+      await serve(req, res);
+    } finally {
+      admitted.done();
+    }
+  };
+
+  async function serve(req: Req & { socket?: unknown }, res: Res): Promise<void> {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'https://localhost');
     const path = url.pathname;
@@ -194,7 +236,7 @@ export function createHandler(deps: HandlerDeps) {
         addAuditAnnotation: (key, value) => audit.annotate(key, value),
       };
       if (info.namespace !== undefined) ctx.namespace = info.namespace;
-      if (info.verb === 'watch') deps.openStreams.add(res);
+      if (info.verb === 'watch') deps.shutdown.trackWatch(res);
       streaming = await handleResource({
         req: audit.request(req),
         res,
@@ -203,7 +245,7 @@ export function createHandler(deps: HandlerDeps) {
         store,
         ctx,
         onStreamEnd: () => {
-          deps.openStreams.delete(res);
+          deps.shutdown.untrackWatch(res);
           audit.complete(res.statusCode);
         },
         custom: deps.custom,
@@ -228,7 +270,7 @@ export function createHandler(deps: HandlerDeps) {
         log.error('could not send error response', { path, error: String(sendErr) });
         (res as unknown as { destroy?: () => void }).destroy?.();
       }
-      deps.openStreams.delete(res);
+      deps.shutdown.untrackWatch(res);
     } finally {
       if (!streaming) audit.complete(code);
       if (!streaming) {
@@ -246,5 +288,5 @@ export function createHandler(deps: HandlerDeps) {
         deps.metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
       }
     }
-  };
+  }
 }

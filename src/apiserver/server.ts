@@ -2,11 +2,17 @@
 // bootstrap objects, and the HTTPS listener that speaks HTTP/2 and HTTP/1.1 on one port.
 import { hostname as osHostname } from 'node:os';
 import { datastoreProbe, healthChecks } from './health.js';
-import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import {
+  createSecureServer,
+  type Http2SecureServer,
+  type ServerHttp2Session,
+  type ServerHttp2Stream,
+} from 'node:http2';
 import { upgradeListener } from './http/upgrade.js';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { logger } from '../util/log.js';
 import { adminKubeconfig, ensureServerPKI, type ServerPKI } from '../pki/bundle.js';
 import { openStorage, type DatastoreTLS } from '../storage/open.js';
@@ -45,6 +51,7 @@ import { startAggregator } from './aggregator/index.js';
 import type { PreRoute } from '../cluster/bootstrap-route.js';
 import { apiserverIdentity, EndpointReconciler } from './endpoint-reconciler.js';
 import { advertiseAddress } from './bootstrap.js';
+import { ShutdownSequence, type ShutdownOptions } from './shutdown.js';
 
 const log = logger('apiserver');
 
@@ -83,17 +90,25 @@ export interface ApiServerOptions {
   hostname?: string;
   /** --kubelet-certificate-authority: PEM bundle that kubelets' serving certificates must chain to. */
   kubeletCA?: string;
+  /** --shutdown-delay-duration, --shutdown-send-retry-after, --shutdown-watch-termination-grace-period */
+  shutdown?: ShutdownOptions;
 }
+
+/** upstream's HTTP server shutdown timeout with --shutdown-send-retry-after (net/http waits 1 s for GOAWAY answers); used after every drain */
+const RETRY_AFTER_SERVER_SHUTDOWN_MS = 2_000;
 
 import { K8S_VERSION } from './version.js';
 export { K8S_VERSION };
 
 export class ApiServer {
-  private readonly streams = new Set<Res>();
   private readonly sockets = new Set<Socket>();
+  private readonly sessions = new Set<ServerHttp2Session>();
+  /** open streams per HTTP/2 session */
+  private readonly openStreams = new WeakMap<ServerHttp2Session, number>();
+  /** TLS connections that speak HTTP/1.1 (ALPN did not choose h2) */
+  private readonly http1 = new Set<TLSSocket>();
   private ready = false;
-  /** stop() began: /readyz fails its `shutdown` check (load balancers move away first). */
-  stopping = false;
+  private stopped?: Promise<void>;
 
   private constructor(
     private readonly server: Http2SecureServer,
@@ -104,7 +119,13 @@ export class ApiServer {
     readonly port: number,
     private readonly audit: Auditor,
     private readonly reconciler: EndpointReconciler,
+    private readonly shutdown: ShutdownSequence,
   ) {}
+
+  /** Shutdown was initiated: /readyz fails its `shutdown` check (load balancers move away first). */
+  get stopping(): boolean {
+    return this.shutdown.initiated;
+  }
 
   static async start(opts: ApiServerOptions): Promise<ApiServer> {
     const t0 = performance.now();
@@ -277,6 +298,7 @@ export class ApiServer {
       advertise,
     );
     const api = { value: undefined as ApiServer | undefined };
+    const shutdown = new ShutdownSequence(opts.shutdown);
     const handler = createHandler({
       stores: served,
       documents,
@@ -293,10 +315,10 @@ export class ApiServer {
       health: healthChecks({
         datastore: datastoreProbe(storage),
         synced: () => api.value?.ready ?? false,
-        shuttingDown: () => api.value?.stopping ?? false,
+        shuttingDown: () => shutdown.initiated,
         kmsProviders: kmsHealthCheck(storage),
       }),
-      openStreams: new Set(),
+      shutdown,
       authenticator,
       authorizer,
       custom,
@@ -339,10 +361,26 @@ export class ApiServer {
       port,
       audit,
       reconciler,
+      shutdown,
     );
     server.on('connection', (s: Socket) => {
       self.sockets.add(s);
       s.on('close', () => self.sockets.delete(s));
+    });
+    server.on('secureConnection', (s: TLSSocket) => {
+      if (s.alpnProtocol === 'h2') return;
+      self.http1.add(s);
+      s.on('close', () => self.http1.delete(s));
+    });
+    server.on('session', (session: ServerHttp2Session) => {
+      self.sessions.add(session);
+      session.on('close', () => self.sessions.delete(session));
+    });
+    server.on('stream', (stream: ServerHttp2Stream) => {
+      const session = stream.session as ServerHttp2Session | undefined; // a server stream's session
+      if (!session) return;
+      self.openStreams.set(session, (self.openStreams.get(session) ?? 0) + 1);
+      stream.on('close', () => self.openStreams.set(session, (self.openStreams.get(session) ?? 1) - 1));
     });
     api.value = self;
     writeKubeconfig(
@@ -355,17 +393,82 @@ export class ApiServer {
     return self;
   }
 
-  /** Graceful shutdown: stop accepting, end watches, close the datastore. */
-  async stop(): Promise<void> {
-    this.stopping = true;
+  /** ShutdownInitiated without waiting: /readyz fails from now on (stop() continues from here). */
+  initiateShutdown(): void {
+    if (!this.shutdown.initiated) log.info('[graceful-termination] shutdown initiated');
+    this.shutdown.initiate();
+  }
+
+  /**
+   * Graceful termination in upstream's order (shutdown.ts): readiness fails, the delay passes,
+   * new requests are refused or the listener closes, in-flight requests finish, watches end,
+   * and only then the datastore, audit backends and caches close. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= this.terminate();
+    return this.stopped;
+  }
+
+  private async terminate(): Promise<void> {
+    const t0 = Date.now();
+    this.initiateShutdown();
+    // pre-shutdown hook, run at once as upstream: this server leaves the kubernetes Endpoints
     await this.reconciler.stop();
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const step = (name: string) => log.info(`[graceful-termination] ${name}`, { ms: Date.now() - t0 });
+    step('pre-shutdown hooks completed');
+    await this.shutdown.delayElapsed();
+    this.shutdown.stopAccepting();
+    let listenerClosed: Promise<void> | undefined;
+    if (!this.shutdown.sendRetryAfter) listenerClosed = this.closeListener();
+    // InFlightRequestsDrained: the non-long-running requests and (their grace period given)
+    // the watches, side by side as upstream's two wait groups
+    const [drained, watches] = await Promise.all([this.shutdown.drainRequests(), this.shutdown.endWatches()]);
+    if (!drained)
+      log.warn('[graceful-termination] in-flight requests did not finish within the request timeout', {
+        inFlight: this.shutdown.inFlightCount,
+      });
+    step('in-flight requests drained');
+    const late = this.shutdown.endOpenWatches(); // begun during the drain
+    // with --shutdown-send-retry-after the listener stays open until the drain, answering 429
+    listenerClosed ??= this.closeListener();
+    // idle sessions go at once (net/http's Shutdown closes idle connections; a Node session that
+    // already sent GOAWAY does not always notice its peer has gone); busy ones finish their streams
+    for (const session of this.sessions)
+      if (!this.openStreams.get(session)) session.destroy();
+      else session.close();
+    // HTTP/1.1 connections are idle now or carry long-running streams (exec, logs): cut them,
+    // as net/http's Shutdown closes idle connections
+    for (const s of this.http1) s.destroy();
+    // only long-running streams (exec, logs) and sessions of vanished peers are left now: give
+    // them upstream's 2 s GOAWAY window, then cut them (a Node session that sent GOAWAY does not
+    // always notice its peer closed, which would hold the exit for its 60 s request timeout)
+    const serverTimeout = RETRY_AFTER_SERVER_SHUTDOWN_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const closedInTime = await Promise.race([
+      listenerClosed.then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), serverTimeout))),
+    ]);
+    clearTimeout(timer);
+    step('HTTP server stopped');
+    // HTTP/2 sessions that did not wind down after GOAWAY in time
     for (const s of this.sockets) s.destroy();
+    await listenerClosed;
     for (const d of this.disposers) d();
     for (const c of this.caches) c.dispose();
-    await closed;
     await this.audit.shutdown();
     await this.storage.close();
+    log.info('[graceful-termination] apiserver is exiting', {
+      ms: Date.now() - t0,
+      watchesEnded: watches + late,
+      connectionsCut: !closedInTime,
+    });
+  }
+
+  /** Stops accepting connections; HTTP/2 sessions get GOAWAY and finish their open streams. */
+  private closeListener(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const session of this.sessions) session.close();
+    return closed;
   }
 }
 

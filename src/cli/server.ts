@@ -25,6 +25,7 @@ import { HA_FLAG_OPTIONS, HA_FLAGS_HELP, startManagedDatastore } from './server-
 import { tokenPath } from '../cluster/join-token.js';
 import { caCertsRoute } from '../cluster/bootstrap-route.js';
 import { loadAdmissionConfig } from '../apiserver/admission/config.js';
+import type { ShutdownOptions } from '../apiserver/shutdown.js';
 
 /** The proxy needs root and iptables-restore on the host. */
 function proxyCanRun(): boolean {
@@ -78,8 +79,28 @@ ${AUDIT_FLAGS_HELP}${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable NAME           
   --sim-node-labels K=V,...      Their extra labels
   --sim-node-taints K=V:EFFECT,...  Their taints
   --sim-node-kubelet-address IP  Serve their kubelet APIs on IP (their InternalIP; for kubectl top and the HPA)
+  --shutdown-delay-duration DUR  On SIGTERM, keep serving this long while /readyz fails, so load
+                                 balancers move away first (default 0s)
+  --shutdown-send-retry-after    During the drain, keep listening and answer new requests 429 with
+                                 Retry-After and Connection: close (default false)
+  --shutdown-watch-termination-grace-period DUR  How long the drain waits for watches to end on
+                                 their own before ending them (default 0s)
   --log-level LEVEL              debug, info, warn or error (default info)
 `;
+
+/** The graceful-termination flags (upstream's names and defaults; docs/ha.md). */
+function shutdownOptions(values: Record<string, unknown>): ShutdownOptions {
+  const ms = (flag: string) => {
+    const v = parseDuration(values[flag] as string, flag);
+    if (v < 0) throw new Error(`--${flag} can not be negative value`);
+    return v;
+  };
+  return {
+    delayMs: ms('shutdown-delay-duration'),
+    sendRetryAfter: values['shutdown-send-retry-after'] === true,
+    watchGraceMs: ms('shutdown-watch-termination-grace-period'),
+  };
+}
 
 export async function runServer(argv: string[]): Promise<number> {
   const audit = auditBoolArgs(argv);
@@ -126,6 +147,9 @@ export async function runServer(argv: string[]): Promise<number> {
       'sim-node-labels': { type: 'string', default: '' },
       'sim-node-taints': { type: 'string', default: '' },
       'sim-node-kubelet-address': { type: 'string' },
+      'shutdown-delay-duration': { type: 'string', default: '0s' },
+      'shutdown-send-retry-after': { type: 'boolean', default: false },
+      'shutdown-watch-termination-grace-period': { type: 'string', default: '0s' },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -153,6 +177,7 @@ export async function runServer(argv: string[]): Promise<number> {
     throw new Error(`invalid --sim-nodes "${values['sim-nodes']}"`);
   if (values.runtime !== undefined && values.runtime !== 'sim' && values.runtime !== 'containerd')
     throw new Error(`invalid --runtime "${values.runtime}": want sim or containerd`);
+  const shutdown = shutdownOptions(values);
   const configFile = values['admission-control-config-file'];
   const admissionConfig = configFile ? loadAdmissionConfig(resolve(configFile)) : undefined;
   const clusterDNS = values['cluster-dns'] ?? nthIP(values['service-cidr']!, 10);
@@ -200,6 +225,7 @@ export async function runServer(argv: string[]): Promise<number> {
     encryptionProviderConfig: managed?.encryptionProviderConfig ?? values['encryption-provider-config'],
     audit: auditOpts,
     runtimeConfig: values['runtime-config'],
+    shutdown,
   });
   const components: Supervised[] = [];
   if (!values['disable-controller-manager']) {
@@ -320,6 +346,8 @@ export async function runServer(argv: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info('shutting down', { signal });
+      // /readyz fails at once; the components stop while the API server still serves them
+      server.initiateShutdown();
       Promise.all([...components.map((c) => c.stop()), deployed])
         .then(() => server.stop())
         .then(() => managed?.stop())

@@ -39,7 +39,10 @@ export function supervise(name: string, args: string[]): Supervised {
         stopping = true;
         clearTimeout(timer);
         if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
-        const kill = setTimeout(() => child?.kill('SIGKILL'), 5000);
+        const kill = setTimeout(() => {
+          log.warn('component did not stop in 5s; killing it', { component: name });
+          child?.kill('SIGKILL');
+        }, 5000);
         child.once('exit', () => {
           clearTimeout(kill);
           resolve();

@@ -72,6 +72,17 @@ export class EventRecorder {
     return true;
   }
 
+  /** Set by abandon(): the client is about to close, so failed writes are expected. */
+  private abandoned = false;
+
+  /**
+   * The component is stopping: events not written yet are dropped without a warning, as
+   * client-go's broadcaster Shutdown drops what it still queues.
+   */
+  abandon(): void {
+    this.abandoned = true;
+  }
+
   /** Resolves once every event recorded so far is written (for tests and shutdown). */
   flush(): Promise<void> {
     return this.pending;
@@ -136,7 +147,9 @@ export class EventRecorder {
         this.seen.delete(key);
         return this.write(obj, ns, key, type, reason, message);
       }
-      log.warn('could not record event', { reason, object: obj.metadata.name, error: String(err) });
+      const fields = { reason, object: obj.metadata.name, error: String(err) };
+      if (this.abandoned) log.debug('event dropped at shutdown', fields);
+      else log.warn('could not record event', fields);
     }
   }
 }

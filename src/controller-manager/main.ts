@@ -17,6 +17,29 @@ function enabled(spec: string[], name: string): boolean {
   return spec.includes(name) || spec.includes('*');
 }
 
+/** How long a stopping manager waits for its recorded events to be written. */
+const EVENT_FLUSH_MS = 3_000;
+/** No new event for this long: the last work items are done. */
+const EVENT_QUIET_MS = 200;
+
+async function eventsQuiet(recorders: EventRecorder[], deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    const pending = recorders.map((r) => r.flush());
+    await Promise.race([Promise.all(pending), sleep(Math.max(0, deadline - Date.now()), true)]);
+    await sleep(EVENT_QUIET_MS);
+    // flush() hands out the same promise until another event is recorded
+    if (recorders.every((r, i) => r.flush() === pending[i])) return;
+  }
+}
+
+/** unref: a bound that has not run out must not keep the stopped process alive */
+function sleep(ms: number, unref = false): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    if (unref) t.unref();
+  });
+}
+
 export async function runControllerManager(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -103,7 +126,12 @@ export async function runControllerManager(args: string[]): Promise<number> {
     const stop = () => {
       for (const c of running) c.stop();
       informers.dispose();
-      void (elector?.stop() ?? Promise.resolve()).finally(() => {
+      // work items still running record their events after stop(): wait until no recorder got
+      // a new one for a moment and all are written (the API server serves until its children
+      // are gone), bounded below the supervisor's 5 s SIGKILL
+      const flushed = eventsQuiet(recorders, Date.now() + EVENT_FLUSH_MS);
+      void Promise.all([flushed, elector?.stop()]).finally(() => {
+        for (const r of recorders) r.abandon();
         client.close();
         done(0);
       });
