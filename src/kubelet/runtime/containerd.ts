@@ -18,7 +18,7 @@ import {
   type PodContext,
 } from './cri-config.js';
 import { nodeResolvConf, readHostResolvConf } from './dns-config.js';
-import { normalizeImage } from './sim-steering.js';
+import { waitingStatus } from './sim-steering.js';
 import { attachProber, killForProbe, probedStatus } from './probes.js';
 import { fetchEnvObjects } from './env.js';
 import { verifyRunAsNonRoot, type ImageUser } from './security-context.js';
@@ -247,17 +247,7 @@ export class ContainerdRuntime implements PodRuntime {
       init,
       id: '',
       attempt: 0,
-      status: {
-        name: spec.name,
-        image: normalizeImage(spec.image ?? ''),
-        imageID: '',
-        containerID: '',
-        state: { waiting: { reason: init ? 'PodInitializing' : 'ContainerCreating' } },
-        lastState: {},
-        restartCount: 0,
-        started: false,
-        ready: false,
-      },
+      status: waitingStatus(spec, init ? 'PodInitializing' : 'ContainerCreating'),
     });
     const p: CriPod = {
       uid,
@@ -326,17 +316,7 @@ export class ContainerdRuntime implements PodRuntime {
         ephemeral: true,
         id: '',
         attempt: 0,
-        status: {
-          name: spec.name,
-          image: normalizeImage(spec.image ?? ''),
-          imageID: '',
-          containerID: '',
-          state: { waiting: { reason: 'ContainerCreating' } },
-          lastState: {},
-          restartCount: 0,
-          started: false,
-          ready: false,
-        },
+        status: waitingStatus(spec, 'ContainerCreating'),
       });
     }
     return added;

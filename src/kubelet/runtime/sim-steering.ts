@@ -1,7 +1,7 @@
 // How a pod steers the sim runtime: `sim.k8ts.io/*` annotations (docs/sim-runtime.md). Values
 // naming containers take "true" (or "") for every container, else a comma-separated list of
 // container names.
-import type { Pod } from './types.js';
+import type { Pod, RuntimeContainerStatus } from './types.js';
 
 export const PREFIX = 'sim.k8ts.io/';
 
@@ -78,4 +78,22 @@ export function normalizeImage(image: string): string {
   const lastPart = name.slice(name.lastIndexOf('/') + 1);
   if (!lastPart.includes(':') && !name.includes('@')) name += ':latest';
   return name;
+}
+
+/** A container's status before its first start: waiting for `reason`, nothing run yet. */
+export function waitingStatus(
+  spec: { name: string; image?: string },
+  reason: string,
+): RuntimeContainerStatus {
+  return {
+    name: spec.name,
+    image: normalizeImage(spec.image ?? ''),
+    imageID: '',
+    containerID: '',
+    state: { waiting: { reason } },
+    lastState: {},
+    restartCount: 0,
+    started: false,
+    ready: false,
+  };
 }

@@ -4,7 +4,7 @@
 // and are restarted per restartPolicy with upstream's back-off (immediately the first time, then
 // 10 s doubling to 5 min, CrashLoopBackOff meanwhile). Steering: runtime/sim-steering.ts.
 import { createHash, randomBytes } from 'node:crypto';
-import { normalizeImage, steeringOf, type Steering } from './sim-steering.js';
+import { normalizeImage, steeringOf, waitingStatus, type Steering } from './sim-steering.js';
 import { PodIPs } from './pod-ips.js';
 import { PodUsage, usageRatesOf } from './sim-usage.js';
 import type { ContainerUsage, NodeUsage } from '../stats/resource-metrics.js';
@@ -239,17 +239,7 @@ export class SimRuntime implements PodRuntime {
         spec,
         init: false,
         ephemeral: true,
-        status: {
-          name: spec.name,
-          image: normalizeImage(spec.image ?? ''),
-          imageID: '',
-          containerID: '',
-          state: { waiting: { reason: 'ContainerCreating' } },
-          lastState: {},
-          restartCount: 0,
-          started: false,
-          ready: false,
-        },
+        status: waitingStatus(spec, 'ContainerCreating'),
       });
     if (p.sandboxReady) this.next(p);
   }
