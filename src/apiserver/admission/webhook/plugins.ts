@@ -219,34 +219,30 @@ export function mutatingWebhookAdmission(deps: AdmissionDeps): AdmissionPlugin {
       if (!hooks.length) return;
       // reinvocationPolicy IfNeeded: a webhook called before a later webhook changed the
       // object is called once more after the first round (upstream's reinvocation)
-      const stale = new Set<Webhook>();
-      const invoked: Webhook[] = [];
-      for (const w of hooks) {
+      /** Calls `w` if it matches, in `round` at `index`: undefined when skipped, else whether it patched. */
+      const mutate = async (w: Webhook, round: number, index: number): Promise<boolean | undefined> => {
         const inv = await shouldCall(deps, w, req);
-        if (!inv) continue;
+        if (!inv) return undefined;
         let mutated = false;
         try {
           const resp = await callWithPolicy(deps, w, inv, req, true);
           handleAnswer(w, req, resp);
           mutated = !!resp && applyPatch(w, inv, req, resp);
         } finally {
-          annotateMutation(req, 0, invoked.length, w, mutated);
+          annotateMutation(req, round, index, w, mutated);
         }
+        return mutated;
+      };
+      const stale = new Set<Webhook>();
+      const invoked: Webhook[] = [];
+      for (const w of hooks) {
+        const mutated = await mutate(w, 0, invoked.length);
+        if (mutated === undefined) continue;
         if (mutated) for (const earlier of invoked) stale.add(earlier);
         invoked.push(w);
       }
       for (const [index, w] of invoked.entries()) {
-        if (w.reinvocationPolicy !== 'IfNeeded' || !stale.has(w)) continue;
-        const inv = await shouldCall(deps, w, req);
-        if (!inv) continue;
-        let mutated = false;
-        try {
-          const resp = await callWithPolicy(deps, w, inv, req, true);
-          handleAnswer(w, req, resp);
-          mutated = !!resp && applyPatch(w, inv, req, resp);
-        } finally {
-          annotateMutation(req, 1, index, w, mutated);
-        }
+        if (w.reinvocationPolicy === 'IfNeeded' && stale.has(w)) await mutate(w, 1, index);
       }
     },
   };
