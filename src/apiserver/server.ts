@@ -225,7 +225,7 @@ export class ApiServer {
       hostname: opts.hostname,
     });
     await reconciler.start();
-    const authOptions = { dataDir: opts.dataDir, lookup, ...opts.authentication };
+    const authOptions = { dataDir: opts.dataDir, lookup, clientCAPem: pki.caCertPem, ...opts.authentication };
     const authorizer = buildAuthorizer(authOptions);
     admission.chain = new AdmissionChain(
       enabledPlugins(
@@ -331,7 +331,8 @@ export class ApiServer {
         allowHTTP1: true,
         cert: pki.serving.certPem,
         key: pki.serving.keyPem,
-        ca: pki.caCertPem,
+        // no `ca`: OpenSSL would send it with the serving certificate (auth/x509.ts checks
+        // client certificates against it instead)
         requestCert: true,
         rejectUnauthorized: false,
         settings: { maxConcurrentStreams: 1000 },

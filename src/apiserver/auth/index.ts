@@ -23,6 +23,7 @@ import { resolverFor } from './rbac/store-source.js';
 import { privilegedGroupAuthorizer, unionAuthorizer } from './union.js';
 import { nodeAuthorizer } from './node/authorizer.js';
 import { nodeGraphFor, storeObjects } from './node/store-source.js';
+import { X509Certificate } from 'node:crypto';
 
 const log = logger('authentication');
 
@@ -44,6 +45,8 @@ export interface AuthOptions extends AuthenticationFlags {
   dataDir: string;
   /** The API server's stores (tokens are checked against service accounts, pods, secrets, nodes). */
   lookup: (group: string, resource: string) => ResourceStore | undefined;
+  /** PEM of the CA that issues client certificates (checked here, not by the TLS layer). */
+  clientCAPem?: string;
 }
 
 /** The request authenticator, with the parts the authentication API handlers need. */
@@ -82,7 +85,8 @@ export function buildAuthenticator(opts: AuthOptions, authorizer: Authorizer): A
   }
   tokens.push(serviceAccounts.authenticator);
   tokens.push(audienceAgnostic(apiAudiences, bootstrapTokenAuthenticator(getter)));
-  const chain = new RequestAuthenticatorChain(tokenUnion(tokens), apiAudiences);
+  const clientCA = opts.clientCAPem ? new X509Certificate(opts.clientCAPem) : undefined;
+  const chain = new RequestAuthenticatorChain(tokenUnion(tokens), apiAudiences, clientCA);
   return {
     chain,
     serviceAccounts,

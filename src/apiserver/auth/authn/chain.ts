@@ -11,6 +11,7 @@ import { presentedUntrustedCertificate, userFromSocket } from '../x509.js';
 import { headerValues } from './headers.js';
 import { logger } from '../../../util/log.js';
 import type { TokenAuthenticator, TokenResult } from './types.js';
+import type { X509Certificate } from 'node:crypto';
 
 const log = logger('authentication');
 
@@ -87,6 +88,8 @@ export class RequestAuthenticatorChain {
   constructor(
     private readonly tokens: TokenAuthenticator,
     readonly apiAudiences: string[],
+    /** The CA client certificates are checked against when the TLS layer did not check them. */
+    private readonly clientCA?: X509Certificate,
   ) {}
 
   /** The user a token stands for, for the given audiences (TokenReview uses this). */
@@ -99,7 +102,7 @@ export class RequestAuthenticatorChain {
   /** The requester, undefined when the request carries no credentials; throws 401 for bad ones. */
   async authenticate(req: Req & { socket?: unknown }): Promise<UserInfo | undefined> {
     const socket = req.socket as Parameters<typeof userFromSocket>[0];
-    const fromCert = userFromSocket(socket);
+    const fromCert = userFromSocket(socket, this.clientCA);
     if (fromCert) return withAuthenticatedGroup(fromCert);
     const token = bearerToken(req) ?? webSocketToken(req);
     if (token !== undefined) {
@@ -117,7 +120,7 @@ export class RequestAuthenticatorChain {
       }
       return r.user;
     }
-    if (presentedUntrustedCertificate(socket)) {
+    if (presentedUntrustedCertificate(socket, this.clientCA)) {
       log.debug('Unable to authenticate the request', { reason: 'untrusted client certificate' });
       throw unauthorized();
     }
