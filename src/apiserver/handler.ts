@@ -101,8 +101,7 @@ function defaultManager(userAgent: string): string {
 // does not wait for them (watches are ended instead)
 const LONG_RUNNING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy', 'log']);
 
-function isLongRunning(verb: string, path: string, query: URLSearchParams): boolean {
-  const info = parseResourcePath(verb, path, query);
+function isLongRunning(info: ReturnType<typeof parseResourcePath>): boolean {
   if (!info) return false;
   return (
     info.verb === 'watch' || info.verb === 'proxy' || LONG_RUNNING_SUBRESOURCES.has(info.subresource ?? '')
@@ -125,23 +124,25 @@ function sendRejection(req: Req, res: Res, r: Extract<Admission, { kind: 'reject
 export function createHandler(deps: HandlerDeps) {
   return async (req: Req & { socket?: unknown }, res: Res): Promise<void> => {
     const method = (req.method ?? 'GET').toUpperCase();
-    const target = new URL(req.url ?? '/', 'https://localhost');
-    const admitted = deps.shutdown.admit(
-      target.pathname,
-      header(req, 'user-agent') ?? '',
-      isLongRunning(method, target.pathname, target.searchParams),
-    );
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    // parsed once here: the drain needs to know long-running requests before serving them
+    const info = parseResourcePath(method, url.pathname, url.searchParams);
+    const admitted = deps.shutdown.admit(url.pathname, header(req, 'user-agent') ?? '', isLongRunning(info));
     if (admitted.kind === 'reject') return sendRejection(req, res, admitted);
     try {
-      await serve(req, res);
+      await serve(req, res, url, info);
     } finally {
       admitted.done();
     }
   };
 
-  async function serve(req: Req & { socket?: unknown }, res: Res): Promise<void> {
+  async function serve(
+    req: Req & { socket?: unknown },
+    res: Res,
+    url: URL,
+    info: ReturnType<typeof parseResourcePath>,
+  ): Promise<void> {
     const started = process.hrtime.bigint();
-    const url = new URL(req.url ?? '/', 'https://localhost');
     const path = url.pathname;
     const query = url.searchParams;
     let verb = (req.method ?? 'GET').toUpperCase();
@@ -163,7 +164,6 @@ export function createHandler(deps: HandlerDeps) {
         return void sendAuditRejection(req, res);
       }
       if (!user && !isPublicPath(path)) throw unauthorized();
-      const info = parseResourcePath(verb, path, query);
       if (user && !info) await authorize(authorizer, nonResourceAttributes(user, verb, path));
       const remote = user ? deps.aggregator?.(path) : undefined;
       if (remote && user) {
