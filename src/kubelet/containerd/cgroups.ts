@@ -1,6 +1,6 @@
 // cgroupfs helpers: containerd (cgroupfs driver) creates the cgroup_parent directories the
 // kubelet names, in every v1 hierarchy and in the unified one, and never removes them.
-import { existsSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -37,6 +37,27 @@ export function removeCgroupTree(parent: string, root = CGROUP_ROOT): string[] {
     if (existsSync(dir)) rm(dir);
   }
   return left;
+}
+
+/** The processes left in a cgroup subtree, in any hierarchy (containers whose shims are gone). */
+export function cgroupTreeProcesses(parent: string, root = CGROUP_ROOT): number[] {
+  const rel = parent.replace(/^\/+/, '');
+  if (!rel) throw new Error('refusing to list the root cgroup');
+  const pids = new Set<number>();
+  const walk = (dir: string) => {
+    try {
+      for (const line of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n'))
+        if (line) pids.add(Number(line));
+      for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(join(dir, e.name));
+    } catch {
+      // gone meanwhile
+    }
+  };
+  for (const h of cgroupHierarchies(root)) {
+    const dir = join(h, rel);
+    if (existsSync(dir)) walk(dir);
+  }
+  return [...pids];
 }
 
 /** Directories of the subtree that still exist, for leak checks. */
