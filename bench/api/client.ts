@@ -2,6 +2,7 @@
 // as client-go does).
 import { connect, type ClientHttp2Session } from 'node:http2';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Creds {
   ca: string;
@@ -49,4 +50,14 @@ export function call(
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** `k8ts server` arguments of an API-only bench server: loopback, a fresh data dir, quiet logs. */
+export function benchServerArgs(dir: string, port: number, kubeconfig: string): string[] {
+  return [
+    'server',
+    ...['--data-dir', join(dir, 'data'), '--bind-address', '127.0.0.1'],
+    ...['--https-listen-port', String(port), '--write-kubeconfig', kubeconfig],
+    ...['--disable-agent', '--log-level', 'warn'],
+  ];
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { call, credsFromKubeconfig, percentile, session } from './client.js';
+import { benchServerArgs, call, credsFromKubeconfig, percentile, session } from './client.js';
 import { freePort } from '../../test/integration/harness.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -33,24 +33,7 @@ async function main(): Promise<void> {
   const kubeconfig = join(dir, 'admin.kubeconfig');
   const port = await freePort();
   const t0 = performance.now();
-  const proc = spawn(
-    join(ROOT, 'bin', 'k8ts'),
-    [
-      'server',
-      '--data-dir',
-      join(dir, 'data'),
-      '--bind-address',
-      '127.0.0.1',
-      '--https-listen-port',
-      String(port),
-      '--write-kubeconfig',
-      kubeconfig,
-      '--disable-agent',
-      '--log-level',
-      'warn',
-    ],
-    { stdio: 'ignore' },
-  );
+  const proc = spawn(join(ROOT, 'bin', 'k8ts'), benchServerArgs(dir, port, kubeconfig), { stdio: 'ignore' });
   let s;
   for (;;) {
     if (existsSync(kubeconfig)) {

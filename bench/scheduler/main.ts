@@ -16,6 +16,7 @@ import type { KubeObject } from '../../src/api/types.js';
 import { Informer } from '../../src/client/informer.js';
 import { loadKubeconfig, RestClient } from '../../src/client/rest.js';
 import { freePort } from '../../test/integration/harness.js';
+import { benchServerArgs } from '../api/client.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const { values } = parseArgs({
@@ -139,20 +140,7 @@ async function main(): Promise<void> {
   const kubeconfig = join(dir, 'admin.kubeconfig');
   const port = await freePort();
   const server = k8ts(
-    [
-      'server',
-      '--data-dir',
-      join(dir, 'data'),
-      '--bind-address',
-      '127.0.0.1',
-      '--https-listen-port',
-      String(port),
-      '--write-kubeconfig',
-      kubeconfig,
-      '--disable-agent',
-      '--log-level',
-      'warn',
-    ],
+    benchServerArgs(dir, port, kubeconfig),
     (process.env.K8TS_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
   );
   let simNodes: ChildProcess | undefined;

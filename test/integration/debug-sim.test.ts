@@ -3,21 +3,7 @@
 // ephemeralContainerStatuses and `kubectl describe`, plus node debug pods and pod copies.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanup, startServer, type TestServer } from './harness.js';
-
-async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`${what}: not reached in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { cleanup, startServer, type TestServer, eventually } from './harness.js';
 
 const POD = JSON.stringify({
   apiVersion: 'v1',

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'node:https';
+import assert from 'node:assert/strict';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const KUBECTL = join(ROOT, '.bin-tools', 'kubectl');
@@ -171,4 +172,28 @@ export function cleanup(s: TestServer): void {
       if (mountPoint?.startsWith(s.dir + '/')) spawnSync('umount', ['-l', mountPoint]);
     }
   rmSync(s.dir, { recursive: true, force: true });
+}
+
+/**
+ * Polls `fn` every 200 ms until it returns a truthy value, which it returns; fails the test
+ * after `ms` (a bound on the wait, not a timed assertion).
+ */
+export async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  ms = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) assert.fail(`${what}: not reached in ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** `eventually` with another default bound, for suites whose waits are all longer. */
+export function eventuallyWithin(defaultMs: number) {
+  return <T>(what: string, fn: () => Promise<T | undefined | false>, ms = defaultMs): Promise<T> =>
+    eventually(what, fn, ms);
 }

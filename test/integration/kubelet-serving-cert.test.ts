@@ -23,24 +23,12 @@ import {
   KUBELET_CLIENT_SIGNER,
 } from '../../src/kubelet/certs/serving-request.js';
 import { writeKeyPair } from '../../src/pki/bundle.js';
-import { freePort, ROOT, startServer, type TestServer } from './harness.js';
+import { freePort, ROOT, startServer, type TestServer, eventuallyWithin } from './harness.js';
+
+const eventually = eventuallyWithin(60_000);
 
 const K8TS = join(ROOT, 'bin', 'k8ts');
 const NODE = 'serving-1';
-
-async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`${what}: not reached in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

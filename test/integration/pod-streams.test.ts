@@ -5,21 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
-import { cleanup, startServer, type TestServer } from './harness.js';
+import { cleanup, startServer, type TestServer, eventuallyWithin } from './harness.js';
 
-async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`${what}: not reached in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const eventually = eventuallyWithin(30_000);
 
 const NODE = 'streams-node';
 

@@ -5,21 +5,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanup, ROOT, startServer, type TestServer } from './harness.js';
+import { cleanup, ROOT, startServer, type TestServer, eventuallyWithin } from './harness.js';
 
-async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`${what}: not reached in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const eventually = eventuallyWithin(30_000);
 
 const pod = (name: string, priority: number, cpu: string) =>
   JSON.stringify({

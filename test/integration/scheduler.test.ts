@@ -1,24 +1,7 @@
 // The scheduler on simulated nodes, as a kubectl user sees it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanup, startServer, type TestServer } from './harness.js';
-
-/** Polls `fn` until it returns a truthy value or the deadline passes (then fails with the last value). */
-async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    last = v;
-    if (Date.now() > deadline) assert.fail(`${what}: not reached in ${ms} ms (last: ${String(last)})`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { cleanup, startServer, type TestServer, eventually } from './harness.js';
 
 describe('scheduler on simulated nodes', () => {
   let s: TestServer;
