@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { unixTarget } from '../util/grpc.js';
 import type * as T from './types.js';
 
 // The kubelet's own limit (pkg/kubelet/cri/remote: maxMsgSize = 16 MiB); grpc's default is 4 MiB.
@@ -82,13 +83,7 @@ export interface CriClientOptions {
 }
 
 /** Turns `unix:///run/x.sock`, `unix:/x`, or a bare path into grpc-js's target. */
-export function criTarget(endpoint: string): string {
-  if (endpoint.startsWith('unix://'))
-    return 'unix://' + endpoint.slice('unix://'.length).replace(/^\/*/, '/');
-  if (endpoint.startsWith('unix:')) return 'unix://' + endpoint.slice(5);
-  if (endpoint.startsWith('/')) return 'unix://' + endpoint;
-  return endpoint;
-}
+export const criTarget = unixTarget;
 
 export class CriClient {
   private readonly runtime: grpc.Client;

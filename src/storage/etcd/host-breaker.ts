@@ -4,7 +4,8 @@
 // supervisor within 0.5–3 s) came back kept refusing every request for up to 5 s more: the
 // "server stopped answering after its etcd member restarted" fault. Here the circuit lets one
 // probe through HALF_OPEN_MS after it opened, and closes again on the first success.
-import { isRecoverableError, type IOptions } from 'etcd3';
+import type { IOptions } from 'etcd3';
+import { etcd3 } from '../../etcd/load.js';
 
 type HostPolicy = ReturnType<NonNullable<NonNullable<IOptions['faultHandling']>['host']>>;
 
@@ -39,7 +40,7 @@ export function hostBreaker(host: string, now: () => number = Date.now): HostPol
         failures = 0;
         return v;
       } catch (err) {
-        if (err instanceof Error && isRecoverableError(err)) {
+        if (err instanceof Error && etcd3().isRecoverableError(err)) {
           failures++;
           if (failures >= FAILURES_TO_OPEN) openedAt = now();
         } else failures = 0; // the member answered (with a refusal)

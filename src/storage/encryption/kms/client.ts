@@ -3,9 +3,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { criTarget } from '../../../cri/client.js';
+import type * as grpc from '@grpc/grpc-js';
+import { grpcJs, protoLoader, unixTarget } from '../../../util/grpc.js';
 import { envelopeMetrics, grpcCodeName } from './metrics.js';
 
 export interface StatusResponse {
@@ -40,8 +39,8 @@ let serviceMemo: grpc.ServiceClientConstructor | undefined;
 /** The KeyManagementService constructor (its `.service` is the definition servers add). */
 export function kmsService(): grpc.ServiceClientConstructor {
   if (!serviceMemo) {
-    const def = protoLoader.loadSync(protoPath(), { keepCase: true, defaults: true });
-    const pkg = grpc.loadPackageDefinition(def).v2 as grpc.GrpcObject;
+    const def = protoLoader().loadSync(protoPath(), { keepCase: true, defaults: true });
+    const pkg = grpcJs().loadPackageDefinition(def).v2 as grpc.GrpcObject;
     serviceMemo = pkg.KeyManagementService as grpc.ServiceClientConstructor;
   }
   return serviceMemo;
@@ -64,7 +63,7 @@ export class KmsClient {
     private readonly providerName = '',
   ) {
     const Service = kmsService();
-    this.client = new Service(criTarget(endpoint), grpc.credentials.createInsecure(), {
+    this.client = new Service(unixTarget(endpoint), grpcJs().credentials.createInsecure(), {
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 2000,
     });
@@ -75,7 +74,7 @@ export class KmsClient {
     const deadline = new Date(Date.now() + this.timeoutMs);
     const started = performance.now();
     return new Promise<Res>((resolve, reject) => {
-      fn.call(this.client, req, new grpc.Metadata(), { deadline }, (err, res) => {
+      fn.call(this.client, req, new (grpcJs().Metadata)(), { deadline }, (err, res) => {
         envelopeMetrics.recordLatency(
           this.providerName,
           `/v2.KeyManagementService/${method}`,
@@ -84,7 +83,7 @@ export class KmsClient {
         );
         if (err)
           reject(
-            new Error(`rpc error: code = ${grpc.status[err.code]} desc = ${err.details || err.message}`),
+            new Error(`rpc error: code = ${grpcJs().status[err.code]} desc = ${err.details || err.message}`),
           );
         else resolve(res as Res);
       });
