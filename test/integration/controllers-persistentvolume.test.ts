@@ -161,7 +161,14 @@ kind: StorageClass
 metadata: {name: external}
 provisioner: example.com/nfs
 ---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: standard}
+provisioner: kubernetes.io/gce-pd
+---
 ` +
+        pvc('gce-claim', '1Gi', 'standard') +
+        '---\n' +
         pvc('waits', '1Gi', 'later') +
         '---\n' +
         pvc('external-claim', '1Gi', 'external'),
@@ -189,6 +196,11 @@ provisioner: example.com/nfs
     await reasons(
       'external-claim',
       /ExternalProvisioning\s+Waiting for a volume to be created either by the external provisioner 'example.com\/nfs' or manually by the system administrator\. If volume creation is delayed, please verify that the provisioner is running and correctly registered\./,
+    );
+    // seed 004 §3.10's gce-pd class: CSI migration hands it to the CSI driver, as v1.31 does
+    await reasons(
+      'gce-claim',
+      /ExternalProvisioning\s+Waiting for a volume to be created either by the external provisioner 'pd.csi.storage.gke.io' or manually/,
     );
     const ann = await kubectlOk(s, [
       'get',

@@ -35,6 +35,20 @@ const log = logger('persistentvolume-binder-controller');
 const RESYNC_MS = 15_000;
 const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 
+/**
+ * In-tree provisioners whose CSI migration is on in v1.31 (pkg/volume/csimigration): their
+ * classes are provisioned externally, by the CSI driver named here, not reported as unknown.
+ */
+const MIGRATED_TO_CSI: ReadonlyMap<string, string> = new Map([
+  ['kubernetes.io/aws-ebs', 'ebs.csi.aws.com'],
+  ['kubernetes.io/gce-pd', 'pd.csi.storage.gke.io'],
+  ['kubernetes.io/azure-disk', 'disk.csi.azure.com'],
+  ['kubernetes.io/azure-file', 'file.csi.azure.com'],
+  ['kubernetes.io/cinder', 'cinder.csi.openstack.org'],
+  ['kubernetes.io/vsphere-volume', 'csi.vsphere.vmware.com'],
+  ['kubernetes.io/portworx-volume', 'pxd.portworx.com'],
+]);
+
 const claimKey = (ns: string | undefined, name: string | undefined) => `pvc:${ns}/${name}`;
 
 export class PersistentVolumeBinderController implements Controller {
@@ -229,9 +243,11 @@ export class PersistentVolumeBinderController implements Controller {
       );
       return;
     }
-    const provisioner = (sc as { provisioner?: string }).provisioner ?? '';
+    const classProvisioner = (sc as { provisioner?: string }).provisioner ?? '';
+    const provisioner = MIGRATED_TO_CSI.get(classProvisioner) ?? classProvisioner;
     if (provisioner === NO_PROVISIONER || provisioner.startsWith('kubernetes.io/')) {
-      // in-tree provisioners are gone from upstream too; no-provisioner classes are for static volumes
+      // no in-tree provisioner runs here (nor upstream, after CSI migration); no-provisioner
+      // classes are for static volumes
       this.recorder.event(
         claim,
         'Warning',
