@@ -21,6 +21,7 @@ import {
   type FieldError,
 } from '../registry/validation.js';
 import type { JSONSchemaProps } from './types.js';
+import { deepEqual } from './validate.js';
 
 export interface ValidationRule {
   rule: string;
@@ -274,32 +275,49 @@ interface Run {
   budget: number;
   errs: FieldError[];
   stopped: boolean;
+  ratchet: boolean;
 }
 
-/** Evaluates the rules of node against obj (and old, on update); returns the field errors. */
-export function evaluateRules(node: RuleNode, obj: unknown, old: unknown): FieldError[] {
-  const run: Run = { budget: RUNTIME_COST_BUDGET, errs: [], stopped: false };
-  visit(node, '', obj, old, run);
+/**
+ * Evaluates the rules of node against obj (and old, on update); returns the field errors.
+ * `ratchet`: failures in parts equal to old are dropped (custom resource updates; a default,
+ * checked with itself as old, is not ratcheted, as upstream passes no correlation there).
+ */
+export function evaluateRules(
+  node: RuleNode,
+  obj: unknown,
+  old: unknown,
+  opts: { ratchet?: boolean } = {},
+): FieldError[] {
+  const run: Run = { budget: RUNTIME_COST_BUDGET, errs: [], stopped: false, ratchet: opts.ratchet === true };
+  visit(node, '', obj, old, run, false);
   return run.errs;
 }
 
 const child = (path: string, k: string) => (path ? `${path}.${k}` : k);
 
-function visit(node: RuleNode, path: string, v: unknown, old: unknown, run: Run): void {
+/**
+ * `unchanged`: this value equals its correlated old one, or lies inside one that does; failures
+ * of its rules that do not name oldSelf are then ratcheted (CRDValidationRatcheting, as upstream).
+ */
+function visit(node: RuleNode, path: string, v: unknown, old: unknown, run: Run, within: boolean): void {
   if (run.stopped || v === null || v === undefined) return;
-  if (node.rules.length) evaluateNode(node, path, v, old, run);
+  const unchanged = run.ratchet && (within || (old !== undefined && deepEqual(v, old)));
+  if (node.rules.length) evaluateNode(node, path, v, old, run, unchanged);
   if (run.stopped) return;
   if (Array.isArray(v) && node.items) {
     const oldItems = correlateList(node.schema, Array.isArray(old) ? old : undefined);
-    v.forEach((item, i) => node.items && visit(node.items, `${path}[${i}]`, item, oldItems(item), run));
+    v.forEach(
+      (item, i) => node.items && visit(node.items, `${path}[${i}]`, item, oldItems(item), run, unchanged),
+    );
   } else if (isRecord(v)) {
     const granular = node.schema['x-kubernetes-map-type'] !== 'atomic';
     const oldMap = granular && isRecord(old) ? old : undefined;
     for (const [k, value] of Object.entries(v)) {
       const sub = node.properties?.get(k);
-      if (sub) visit(sub, child(path, k), value, oldMap?.[k], run);
+      if (sub) visit(sub, child(path, k), value, oldMap?.[k], run, unchanged);
       else if (node.additionalProperties && !node.schema.properties)
-        visit(node.additionalProperties, `${path}[${k}]`, value, oldMap?.[k], run);
+        visit(node.additionalProperties, `${path}[${k}]`, value, oldMap?.[k], run, unchanged);
       if (run.stopped) return;
     }
   }
@@ -315,7 +333,14 @@ function correlateList(s: JSONSchemaProps, old: unknown[] | undefined): (item: u
   return (item) => byKey.get(keyOf(item));
 }
 
-function evaluateNode(node: RuleNode, path: string, v: unknown, old: unknown, run: Run): void {
+function evaluateNode(
+  node: RuleNode,
+  path: string,
+  v: unknown,
+  old: unknown,
+  run: Run,
+  unchanged: boolean,
+): void {
   const type = node.schema.type ?? (node.schema['x-kubernetes-int-or-string'] ? 'string' : 'object');
   const at = path || '<nil>';
   if (run.budget <= 0) {
@@ -376,6 +401,11 @@ function evaluateNode(node: RuleNode, path: string, v: unknown, old: unknown, ru
       continue;
     }
     if (res.value === true) continue;
+    // A false result is ratcheted (evaluation errors are not). Upstream turns it into a
+    // warning; k8ts's strategies have no warning channel yet, so it is dropped.
+    const report = (e: FieldError) => {
+      if (r.usesOldSelf || !unchanged) run.errs.push(e);
+    };
     const errPath = r.fieldPath ? (path + r.fieldPath).replace(/^\./, '') : at;
     let detail = (r.rule.message ?? '').trim() || `failed rule: ${ruleText}`;
     if (r.message) {
@@ -398,7 +428,7 @@ function evaluateNode(node: RuleNode, path: string, v: unknown, old: unknown, ru
       // Upstream logs a failed, empty, multi-line or overlong message and falls back to message.
       if (m.error === undefined && text && !/\n/.test(text) && text.length <= 5 * 1024) detail = text;
     }
-    run.errs.push(fieldErrorForReason(errPath, type, detail, r.rule.reason));
+    report(fieldErrorForReason(errPath, type, detail, r.rule.reason));
   }
 }
 

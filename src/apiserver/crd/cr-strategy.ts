@@ -15,7 +15,7 @@ import { applyDefaults, prune } from './prune.js';
 import type { CRDVersion, CustomResourceDefinition, JSONSchemaProps, PrinterColumn } from './types.js';
 import { compileRules, evaluateRules } from './cel-rules.js';
 import { selectableFieldGetters } from './selectable.js';
-import { validateValue } from './validate.js';
+import { validateValue, type Correlated } from './validate.js';
 
 const CREATION_TIMESTAMP_DOC =
   'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
@@ -114,6 +114,18 @@ export function customResourceStrategy({ crd, version, terminating }: ServedVers
   // prepareForUpdate runs before validate on updates: those objects get their rules evaluated
   // once, with the old object, in validateUpdate.
   const updating = new WeakSet<object>();
+  const bodySchema = { ...schema, properties: withoutMetadata(schema.properties) };
+  const schemaErrors = (obj: KubeObject, old: KubeObject | undefined): FieldError[] => {
+    const errs: FieldError[] = [];
+    const { metadata: _m, ...rest } = obj;
+    let prior: Correlated | undefined;
+    if (old) {
+      const { metadata: _o, ...oldRest } = old;
+      prior = { old: oldRest };
+    }
+    validateValue(rest, bodySchema, '', errs, prior);
+    return errs;
+  };
   const st: ResourceStrategy & { nameValidator?: undefined } = {
     group,
     version: version.name,
@@ -146,19 +158,17 @@ export function customResourceStrategy({ crd, version, terminating }: ServedVers
       updating.add(obj);
     },
     validate: (obj) => {
-      const errs: FieldError[] = [];
-      const { metadata: _m, ...rest } = obj;
-      validateValue(rest, { ...schema, properties: withoutMetadata(schema.properties) }, '', errs);
-      if (rules && !errs.length && !updating.has(obj)) errs.push(...evaluateRules(rules, obj, undefined));
+      // updates are validated in validateUpdate, against the old object (ratcheting)
+      if (updating.has(obj)) return [];
+      const errs = schemaErrors(obj, undefined);
+      if (rules && !errs.length) errs.push(...evaluateRules(rules, obj, undefined));
       return errs;
     },
     validateUpdate: (obj, old) => {
-      if (!rules) return [];
-      // Schema errors were reported by validate; rules run on schema-valid objects only.
-      const schemaErrs: FieldError[] = [];
-      const { metadata: _m, ...rest } = obj;
-      validateValue(rest, { ...schema, properties: withoutMetadata(schema.properties) }, '', schemaErrs);
-      return schemaErrs.length ? [] : evaluateRules(rules, obj, old);
+      // CRDValidationRatcheting: errors in parts equal to the old object are not reported
+      const errs = schemaErrors(obj, old);
+      if (rules && !errs.length) errs.push(...evaluateRules(rules, obj, old, { ratchet: true }));
+      return errs;
     },
     table: table(version),
   };

@@ -21,7 +21,24 @@ export function jsonType(v: unknown): string {
 /** Go's %v of a float64 bound. */
 const num = (n: number) => String(n);
 
-export function validateValue(v: unknown, s: JSONSchemaProps, path: string, errs: FieldError[]): void {
+/**
+ * The correlated old value on an update (CRDValidationRatcheting, beta and on by default in
+ * v1.31): a node equal to its old value reports no errors, so a tightened schema does not block
+ * edits elsewhere in an object. `undefined` means nothing correlates (a create, a field the old
+ * object lacks, an item of a list that is not a map-type list).
+ */
+export interface Correlated {
+  old: unknown;
+}
+
+export function validateValue(
+  v: unknown,
+  s: JSONSchemaProps,
+  path: string,
+  errs: FieldError[],
+  prior?: Correlated,
+): void {
+  if (prior && deepEqual(v, prior.old)) return;
   const name = path;
   const typeInvalid = (typeName: string, actual: string) =>
     errs.push(invalidValue(path, actual, `${name} in body must be of type ${typeName}: "${actual}"`));
@@ -45,8 +62,8 @@ export function validateValue(v: unknown, s: JSONSchemaProps, path: string, errs
     );
   if (typeof v === 'string') validateString(v, s, path, errs);
   if (typeof v === 'number') validateNumber(v, s, path, errs);
-  if (Array.isArray(v)) validateArray(v, s, path, errs);
-  if (isRecord(v)) validateObject(v, s, path, errs);
+  if (Array.isArray(v)) validateArray(v, s, path, errs, prior);
+  if (isRecord(v)) validateObject(v, s, path, errs, prior);
   validateJunctors(v, s, path, errs);
 }
 
@@ -165,7 +182,13 @@ function validateNumber(v: number, s: JSONSchemaProps, path: string, errs: Field
   }
 }
 
-function validateArray(v: unknown[], s: JSONSchemaProps, path: string, errs: FieldError[]): void {
+function validateArray(
+  v: unknown[],
+  s: JSONSchemaProps,
+  path: string,
+  errs: FieldError[],
+  prior: Correlated | undefined,
+): void {
   if (s.maxItems !== undefined && v.length > s.maxItems)
     errs.push({
       type: 'FieldValueTooMany',
@@ -175,7 +198,8 @@ function validateArray(v: unknown[], s: JSONSchemaProps, path: string, errs: Fie
     });
   if (s.minItems !== undefined && v.length < s.minItems)
     errs.push(invalidValue(path, v.length, `${path} in body should have at least ${s.minItems} items`));
-  if (s.items) v.forEach((item, i) => validateValue(item, s.items!, `${path}[${i}]`, errs));
+  const oldItem = correlateItems(s, prior);
+  if (s.items) v.forEach((item, i) => validateValue(item, s.items!, `${path}[${i}]`, errs, oldItem(item)));
 }
 
 function validateObject(
@@ -183,8 +207,15 @@ function validateObject(
   s: JSONSchemaProps,
   path: string,
   errs: FieldError[],
+  prior: Correlated | undefined,
 ): void {
   const child = (k: string) => (path ? `${path}.${k}` : k);
+  const old = prior && isRecord(prior.old) ? prior.old : undefined;
+  // as upstream, apiVersion and kind of the root cannot ratchet (both sides are converted)
+  const oldChild = (k: string): Correlated | undefined =>
+    old && Object.hasOwn(old, k) && !(path === '' && (k === 'apiVersion' || k === 'kind'))
+      ? { old: old[k] }
+      : undefined;
   for (const r of s.required ?? []) if (!(r in v)) errs.push(required(child(r), ''));
   const count = Object.keys(v).length;
   if (s.maxProperties !== undefined && count > s.maxProperties)
@@ -204,8 +235,38 @@ function validateObject(
   }
   for (const [k, value] of Object.entries(v)) {
     const prop = s.properties?.[k];
-    if (prop) validateValue(value, prop, child(k), errs);
+    if (prop) validateValue(value, prop, child(k), errs, oldChild(k));
     else if (s.additionalProperties && typeof s.additionalProperties === 'object')
-      validateValue(value, s.additionalProperties, child(k), errs);
+      validateValue(value, s.additionalProperties, child(k), errs, oldChild(k));
   }
+}
+
+/** Old items correlate by the keys of a map-type list only (upstream's CorrelatedObject.Index). */
+export function correlateItems(
+  s: JSONSchemaProps,
+  prior: Correlated | undefined,
+): (item: unknown) => Correlated | undefined {
+  const keys = s['x-kubernetes-list-map-keys'];
+  const old = prior?.old;
+  if (!Array.isArray(old) || s['x-kubernetes-list-type'] !== 'map' || !keys?.length) return () => undefined;
+  const keyOf = (item: unknown) =>
+    isRecord(item) ? JSON.stringify(keys.map((k) => item[k] ?? null)) : undefined;
+  const byKey = new Map(old.map((o) => [keyOf(o), o]));
+  return (item) => {
+    const k = keyOf(item);
+    return byKey.has(k) ? { old: byKey.get(k) } : undefined;
+  };
+}
+
+/** Structural equality of JSON values (Go's reflect.DeepEqual on unstructured content). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (isRecord(a) && isRecord(b)) {
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    return ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
 }
