@@ -27,6 +27,7 @@ import { bootstrapAgent, writeAgentCredentials } from '../cluster/agent-bootstra
 import {
   clusterKubeletConfig,
   loadKubeletConfig,
+  parseDuration,
   type KubeletConfig,
 } from '../kubelet/certs/kubelet-config.js';
 import { clientCertManager, servingCertManager } from '../kubelet/certs/cert-manager.js';
@@ -53,9 +54,13 @@ Flags:
   --disable-network-policy   Do not enforce NetworkPolicies (they are, with iptables, on containerd)
   --allowed-unsafe-sysctls LIST  Unsafe sysctls (or prefixes ending in *) pods may set, comma-separated
   --config FILE              KubeletConfiguration (kubelet.config.k8s.io/v1beta1): serverTLSBootstrap,
-                             rotateCertificates, clusterDNS, port, allowedUnsafeSysctls; flags win.
+                             rotateCertificates, clusterDNS, port, allowedUnsafeSysctls,
+                             staticPodPath, fileCheckFrequency; flags win.
                              Without it: ConfigMap kube-system/kubelet-config (key kubelet), copied
                              to <data-dir>/agent/config.yaml
+  --pod-manifest-path PATH   Static pod manifests (a directory or one file; as staticPodPath), read
+                             again every fileCheckFrequency (default 20s); each runs with a mirror pod
+  --file-check-frequency D   How often the static pod manifests are read again (e.g. 20s)
   --rotate-server-certificates[=true|false]  Request the kubelet's serving certificate from the
                              cluster CA by a kubelet-serving CSR (as serverTLSBootstrap: true)
   --rotate-certificates[=true|false]  Renew the client certificate of a joined agent before it
@@ -114,6 +119,8 @@ export async function runAgent(args: string[]): Promise<number> {
       'disable-network-policy': { type: 'boolean', default: false },
       'allowed-unsafe-sysctls': { type: 'string' },
       config: { type: 'string' },
+      'pod-manifest-path': { type: 'string' },
+      'file-check-frequency': { type: 'string' },
       'rotate-server-certificates': { type: 'string' },
       'rotate-certificates': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -158,10 +165,15 @@ export async function runAgent(args: string[]): Promise<number> {
     fileConfig ??
     (await clusterKubeletConfig(client, join(dataDir, 'agent', 'config.yaml'), (m, f) => log.warn(m, f))) ??
     NO_CONFIG;
-  const { kubeletPort, serverTLSBootstrap, rotateCertificates, clusterDNS, sysctls } = kubeletSettings(
-    values,
-    config,
-  );
+  const {
+    kubeletPort,
+    serverTLSBootstrap,
+    rotateCertificates,
+    clusterDNS,
+    sysctls,
+    staticPodPath,
+    fileCheckFrequencyMs,
+  } = kubeletSettings(values, config);
   // a joined agent's client certificate is its own to renew; the server's agent uses the admin's
   const joinedServer = values.server;
   const clientRotation =
@@ -277,7 +289,7 @@ export async function runAgent(args: string[]): Promise<number> {
     clientConfig.ca,
     serverTLSBootstrap,
   );
-  host.add({ identity, runtime, fallbackPodCIDR, recorder, sysctls });
+  host.add({ identity, runtime, fallbackPodCIDR, recorder, sysctls, staticPodPath, fileCheckFrequencyMs });
   await host.start();
   log.info('agent started', { node: identity.name, runtime: runtime.name });
   const overlay =
@@ -314,7 +326,9 @@ type SettingFlags = Partial<
     | 'rotate-server-certificates'
     | 'rotate-certificates'
     | 'cluster-dns'
-    | 'allowed-unsafe-sysctls',
+    | 'allowed-unsafe-sysctls'
+    | 'pod-manifest-path'
+    | 'file-check-frequency',
     string
   >
 >;
@@ -330,7 +344,14 @@ function kubeletSettings(values: SettingFlags, config: KubeletConfig) {
     if (v !== 'true' && v !== 'false') throw new Error(`invalid argument "${v}" for "--${flag}" flag`);
     return v === 'true';
   };
+  const frequency = values['file-check-frequency'];
+  const frequencyMs = frequency === undefined ? config.fileCheckFrequencyMs : parseDuration(frequency);
+  if (frequencyMs === undefined && frequency !== undefined)
+    throw new Error(`invalid argument "${frequency}" for "--file-check-frequency" flag`);
+  const manifests = values['pod-manifest-path'];
   return {
+    staticPodPath: manifests ? resolve(manifests) : config.staticPodPath,
+    fileCheckFrequencyMs: frequencyMs,
     kubeletPort,
     serverTLSBootstrap: boolFlag('rotate-server-certificates', config.serverTLSBootstrap),
     rotateCertificates: boolFlag('rotate-certificates', config.rotateCertificates),

@@ -21,6 +21,8 @@ const nodeNameOf = (o: KubeObject): string => {
 export class KubeletHost {
   private readonly informers: SharedInformers;
   private readonly kubelets = new Map<string, Kubelet>();
+  /** Static pod keys and the kubelet whose manifests define them. */
+  private readonly staticOwners = new Map<string, Kubelet>();
   private readonly queue = new WorkQueue(100, 10_000);
   private running = false;
   private stopped = false;
@@ -59,6 +61,10 @@ export class KubeletHost {
         client: this.client,
         node: (name) => this.informers.informer('/api/v1/nodes').get(name),
         enqueue: (key) => this.queue.add(key),
+        claimStatic: (key, claim) => {
+          if (claim) this.staticOwners.set(key, k);
+          else if (this.staticOwners.get(key) === k) this.staticOwners.delete(key);
+        },
       },
       opts,
     );
@@ -74,7 +80,11 @@ export class KubeletHost {
 
   /** One pod by namespace and name, when it is bound to `nodeName`. */
   podOf(nodeName: string, namespace: string, name: string): Pod | undefined {
-    const pod = this.informers.informer('/api/v1/pods').get(`${namespace}/${name}`) as Pod | undefined;
+    const key = `${namespace}/${name}`;
+    // a mirror pod's containers run under its static pod's UID
+    const owner = this.staticOwners.get(key);
+    if (owner?.name === nodeName) return owner.staticPodOf(key);
+    const pod = this.informers.informer('/api/v1/pods').get(key) as Pod | undefined;
     return pod && nodeNameOf(pod) === nodeName ? pod : undefined;
   }
 
@@ -120,8 +130,10 @@ export class KubeletHost {
       if (key === undefined) return;
       const pod = pods.get(key) as Pod | undefined;
       const k = pod && this.kubelets.get(nodeNameOf(pod));
+      const owner = this.staticOwners.get(key);
       try {
-        if (pod && k) await k.syncPod(key, pod);
+        if (owner) await owner.syncStatic(key, pod);
+        else if (pod && k) await k.syncPod(key, pod);
         this.queue.forget(key);
       } catch (err) {
         log.debug('pod sync failed; retrying', { pod: key, error: String(err) });

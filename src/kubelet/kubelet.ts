@@ -15,6 +15,8 @@ import { apiPodStatus, timestampNow } from './pod-status.js';
 import { SYSCTL_FORBIDDEN, SysctlAllowlist } from './runtime/sysctls.js';
 import type { Pod, PodRuntime, RuntimePodStatus } from './runtime/types.js';
 import { NodeVolumeExpander } from './volumes/expansion.js';
+import { FileSource } from './static-pods/file-source.js';
+import { isMirrorPod, mirrorPodOf, mirrors } from './static-pods/mirror.js';
 
 const log = logger('kubelet');
 const LEASE_RENEW_MS = 10_000;
@@ -29,6 +31,10 @@ export interface KubeletOptions {
   recorder?: EventRecorder;
   /** The sysctls pods may set beyond the safe ones (--allowed-unsafe-sysctls). */
   sysctls?: SysctlAllowlist;
+  /** Static pod manifests (staticPodPath / --pod-manifest-path): a directory or one file. */
+  staticPodPath?: string;
+  /** How often the manifests are read again (fileCheckFrequency, default 20 s). */
+  fileCheckFrequencyMs?: number;
 }
 
 export interface KubeletHostAccess {
@@ -37,6 +43,8 @@ export interface KubeletHostAccess {
   node(name: string): KubeObject | undefined;
   /** Asks the host to sync a pod (by namespace/name key) soon. */
   enqueue(key: string): void;
+  /** Routes syncs of `key` to this kubelet even while no API pod exists (static pods). */
+  claimStatic(key: string, claim: boolean): void;
 }
 
 type Obj = Record<string, unknown>;
@@ -67,6 +75,12 @@ export class Kubelet {
   private leaseRV = '';
   private stopped = false;
   private readonly expander: NodeVolumeExpander;
+  private staticSource: FileSource | undefined;
+  /** Static pods by namespace/name, as the manifests define them now. */
+  private staticPods = new Map<string, Pod>();
+  /** Static pods given to the runtime, by their (file-derived) UID. */
+  private readonly staticRunning = new Map<string, Pod>();
+  private readonly mirrorConflicts = new Set<string>();
 
   constructor(
     private readonly host: KubeletHostAccess,
@@ -82,6 +96,16 @@ export class Kubelet {
 
   /** Registers the node and starts the heartbeats. */
   async start(): Promise<void> {
+    // static pods run even before the node is registered (a control plane's own pods)
+    if (this.opts.staticPodPath && !this.staticSource) {
+      this.staticSource = new FileSource({
+        path: this.opts.staticPodPath,
+        nodeName: this.name,
+        checkFrequencyMs: this.opts.fileCheckFrequencyMs ?? 20_000,
+        onChange: (pods) => this.staticChanged(pods),
+      });
+      this.staticSource.start();
+    }
     await this.register();
     const jitter = Math.floor(Math.random() * LEASE_RENEW_MS);
     await this.renewLease();
@@ -91,6 +115,7 @@ export class Kubelet {
 
   stop(): void {
     this.stopped = true;
+    this.staticSource?.stop();
     clearTimeout(this.leaseTimer);
     clearInterval(this.statusTimer);
     this.expander.stop();
@@ -195,6 +220,7 @@ export class Kubelet {
 
   /** Level-based: makes the runtime and the API status match the pod as the informer has it. */
   async syncPod(key: string, pod: Pod): Promise<void> {
+    if (this.staticPods.has(key) || isMirrorPod(pod)) return this.syncStatic(key, pod);
     const uid = pod.metadata.uid ?? '';
     this.uidToKey.set(uid, key);
     const rt = this.opts.runtime;
@@ -246,8 +272,106 @@ export class Kubelet {
     return true;
   }
 
+  /** The static pod behind a mirror pod (what runs, under the manifest's UID). */
+  staticPodOf(key: string): Pod | undefined {
+    return this.staticPods.get(key);
+  }
+
+  /** The manifests changed: stop what is no longer defined, sync every key involved. */
+  private staticChanged(pods: Map<string, Pod>): void {
+    const old = this.staticPods;
+    this.staticPods = new Map(pods);
+    const uids = new Set([...pods.values()].map((p) => p.metadata.uid));
+    for (const [uid, p] of this.staticRunning) {
+      if (uids.has(uid)) continue;
+      this.staticRunning.delete(uid);
+      const grace = p.spec.terminationGracePeriodSeconds ?? 30;
+      log.info('static pod stopped', { pod: `${p.metadata.namespace}/${p.metadata.name}` });
+      void this.opts.runtime
+        .killPod(uid, grace)
+        .then(() => this.opts.runtime.removePod(uid))
+        .catch((err: unknown) => log.warn('could not stop static pod', { uid, error: String(err) }));
+    }
+    for (const key of new Set([...old.keys(), ...pods.keys()])) {
+      this.host.claimStatic(key, pods.has(key));
+      this.host.enqueue(key);
+    }
+  }
+
+  /**
+   * Level-based sync of one static pod key: the manifest's pod runs in the runtime; its mirror
+   * pod in the API exists, carries the current hash and shows the runtime's status. A mirror
+   * pod being deleted, outdated or without a manifest is deleted (and then made again).
+   */
+  async syncStatic(key: string, apiPod: Pod | undefined): Promise<void> {
+    const pod = this.staticPods.get(key);
+    const mirror = isMirrorPod(apiPod) ? apiPod : undefined;
+    if (!pod) {
+      if (mirror) await this.deleteMirror(mirror);
+      return;
+    }
+    const rt = this.opts.runtime;
+    const uid = pod.metadata.uid ?? '';
+    this.staticRunning.set(uid, pod);
+    rt.syncPod(pod, this.podCIDR(), () => this.host.enqueue(key));
+    if (apiPod && !mirror) {
+      // an API pod took the name: it stays; the static pod runs without a mirror (as upstream)
+      if (!this.mirrorConflicts.has(key))
+        log.warn('static pod has no mirror pod: an API pod has its name', { pod: key });
+      this.mirrorConflicts.add(key);
+      return;
+    }
+    this.mirrorConflicts.delete(key);
+    if (mirror && (mirror.metadata.deletionTimestamp || !mirrors(mirror, pod)))
+      return this.deleteMirror(mirror);
+    if (!mirror) return this.createMirror(pod);
+    const status = rt.podStatus(uid);
+    if (status) await this.writeStatus(mirror, status);
+  }
+
+  private async createMirror(pod: Pod): Promise<void> {
+    const nodeUID = this.host.node(this.name)?.metadata.uid;
+    // the owner reference needs the Node's UID: retried (with backoff) until it is registered
+    if (!nodeUID) throw new Error(`node ${this.name} is not registered yet`);
+    const ns = pod.metadata.namespace ?? 'default';
+    try {
+      await this.host.client.request(
+        'POST',
+        `/api/v1/namespaces/${ns}/pods`,
+        mirrorPodOf(pod, { name: this.name, uid: nodeUID }),
+      );
+      log.info('mirror pod created', { pod: `${ns}/${pod.metadata.name}` });
+    } catch (err) {
+      // the informer has not seen it yet; the add event syncs again
+      if (err instanceof StatusError && err.code === 409) return;
+      throw err;
+    }
+  }
+
+  private async deleteMirror(mirror: Pod): Promise<void> {
+    const ns = mirror.metadata.namespace ?? 'default';
+    try {
+      await this.host.client.request('DELETE', `/api/v1/namespaces/${ns}/pods/${mirror.metadata.name}`, {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        gracePeriodSeconds: 0,
+        preconditions: { uid: mirror.metadata.uid },
+      });
+    } catch (err) {
+      if (err instanceof StatusError && (err.code === 404 || err.code === 409)) return;
+      throw err;
+    }
+  }
+
   /** The pod is gone from the API: release what is left. */
   podDeleted(pod: Pod): void {
+    if (isMirrorPod(pod)) {
+      // the static pod keeps running; its next sync makes a new mirror pod
+      this.startTimes.delete(pod.metadata.uid ?? '');
+      this.lastRuntime.delete(pod.metadata.uid ?? '');
+      this.host.enqueue(`${pod.metadata.namespace ?? ''}/${pod.metadata.name}`);
+      return;
+    }
     const uid = pod.metadata.uid ?? '';
     this.opts.runtime.removePod(uid);
     this.expander.untrack(uid);

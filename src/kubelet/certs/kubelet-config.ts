@@ -2,7 +2,7 @@
 // /var/lib/kubelet/config.yaml): the fields k8ts' kubelet honours. Others are accepted and
 // ignored, as upstream's lenient decoding does with fields it does not know.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYAML } from 'yaml';
 import { StatusError } from '../../api/errors.js';
 import type { RestClient } from '../../client/rest.js';
@@ -15,6 +15,33 @@ export interface KubeletConfig {
   clusterDNS?: string[];
   port?: number;
   allowedUnsafeSysctls?: string[];
+  /** Static pod manifests; a relative path is resolved against the configuration file's directory. */
+  staticPodPath?: string;
+  /** fileCheckFrequency in milliseconds (upstream's default 20s). */
+  fileCheckFrequencyMs?: number;
+}
+
+const UNIT_MS: Record<string, number> = {
+  h: 3_600_000,
+  m: 60_000,
+  s: 1000,
+  ms: 1,
+  us: 0.001,
+  µs: 0.001,
+  ns: 1e-6,
+};
+
+/** A metav1.Duration text (Go's time.ParseDuration: "20s", "1m30s", "500ms") in milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  if (text === '0') return 0;
+  const re = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/gy;
+  let total = 0;
+  let at = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    total += Number(m[1]) * UNIT_MS[m[2]!]!;
+    at = re.lastIndex;
+  }
+  return at > 0 && at === text.length ? total : undefined;
 }
 
 const API_VERSION = 'kubelet.config.k8s.io/v1beta1';
@@ -67,6 +94,23 @@ export function parseKubeletConfig(text: string, path = 'config'): KubeletConfig
       fail(path, 'port must be an integer in 0..65535');
     cfg.port = o.port as number;
   }
+  if (o.staticPodPath !== undefined) {
+    if (typeof o.staticPodPath !== 'string') fail(path, 'staticPodPath must be a string');
+    if (o.staticPodPath) cfg.staticPodPath = o.staticPodPath;
+  }
+  if (o.fileCheckFrequency !== undefined) {
+    const ms = typeof o.fileCheckFrequency === 'string' ? parseDuration(o.fileCheckFrequency) : undefined;
+    if (ms === undefined)
+      fail(path, `fileCheckFrequency: invalid duration ${JSON.stringify(o.fileCheckFrequency)}`);
+    cfg.fileCheckFrequencyMs = ms;
+  }
+  return cfg;
+}
+
+/** Relative paths in a configuration file are relative to the file (upstream's resolveRelativePaths). */
+function resolvePaths(cfg: KubeletConfig, file: string): KubeletConfig {
+  if (cfg.staticPodPath && !isAbsolute(cfg.staticPodPath))
+    cfg.staticPodPath = resolve(dirname(file), cfg.staticPodPath);
   return cfg;
 }
 
@@ -77,7 +121,7 @@ export function loadKubeletConfig(path: string): KubeletConfig {
   } catch (err) {
     fail(path, (err as Error).message);
   }
-  return parseKubeletConfig(text, path);
+  return resolvePaths(parseKubeletConfig(text, path), path);
 }
 
 /**
@@ -134,5 +178,5 @@ export async function clusterKubeletConfig(
   mkdirSync(dirname(localCopy), { recursive: true, mode: 0o700 });
   writeFileSync(`${localCopy}.tmp`, text, { mode: 0o644 });
   renameSync(`${localCopy}.tmp`, localCopy);
-  return cfg;
+  return resolvePaths(cfg, localCopy);
 }
