@@ -115,6 +115,8 @@ export class IngressController {
       const list = problems.get(ing) ?? [];
       if (!list.includes(why)) problems.set(ing, [...list, why]);
     };
+    // annotation values ingress-nginx would ignore, and paths that do not compile
+    for (const [ing, list] of table.problems) for (const why of list) note(ing, why);
     const lookups = {
       service: (ns: string, name: string) => this.services.get(`${ns}/${name}`),
       slices: (ns: string, name: string) => this.slices.byIndex('service', `${ns}/${name}`),
@@ -158,7 +160,10 @@ export class IngressController {
       const why = problems.get(ingressKey(ing)) ?? [];
       const mark = `${gen}:${why.join('\n')}`;
       if (why.length && this.warned.get(uid) !== mark)
-        for (const w of why) this.recorder.event(ref, 'Warning', 'Sync', w);
+        for (const w of why) {
+          log.warn('ingress problem', { ingress: ingressKey(ing), problem: w });
+          this.recorder.event(ref, 'Warning', 'Sync', w);
+        }
       this.warned.set(uid, mark);
       this.queue.add(`status:${ingressKey(ing)}`);
     }
