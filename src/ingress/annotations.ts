@@ -95,7 +95,8 @@ function ipBytes(addr: string, family: number): Buffer {
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(a);
   if (v4) {
     const b = v4[1].split('.').map(Number);
-    a = a.slice(0, -v4[1].length) + `${((b[0] << 8) | b[1]).toString(16)}:${((b[2] << 8) | b[3]).toString(16)}`;
+    a =
+      a.slice(0, -v4[1].length) + `${((b[0] << 8) | b[1]).toString(16)}:${((b[2] << 8) | b[3]).toString(16)}`;
   }
   const [head, tail] = a.split('::');
   const h = head ? head.split(':') : [];
@@ -211,7 +212,8 @@ export function parseAnnotations(annotations: Record<string, string> | undefined
       if (!part.trim()) continue;
       const cidr = parseCidr(part);
       if (cidr) into.push(cidr);
-      else c.denied = `the annotation ${PREFIX}${name} does not contain a valid IP address or network: ${part.trim()}`;
+      else
+        c.denied = `the annotation ${PREFIX}${name} does not contain a valid IP address or network: ${part.trim()}`;
     }
   }
   if (c.denied) problems.push(c.denied);

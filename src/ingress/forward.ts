@@ -58,7 +58,11 @@ const upstreamTlsAgent = new HttpsAgent({
   rejectUnauthorized: false,
 });
 
-function forwardedHeaders(req: IncomingMessage, ctx: ForwardContext, plan?: ForwardPlan): OutgoingHttpHeaders {
+function forwardedHeaders(
+  req: IncomingMessage,
+  ctx: ForwardContext,
+  plan?: ForwardPlan,
+): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   const named = new Set(
     String(req.headers.connection ?? '')

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, createServer, request, type Server } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +46,7 @@ async function backend(name: string): Promise<{ server: Server; port: number }> 
           xff: req.headers['x-forwarded-for'],
           xfh: req.headers['x-forwarded-host'],
           xfp: req.headers['x-forwarded-proto'],
+          prefix: req.headers['x-forwarded-prefix'],
           size,
         }),
       );
@@ -71,11 +72,18 @@ function get(
   port: number,
   host: string,
   path: string,
-  o: { agent?: Agent; method?: string; body?: Buffer } = {},
+  o: { agent?: Agent; method?: string; body?: Buffer; headers?: Record<string, string> } = {},
 ) {
   return new Promise<Answer>((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, method: o.method ?? 'GET', headers: { host }, agent: o.agent },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: o.method ?? 'GET',
+        headers: { host, ...o.headers },
+        agent: o.agent,
+      },
       (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
@@ -236,7 +244,12 @@ describe('ingress controller', () => {
     await apply({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
-      metadata: { name: 'site', namespace: 'web' },
+      // the streaming test posts 3 MiB: over ingress-nginx's default 1m body limit
+      metadata: {
+        name: 'site',
+        namespace: 'web',
+        annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '8m' },
+      },
       spec: {
         tls: [{ hosts: ['secure.test'], secretName: 'secure-tls' }],
         rules: [
@@ -332,10 +345,15 @@ describe('ingress controller', () => {
   it('answers 404 for no rule, 503 for a missing Service, and ignores other classes', async () => {
     const none = await get(httpPort, 'unknown.test', '/');
     assert.equal(none.status, 404);
-    assert.equal(none.body, '404 page not found\n');
+    // nginx's own page, as ingress-nginx's default server answers
+    assert.equal(
+      none.body,
+      '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
+    );
+    assert.equal(none.headers['content-type'], 'text/html');
     const broken = await get(httpPort, 'broken.test', '/');
     assert.equal(broken.status, 503);
-    assert.match(broken.body, /Service "web\/missing" does not exist/);
+    assert.match(broken.body, /<title>503 Service Temporarily Unavailable<\/title>/);
     assert.equal((await get(httpPort, 'nginx.test', '/')).status, 404);
   });
 
@@ -515,13 +533,197 @@ describe('ingress controller', () => {
     assert.deepEqual([...posts].sort(), [200, 200, 502, 502]);
   });
 
+  it('honours the ingress-nginx annotations (rewrites, redirects, limits, ranges, CORS, vhost, HTTPS backends)', async () => {
+    // a TLS backend for backend-protocol HTTPS
+    const ca = await createCA('backend-ca');
+    const pair = await issue(ca, { commonName: 'pod', dnsNames: ['pod'], usage: 'server', validDays: 1 });
+    const tlsBackend = createHttpsServer({ cert: pair.certPem, key: pair.keyPem }, (req, res) =>
+      res.end(JSON.stringify({ name: 'tls', url: req.url })),
+    );
+    await new Promise<void>((r) => tlsBackend.listen(0, '127.0.0.1', () => r()));
+    const tlsPort = (tlsBackend.address() as { port: number }).port;
+    try {
+      await apply({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'secure-be', namespace: 'web' },
+        spec: { ports: [{ name: 'https', port: 443, protocol: 'TCP' }] },
+      });
+      await apply({
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: {
+          name: 'secure-be',
+          namespace: 'web',
+          labels: { 'kubernetes.io/service-name': 'secure-be' },
+        },
+        addressType: 'IPv4',
+        ports: [{ name: 'https', port: tlsPort, protocol: 'TCP' }],
+        endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+      });
+      const annotated = (
+        name: string,
+        annotations: Record<string, string>,
+        o: { path?: string; service?: string; port?: number; tls?: boolean } = {},
+      ) =>
+        apply({
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          metadata: {
+            name,
+            namespace: 'web',
+            annotations: Object.fromEntries(
+              Object.entries(annotations).map(([k, v]) => [`nginx.ingress.kubernetes.io/${k}`, v]),
+            ),
+          },
+          spec: {
+            ...(o.tls ? { tls: [{ hosts: [`${name}.test`] }] } : {}),
+            rules: [
+              {
+                host: `${name}.test`,
+                http: {
+                  paths: [
+                    {
+                      path: o.path ?? '/',
+                      pathType: 'ImplementationSpecific',
+                      backend: { service: { name: o.service ?? 'echo', port: { number: o.port ?? 80 } } },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        });
+      await annotated(
+        'rewrite',
+        { 'rewrite-target': '/$2', 'x-forwarded-prefix': '/something' },
+        {
+          path: '/something(/|$)(.*)',
+        },
+      );
+      await annotated('approot', { 'app-root': '/app1' });
+      await annotated('perm', {
+        'permanent-redirect': 'https://example.com/new',
+        'permanent-redirect-code': '308',
+      });
+      await annotated('temp', { 'temporal-redirect': 'https://example.com/t' });
+      await annotated('force', { 'force-ssl-redirect': 'true' });
+      await annotated('nossl', { 'ssl-redirect': 'false' }, { tls: true });
+      await annotated('vhost', { 'upstream-vhost': 'internal.example' });
+      await annotated('small', { 'proxy-body-size': '1k' });
+      await annotated('allow', { 'whitelist-source-range': '10.0.0.0/8' });
+      await annotated('allowed', { 'whitelist-source-range': '127.0.0.0/8, 10.0.0.0/8' });
+      await annotated('deny', { 'denylist-source-range': '127.0.0.1' });
+      await annotated('badrange', { 'whitelist-source-range': 'nonsense' });
+      await annotated('cors', { 'enable-cors': 'true', 'cors-allow-origin': 'https://app.test' });
+      await annotated('badann', { 'backend-protocol': 'bogus', 'ssl-redirect': 'maybe' });
+      await annotated('httpsbe', { 'backend-protocol': 'HTTPS' }, { service: 'secure-be', port: 443 });
+      await until(
+        'the annotated Ingresses served',
+        async () => (await get(httpPort, 'httpsbe.test', '/')).status === 200,
+      );
+
+      const rw = async (path: string) => JSON.parse((await get(httpPort, 'rewrite.test', path)).body);
+      assert.equal((await rw('/something')).url, '/');
+      assert.equal((await rw('/something/')).url, '/');
+      const deep = await rw('/something/new?x=1');
+      assert.equal(deep.url, '/new?x=1');
+      assert.equal(deep.prefix, '/something');
+      assert.equal((await get(httpPort, 'rewrite.test', '/elsewhere')).status, 404);
+
+      const root = await get(httpPort, 'approot.test', '/');
+      assert.equal(root.status, 302);
+      assert.equal(root.headers.location, 'http://approot.test/app1');
+      assert.equal(JSON.parse((await get(httpPort, 'approot.test', '/app1')).body).url, '/app1');
+
+      const perm = await get(httpPort, 'perm.test', '/old');
+      assert.equal(perm.status, 308);
+      assert.equal(perm.headers.location, 'https://example.com/new');
+      assert.equal(
+        perm.body,
+        '<html>\r\n<head><title>308 Permanent Redirect</title></head>\r\n<body>\r\n<center><h1>308 Permanent Redirect</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
+      );
+      const temp = await get(httpPort, 'temp.test', '/');
+      assert.equal(temp.status, 302);
+      assert.equal(temp.headers.location, 'https://example.com/t');
+      assert.match(temp.body, /<title>302 Found<\/title>/);
+
+      const force = await get(httpPort, 'force.test', '/x?y=1');
+      assert.equal(force.status, 308);
+      assert.equal(force.headers.location, `https://force.test:${httpsPort}/x?y=1`);
+      assert.equal((await get(httpPort, 'nossl.test', '/')).status, 200);
+
+      const vhost = JSON.parse((await get(httpPort, 'vhost.test', '/')).body);
+      assert.equal(vhost.host, 'internal.example');
+      assert.equal(vhost.xfh, 'vhost.test');
+
+      const post = (host: string, size: number) =>
+        get(httpPort, host, '/up', { method: 'POST', body: Buffer.alloc(size, 1) });
+      assert.equal((await post('small.test', 500)).status, 200);
+      const big = await post('small.test', 2048);
+      assert.equal(big.status, 413);
+      assert.match(big.body, /<title>413 Request Entity Too Large<\/title>/);
+      // ingress-nginx's default proxy-body-size is 1m
+      assert.equal((await post('vhost.test', 1024 * 1024 + 1)).status, 413);
+      assert.equal((await post('vhost.test', 1024 * 1024)).status, 200);
+
+      const forbidden = await get(httpPort, 'allow.test', '/');
+      assert.equal(forbidden.status, 403);
+      assert.match(forbidden.body, /<title>403 Forbidden<\/title>/);
+      assert.equal((await get(httpPort, 'allowed.test', '/')).status, 200);
+      assert.equal((await get(httpPort, 'deny.test', '/')).status, 403);
+      assert.equal((await get(httpPort, 'badrange.test', '/')).status, 503);
+
+      const preflight = await get(httpPort, 'cors.test', '/api', {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.test', 'access-control-request-method': 'PUT' },
+      });
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers['access-control-allow-origin'], 'https://app.test');
+      assert.equal(
+        preflight.headers['access-control-allow-methods'],
+        'GET, PUT, POST, DELETE, PATCH, OPTIONS',
+      );
+      assert.equal(preflight.headers['access-control-allow-credentials'], 'true');
+      assert.equal(preflight.headers['access-control-max-age'], '1728000');
+      const simple = await get(httpPort, 'cors.test', '/api', { headers: { origin: 'https://app.test' } });
+      assert.equal(simple.status, 200);
+      assert.equal(simple.headers['access-control-allow-origin'], 'https://app.test');
+      const foreign = await get(httpPort, 'cors.test', '/api', { headers: { origin: 'https://evil.test' } });
+      assert.equal(foreign.headers['access-control-allow-origin'], undefined);
+
+      // bad values are ignored (defaults apply) and reported as Warning events
+      assert.equal((await get(httpPort, 'badann.test', '/')).status, 200);
+      const warnings = await until('annotation warnings', async () => {
+        const r = await s.kubectl([
+          '-n',
+          'web',
+          'get',
+          'events',
+          '-o',
+          'jsonpath={range .items[?(@.type=="Warning")]}{.involvedObject.name}: {.message}{"\\n"}{end}',
+        ]);
+        return /badann: .*backend-protocol ignored/.test(r.stdout) && /badrange: /.test(r.stdout) && r.stdout;
+      });
+      assert.match(
+        warnings,
+        /badann: annotation nginx\.ingress\.kubernetes\.io\/ssl-redirect ignored: not a boolean \(value "maybe"\)/,
+      );
+      assert.match(warnings, /badrange: .*does not contain a valid IP address or network: nonsense/);
+
+      assert.equal(JSON.parse((await get(httpPort, 'httpsbe.test', '/tls-pod')).body).name, 'tls');
+    } finally {
+      tlsBackend.close();
+    }
+  });
+
   it('answers 503 once a Service has no ready endpoint', async () => {
     await s.kubectl(['-n', 'web', 'delete', 'endpointslice', 'other-c']);
     const r = await until('503 for other', async () => {
       const a = await get(httpPort, 'later.test', '/');
       return a.status === 503 && a;
     });
-    assert.match(r.body, /Service "web\/other" does not have any active Endpoint/);
+    assert.match(r.body, /<h1>503 Service Temporarily Unavailable<\/h1>/);
     assert.equal(ctl.exitCode, null, ctlLog);
   });
 });

@@ -158,7 +158,10 @@ test('rewrite-target makes every path of the host a case-insensitive regex; capt
   ]);
   const route = (url: string) => table.match('r.test', requestPath(url));
   const rw = (url: string) => rewrittenUrl(route(url)!, url);
-  assert.equal(route('/something/new')?.backend.kind === 'service' && route('/something/new')?.ingress, 'default/rw');
+  assert.equal(
+    route('/something/new')?.backend.kind === 'service' && route('/something/new')?.ingress,
+    'default/rw',
+  );
   assert.equal(rw('/something'), '/');
   assert.equal(rw('/something/'), '/');
   assert.equal(rw('/something/new?x=1'), '/new?x=1');
@@ -183,7 +186,10 @@ test('use-regex orders paths longest first; an invalid regex is skipped with a p
   assert.equal(name('/api/v2/x'), 'long');
   assert.equal(name('/api/x'), 'short');
   assert.equal(name('/apix'), 'short'); // a regex location is a plain prefix of the string
-  assert.match(table.problems.get('default/re')?.[0] ?? '', /path "\/bad\(" is not a valid regular expression/);
+  assert.match(
+    table.problems.get('default/re')?.[0] ?? '',
+    /path "\/bad\(" is not a valid regular expression/,
+  );
 });
 
 test('rewrite-target without captures replaces the whole path', () => {
