@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, createServer, request, type Server } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -225,6 +226,10 @@ describe('ingress controller', () => {
         '127.0.0.1',
         '--node-name',
         'edge-1',
+        '--tcp-services-configmap',
+        'ingress-nginx/tcp-services',
+        '--udp-services-configmap',
+        'ingress-nginx/udp-services',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -714,6 +719,84 @@ describe('ingress controller', () => {
       assert.equal(JSON.parse((await get(httpPort, 'httpsbe.test', '/tls-pod')).body).name, 'tls');
     } finally {
       tlsBackend.close();
+    }
+  });
+
+  it('exposes the TCP and UDP services of the ingress-nginx ConfigMaps on their ports', async () => {
+    const udpBackend = createSocket('udp4');
+    udpBackend.on('message', (m, from) =>
+      udpBackend.send(Buffer.from(`echo:${m.toString()}`), from.port, from.address),
+    );
+    await new Promise<void>((r) => udpBackend.bind(0, '127.0.0.1', () => r()));
+    const udpBackendPort = udpBackend.address().port;
+    const udpClient = createSocket('udp4');
+    try {
+      await apply({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'udp-echo', namespace: 'web' },
+        spec: { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] },
+      });
+      await apply({
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: {
+          name: 'udp-echo',
+          namespace: 'web',
+          labels: { 'kubernetes.io/service-name': 'udp-echo' },
+        },
+        addressType: 'IPv4',
+        ports: [{ name: 'dns', port: udpBackendPort, protocol: 'UDP' }],
+        endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+      });
+      const tcpPort = await freePort();
+      const udpPort = await freePort();
+      await s.kubectl(['create', 'namespace', 'ingress-nginx']);
+      await apply({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'tcp-services', namespace: 'ingress-nginx' },
+        // the controller's own HTTP port and a malformed entry are skipped
+        data: { [String(tcpPort)]: 'web/echo:80', [String(httpPort)]: 'web/echo:80', '9': 'nonsense' },
+      });
+      await apply({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'udp-services', namespace: 'ingress-nginx' },
+        data: { [String(udpPort)]: 'web/udp-echo:dns' },
+      });
+      const raw = await until('the TCP service answers', async () => {
+        const got = await new Promise<string>((resolve, reject) => {
+          const sock = connect(tcpPort, '127.0.0.1', () =>
+            sock.write('GET /over-tcp HTTP/1.0\r\nHost: tcp.test\r\n\r\n'),
+          );
+          let out = '';
+          sock.on('data', (d: Buffer) => (out += d.toString()));
+          sock.on('close', () => resolve(out));
+          sock.on('error', reject);
+        });
+        return got.includes('over-tcp') && got;
+      });
+      assert.match(raw, /^HTTP\/1\.1 200 OK/);
+      // straight to the pod: the pod sees the client's Host and path unchanged
+      const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
+      assert.equal(body.url, '/over-tcp');
+      assert.equal(body.xff, undefined);
+
+      const reply = await until('the UDP service answers', async () => {
+        const answer = new Promise<string>((resolve) => {
+          udpClient.once('message', (m) => resolve(m.toString()));
+          setTimeout(() => resolve(''), 500);
+        });
+        udpClient.send('hello', udpPort, '127.0.0.1');
+        return (await answer) || undefined;
+      });
+      assert.equal(reply, 'echo:hello');
+      // the HTTP listener still serves Ingresses
+      assert.equal((await get(httpPort, 'echo.test', '/')).status, 200);
+    } finally {
+      udpClient.close();
+      udpBackend.close();
     }
   });
 
