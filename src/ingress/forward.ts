@@ -14,7 +14,7 @@ import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Endpoint } from './backends.js';
-import { sendPage } from './pages.js';
+import { isHttp2, sendPage } from './pages.js';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -70,7 +70,8 @@ function forwardedHeaders(
       .map((s) => s.trim().toLowerCase()),
   );
   for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined || HOP_BY_HOP.has(k) || named.has(k)) continue;
+    // HTTP/2 pseudo-headers (:method, :path, :authority, :scheme) are not HTTP/1.1 headers
+    if (v === undefined || HOP_BY_HOP.has(k) || named.has(k) || k.startsWith(':')) continue;
     out[k] = v;
   }
   const client = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
@@ -126,7 +127,8 @@ export function forward(
     const headers: OutgoingHttpHeaders = { ...plan.responseHeaders };
     for (const [k, v] of Object.entries(answer.headers))
       if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
-    res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+    if (isHttp2(res)) res.writeHead(answer.statusCode ?? 502, headers);
+    else res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
     answer.pipe(res);
     // the client went away mid-answer: stop reading from the pod (a finished answer keeps its
     // keep-alive socket)
@@ -161,7 +163,7 @@ export function forward(
   }
   // the client went away before the answer ended: stop talking to the pod
   res.on('close', () => {
-    if (!res.writableFinished) up.destroy();
+    if (!res.writableEnded) up.destroy();
   });
 }
 

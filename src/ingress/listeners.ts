@@ -8,7 +8,12 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import {
+  createSecureServer,
+  type Http2SecureServer,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+} from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { KeyAndCert } from '../pki/certs.js';
@@ -34,7 +39,7 @@ type Decision =
 
 export class Listeners {
   state: ServingState = { table: new RouteTable(), backends: new Map() };
-  private readonly servers: Server[] = [];
+  private readonly servers: (Server | Http2SecureServer)[] = [];
   private readonly sockets = new Set<Duplex>();
 
   constructor(
@@ -50,13 +55,15 @@ export class Listeners {
     const http = createHttpServer((req, res) =>
       this.handle(req, res, { scheme: 'http', port: this.o.httpPort }),
     );
-    const https = createHttpsServer(
+    // HTTP/2 (ALPN h2) and HTTP/1.1 on the same TLS port, as nginx's `listen 443 ssl http2`
+    const https = createSecureServer(
       {
+        allowHTTP1: true,
         SNICallback: (name, cb) => cb(null, this.contextFor(name)),
         // the default certificate, for clients that send no SNI
         ...defaultPair(this.o.certs.defaultContext),
       },
-      (req, res) => this.handle(req, res, { scheme: 'https', port: this.o.httpsPort }),
+      (req, res) => this.handle(...compat(req, res), { scheme: 'https', port: this.o.httpsPort }),
     );
     http.on('upgrade', (req: IncomingMessage, sock: Duplex, head: Buffer) =>
       this.upgrade(req, sock, head, { scheme: 'http', port: this.o.httpPort }),
@@ -64,15 +71,15 @@ export class Listeners {
     https.on('upgrade', (req: IncomingMessage, sock: Duplex, head: Buffer) =>
       this.upgrade(req, sock, head, { scheme: 'https', port: this.o.httpsPort }),
     );
+    http.keepAliveTimeout = 75_000; // nginx's keepalive_timeout
     for (const s of [http, https]) {
-      s.keepAliveTimeout = 75_000; // nginx's keepalive_timeout
       s.on('connection', (c: Duplex) => {
         this.sockets.add(c);
         c.on('close', () => this.sockets.delete(c));
       });
       this.servers.push(s);
     }
-    const bound = async (s: Server, port: number) =>
+    const bound = async (s: Server | Http2SecureServer, port: number) =>
       new Promise<number>((resolve, reject) => {
         s.once('error', reject);
         s.listen(port, this.o.bindAddress, () => {
@@ -179,6 +186,21 @@ export class Listeners {
       this.servers.map((s) => new Promise((r) => (s.listening ? s.once('close', r) : r(null)))),
     );
   }
+}
+
+/**
+ * The HTTP/2 compatibility objects stand in for http's request and response (the same fields
+ * and methods the handler uses); an HTTP/2 request has `:authority` in place of Host.
+ */
+function compat(
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+): [IncomingMessage, ServerResponse] {
+  if (req.httpVersionMajor === 2 && req.headers.host === undefined) {
+    const authority = req.headers[':authority'];
+    if (typeof authority === 'string') req.headers.host = authority;
+  }
+  return [req as unknown as IncomingMessage, res as unknown as ServerResponse];
 }
 
 /** https.createServer needs a certificate of its own; the default context's pair is kept aside. */

@@ -42,15 +42,30 @@ export function pageHead(
   };
 }
 
+/** HTTP/2 has no reason phrase and no connection-level headers. */
+export function isHttp2(res: ServerResponse): boolean {
+  return res.req?.httpVersionMajor === 2;
+}
+
+/** Ends a response that cannot be answered any more (an HTTP/2 response has only its stream). */
+export function abort(res: ServerResponse): void {
+  const r = res as unknown as { destroy?: () => void; stream?: { destroy(): void } };
+  if (typeof r.destroy === 'function') r.destroy();
+  else r.stream?.destroy();
+}
+
 export function sendPage(
   res: ServerResponse,
   status: number,
   headers: OutgoingHttpHeaders = {},
   method = 'GET',
 ): void {
-  if (res.headersSent) return void res.destroy();
+  if (res.headersSent) return abort(res);
   const p = pageHead(status, headers, method === 'HEAD');
-  res.writeHead(status, p.reason, p.headers);
+  if (isHttp2(res)) {
+    delete p.headers.connection;
+    res.writeHead(status, p.headers);
+  } else res.writeHead(status, p.reason, p.headers);
   res.end(p.body);
 }
 

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, createServer, request, type Server } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { connect as h2connect } from 'node:http2';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -378,6 +379,39 @@ describe('ingress controller', () => {
     assert.equal(redirect.status, 308);
     assert.equal(redirect.headers.location, `https://secure.test:${httpsPort}/a/b?c=d`);
     assert.equal((await get(httpPort, 'echo.test', '/')).status, 200);
+  });
+
+  it('speaks HTTP/2 (ALPN h2) on the TLS port, HTTP/1.1 to the pods', async () => {
+    const session = h2connect(`https://127.0.0.1:${httpsPort}`, {
+      servername: 'secure.test',
+      rejectUnauthorized: false,
+    });
+    try {
+      const ask = (path: string, authority: string) =>
+        new Promise<{ status: number; body: string; alpn: string }>((resolve, reject) => {
+          const stream = session.request({ ':path': path, ':authority': authority });
+          let status = 0;
+          let body = '';
+          stream.on('response', (h) => (status = Number(h[':status'])));
+          stream.on('data', (d: Buffer) => (body += d.toString()));
+          stream.on('end', () => resolve({ status, body, alpn: session.alpnProtocol ?? '' }));
+          stream.on('error', reject);
+          stream.end();
+        });
+      const a = await ask('/over-h2?x=1', 'secure.test');
+      assert.equal(a.alpn, 'h2');
+      assert.equal(a.status, 200);
+      const seen = JSON.parse(a.body);
+      assert.equal(seen.url, '/over-h2?x=1');
+      assert.equal(seen.host, 'secure.test');
+      assert.equal(seen.xfp, 'https');
+      // several requests on one connection, and nginx's pages over HTTP/2 too
+      const missing = await ask('/', 'unknown.test');
+      assert.equal(missing.status, 404);
+      assert.match(missing.body, /<title>404 Not Found<\/title>/);
+    } finally {
+      session.close();
+    }
   });
 
   it('writes status.loadBalancer (the node InternalIP) and kubectl get ingress shows it', async () => {
