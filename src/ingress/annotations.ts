@@ -42,6 +42,16 @@ export interface LocationConfig {
   cors?: Cors;
   upstreamVhost: string;
   xForwardedPrefix: string;
+  canary?: Canary;
+}
+
+/** An Ingress marked canary: its paths are alternates of the same host/path of a main Ingress. */
+export interface Canary {
+  header: string;
+  headerValue: string;
+  cookie: string;
+  weight: number;
+  weightTotal: number;
 }
 
 /** ingress-nginx's ConfigMap default proxy-body-size: 1m. */
@@ -234,6 +244,18 @@ export function parseAnnotations(annotations: Record<string, string> | undefined
       maxAge: maxAge ?? CORS_DEFAULTS.maxAge,
     };
   }
+  if (bool('canary', false)) {
+    const total = int('canary-weight-total') ?? 100;
+    const weightTotal = total > 0 ? total : 100;
+    const weight = int('canary-weight') ?? 0;
+    c.canary = {
+      header: get('canary-by-header') ?? '',
+      headerValue: get('canary-by-header-value') ?? '',
+      cookie: get('canary-by-cookie') ?? '',
+      weight: Math.max(0, Math.min(weight, weightTotal)),
+      weightTotal,
+    };
+  }
   c.upstreamVhost = get('upstream-vhost') ?? '';
   c.xForwardedPrefix = get('x-forwarded-prefix') ?? '';
   return { config: c, problems };
@@ -268,4 +290,36 @@ export function corsHeaders(cors: Cors, allowOrigin: string): Record<string, str
   if (cors.exposeHeaders) h['access-control-expose-headers'] = cors.exposeHeaders;
   h['access-control-max-age'] = String(cors.maxAge);
   return h;
+}
+
+/**
+ * Whether a request goes to the canary, in ingress-nginx's order: canary-by-header (its value,
+ * or "always"/"never"), then canary-by-cookie ("always"/"never"), then canary-weight.
+ */
+export function toCanary(
+  c: Canary,
+  headers: Record<string, string | string[] | undefined>,
+  random: () => number = Math.random,
+): boolean {
+  if (c.header) {
+    const v = headers[c.header.toLowerCase()];
+    const value = Array.isArray(v) ? v[0] : v;
+    if (value !== undefined) {
+      if (c.headerValue) {
+        if (value === c.headerValue) return true;
+      } else if (value === 'always') return true;
+      else if (value === 'never') return false;
+    }
+  }
+  if (c.cookie) {
+    const cookies = String(headers.cookie ?? '').split(';');
+    for (const kv of cookies) {
+      const [k, ...rest] = kv.trim().split('=');
+      if (k !== c.cookie) continue;
+      const value = rest.join('=');
+      if (value === 'always') return true;
+      if (value === 'never') return false;
+    }
+  }
+  return c.weight > 0 && random() * c.weightTotal < c.weight;
 }

@@ -20,7 +20,7 @@ import type { KeyAndCert } from '../pki/certs.js';
 import { backendKey, pick, type ResolvedBackend } from './backends.js';
 import type { CertificateStore } from './certificates.js';
 import { logger } from '../util/log.js';
-import { corsHeaders, corsOrigin, inCidr } from './annotations.js';
+import { corsHeaders, corsOrigin, inCidr, toCanary } from './annotations.js';
 import { forward, forwardUpgrade, type ForwardContext, type ForwardPlan } from './forward.js';
 import { rawPage, sendPage } from './pages.js';
 import { requestPath, rewrittenUrl, RouteTable, type Route } from './routes.js';
@@ -117,7 +117,13 @@ export class Listeners {
     const server = table.server(host);
     if (server.appRoot && path === '/')
       return { kind: 'page', status: 302, headers: { location: `${ctx.scheme}://${host}${server.appRoot}` } };
-    const route: Route | undefined = server.match(path) ?? table.defaultBackend;
+    const matched: Route | undefined = server.match(path) ?? table.defaultBackend;
+    // the canary's own annotations (rewrites, limits, …) are not used, as in ingress-nginx:
+    // only its backend replaces the main one
+    const route =
+      matched?.canary?.config.canary && toCanary(matched.canary.config.canary, req.headers)
+        ? { ...matched, backend: matched.canary.backend }
+        : matched;
     const tls = !!table.tlsFor(host);
     if (!route) {
       if (ctx.scheme === 'http' && tls)

@@ -29,6 +29,8 @@ export interface Route {
   config: LocationConfig;
   /** the rule's path as written (a regular expression on regex hosts) */
   path: string;
+  /** a canary Ingress's alternate for this host and path */
+  canary?: Route;
 }
 
 interface RegexRoute extends Route {
@@ -77,6 +79,14 @@ export class Server {
     const prefix = path.replace(/\/+$/, '');
     if (this.prefixes.some((p) => p.prefix === prefix)) return;
     this.prefixes.push({ ...route, prefix });
+  }
+
+  /** The route defined for exactly this path (and type), for a canary to attach to. */
+  routeFor(type: string, path: string): Route | undefined {
+    if (this.regex) return this.regex.find((r) => r.path === path);
+    if (type === 'Exact') return this.exact.get(path);
+    const prefix = path.replace(/\/+$/, '');
+    return this.prefixes.find((p) => p.prefix === prefix);
   }
 
   /** Longest prefix first; called once the table is built (a stable sort keeps age order). */
@@ -229,10 +239,15 @@ export function buildRouteTable(ingresses: KubeObject[]): RouteTable {
         server.regex ??= [];
       }
   }
+  const canaries: KubeObject[] = [];
   for (const ing of sorted) {
     const ns = ing.metadata.namespace ?? 'default';
     const key = ingressKey(ing);
     const config = configs.get(key) ?? defaultConfig();
+    if (config.canary) {
+      canaries.push(ing);
+      continue;
+    }
     const spec = (ing.spec ?? {}) as IngressSpec;
     const dflt = backendOf(ns, spec.defaultBackend);
     const fallback = dflt ? { ingress: key, backend: dflt, config, path: '/' } : undefined;
@@ -258,9 +273,36 @@ export function buildRouteTable(ingresses: KubeObject[]): RouteTable {
       }
     }
   }
+  for (const ing of canaries) attachCanary(table, ing, configs.get(ingressKey(ing)) ?? defaultConfig());
   for (const s of [table.noHost, ...table.exactHosts.values(), ...table.wildcardHosts.values()])
     s.sortPrefixes();
   return table;
+}
+
+/**
+ * A canary Ingress serves nothing by itself: each of its paths becomes the alternate of the
+ * main Ingress's route with the same host and path (the oldest canary wins); a path without
+ * one is reported, as ingress-nginx does not serve it either.
+ */
+function attachCanary(table: RouteTable, ing: KubeObject, config: LocationConfig): void {
+  const key = ingressKey(ing);
+  const ns = ing.metadata.namespace ?? 'default';
+  const spec = (ing.spec ?? {}) as IngressSpec;
+  for (const rule of spec.rules ?? []) {
+    const server = serverFor(table, rule.host);
+    for (const p of rule.http?.paths ?? []) {
+      const backend = backendOf(ns, p.backend);
+      if (!backend) continue;
+      const path = p.path || '/';
+      const main = server.routeFor(p.pathType === 'Exact' ? 'Exact' : 'Prefix', path);
+      if (!main) {
+        const why = `canary path ${rule.host ?? ''}${path} has no main Ingress to attach to`;
+        table.problems.set(key, [...(table.problems.get(key) ?? []), why]);
+        continue;
+      }
+      main.canary ??= { ingress: key, backend, config, path };
+    }
+  }
 }
 
 function serverFor(table: RouteTable, host: string | undefined): Server {

@@ -603,7 +603,7 @@ describe('ingress controller', () => {
       const annotated = (
         name: string,
         annotations: Record<string, string>,
-        o: { path?: string; service?: string; port?: number; tls?: boolean } = {},
+        o: { path?: string; service?: string; port?: number; tls?: boolean; host?: string } = {},
       ) =>
         apply({
           apiVersion: 'networking.k8s.io/v1',
@@ -619,7 +619,7 @@ describe('ingress controller', () => {
             ...(o.tls ? { tls: [{ hosts: [`${name}.test`] }] } : {}),
             rules: [
               {
-                host: `${name}.test`,
+                host: o.host ?? `${name}.test`,
                 http: {
                   paths: [
                     {
@@ -656,6 +656,12 @@ describe('ingress controller', () => {
       await annotated('badrange', { 'whitelist-source-range': 'nonsense' });
       await annotated('cors', { 'enable-cors': 'true', 'cors-allow-origin': 'https://app.test' });
       await annotated('badann', { 'backend-protocol': 'bogus', 'ssl-redirect': 'maybe' });
+      await annotated('canary', {});
+      await annotated(
+        'canary-preview',
+        { canary: 'true', 'canary-by-header': 'X-Canary' },
+        { service: 'other', host: 'canary.test' },
+      );
       await annotated('httpsbe', { 'backend-protocol': 'HTTPS' }, { service: 'secure-be', port: 443 });
       await until(
         'the annotated Ingresses served',
@@ -751,6 +757,13 @@ describe('ingress controller', () => {
       assert.match(warnings, /badrange: .*does not contain a valid IP address or network: nonsense/);
 
       assert.equal(JSON.parse((await get(httpPort, 'httpsbe.test', '/tls-pod')).body).name, 'tls');
+
+      // a canary Ingress for the same host and path: its backend for requests with the header
+      const canary = async (headers: Record<string, string>) =>
+        JSON.parse((await get(httpPort, 'canary.test', '/', { headers })).body).name;
+      assert.equal(await canary({ 'x-canary': 'always' }), 'c');
+      assert.notEqual(await canary({}), 'c');
+      assert.notEqual(await canary({ 'x-canary': 'never' }), 'c');
     } finally {
       tlsBackend.close();
     }

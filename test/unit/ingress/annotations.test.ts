@@ -11,6 +11,7 @@ import {
   parseCidr,
   parseSize,
   PREFIX,
+  toCanary,
 } from '../../../src/ingress/annotations.js';
 import { buildRouteTable, requestPath, rewrittenUrl } from '../../../src/ingress/routes.js';
 import type { KubeObject } from '../../../src/api/types.js';
@@ -196,4 +197,58 @@ test('rewrite-target without captures replaces the whole path', () => {
   const table = buildRouteTable([ing('root', { 'rewrite-target': '/' }, [['/app', 'a']])]);
   const r = table.match('r.test', '/app/deep/page')!;
   assert.equal(rewrittenUrl(r, '/app/deep/page?q=1'), '/?q=1');
+});
+
+test('canary: by header (value or always/never), then cookie, then weight; no main → reported', () => {
+  const c = parse({
+    canary: 'true',
+    'canary-by-header': 'X-Canary',
+    'canary-by-cookie': 'canary',
+    'canary-weight': '30',
+  }).config.canary!;
+  assert.equal(
+    toCanary(c, { 'x-canary': 'always' }, () => 0.99),
+    true,
+  );
+  assert.equal(
+    toCanary(c, { 'x-canary': 'never', cookie: 'canary=always' }, () => 0),
+    false,
+  );
+  assert.equal(
+    toCanary(c, { cookie: 'a=b; canary=always' }, () => 0.99),
+    true,
+  );
+  assert.equal(
+    toCanary(c, { cookie: 'canary=never' }, () => 0),
+    false,
+  );
+  assert.equal(
+    toCanary(c, {}, () => 0.29),
+    true,
+  );
+  assert.equal(
+    toCanary(c, {}, () => 0.3),
+    false,
+  );
+  const byValue = parse({ canary: 'true', 'canary-by-header': 'X-Env', 'canary-by-header-value': 'beta' })
+    .config.canary!;
+  assert.equal(toCanary(byValue, { 'x-env': 'beta' }), true);
+  assert.equal(toCanary(byValue, { 'x-env': 'always' }), false);
+  assert.equal(parse({ canary: 'true', 'canary-weight': '500' }).config.canary?.weight, 100);
+
+  const main = ing('main', {}, [['/', 'stable']]);
+  const canary = ing('canary', { canary: 'true', 'canary-by-header': 'X-Canary' }, [
+    ['/', 'preview'],
+    ['/only-here', 'preview'],
+  ]);
+  const table = buildRouteTable([canary, main]);
+  const r = table.match('r.test', '/')!;
+  assert.equal(r.ingress, 'default/main');
+  assert.equal(r.canary?.backend.kind === 'service' && r.canary.backend.name, 'preview');
+  // the canary's own paths are not served
+  assert.equal(table.match('r.test', '/only-here')?.ingress, 'default/main');
+  assert.match(
+    table.problems.get('default/canary')?.[0] ?? '',
+    /canary path r\.test\/only-here has no main Ingress/,
+  );
 });
