@@ -20,6 +20,7 @@ import { defaultRuntimeName } from '../kubelet/runtime/name.js';
 import { spawnSync } from 'node:child_process';
 import { loadKubeletCA } from '../apiserver/pod-streams/kubelet-tls.js';
 import { loadKubeconfig, RestClient } from '../client/rest.js';
+import { STREAM_CONFIGMAP_FLAGS } from '../deploy/ingress.js';
 import { deployManifests, manifestsDir, parseDisable, stagePackagedManifests } from '../deploy/manifests.js';
 import { HA_FLAG_OPTIONS, HA_FLAGS_HELP, startManagedDatastore } from './server-ha.js';
 import { tokenPath } from '../cluster/join-token.js';
@@ -300,7 +301,13 @@ export async function runServer(argv: string[]): Promise<number> {
     }
     // the ingress controller serves the node's ports 80/443, which simulated nodes do not have
     if (runtime === 'containerd' && !disabled.has('ingress')) {
-      const ingress = ['ingress-controller', '--kubeconfig', kubeconfigPath, ...logLevel];
+      const ingress = [
+        'ingress-controller',
+        '--kubeconfig',
+        kubeconfigPath,
+        ...STREAM_CONFIGMAP_FLAGS,
+        ...logLevel,
+      ];
       if (values['node-name']) ingress.push('--node-name', values['node-name']);
       components.push(supervise('ingress-controller', ingress));
     }

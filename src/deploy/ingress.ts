@@ -8,3 +8,14 @@ export const INGRESS_MANIFEST = 'ingress.yaml';
 export function ingressManifest(): string {
   return stringify(k8tsIngressClass());
 }
+
+/**
+ * The TCP/UDP services ConfigMaps the packaged controller reads, named as in ingress-nginx's
+ * deployment (namespace ingress-nginx): absent ConfigMaps mean no stream ports.
+ */
+export const STREAM_CONFIGMAP_FLAGS = [
+  '--tcp-services-configmap',
+  'ingress-nginx/tcp-services',
+  '--udp-services-configmap',
+  'ingress-nginx/udp-services',
+];

@@ -12,10 +12,11 @@ import type { RestClient } from '../client/rest.js';
 import type { SharedInformers } from '../client/shared-informers.js';
 import { WorkQueue } from '../client/workqueue.js';
 import { logger } from '../util/log.js';
-import { resolveBackend, type ResolvedBackend } from './backends.js';
+import { resolveBackend, type Lookups, type ResolvedBackend } from './backends.js';
 import type { CertificateStore } from './certificates.js';
 import { isServed, ourClasses } from './classes.js';
 import type { Listeners } from './listeners.js';
+import { parseStreams, streamEndpoints, type StreamProtocol, type StreamProxies } from './streams.js';
 import { backendOf, buildRouteTable, ingressKey, type BackendRef } from './routes.js';
 
 const log = logger('ingress');
@@ -26,6 +27,12 @@ export interface ControllerOptions {
   nodeName: string;
   /** fixed status addresses (--publish-status-address); else the node's InternalIPs */
   publishAddresses: string[];
+  /** namespace/name of the --tcp-services-configmap / --udp-services-configmap, '' = none */
+  tcpServices?: string;
+  udpServices?: string;
+  /** the controller's own HTTP/HTTPS ports, which a stream entry may not take */
+  reservedPorts?: number[];
+  streams?: StreamProxies;
 }
 
 export class IngressController {
@@ -36,6 +43,9 @@ export class IngressController {
   private readonly slices: Informer;
   private readonly secrets: Informer;
   private readonly nodes: Informer;
+  /** the informers of the TCP/UDP services ConfigMaps' namespaces */
+  private readonly streamMaps: { protocol: StreamProtocol; key: string; informer: Informer }[] = [];
+  private readonly streamProblems = new Set<string>();
   /** uid → generation already announced / warned about */
   private readonly announced = new Map<string, number>();
   private readonly warned = new Map<string, string>();
@@ -62,6 +72,16 @@ export class IngressController {
       return svc ? [`${s.metadata.namespace}/${svc}`] : [];
     });
     const poke = () => this.queue.add(SYNC_KEY);
+    for (const [protocol, key] of [
+      ['TCP', o.tcpServices],
+      ['UDP', o.udpServices],
+    ] as const) {
+      if (!key) continue;
+      const ns = key.split('/')[0];
+      const informer = informers.informer(`/api/v1/namespaces/${ns}/configmaps`);
+      informer.addHandlers({ onAdd: poke, onUpdate: poke, onDelete: poke });
+      this.streamMaps.push({ protocol, key, informer });
+    }
     for (const inf of [this.ingresses, this.classes, this.services, this.slices, this.secrets])
       inf.addHandlers({ onAdd: poke, onUpdate: poke, onDelete: poke });
     // only this node's addresses matter (the status), not every node's heartbeat
@@ -115,7 +135,9 @@ export class IngressController {
       const list = problems.get(ing) ?? [];
       if (!list.includes(why)) problems.set(ing, [...list, why]);
     };
-    const lookups = {
+    // annotation values ingress-nginx would ignore, and paths that do not compile
+    for (const [ing, list] of table.problems) for (const why of list) note(ing, why);
+    const lookups: Lookups = {
       service: (ns: string, name: string) => this.services.get(`${ns}/${name}`),
       slices: (ns: string, name: string) => this.slices.byIndex('service', `${ns}/${name}`),
     };
@@ -139,9 +161,37 @@ export class IngressController {
       if (problem) note(t.ingress, `Error getting SSL certificate "${t.secret}": ${problem}`);
     }
     this.certs.retain(new Set(secrets.keys()));
+    this.syncStreams(lookups);
     this.listeners.state = { table, backends };
     log.debug('route table swapped', { ingresses: served.length, backends: backends.size });
     this.report(served, problems);
+  }
+
+  /** Opens the TCP/UDP services' ports; bad entries are logged once each, as ingress-nginx does. */
+  private syncStreams(lookups: Lookups): void {
+    if (!this.o.streams) return;
+    const wanted = [];
+    const seen = new Set<string>();
+    for (const m of this.streamMaps) {
+      const { entries, problems } = parseStreams(
+        m.protocol,
+        m.informer.get(m.key),
+        this.o.reservedPorts ?? [],
+      );
+      for (const e of entries) {
+        const r = streamEndpoints(e, lookups);
+        if (r.problem) problems.push(`${m.protocol} services: ${r.problem}`);
+        wanted.push({ entry: e, endpoints: r.endpoints });
+      }
+      for (const p of problems) {
+        seen.add(p);
+        if (!this.streamProblems.has(p))
+          log.warn('skipping stream service entry', { configMap: m.key, problem: p });
+      }
+    }
+    this.streamProblems.clear();
+    for (const p of seen) this.streamProblems.add(p);
+    this.o.streams.update(wanted);
   }
 
   private report(served: KubeObject[], problems: Map<string, string[]>): void {
@@ -158,7 +208,10 @@ export class IngressController {
       const why = problems.get(ingressKey(ing)) ?? [];
       const mark = `${gen}:${why.join('\n')}`;
       if (why.length && this.warned.get(uid) !== mark)
-        for (const w of why) this.recorder.event(ref, 'Warning', 'Sync', w);
+        for (const w of why) {
+          log.warn('ingress problem', { ingress: ingressKey(ing), problem: w });
+          this.recorder.event(ref, 'Warning', 'Sync', w);
+        }
       this.warned.set(uid, mark);
       this.queue.add(`status:${ingressKey(ing)}`);
     }

@@ -9,9 +9,12 @@ import {
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Endpoint } from './backends.js';
+import { isHttp2, sendPage } from './pages.js';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -31,9 +34,35 @@ export interface ForwardContext {
   port: number;
 }
 
-export const upstreamAgent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+/** What the annotations of the matched location change about the proxied request. */
+export interface ForwardPlan {
+  /** the path and query sent to the pod (rewrite-target applied) */
+  url: string;
+  /** upstream-vhost: the Host header the pod sees */
+  host?: string;
+  /** x-forwarded-prefix, sent when the path was rewritten */
+  prefix?: string;
+  /** backend-protocol HTTPS: TLS to the pod, its certificate not verified (nginx's default) */
+  https: boolean;
+  /** added to the pod's answer (CORS) */
+  responseHeaders: OutgoingHttpHeaders;
+  /** proxy-body-size in bytes, 0 = none; a chunked body that grows past it gets 413 */
+  bodyLimit: number;
+}
 
-function forwardedHeaders(req: IncomingMessage, ctx: ForwardContext): OutgoingHttpHeaders {
+export const upstreamAgent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+const upstreamTlsAgent = new HttpsAgent({
+  keepAlive: true,
+  maxSockets: 256,
+  maxFreeSockets: 64,
+  rejectUnauthorized: false,
+});
+
+function forwardedHeaders(
+  req: IncomingMessage,
+  ctx: ForwardContext,
+  plan?: ForwardPlan,
+): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   const named = new Set(
     String(req.headers.connection ?? '')
@@ -41,7 +70,8 @@ function forwardedHeaders(req: IncomingMessage, ctx: ForwardContext): OutgoingHt
       .map((s) => s.trim().toLowerCase()),
   );
   for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined || HOP_BY_HOP.has(k) || named.has(k)) continue;
+    // HTTP/2 pseudo-headers (:method, :path, :authority, :scheme) are not HTTP/1.1 headers
+    if (v === undefined || HOP_BY_HOP.has(k) || named.has(k) || k.startsWith(':')) continue;
     out[k] = v;
   }
   const client = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
@@ -53,18 +83,9 @@ function forwardedHeaders(req: IncomingMessage, ctx: ForwardContext): OutgoingHt
   out['x-forwarded-port'] = String(ctx.port);
   out['x-forwarded-proto'] = ctx.scheme;
   out['x-forwarded-scheme'] = ctx.scheme;
+  if (plan?.host) out.host = plan.host;
+  if (plan?.prefix) out['x-forwarded-prefix'] = plan.prefix;
   return out;
-}
-
-export function plainReply(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  headers: OutgoingHttpHeaders = {},
-): void {
-  if (res.headersSent) return void res.destroy();
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
-  res.end(text);
 }
 
 /** A request without a body, safe to send again: nginx's proxy_next_upstream retries only these. */
@@ -87,22 +108,27 @@ export function forward(
   res: ServerResponse,
   next: () => Endpoint,
   ctx: ForwardContext,
+  plan: ForwardPlan,
   tries = 1,
 ): void {
   const to = next();
-  const up = request({
+  const options = {
     host: to.host,
     port: to.port,
     method: req.method,
-    path: req.url,
-    headers: forwardedHeaders(req, ctx),
-    agent: upstreamAgent,
-  });
+    path: plan.url,
+    headers: forwardedHeaders(req, ctx, plan),
+  };
+  const up = plan.https
+    ? httpsRequest({ ...options, agent: upstreamTlsAgent })
+    : request({ ...options, agent: upstreamAgent });
+  let tooLarge = false;
   up.on('response', (answer) => {
-    const headers: OutgoingHttpHeaders = {};
+    const headers: OutgoingHttpHeaders = { ...plan.responseHeaders };
     for (const [k, v] of Object.entries(answer.headers))
       if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
-    res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+    if (isHttp2(res)) res.writeHead(answer.statusCode ?? 502, headers);
+    else res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
     answer.pipe(res);
     // the client went away mid-answer: stop reading from the pod (a finished answer keeps its
     // keep-alive socket)
@@ -112,18 +138,32 @@ export function forward(
   });
   const again = retriable(req);
   up.on('error', () => {
+    if (tooLarge) return;
     if (again && tries > 1 && !res.headersSent && !res.destroyed)
-      return forward(req, res, next, ctx, tries - 1);
-    plainReply(res, 502, '502 Bad Gateway\n');
+      return forward(req, res, next, ctx, plan, tries - 1);
+    sendPage(res, 502, {}, req.method);
   });
   if (again) {
     // nothing to stream: the request can be sent again as is
     req.resume();
     up.end();
-  } else req.pipe(up);
+  } else {
+    // a body without Content-Length (chunked) is checked as it arrives, as nginx does
+    let seen = 0;
+    if (plan.bodyLimit)
+      req.on('data', (d: Buffer) => {
+        seen += d.length;
+        if (seen <= plan.bodyLimit || tooLarge) return;
+        tooLarge = true;
+        req.unpipe(up);
+        up.destroy();
+        sendPage(res, 413, { connection: 'close' }, req.method);
+      });
+    req.pipe(up);
+  }
   // the client went away before the answer ended: stop talking to the pod
   res.on('close', () => {
-    if (!res.writableFinished) up.destroy();
+    if (!res.writableEnded) up.destroy();
   });
 }
 
@@ -134,10 +174,11 @@ export function forwardUpgrade(
   head: Buffer,
   to: Endpoint,
   ctx: ForwardContext,
+  plan: ForwardPlan,
 ): void {
-  const headers = forwardedHeaders(req, ctx);
-  const pod: Socket = connect(to.port, to.host, () => {
-    const lines = [`${req.method} ${req.url} HTTP/1.1`];
+  const headers = forwardedHeaders(req, ctx, plan);
+  const onConnect = () => {
+    const lines = [`${req.method} ${plan.url} HTTP/1.1`];
     for (const [k, v] of Object.entries(headers))
       for (const one of Array.isArray(v) ? v : [v]) lines.push(`${k}: ${String(one)}`);
     lines.push('connection: Upgrade', `upgrade: ${String(req.headers.upgrade ?? '')}`);
@@ -145,7 +186,10 @@ export function forwardUpgrade(
     if (head.length) pod.write(head);
     pod.pipe(client);
     client.pipe(pod);
-  });
+  };
+  const pod: Socket = plan.https
+    ? tlsConnect({ port: to.port, host: to.host, rejectUnauthorized: false }, onConnect)
+    : connect(to.port, to.host, onConnect);
   const close = () => {
     pod.destroy();
     client.destroy();

@@ -4,33 +4,42 @@
 import {
   createServer as createHttpServer,
   type IncomingMessage,
+  type OutgoingHttpHeaders,
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import {
+  createSecureServer,
+  type Http2SecureServer,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+} from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { KeyAndCert } from '../pki/certs.js';
 import { backendKey, pick, type ResolvedBackend } from './backends.js';
 import type { CertificateStore } from './certificates.js';
-import { forward, forwardUpgrade, plainReply, type ForwardContext } from './forward.js';
-import { requestPath, RouteTable, type Route } from './routes.js';
+import { logger } from '../util/log.js';
+import { corsHeaders, corsOrigin, inCidr, toCanary } from './annotations.js';
+import { forward, forwardUpgrade, type ForwardContext, type ForwardPlan } from './forward.js';
+import { rawPage, sendPage } from './pages.js';
+import { requestPath, rewrittenUrl, RouteTable, type Route } from './routes.js';
+
+const log = logger('ingress');
 
 export interface ServingState {
   table: RouteTable;
   backends: Map<string, ResolvedBackend>;
 }
 
-export const NOT_FOUND_TEXT = '404 page not found\n';
-
 type Decision =
-  | { kind: 'redirect'; location: string }
-  | { kind: 'reply'; status: number; text: string }
-  | { kind: 'forward'; backend: ResolvedBackend };
+  | { kind: 'page'; status: number; headers?: OutgoingHttpHeaders }
+  | { kind: 'preflight'; headers: OutgoingHttpHeaders }
+  | { kind: 'forward'; backend: ResolvedBackend; plan: ForwardPlan };
 
 export class Listeners {
   state: ServingState = { table: new RouteTable(), backends: new Map() };
-  private readonly servers: Server[] = [];
+  private readonly servers: (Server | Http2SecureServer)[] = [];
   private readonly sockets = new Set<Duplex>();
 
   constructor(
@@ -46,13 +55,15 @@ export class Listeners {
     const http = createHttpServer((req, res) =>
       this.handle(req, res, { scheme: 'http', port: this.o.httpPort }),
     );
-    const https = createHttpsServer(
+    // HTTP/2 (ALPN h2) and HTTP/1.1 on the same TLS port, as nginx's `listen 443 ssl http2`
+    const https = createSecureServer(
       {
+        allowHTTP1: true,
         SNICallback: (name, cb) => cb(null, this.contextFor(name)),
         // the default certificate, for clients that send no SNI
         ...defaultPair(this.o.certs.defaultContext),
       },
-      (req, res) => this.handle(req, res, { scheme: 'https', port: this.o.httpsPort }),
+      (req, res) => this.handle(...compat(req, res), { scheme: 'https', port: this.o.httpsPort }),
     );
     http.on('upgrade', (req: IncomingMessage, sock: Duplex, head: Buffer) =>
       this.upgrade(req, sock, head, { scheme: 'http', port: this.o.httpPort }),
@@ -60,15 +71,15 @@ export class Listeners {
     https.on('upgrade', (req: IncomingMessage, sock: Duplex, head: Buffer) =>
       this.upgrade(req, sock, head, { scheme: 'https', port: this.o.httpsPort }),
     );
+    http.keepAliveTimeout = 75_000; // nginx's keepalive_timeout
     for (const s of [http, https]) {
-      s.keepAliveTimeout = 75_000; // nginx's keepalive_timeout
       s.on('connection', (c: Duplex) => {
         this.sockets.add(c);
         c.on('close', () => this.sockets.delete(c));
       });
       this.servers.push(s);
     }
-    const bound = async (s: Server, port: number) =>
+    const bound = async (s: Server | Http2SecureServer, port: number) =>
       new Promise<number>((resolve, reject) => {
         s.once('error', reject);
         s.listen(port, this.o.bindAddress, () => {
@@ -86,50 +97,92 @@ export class Listeners {
     return tls?.secret ? this.o.certs.context(tls.secret) : this.o.certs.defaultContext;
   }
 
+  private httpsLocation(host: string, url: string): string {
+    const bare = host.replace(/:\d+$/, '');
+    const port = this.o.httpsPort === 443 ? '' : `:${this.o.httpsPort}`;
+    return `https://${bare}${port}${url}`;
+  }
+
+  /**
+   * What a request gets, in the order of nginx's phases: the server's app-root redirect; the
+   * location (413 when Content-Length exceeds proxy-body-size); the location's rewrite phase
+   * (a denied location's 503, the CORS preflight, permanent/temporal redirects, then the
+   * ssl-redirect); the access phase (allow/deny source ranges, 403); the proxying.
+   */
   decide(req: IncomingMessage, ctx: ForwardContext): Decision {
     const { table, backends } = this.state;
     const host = req.headers.host ?? '';
-    if (ctx.scheme === 'http' && table.tlsFor(host)) {
-      // ingress-nginx's ssl-redirect: on by default for hosts of a tls section, code 308
-      const bare = host.replace(/:\d+$/, '');
-      const port = this.o.httpsPort === 443 ? '' : `:${this.o.httpsPort}`;
-      return { kind: 'redirect', location: `https://${bare}${port}${req.url ?? '/'}` };
+    const url = req.url ?? '/';
+    const path = requestPath(url);
+    const server = table.server(host);
+    if (server.appRoot && path === '/')
+      return { kind: 'page', status: 302, headers: { location: `${ctx.scheme}://${host}${server.appRoot}` } };
+    const matched: Route | undefined = server.match(path) ?? table.defaultBackend;
+    // the canary's own annotations (rewrites, limits, …) are not used, as in ingress-nginx:
+    // only its backend replaces the main one
+    const route =
+      matched?.canary?.config.canary && toCanary(matched.canary.config.canary, req.headers)
+        ? { ...matched, backend: matched.canary.backend }
+        : matched;
+    const tls = !!table.tlsFor(host);
+    if (!route) {
+      if (ctx.scheme === 'http' && tls)
+        return { kind: 'page', status: 308, headers: { location: this.httpsLocation(host, url) } };
+      return { kind: 'page', status: 404 };
     }
-    const route: Route | undefined = table.match(host, requestPath(req.url ?? '/'));
-    if (!route) return { kind: 'reply', status: 404, text: NOT_FOUND_TEXT };
-    const backend = backends.get(backendKey(route.backend));
-    if (!backend || !backend.endpoints.length)
+    const c = route.config;
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (c.bodyLimit && length > c.bodyLimit) return { kind: 'page', status: 413 };
+    if (c.denied) return { kind: 'page', status: 503 };
+    const allowOrigin = c.cors ? corsOrigin(c.cors, req.headers.origin) : undefined;
+    const cors = c.cors && allowOrigin ? corsHeaders(c.cors, allowOrigin) : {};
+    if (c.cors && allowOrigin && req.method === 'OPTIONS')
       return {
-        kind: 'reply',
-        status: 503,
-        text: `503 Service Unavailable: ${backend?.problem ?? 'no backend'}\n`,
+        kind: 'preflight',
+        headers: { ...cors, 'content-type': 'text/plain charset=UTF-8', 'content-length': 0 },
       };
-    return { kind: 'forward', backend };
+    if (c.redirect) return { kind: 'page', status: c.redirect.code, headers: { location: c.redirect.url } };
+    if (ctx.scheme === 'http' && (c.forceSslRedirect || (c.sslRedirect && tls)))
+      return { kind: 'page', status: 308, headers: { location: this.httpsLocation(host, url) } };
+    const client = req.socket.remoteAddress ?? '';
+    if (c.deny.some((d) => inCidr(client, d))) return { kind: 'page', status: 403 };
+    if (c.allow.length && !c.allow.some((a) => inCidr(client, a))) return { kind: 'page', status: 403 };
+    const backend = backends.get(backendKey(route.backend));
+    if (!backend || !backend.endpoints.length) {
+      log.debug('no endpoint', { host, path, reason: backend?.problem ?? 'no backend' });
+      return { kind: 'page', status: 503, headers: cors };
+    }
+    const rewritten = rewrittenUrl(route, url);
+    return {
+      kind: 'forward',
+      backend,
+      plan: {
+        url: rewritten,
+        host: c.upstreamVhost || undefined,
+        prefix: rewritten !== url && c.xForwardedPrefix ? c.xForwardedPrefix : undefined,
+        https: c.backendProtocol === 'HTTPS',
+        responseHeaders: cors,
+        bodyLimit: c.bodyLimit,
+      },
+    };
   }
 
   private handle(req: IncomingMessage, res: ServerResponse, ctx: ForwardContext): void {
     const d = this.decide(req, ctx);
-    if (d.kind === 'redirect') return plainReply(res, 308, '', { location: d.location });
-    if (d.kind === 'reply') return plainReply(res, d.status, d.text);
+    if (d.kind === 'page') return sendPage(res, d.status, d.headers, req.method);
+    if (d.kind === 'preflight') {
+      res.writeHead(204, d.headers);
+      return void res.end();
+    }
     const b = d.backend;
-    forward(req, res, () => pick(b)!, ctx, Math.min(b.endpoints.length, 3));
+    forward(req, res, () => pick(b)!, ctx, d.plan, Math.min(b.endpoints.length, 3));
   }
 
   private upgrade(req: IncomingMessage, sock: Duplex, head: Buffer, ctx: ForwardContext): void {
     sock.on('error', () => sock.destroy());
     const d = this.decide(req, ctx);
-    if (d.kind === 'forward') return forwardUpgrade(req, sock, head, pick(d.backend)!, ctx);
-    const status =
-      d.kind === 'redirect'
-        ? '308 Permanent Redirect'
-        : d.status === 404
-          ? '404 Not Found'
-          : '503 Service Unavailable';
-    const body = d.kind === 'redirect' ? '' : d.text;
-    const location = d.kind === 'redirect' ? `location: ${d.location}\r\n` : '';
-    sock.end(
-      `HTTP/1.1 ${status}\r\n${location}content-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
+    if (d.kind === 'forward') return forwardUpgrade(req, sock, head, pick(d.backend)!, ctx, d.plan);
+    sock.end(d.kind === 'page' ? rawPage(d.status, d.headers) : rawPage(204, d.headers));
   }
 
   async close(): Promise<void> {
@@ -139,6 +192,21 @@ export class Listeners {
       this.servers.map((s) => new Promise((r) => (s.listening ? s.once('close', r) : r(null)))),
     );
   }
+}
+
+/**
+ * The HTTP/2 compatibility objects stand in for http's request and response (the same fields
+ * and methods the handler uses); an HTTP/2 request has `:authority` in place of Host.
+ */
+function compat(
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+): [IncomingMessage, ServerResponse] {
+  if (req.httpVersionMajor === 2 && req.headers.host === undefined) {
+    const authority = req.headers[':authority'];
+    if (typeof authority === 'string') req.headers.host = authority;
+  }
+  return [req as unknown as IncomingMessage, res as unknown as ServerResponse];
 }
 
 /** https.createServer needs a certificate of its own; the default context's pair is kept aside. */

@@ -11,6 +11,7 @@ import { CertificateStore } from './certificates.js';
 import { IngressController } from './controller.js';
 import { fakeCertificate } from './fake-cert.js';
 import { defaultContextOf, Listeners } from './listeners.js';
+import { StreamProxies } from './streams.js';
 
 const log = logger('ingress');
 
@@ -32,6 +33,8 @@ export async function runIngressController(args: string[]): Promise<number> {
       'bind-address': { type: 'string', default: '0.0.0.0' },
       'node-name': { type: 'string' },
       'publish-status-address': { type: 'string', default: '' },
+      'tcp-services-configmap': { type: 'string', default: '' },
+      'udp-services-configmap': { type: 'string', default: '' },
       'log-level': { type: 'string', default: 'info' },
     },
   });
@@ -45,11 +48,21 @@ export async function runIngressController(args: string[]): Promise<number> {
   const recorder = new EventRecorder(client, 'k8ts-ingress-controller', nodeName);
   const certs = new CertificateStore(defaultContextOf(await fakeCertificate()));
   const listeners = new Listeners({ bindAddress: values['bind-address']!, httpPort, httpsPort, certs });
+  for (const flag of ['tcp-services-configmap', 'udp-services-configmap'] as const) {
+    const v = values[flag]!;
+    if (v && !/^[a-z0-9-]+\/[a-z0-9.-]+$/.test(v))
+      throw new Error(`invalid argument "${v}" for "--${flag}" flag: want namespace/name`);
+  }
+  const streams = new StreamProxies(values['bind-address']!);
   const controller = new IngressController(informers, client, recorder, listeners, certs, {
     nodeName,
     publishAddresses: values['publish-status-address']!.split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    tcpServices: values['tcp-services-configmap'],
+    udpServices: values['udp-services-configmap'],
+    reservedPorts: [httpPort, httpsPort],
+    streams,
   });
   informers.start();
   await informers.waitForSync();
@@ -60,7 +73,10 @@ export async function runIngressController(args: string[]): Promise<number> {
     const stop = () => {
       void controller
         .stop()
-        .then(() => listeners.close())
+        .then(() => {
+          streams.closeAll();
+          return listeners.close();
+        })
         .then(() => recorder.flush())
         .finally(() => {
           informers.dispose();

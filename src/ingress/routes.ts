@@ -11,7 +11,11 @@
 // As in ingress-nginx, a request never falls through from a named host to the host-less rules.
 // When two Ingresses define the same host, path and type, the older one (creationTimestamp,
 // then namespace/name) wins.
+// With ingress-nginx's use-regex or rewrite-target annotation on any Ingress of a host, every
+// path of that host is a case-insensitive regular expression anchored at the start (nginx's
+// `location ~* "^path"`), tried longest path first, first match wins.
 import type { KubeObject } from '../api/types.js';
+import { defaultConfig, parseAnnotations, type LocationConfig } from './annotations.js';
 
 export type BackendRef =
   | { kind: 'service'; namespace: string; name: string; port: { number?: number; name?: string } }
@@ -21,6 +25,16 @@ export interface Route {
   /** namespace/name of the Ingress this route came from */
   ingress: string;
   backend: BackendRef;
+  /** the annotations of that Ingress */
+  config: LocationConfig;
+  /** the rule's path as written (a regular expression on regex hosts) */
+  path: string;
+  /** a canary Ingress's alternate for this host and path */
+  canary?: Route;
+}
+
+interface RegexRoute extends Route {
+  pattern: RegExp;
 }
 
 interface PrefixRoute extends Route {
@@ -33,9 +47,14 @@ export class Server {
   readonly exact = new Map<string, Route>();
   /** longest prefix first */
   readonly prefixes: PrefixRoute[] = [];
+  /** set when the host's paths are regular expressions */
+  regex: RegexRoute[] | undefined;
+  /** the app-root annotation of the oldest Ingress of this host that sets one */
+  appRoot = '';
   fallback: Route | undefined;
 
   match(path: string): Route | undefined {
+    if (this.regex) return this.regex.find((r) => r.pattern.test(path)) ?? this.fallback;
     const exact = this.exact.get(path);
     if (exact) return exact;
     for (const p of this.prefixes)
@@ -43,7 +62,16 @@ export class Server {
     return this.fallback;
   }
 
-  addPath(type: string, path: string, route: Route): void {
+  addPath(type: string, path: string, route: Route): string | undefined {
+    if (this.regex) {
+      if (this.regex.some((r) => r.path === path)) return;
+      try {
+        this.regex.push({ ...route, pattern: new RegExp('^' + path, 'i') });
+      } catch (err) {
+        return `path ${JSON.stringify(path)} is not a valid regular expression: ${(err as Error).message}`;
+      }
+      return;
+    }
     if (type === 'Exact') {
       if (!this.exact.has(path)) this.exact.set(path, route);
       return;
@@ -53,8 +81,17 @@ export class Server {
     this.prefixes.push({ ...route, prefix });
   }
 
+  /** The route defined for exactly this path (and type), for a canary to attach to. */
+  routeFor(type: string, path: string): Route | undefined {
+    if (this.regex) return this.regex.find((r) => r.path === path);
+    if (type === 'Exact') return this.exact.get(path);
+    const prefix = path.replace(/\/+$/, '');
+    return this.prefixes.find((p) => p.prefix === prefix);
+  }
+
   /** Longest prefix first; called once the table is built (a stable sort keeps age order). */
   sortPrefixes(): void {
+    this.regex?.sort((a, b) => b.path.length - a.path.length);
     this.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
   }
 }
@@ -73,6 +110,8 @@ export class RouteTable {
   defaultBackend: Route | undefined;
   /** TLS hosts (exact or `*.` wildcard) → the Secret holding their certificate */
   readonly tls = new Map<string, TlsEntry>();
+  /** namespace/name of an Ingress → what in it was ignored (annotations, paths) */
+  readonly problems = new Map<string, string[]>();
 
   /** The server a Host header selects. */
   server(host: string): Server {
@@ -109,6 +148,29 @@ export function normalizeHost(host: string): string {
   const colon = h.lastIndexOf(':');
   if (colon >= 0) h = h.slice(0, colon);
   return h.replace(/\.$/, '');
+}
+
+/**
+ * The URI sent to the pod for a route: with rewrite-target, nginx's `rewrite "(?i)path"
+ * target break`: when the path (unanchored) matches, the whole path becomes the target with
+ * $1…$9 filled from the captures, and the query string is kept.
+ */
+export function rewrittenUrl(route: Route, url: string): string {
+  const target = route.config.rewriteTarget;
+  if (!target || target === route.path) return url;
+  const path = requestPath(url);
+  const q = url.search(/[?#]/);
+  const query = q >= 0 ? url.slice(q) : '';
+  let re: RegExp;
+  try {
+    re = new RegExp(route.path, 'i');
+  } catch {
+    return url;
+  }
+  const m = re.exec(path);
+  if (!m) return url;
+  const out = target.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '');
+  return (out.startsWith('/') ? out : '/' + out) + query;
 }
 
 /** The request path a route is matched on: no query string. */
@@ -164,21 +226,43 @@ interface IngressSpec {
 /** Builds the table from the Ingresses this controller serves. */
 export function buildRouteTable(ingresses: KubeObject[]): RouteTable {
   const table = new RouteTable();
-  for (const ing of [...ingresses].sort(byAge)) {
+  const sorted = [...ingresses].sort(byAge);
+  const configs = new Map<string, LocationConfig>();
+  for (const ing of sorted) {
+    const { config, problems } = parseAnnotations(ing.metadata.annotations);
+    configs.set(ingressKey(ing), config);
+    if (problems.length) table.problems.set(ingressKey(ing), problems);
+    // the regex mode is the host's, whichever Ingress asked for it (ingress-nginx's docs)
+    if (config.useRegex || config.rewriteTarget)
+      for (const rule of ((ing.spec ?? {}) as IngressSpec).rules ?? []) {
+        const server = serverFor(table, rule.host);
+        server.regex ??= [];
+      }
+  }
+  const canaries: KubeObject[] = [];
+  for (const ing of sorted) {
     const ns = ing.metadata.namespace ?? 'default';
     const key = ingressKey(ing);
+    const config = configs.get(key) ?? defaultConfig();
+    if (config.canary) {
+      canaries.push(ing);
+      continue;
+    }
     const spec = (ing.spec ?? {}) as IngressSpec;
     const dflt = backendOf(ns, spec.defaultBackend);
-    const fallback = dflt ? { ingress: key, backend: dflt } : undefined;
+    const fallback = dflt ? { ingress: key, backend: dflt, config, path: '/' } : undefined;
     if (fallback && !table.defaultBackend) table.defaultBackend = fallback;
     for (const rule of spec.rules ?? []) {
       const server = serverFor(table, rule.host);
       if (fallback && !server.fallback && rule.host) server.fallback = fallback;
+      if (config.appRoot && !server.appRoot) server.appRoot = config.appRoot;
       for (const p of rule.http?.paths ?? []) {
         const backend = backendOf(ns, p.backend);
         if (!backend) continue;
         const type = p.pathType === 'Exact' ? 'Exact' : 'Prefix';
-        server.addPath(type, p.path || '/', { ingress: key, backend });
+        const path = p.path || '/';
+        const problem = server.addPath(type, path, { ingress: key, backend, config, path });
+        if (problem) table.problems.set(key, [...(table.problems.get(key) ?? []), problem]);
       }
     }
     for (const t of spec.tls ?? []) {
@@ -189,9 +273,36 @@ export function buildRouteTable(ingresses: KubeObject[]): RouteTable {
       }
     }
   }
+  for (const ing of canaries) attachCanary(table, ing, configs.get(ingressKey(ing)) ?? defaultConfig());
   for (const s of [table.noHost, ...table.exactHosts.values(), ...table.wildcardHosts.values()])
     s.sortPrefixes();
   return table;
+}
+
+/**
+ * A canary Ingress serves nothing by itself: each of its paths becomes the alternate of the
+ * main Ingress's route with the same host and path (the oldest canary wins); a path without
+ * one is reported, as ingress-nginx does not serve it either.
+ */
+function attachCanary(table: RouteTable, ing: KubeObject, config: LocationConfig): void {
+  const key = ingressKey(ing);
+  const ns = ing.metadata.namespace ?? 'default';
+  const spec = (ing.spec ?? {}) as IngressSpec;
+  for (const rule of spec.rules ?? []) {
+    const server = serverFor(table, rule.host);
+    for (const p of rule.http?.paths ?? []) {
+      const backend = backendOf(ns, p.backend);
+      if (!backend) continue;
+      const path = p.path || '/';
+      const main = server.routeFor(p.pathType === 'Exact' ? 'Exact' : 'Prefix', path);
+      if (!main) {
+        const why = `canary path ${rule.host ?? ''}${path} has no main Ingress to attach to`;
+        table.problems.set(key, [...(table.problems.get(key) ?? []), why]);
+        continue;
+      }
+      main.canary ??= { ingress: key, backend, config, path };
+    }
+  }
 }
 
 function serverFor(table: RouteTable, host: string | undefined): Server {

@@ -7,8 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, createServer, request, type Server } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { connect as h2connect } from 'node:http2';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +48,7 @@ async function backend(name: string): Promise<{ server: Server; port: number }> 
           xff: req.headers['x-forwarded-for'],
           xfh: req.headers['x-forwarded-host'],
           xfp: req.headers['x-forwarded-proto'],
+          prefix: req.headers['x-forwarded-prefix'],
           size,
         }),
       );
@@ -71,11 +74,18 @@ function get(
   port: number,
   host: string,
   path: string,
-  o: { agent?: Agent; method?: string; body?: Buffer } = {},
+  o: { agent?: Agent; method?: string; body?: Buffer; headers?: Record<string, string> } = {},
 ) {
   return new Promise<Answer>((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, method: o.method ?? 'GET', headers: { host }, agent: o.agent },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: o.method ?? 'GET',
+        headers: { host, ...o.headers },
+        agent: o.agent,
+      },
       (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
@@ -217,6 +227,10 @@ describe('ingress controller', () => {
         '127.0.0.1',
         '--node-name',
         'edge-1',
+        '--tcp-services-configmap',
+        'ingress-nginx/tcp-services',
+        '--udp-services-configmap',
+        'ingress-nginx/udp-services',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -236,7 +250,12 @@ describe('ingress controller', () => {
     await apply({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
-      metadata: { name: 'site', namespace: 'web' },
+      // the streaming test posts 3 MiB: over ingress-nginx's default 1m body limit
+      metadata: {
+        name: 'site',
+        namespace: 'web',
+        annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '8m' },
+      },
       spec: {
         tls: [{ hosts: ['secure.test'], secretName: 'secure-tls' }],
         rules: [
@@ -332,10 +351,15 @@ describe('ingress controller', () => {
   it('answers 404 for no rule, 503 for a missing Service, and ignores other classes', async () => {
     const none = await get(httpPort, 'unknown.test', '/');
     assert.equal(none.status, 404);
-    assert.equal(none.body, '404 page not found\n');
+    // nginx's own page, as ingress-nginx's default server answers
+    assert.equal(
+      none.body,
+      '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
+    );
+    assert.equal(none.headers['content-type'], 'text/html');
     const broken = await get(httpPort, 'broken.test', '/');
     assert.equal(broken.status, 503);
-    assert.match(broken.body, /Service "web\/missing" does not exist/);
+    assert.match(broken.body, /<title>503 Service Temporarily Unavailable<\/title>/);
     assert.equal((await get(httpPort, 'nginx.test', '/')).status, 404);
   });
 
@@ -355,6 +379,39 @@ describe('ingress controller', () => {
     assert.equal(redirect.status, 308);
     assert.equal(redirect.headers.location, `https://secure.test:${httpsPort}/a/b?c=d`);
     assert.equal((await get(httpPort, 'echo.test', '/')).status, 200);
+  });
+
+  it('speaks HTTP/2 (ALPN h2) on the TLS port, HTTP/1.1 to the pods', async () => {
+    const session = h2connect(`https://127.0.0.1:${httpsPort}`, {
+      servername: 'secure.test',
+      rejectUnauthorized: false,
+    });
+    try {
+      const ask = (path: string, authority: string) =>
+        new Promise<{ status: number; body: string; alpn: string }>((resolve, reject) => {
+          const stream = session.request({ ':path': path, ':authority': authority });
+          let status = 0;
+          let body = '';
+          stream.on('response', (h) => (status = Number(h[':status'])));
+          stream.on('data', (d: Buffer) => (body += d.toString()));
+          stream.on('end', () => resolve({ status, body, alpn: session.alpnProtocol ?? '' }));
+          stream.on('error', reject);
+          stream.end();
+        });
+      const a = await ask('/over-h2?x=1', 'secure.test');
+      assert.equal(a.alpn, 'h2');
+      assert.equal(a.status, 200);
+      const seen = JSON.parse(a.body);
+      assert.equal(seen.url, '/over-h2?x=1');
+      assert.equal(seen.host, 'secure.test');
+      assert.equal(seen.xfp, 'https');
+      // several requests on one connection, and nginx's pages over HTTP/2 too
+      const missing = await ask('/', 'unknown.test');
+      assert.equal(missing.status, 404);
+      assert.match(missing.body, /<title>404 Not Found<\/title>/);
+    } finally {
+      session.close();
+    }
   });
 
   it('writes status.loadBalancer (the node InternalIP) and kubectl get ingress shows it', async () => {
@@ -515,13 +572,288 @@ describe('ingress controller', () => {
     assert.deepEqual([...posts].sort(), [200, 200, 502, 502]);
   });
 
+  it('honours the ingress-nginx annotations (rewrites, redirects, limits, ranges, CORS, vhost, HTTPS backends)', async () => {
+    // a TLS backend for backend-protocol HTTPS
+    const ca = await createCA('backend-ca');
+    const pair = await issue(ca, { commonName: 'pod', dnsNames: ['pod'], usage: 'server', validDays: 1 });
+    const tlsBackend = createHttpsServer({ cert: pair.certPem, key: pair.keyPem }, (req, res) =>
+      res.end(JSON.stringify({ name: 'tls', url: req.url })),
+    );
+    await new Promise<void>((r) => tlsBackend.listen(0, '127.0.0.1', () => r()));
+    const tlsPort = (tlsBackend.address() as { port: number }).port;
+    try {
+      await apply({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'secure-be', namespace: 'web' },
+        spec: { ports: [{ name: 'https', port: 443, protocol: 'TCP' }] },
+      });
+      await apply({
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: {
+          name: 'secure-be',
+          namespace: 'web',
+          labels: { 'kubernetes.io/service-name': 'secure-be' },
+        },
+        addressType: 'IPv4',
+        ports: [{ name: 'https', port: tlsPort, protocol: 'TCP' }],
+        endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+      });
+      const annotated = (
+        name: string,
+        annotations: Record<string, string>,
+        o: { path?: string; service?: string; port?: number; tls?: boolean; host?: string } = {},
+      ) =>
+        apply({
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          metadata: {
+            name,
+            namespace: 'web',
+            annotations: Object.fromEntries(
+              Object.entries(annotations).map(([k, v]) => [`nginx.ingress.kubernetes.io/${k}`, v]),
+            ),
+          },
+          spec: {
+            ...(o.tls ? { tls: [{ hosts: [`${name}.test`] }] } : {}),
+            rules: [
+              {
+                host: o.host ?? `${name}.test`,
+                http: {
+                  paths: [
+                    {
+                      path: o.path ?? '/',
+                      pathType: 'ImplementationSpecific',
+                      backend: { service: { name: o.service ?? 'echo', port: { number: o.port ?? 80 } } },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        });
+      await annotated(
+        'rewrite',
+        { 'rewrite-target': '/$2', 'x-forwarded-prefix': '/something' },
+        {
+          path: '/something(/|$)(.*)',
+        },
+      );
+      await annotated('approot', { 'app-root': '/app1' });
+      await annotated('perm', {
+        'permanent-redirect': 'https://example.com/new',
+        'permanent-redirect-code': '308',
+      });
+      await annotated('temp', { 'temporal-redirect': 'https://example.com/t' });
+      await annotated('force', { 'force-ssl-redirect': 'true' });
+      await annotated('nossl', { 'ssl-redirect': 'false' }, { tls: true });
+      await annotated('vhost', { 'upstream-vhost': 'internal.example' });
+      await annotated('small', { 'proxy-body-size': '1k' });
+      await annotated('allow', { 'whitelist-source-range': '10.0.0.0/8' });
+      await annotated('allowed', { 'whitelist-source-range': '127.0.0.0/8, 10.0.0.0/8' });
+      await annotated('deny', { 'denylist-source-range': '127.0.0.1' });
+      await annotated('badrange', { 'whitelist-source-range': 'nonsense' });
+      await annotated('cors', { 'enable-cors': 'true', 'cors-allow-origin': 'https://app.test' });
+      await annotated('badann', { 'backend-protocol': 'bogus', 'ssl-redirect': 'maybe' });
+      await annotated('canary', {});
+      await annotated(
+        'canary-preview',
+        { canary: 'true', 'canary-by-header': 'X-Canary' },
+        { service: 'other', host: 'canary.test' },
+      );
+      await annotated('httpsbe', { 'backend-protocol': 'HTTPS' }, { service: 'secure-be', port: 443 });
+      await until(
+        'the annotated Ingresses served',
+        async () => (await get(httpPort, 'httpsbe.test', '/')).status === 200,
+      );
+
+      const rw = async (path: string) => JSON.parse((await get(httpPort, 'rewrite.test', path)).body);
+      assert.equal((await rw('/something')).url, '/');
+      assert.equal((await rw('/something/')).url, '/');
+      const deep = await rw('/something/new?x=1');
+      assert.equal(deep.url, '/new?x=1');
+      assert.equal(deep.prefix, '/something');
+      assert.equal((await get(httpPort, 'rewrite.test', '/elsewhere')).status, 404);
+
+      const root = await get(httpPort, 'approot.test', '/');
+      assert.equal(root.status, 302);
+      assert.equal(root.headers.location, 'http://approot.test/app1');
+      assert.equal(JSON.parse((await get(httpPort, 'approot.test', '/app1')).body).url, '/app1');
+
+      const perm = await get(httpPort, 'perm.test', '/old');
+      assert.equal(perm.status, 308);
+      assert.equal(perm.headers.location, 'https://example.com/new');
+      assert.equal(
+        perm.body,
+        '<html>\r\n<head><title>308 Permanent Redirect</title></head>\r\n<body>\r\n<center><h1>308 Permanent Redirect</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
+      );
+      const temp = await get(httpPort, 'temp.test', '/');
+      assert.equal(temp.status, 302);
+      assert.equal(temp.headers.location, 'https://example.com/t');
+      assert.match(temp.body, /<title>302 Found<\/title>/);
+
+      const force = await get(httpPort, 'force.test', '/x?y=1');
+      assert.equal(force.status, 308);
+      assert.equal(force.headers.location, `https://force.test:${httpsPort}/x?y=1`);
+      assert.equal((await get(httpPort, 'nossl.test', '/')).status, 200);
+
+      const vhost = JSON.parse((await get(httpPort, 'vhost.test', '/')).body);
+      assert.equal(vhost.host, 'internal.example');
+      assert.equal(vhost.xfh, 'vhost.test');
+
+      const post = (host: string, size: number) =>
+        get(httpPort, host, '/up', { method: 'POST', body: Buffer.alloc(size, 1) });
+      assert.equal((await post('small.test', 500)).status, 200);
+      const big = await post('small.test', 2048);
+      assert.equal(big.status, 413);
+      assert.match(big.body, /<title>413 Request Entity Too Large<\/title>/);
+      // ingress-nginx's default proxy-body-size is 1m
+      assert.equal((await post('vhost.test', 1024 * 1024 + 1)).status, 413);
+      assert.equal((await post('vhost.test', 1024 * 1024)).status, 200);
+
+      const forbidden = await get(httpPort, 'allow.test', '/');
+      assert.equal(forbidden.status, 403);
+      assert.match(forbidden.body, /<title>403 Forbidden<\/title>/);
+      assert.equal((await get(httpPort, 'allowed.test', '/')).status, 200);
+      assert.equal((await get(httpPort, 'deny.test', '/')).status, 403);
+      assert.equal((await get(httpPort, 'badrange.test', '/')).status, 503);
+
+      const preflight = await get(httpPort, 'cors.test', '/api', {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.test', 'access-control-request-method': 'PUT' },
+      });
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers['access-control-allow-origin'], 'https://app.test');
+      assert.equal(
+        preflight.headers['access-control-allow-methods'],
+        'GET, PUT, POST, DELETE, PATCH, OPTIONS',
+      );
+      assert.equal(preflight.headers['access-control-allow-credentials'], 'true');
+      assert.equal(preflight.headers['access-control-max-age'], '1728000');
+      const simple = await get(httpPort, 'cors.test', '/api', { headers: { origin: 'https://app.test' } });
+      assert.equal(simple.status, 200);
+      assert.equal(simple.headers['access-control-allow-origin'], 'https://app.test');
+      const foreign = await get(httpPort, 'cors.test', '/api', { headers: { origin: 'https://evil.test' } });
+      assert.equal(foreign.headers['access-control-allow-origin'], undefined);
+
+      // bad values are ignored (defaults apply) and reported as Warning events
+      assert.equal((await get(httpPort, 'badann.test', '/')).status, 200);
+      const warnings = await until('annotation warnings', async () => {
+        const r = await s.kubectl([
+          '-n',
+          'web',
+          'get',
+          'events',
+          '-o',
+          'jsonpath={range .items[?(@.type=="Warning")]}{.involvedObject.name}: {.message}{"\\n"}{end}',
+        ]);
+        return /badann: .*backend-protocol ignored/.test(r.stdout) && /badrange: /.test(r.stdout) && r.stdout;
+      });
+      assert.match(
+        warnings,
+        /badann: annotation nginx\.ingress\.kubernetes\.io\/ssl-redirect ignored: not a boolean \(value "maybe"\)/,
+      );
+      assert.match(warnings, /badrange: .*does not contain a valid IP address or network: nonsense/);
+
+      assert.equal(JSON.parse((await get(httpPort, 'httpsbe.test', '/tls-pod')).body).name, 'tls');
+
+      // a canary Ingress for the same host and path: its backend for requests with the header
+      const canary = async (headers: Record<string, string>) =>
+        JSON.parse((await get(httpPort, 'canary.test', '/', { headers })).body).name;
+      assert.equal(await canary({ 'x-canary': 'always' }), 'c');
+      assert.notEqual(await canary({}), 'c');
+      assert.notEqual(await canary({ 'x-canary': 'never' }), 'c');
+    } finally {
+      tlsBackend.close();
+    }
+  });
+
+  it('exposes the TCP and UDP services of the ingress-nginx ConfigMaps on their ports', async () => {
+    const udpBackend = createSocket('udp4');
+    udpBackend.on('message', (m, from) =>
+      udpBackend.send(Buffer.from(`echo:${m.toString()}`), from.port, from.address),
+    );
+    await new Promise<void>((r) => udpBackend.bind(0, '127.0.0.1', () => r()));
+    const udpBackendPort = udpBackend.address().port;
+    const udpClient = createSocket('udp4');
+    try {
+      await apply({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'udp-echo', namespace: 'web' },
+        spec: { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] },
+      });
+      await apply({
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: {
+          name: 'udp-echo',
+          namespace: 'web',
+          labels: { 'kubernetes.io/service-name': 'udp-echo' },
+        },
+        addressType: 'IPv4',
+        ports: [{ name: 'dns', port: udpBackendPort, protocol: 'UDP' }],
+        endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+      });
+      const tcpPort = await freePort();
+      const udpPort = await freePort();
+      await s.kubectl(['create', 'namespace', 'ingress-nginx']);
+      await apply({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'tcp-services', namespace: 'ingress-nginx' },
+        // the controller's own HTTP port and a malformed entry are skipped
+        data: { [String(tcpPort)]: 'web/echo:80', [String(httpPort)]: 'web/echo:80', '9': 'nonsense' },
+      });
+      await apply({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'udp-services', namespace: 'ingress-nginx' },
+        data: { [String(udpPort)]: 'web/udp-echo:dns' },
+      });
+      const raw = await until('the TCP service answers', async () => {
+        const got = await new Promise<string>((resolve, reject) => {
+          const sock = connect(tcpPort, '127.0.0.1', () =>
+            sock.write('GET /over-tcp HTTP/1.0\r\nHost: tcp.test\r\n\r\n'),
+          );
+          let out = '';
+          sock.on('data', (d: Buffer) => (out += d.toString()));
+          sock.on('close', () => resolve(out));
+          sock.on('error', reject);
+        });
+        return got.includes('over-tcp') && got;
+      });
+      assert.match(raw, /^HTTP\/1\.1 200 OK/);
+      // straight to the pod: the pod sees the client's Host and path unchanged
+      const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
+      assert.equal(body.url, '/over-tcp');
+      assert.equal(body.xff, undefined);
+
+      const reply = await until('the UDP service answers', async () => {
+        const answer = new Promise<string>((resolve) => {
+          udpClient.once('message', (m) => resolve(m.toString()));
+          setTimeout(() => resolve(''), 500);
+        });
+        udpClient.send('hello', udpPort, '127.0.0.1');
+        return (await answer) || undefined;
+      });
+      assert.equal(reply, 'echo:hello');
+      // the HTTP listener still serves Ingresses
+      assert.equal((await get(httpPort, 'echo.test', '/')).status, 200);
+    } finally {
+      udpClient.close();
+      udpBackend.close();
+    }
+  });
+
   it('answers 503 once a Service has no ready endpoint', async () => {
     await s.kubectl(['-n', 'web', 'delete', 'endpointslice', 'other-c']);
     const r = await until('503 for other', async () => {
       const a = await get(httpPort, 'later.test', '/');
       return a.status === 503 && a;
     });
-    assert.match(r.body, /Service "web\/other" does not have any active Endpoint/);
+    assert.match(r.body, /<h1>503 Service Temporarily Unavailable<\/h1>/);
     assert.equal(ctl.exitCode, null, ctlLog);
   });
 });
