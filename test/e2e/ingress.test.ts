@@ -197,7 +197,7 @@ describe(
         const a = await get(nodeIP, 'v2.example.test');
         return a.status === 503 && a;
       });
-      assert.match(down.body, /does not have any active Endpoint/);
+      assert.match(down.body, /503 Service Temporarily Unavailable/);
       await s.kubectl(['scale', 'deployment', '-n', NS, 'hello-v2', '--replicas=1']);
       await until('200 again', async () => (await get(nodeIP, 'v2.example.test')).status === 200);
     });
