@@ -21,7 +21,7 @@ import {
   type FieldError,
 } from '../registry/validation.js';
 import type { JSONSchemaProps } from './types.js';
-import { deepEqual } from './validate.js';
+import { sameJSON } from '../../api/json-value.js';
 
 export interface ValidationRule {
   rule: string;
@@ -302,7 +302,7 @@ const child = (path: string, k: string) => (path ? `${path}.${k}` : k);
  */
 function visit(node: RuleNode, path: string, v: unknown, old: unknown, run: Run, within: boolean): void {
   if (run.stopped || v === null || v === undefined) return;
-  const unchanged = run.ratchet && (within || (old !== undefined && deepEqual(v, old)));
+  const unchanged = run.ratchet && (within || (old !== undefined && sameJSON(v, old)));
   if (node.rules.length) evaluateNode(node, path, v, old, run, unchanged);
   if (run.stopped) return;
   if (Array.isArray(v) && node.items) {

@@ -3,6 +3,7 @@
 // `spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"`
 // or `spec.cronSpec: Invalid value: "x": spec.cronSpec in body should match '^\d+$'`.
 // Paths: properties joined by ".", list items as "[i]", map values by ".key" (kube-openapi's).
+import { sameJSON } from '../../api/json-value.js';
 import { isRecord } from '../../api/types.js';
 import { invalidValue, notSupported, required, type FieldError } from '../registry/validation.js';
 import { formatError } from './formats.js';
@@ -38,7 +39,7 @@ export function validateValue(
   errs: FieldError[],
   prior?: Correlated,
 ): void {
-  if (prior && deepEqual(v, prior.old)) return;
+  if (prior && sameJSON(v, prior.old)) return;
   const name = path;
   const typeInvalid = (typeName: string, actual: string) =>
     errs.push(invalidValue(path, actual, `${name} in body must be of type ${typeName}: "${actual}"`));
@@ -256,17 +257,4 @@ export function correlateItems(
     const k = keyOf(item);
     return byKey.has(k) ? { old: byKey.get(k) } : undefined;
   };
-}
-
-/** Structural equality of JSON values (Go's reflect.DeepEqual on unstructured content). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a))
-    return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isRecord(a) && isRecord(b)) {
-    const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
-    return ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
-  }
-  return false;
 }
