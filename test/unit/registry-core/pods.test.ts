@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/api/types.js';
 import { coreV1Strategies } from '../../../src/apiserver/registry/core/index.js';
 import { podSummary } from '../../../src/apiserver/registry/core/pods.js';
-import { NOW, create, createErrors, row, strategy, update } from './helpers.js';
+import { NOW, context, create, createErrors, row, strategy, update } from './helpers.js';
 
 const pods = strategy(coreV1Strategies, 'pods');
 
@@ -302,6 +302,29 @@ describe('pod updates', () => {
     assert.deepEqual(update(pods, next, old).errors, [
       'spec.containers: Forbidden: pod updates may not add or remove containers',
     ]);
+  });
+
+  // upstream's ValidatePodSpecificAnnotationUpdates, for updates and status updates alike
+  it('forbids adding, changing or removing the mirror pod annotation', () => {
+    const key = 'kubernetes.io/config.mirror';
+    const withMirror = (v?: string) => {
+      const p = structuredClone(old);
+      p.metadata.annotations = v === undefined ? { other: 'x' } : { other: 'x', [key]: v };
+      return p;
+    };
+    for (const subresource of [undefined, 'status']) {
+      const ctx = { ...context(), subresource };
+      assert.deepEqual(update(pods, withMirror('h1'), withMirror(), ctx).errors, [
+        `metadata.annotations[${key}]: Forbidden: may not add mirror pod annotation`,
+      ]);
+      assert.deepEqual(update(pods, withMirror('h2'), withMirror('h1'), ctx).errors, [
+        `metadata.annotations[${key}]: Forbidden: may not remove or update mirror pod annotation`,
+      ]);
+      assert.deepEqual(update(pods, withMirror(), withMirror('h1'), ctx).errors, [
+        `metadata.annotations[${key}]: Forbidden: may not remove or update mirror pod annotation`,
+      ]);
+      assert.deepEqual(update(pods, withMirror('h1'), withMirror('h1'), ctx).errors, []);
+    }
   });
 });
 

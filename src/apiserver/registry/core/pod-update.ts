@@ -46,6 +46,30 @@ function validateContainerImages(now: unknown, before: unknown, path: string): F
   return errs;
 }
 
+const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
+
+const annotationsOf = (p: KubeObject): Record<string, unknown> =>
+  isRecord(p.metadata) && isRecord(p.metadata.annotations) ? p.metadata.annotations : {};
+
+/**
+ * A mirror pod's annotation is the kubelet's link to its static pod: no update, the status
+ * subresource's included, may add, change or remove it (upstream matches the key by prefix).
+ */
+export function validateMirrorAnnotationUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
+  const now = annotationsOf(pod);
+  const before = annotationsOf(old);
+  const errs: FieldError[] = [];
+  for (const [k, v] of Object.entries(before)) {
+    if (k.startsWith(MIRROR_ANNOTATION) && now[k] !== v)
+      errs.push(forbidden(`metadata.annotations[${k}]`, 'may not remove or update mirror pod annotation'));
+  }
+  for (const k of Object.keys(now)) {
+    if (k.startsWith(MIRROR_ANNOTATION) && !(k in before))
+      errs.push(forbidden(`metadata.annotations[${k}]`, 'may not add mirror pod annotation'));
+  }
+  return errs;
+}
+
 export function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
   const spec = specOf(pod);
   const prev = specOf(old);

@@ -6,7 +6,7 @@ import { defineResource, ensureObject } from '../define.js';
 import { defaultPod } from './pod-defaults.js';
 import { qosClass } from './pod-qos.js';
 import { podTable } from './pod-table.js';
-import { validatePodUpdate } from './pod-update.js';
+import { validateMirrorAnnotationUpdate, validatePodUpdate } from './pod-update.js';
 import { validateEphemeralContainersUpdate, validateNoEphemeralOnCreate } from './pod-ephemeral.js';
 import { validatePodSpec } from './pod-validation.js';
 
@@ -67,7 +67,10 @@ export const pods = defineResource({
   validateUpdate: (pod, old, ctx) =>
     ctx.subresource === 'ephemeralcontainers'
       ? validateEphemeralContainersUpdate(pod, old)
-      : validatePodUpdate(pod, old),
+      : [
+          ...validateMirrorAnnotationUpdate(pod, old),
+          ...(ctx.subresource === 'status' ? [] : validatePodUpdate(pod, old)),
+        ],
   gracePeriod(pod, requested) {
     const phase = status(pod).phase;
     let period = requested ?? (spec(pod).terminationGracePeriodSeconds as number | undefined) ?? 30;
