@@ -298,4 +298,42 @@ describe('kubectl debug on containerd', { skip: !enabled && 'set K8TS_E2E=1' }, 
     assert.equal(await jsonpath('myapp-img', '{.spec.containers[*].image}'), 'ubuntu');
     await running('myapp-img');
   });
+
+  it('KCL-12: kubectl run --rm -ti attaches to the new pod on a terminal and deletes it on exit', async () => {
+    const out = await onTerminal(
+      s,
+      ['run', 'busybox', '--rm', '-ti', '--image=busybox:1.28', '--restart=Never', '--', '/bin/sh'],
+      [
+        [/\/ # /, 'echo k8ts-$((6*7))\r'],
+        [/k8ts-42/, 'exit\r'],
+      ],
+      90_000,
+    );
+    assert.match(out, /^pod "busybox" deleted\r?$/m);
+    await until('pod busybox gone', async () => (await k(['get', 'pod', 'busybox'])).code !== 0);
+  });
+
+  it('KCL-04: kubectl exec -it -c picks the container and gives its shell on a terminal', async () => {
+    const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: my-pod}
+spec:
+  containers:
+  - {name: main-app, image: busybox, command: [sleep, "3600"]}
+  - {name: helper-app, image: busybox, command: [sleep, "3601"]}
+`;
+    assert.equal((await k(['apply', '-f', '-'], pod)).code, 0);
+    await running('my-pod');
+    const out = await onTerminal(
+      s,
+      ['exec', '-i', '-t', 'my-pod', '--container', 'main-app', '--', '/bin/sh'],
+      [
+        [/\/ # /, 'ps\r'],
+        [/sleep 360/, 'exit\r'],
+      ],
+    );
+    // its own PID namespace: PID 1 is main-app's sleep, helper-app's is not there
+    assert.match(out, /^\s*1 root\s+(\S+\s+)?sleep 3600\r?$/m);
+    assert.doesNotMatch(out, /sleep 3601/);
+  });
 });

@@ -604,3 +604,32 @@ export const podTemplateSpec = struct('v1.PodTemplateSpec', [
   ['ObjectMeta', 'metadata', objectMeta],
   ['Spec', 'spec', podSpec],
 ]);
+
+// v1.EndpointSubset: the endpoints controller orders ports and subsets by the MD5 of this
+// rendering (pkg/api/v1/endpoints SortSubsets)
+const objectReference = struct('v1.ObjectReference', [
+  ['Kind', 'kind', s],
+  ['Namespace', 'namespace', s],
+  ['Name', 'name', s],
+  ['UID', 'uid', str('types.UID')],
+  ['APIVersion', 'apiVersion', s],
+  ['ResourceVersion', 'resourceVersion', s],
+  ['FieldPath', 'fieldPath', s],
+]);
+const endpointAddress = struct('v1.EndpointAddress', [
+  ['IP', 'ip', s],
+  ['Hostname', 'hostname', s],
+  ['NodeName', 'nodeName', ptr(s)],
+  ['TargetRef', 'targetRef', ptr(objectReference)],
+]);
+export const endpointPort = struct('v1.EndpointPort', [
+  ['Name', 'name', s],
+  ['Port', 'port', int32],
+  ['Protocol', 'protocol', v1s('Protocol')],
+  ['AppProtocol', 'appProtocol', ptr(s)],
+]);
+export const endpointSubset = struct('v1.EndpointSubset', [
+  ['Addresses', 'addresses', slice(endpointAddress)],
+  ['NotReadyAddresses', 'notReadyAddresses', slice(endpointAddress)],
+  ['Ports', 'ports', slice(endpointPort)],
+]);

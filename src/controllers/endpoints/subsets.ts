@@ -1,7 +1,10 @@
 // Endpoints subsets as upstream packs them (pkg/api/v1/endpoints RepackSubsets): every pod
 // address is filed under each port it serves, then ports offered by the same set of addresses
-// share one subset. Addresses are sorted by IP then pod uid. Upstream orders ports and subsets
-// by a hash of their Go values; we order them by name, port and protocol, and by first IP.
+// share one subset. Addresses are sorted by IP then pod uid; ports, then subsets, by the MD5 of
+// their go-spew rendering (SortSubsets), which decides the order `kubectl get endpoints` prints.
+import { createHash } from 'node:crypto';
+import { endpointPort, endpointSubset, type GoType } from '../common/go-types.js';
+import { spew } from '../common/spew.js';
 
 export interface Address {
   ip: string;
@@ -33,10 +36,10 @@ export function lessAddress(a: Address, b: Address): number {
   return ua < ub ? -1 : ua > ub ? 1 : 0;
 }
 
-function comparePorts(a: Port, b: Port): number {
-  const ka = [a.name ?? '', String(a.port).padStart(5, '0'), a.protocol];
-  const kb = [b.name ?? '', String(b.port).padStart(5, '0'), b.protocol];
-  return ka.join('\0') < kb.join('\0') ? -1 : ka.join('\0') > kb.join('\0') ? 1 : 0;
+/** Sorts by the MD5 of each value's go-spew text, as upstream's portsByHash and subsetsByHash. */
+function sortByHash<T>(values: T[], t: GoType): T[] {
+  const keyed = values.map((v) => ({ v, h: createHash('md5').update(spew(t, v)).digest('hex') }));
+  return keyed.sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0)).map((e) => e.v);
 }
 
 export function repackSubsets(pieces: Subset[]): Subset[] {
@@ -48,13 +51,13 @@ export function repackSubsets(pieces: Subset[]): Subset[] {
     let entry = byPort.get(k);
     if (!entry) byPort.set(k, (entry = { port, members: new Map() }));
     for (const a of s.addresses ?? []) {
-      addrs.set(addrKey(a), a);
-      entry.members.set(addrKey(a), true);
+      if (!addrs.has(addrKey(a))) addrs.set(addrKey(a), a);
+      if (entry.members.get(addrKey(a)) !== false) entry.members.set(addrKey(a), true);
     }
     for (const a of s.notReadyAddresses ?? []) {
-      addrs.set(addrKey(a), a);
-      // ready wins over not ready for the same address (upstream's mapAddressesByPort)
-      if (!entry.members.get(addrKey(a))) entry.members.set(addrKey(a), false);
+      if (!addrs.has(addrKey(a))) addrs.set(addrKey(a), a);
+      // not ready wins over ready for the same address (upstream's mapAddressByPort)
+      entry.members.set(addrKey(a), false);
     }
   };
   for (const s of pieces) {
@@ -80,15 +83,10 @@ export function repackSubsets(pieces: Subset[]): Subset[] {
     const s: Subset = {};
     if (ready.length) s.addresses = ready.sort(lessAddress);
     if (notReady.length) s.notReadyAddresses = notReady.sort(lessAddress);
-    if (g.ports.length) s.ports = g.ports.sort(comparePorts);
+    if (g.ports.length) s.ports = sortByHash(g.ports, endpointPort);
     out.push(s);
   }
-  const first = (s: Subset) => (s.addresses ?? s.notReadyAddresses ?? [])[0];
-  return out.sort(
-    (a, b) =>
-      lessAddress(first(a), first(b)) ||
-      (portKey(a.ports?.[0] ?? ({} as Port)) < portKey(b.ports?.[0] ?? ({} as Port)) ? -1 : 1),
-  );
+  return sortByHash(out, endpointSubset);
 }
 
 /** Keeps at most `max` addresses, ready ones first (the object is then annotated over-capacity). */

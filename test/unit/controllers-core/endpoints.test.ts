@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/api/types.js';
 import { desiredSubsets } from '../../../src/controllers/endpoints/controller.js';
 import { findPort, TriggerTimeTracker } from '../../../src/controllers/endpoints/podutil.js';
+import { repackSubsets } from '../../../src/controllers/endpoints/subsets.js';
 import {
   planSlices,
   type Slice,
@@ -50,10 +51,70 @@ describe('endpoints subsets', () => {
       subsets[0].notReadyAddresses!.map((a) => a.ip),
       ['10.0.0.11'],
     );
+    // ports in the order of the MD5 of their go-spew text, as upstream's SortSubsets
     assert.deepEqual(
       subsets[0].ports!.map((p) => `${p.name}:${p.port}`),
-      ['http:8080', 'metrics:9100'],
+      ['metrics:9100', 'http:8080'],
     );
+  });
+
+  it("orders kube-dns's ports as upstream does: dns-tcp, dns, metrics", () => {
+    const dns = (name: string, ip: string): KubeObject => ({
+      ...pod(name, ip),
+      spec: {
+        nodeName: 'n1',
+        containers: [
+          {
+            ports: [
+              { name: 'dns', containerPort: 53, protocol: 'UDP' },
+              { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
+              { name: 'metrics', containerPort: 9153, protocol: 'TCP' },
+            ],
+          },
+        ],
+      },
+    });
+    const s = svc({
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+        { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+      ],
+    });
+    const subsets = desiredSubsets(s, [dns('coredns-b', '10.42.0.3'), dns('coredns-a', '10.42.0.2')]);
+    assert.deepEqual(
+      subsets[0].ports!.map((p) => `${p.name}:${p.port}/${p.protocol}`),
+      ['dns-tcp:53/TCP', 'dns:53/UDP', 'metrics:9153/TCP'],
+    );
+  });
+
+  it('orders subsets by their hash, not by address', () => {
+    const s = svc({ ports: [{ name: 'http', port: 80, targetPort: 'web' }] });
+    const subsets = desiredSubsets(s, [pod('a', '10.0.0.1', true, 8080), pod('b', '10.0.0.2', true, 9090)]);
+    assert.deepEqual(
+      subsets.map((x) => `${x.addresses![0].ip}:${x.ports![0].port}`),
+      ['10.0.0.2:9090', '10.0.0.1:8080'],
+    );
+  });
+
+  it('files an address seen both ready and not ready as not ready (upstream mapAddressByPort)', () => {
+    const addr = { ip: '10.0.0.1', targetRef: { kind: 'Pod', namespace: 'ns', name: 'a', uid: 'u' } };
+    const port = { port: 80, protocol: 'TCP' };
+    for (const pieces of [
+      [
+        { addresses: [addr], ports: [port] },
+        { notReadyAddresses: [addr], ports: [port] },
+      ],
+      [
+        { notReadyAddresses: [addr], ports: [port] },
+        { addresses: [addr], ports: [port] },
+      ],
+    ]) {
+      const [only, ...rest] = repackSubsets(pieces);
+      assert.deepEqual(rest, []);
+      assert.equal(only.addresses, undefined);
+      assert.deepEqual(only.notReadyAddresses, [addr]);
+    }
   });
 
   it('skips a pod without the named port, without an IP, or terminal', () => {
