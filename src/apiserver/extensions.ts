@@ -64,8 +64,13 @@ const registrations: Registration[] = [
   (custom, parts) => {
     const metrics = new MetricsStore();
     registerMetricsAPI(custom, metrics, parts.lookup);
-    // kubelets serve with their own CA's certificate (as upstream's without --tls-cert-file)
-    const tls = { cert: parts.pki.kubeletClient.certPem, key: parts.pki.kubeletClient.keyPem };
+    // kubelets serve with their own CA's certificate (as upstream's without --tls-cert-file):
+    // checked only against --kubelet-certificate-authority, as the other kubelet connections
+    const tls = {
+      cert: parts.pki.kubeletClient.certPem,
+      key: parts.pki.kubeletClient.keyPem,
+      ...(parts.kubeletCA !== undefined ? { ca: parts.kubeletCA } : {}),
+    };
     const scraper = new MetricsScraper(
       metrics,
       () => parts.lookup('', 'nodes'),

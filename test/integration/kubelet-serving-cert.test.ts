@@ -71,10 +71,13 @@ describe('kubelet serving certificates from the cluster CA', () => {
     const ca = await createCA(`k8ts-server-ca@${Math.floor(Date.now() / 1000)}`);
     writeKeyPair(tls, 'server-ca', ca.pem);
     caPem = ca.pem.certPem;
-    s = await startServer(['--kubelet-certificate-authority', join(tls, 'server-ca.crt')], {
-      dir,
-      port: await freePort(),
-    });
+    s = await startServer(
+      ['--kubelet-certificate-authority', join(tls, 'server-ca.crt'), '--metric-resolution', '1s'],
+      {
+        dir,
+        port: await freePort(),
+      },
+    );
     const created = await run(K8TS, ['token', 'create', '--join', '--kubeconfig', s.kubeconfig]);
     assert.equal(created.code, 0, created.stderr);
     // OPS-08: the cluster-wide KubeletConfiguration, which every agent without --config reads
@@ -211,6 +214,10 @@ describe('kubelet serving certificates from the cluster CA', () => {
       logs.stderr,
       `Error from server: Get "https://127.0.0.1:${kubeletPort}/containerLogs/default/logme/c": tls: failed to verify certificate: x509: certificate signed by unknown authority\n`,
     );
+    // the Metrics API's scrapes are refused the same way: a few resolutions later, still no figures
+    await new Promise((r) => setTimeout(r, 3_000));
+    const top = await s.kubectl(['top', 'node', NODE]);
+    assert.equal(top.code, 1, top.stdout);
   });
 
   it('after approve: Approved,Issued, the kubelet presents a cluster-CA certificate, logs go through', async () => {
@@ -235,6 +242,7 @@ describe('kubelet serving certificates from the cluster CA', () => {
     assert.equal(logs.code, 0, logs.stderr);
     const proxied = await s.kubectl(['get', '--raw', `/api/v1/nodes/${NODE}/proxy/healthz`]);
     assert.deepEqual([proxied.code, proxied.stdout], [0, 'ok']);
+    await eventually('kubectl top node', async () => (await s.kubectl(['top', 'node', NODE])).code === 0);
     assert.ok(existsSync(join(dir, 'agent', 'agent', 'pki', 'kubelet-server-current.pem')));
   });
 
