@@ -81,6 +81,27 @@ describe('static pods (sim runtime)', () => {
     });
   });
 
+  it('refuses to change the mirror annotation, and drain leaves the mirror pod alone (OPS-06)', async () => {
+    const edit = await s.kubectl([
+      'annotate',
+      'pod',
+      `static-web-${NODE}`,
+      '--overwrite',
+      'kubernetes.io/config.mirror=other',
+    ]);
+    assert.equal(edit.code, 1);
+    assert.match(
+      edit.stderr,
+      /metadata\.annotations\[kubernetes\.io\/config\.mirror\]: Forbidden: may not remove or update mirror pod annotation/,
+    );
+    const drain = await s.kubectl(['drain', NODE, '--ignore-daemonsets', '--timeout=60s']);
+    assert.equal(drain.code, 0, drain.stderr);
+    assert.equal(drain.stdout, `node/${NODE} cordoned\nnode/${NODE} drained\n`);
+    assert.match(await row(), /\sRunning\s/);
+    const uncordon = await s.kubectl(['uncordon', NODE]);
+    assert.equal(uncordon.stdout, `node/${NODE} uncordoned\n`);
+  });
+
   it('stops the pod when its manifest is removed', async () => {
     rmSync(join(manifests, 'web.yaml'));
     await eventually('mirror pod gone', async () => {
