@@ -15,6 +15,7 @@ import { contentHash, EncryptionConfigReloader } from '../../../src/storage/encr
 import { ReloadMetrics, reloadMetrics } from '../../../src/storage/encryption/reload-metrics.js';
 import { encryptedStorage } from '../../../src/storage/encryption/storage.js';
 import type { KmsTransformer } from '../../../src/storage/encryption/kms/transformer.js';
+import { plugin } from './kms-plugin.js';
 
 const KEY1 = Buffer.alloc(32, 0x11).toString('base64');
 const KEY2 = Buffer.alloc(32, 0x22).toString('base64');
@@ -253,5 +254,63 @@ resources:
     assert.equal(cfg.closeGracePeriodMs, 2 * (2000 + 3000));
   } finally {
     cfg.stop();
+  }
+});
+
+/** The number in a metrics line of reloadMetrics (0 when absent). */
+function reloads(status: string): number {
+  const m = new RegExp(
+    `automatic_reloads_total\\{apiserver_id_hash="[^"]*",status="${status}"\\} (\\d+)`,
+  ).exec(reloadMetrics.render());
+  return m ? Number(m[1]) : 0;
+}
+
+test('a new configuration whose kms plugin does not answer is refused until it does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-enc-reload-kms-'));
+  const path = join(dir, 'encryption.yaml');
+  const socket = join(dir, 'kms.sock');
+  writeFileSync(path, ONLY_KEY1);
+  const raw = SqliteStorage.open(':memory:');
+  const st = await withEncryption(raw, path, resources, { automaticReload: true, reloadIntervalMs: 200 });
+  let kms: Awaited<ReturnType<typeof plugin>> | undefined;
+  const sealedWith = async (key: string) => {
+    await st.create(key, Buffer.from('v'));
+    return text((await raw.get(key))!.value);
+  };
+  try {
+    const failures = reloads('failure');
+    replaceFile(
+      path,
+      `apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+- resources: [secrets]
+  providers:
+  - kms: {apiVersion: v2, name: reload, endpoint: "unix://${socket}", timeout: 1s}
+  - aescbc:
+      keys: [{name: key1, secret: ${KEY1}}]
+`,
+    );
+    const deadline = Date.now() + 20_000;
+    while (reloads('failure') === failures) {
+      assert.ok(Date.now() < deadline, 'no failed reload counted');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok((await sealedWith('/registry/secrets/ns/during')).startsWith('k8s:enc:aescbc:v1:key1:'));
+    kms = await plugin(socket);
+    for (
+      let i = 0;
+      !(await sealedWith(`/registry/secrets/ns/k${i}`)).startsWith('k8s:enc:kms:v2:reload:');
+      i++
+    ) {
+      assert.ok(Date.now() < deadline, 'the kms configuration was not applied');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(text((await st.get('/registry/secrets/ns/during'))!.value), 'v', 'aescbc values still read');
+    await kmsHealthCheck(st)!(); // now the plugin's Status
+  } finally {
+    await st.close();
+    kms?.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
