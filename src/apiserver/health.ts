@@ -4,7 +4,8 @@
 // the reason goes to our log only) and "<endpoint> check failed"; /<endpoint>/NAME runs one
 // check ("ok", or 500 "internal server error: <reason>"). We run only the checks we really
 // have: the datastore (`etcd`, also with SQLite, as k3s's kine answers for it), the KMS v2
-// plugins (`kms-providers`, with encryption at rest by kms), the watch caches' initial sync and
+// plugins (`kms-providers`, with encryption at rest by kms, and always with
+// --encryption-provider-config-automatic-reload), the watch caches' initial sync and
 // shutdown; upstream's post-start hooks have no counterpart here.
 import type { Storage } from '../storage/types.js';
 import { logger } from '../util/log.js';

@@ -19,6 +19,7 @@ import { openStorage, type DatastoreTLS } from '../storage/open.js';
 import {
   envelopeMetrics,
   kmsHealthCheck,
+  reloadMetrics,
   withEncryption,
   type GroupResource,
 } from '../storage/encryption/index.js';
@@ -80,6 +81,8 @@ export interface ApiServerOptions {
   authentication?: AuthenticationFlags;
   /** --encryption-provider-config: an EncryptionConfiguration file (encryption at rest). */
   encryptionProviderConfig?: string;
+  /** --encryption-provider-config-automatic-reload: watch that file and apply its changes. */
+  encryptionProviderConfigAutomaticReload?: boolean;
   /** --audit-policy-file, --audit-log-*, --audit-webhook-*. */
   audit?: AuditOptions;
   /** --runtime-config: group versions and resources to serve or not (runtime-config.ts). */
@@ -140,11 +143,13 @@ export class ApiServer {
     // the envelope encryption metrics carry the hash of this server's identity, as upstream's
     envelopeMetrics.apiServerID = apiserverIdentity(opts.hostname ?? osHostname());
     metrics.addSection(() => envelopeMetrics.render());
+    metrics.addSection(() => reloadMetrics.render());
     const audit = Auditor.create(opts.audit ?? {}, auditMetrics(metrics));
     const storage = await withEncryption(
       instrument(openStorage(opts.datastoreEndpoint, opts.dataDir, opts.datastoreTLS), metrics),
       opts.encryptionProviderConfig,
       storedResources(),
+      { automaticReload: opts.encryptionProviderConfigAutomaticReload },
     );
     const disposers: (() => void)[] = [];
     const maintenance = (

@@ -61,6 +61,8 @@ Flags:
   --kubelet-certificate-authority FILE  CA bundle kubelets' serving certificates must chain to (logs, exec,
                                  attach, port-forward); without it they are not verified, as upstream
   --encryption-provider-config FILE  EncryptionConfiguration for encryption at rest (docs/security.md)
+  --encryption-provider-config-automatic-reload  Apply changes of that file while running (checked
+                                 on file events and every minute; a bad file is logged, the last good one stays)
 ${AUDIT_FLAGS_HELP}${AUTH_FLAGS_HELP}${HA_FLAGS_HELP}  --disable NAME                 Do not deploy a packaged add-on (repeatable; k3s's names): coredns, local-storage,
                                  ingress (the IngressClass k8ts and its controller on ports 80/443)
                                  (the server applies <data-dir>/server/manifests/*.yaml at start)
@@ -125,6 +127,7 @@ export async function runServer(argv: string[]): Promise<number> {
       'datastore-certfile': { type: 'string' },
       'datastore-keyfile': { type: 'string' },
       'encryption-provider-config': { type: 'string' },
+      'encryption-provider-config-automatic-reload': { type: 'boolean', default: false },
       'metric-resolution': { type: 'string', default: '15s' },
       ...AUDIT_FLAG_OPTIONS,
       disable: { type: 'string', multiple: true, default: [] },
@@ -197,6 +200,14 @@ export async function runServer(argv: string[]): Promise<number> {
     { tlsDir: join(dataDir, 'server', 'tls'), kubernetesServiceIP: serviceIP, tlsSans },
     signingKeyFile(values, dataDir),
   );
+  // a joined server may have the cluster's file without the flag (server-ha.ts)
+  const encryptionProviderConfig = managed?.encryptionProviderConfig ?? values['encryption-provider-config'];
+  if (values['encryption-provider-config-automatic-reload'] && !encryptionProviderConfig) {
+    await managed?.stop();
+    throw new Error(
+      '--encryption-provider-config-automatic-reload must be set with --encryption-provider-config',
+    );
+  }
   const caCerts = caCertsRoute(join(dataDir, 'server', 'tls', 'server-ca.crt'));
   const server = await ApiServer.start({
     dataDir,
@@ -223,7 +234,8 @@ export async function runServer(argv: string[]): Promise<number> {
     kubeconfigPath,
     kubeconfigMode: mode,
     authentication: authenticationFlags(values),
-    encryptionProviderConfig: managed?.encryptionProviderConfig ?? values['encryption-provider-config'],
+    encryptionProviderConfig,
+    encryptionProviderConfigAutomaticReload: values['encryption-provider-config-automatic-reload'],
     audit: auditOpts,
     runtimeConfig: values['runtime-config'],
     shutdown,

@@ -59,6 +59,11 @@ export class EncryptionConfig {
     private readonly overrides: Map<string, ProviderChain>,
     /** The kms providers, which talk to their plugins before the first use. */
     readonly kms: KmsTransformer[] = [],
+    /**
+     * How long a replaced configuration's kms providers stay connected for reads in flight
+     * (upstream's KMSCloseGracePeriod: twice the sum of the kms timeouts).
+     */
+    readonly closeGracePeriodMs = 0,
   ) {}
 
   /** Asks every kms plugin for its status and a first key (throws: the server must not start). */
@@ -187,6 +192,7 @@ function buildProvider(
   path: string,
   errs: FieldErrors,
   kmsNames: Set<string>,
+  kmsTimeouts: number[],
 ): ValueTransformer[] {
   const present = PROVIDER_KINDS.filter(
     (k) => p && typeof p === 'object' && p[k] !== undefined && p[k] !== null,
@@ -223,12 +229,18 @@ function buildProvider(
         secretboxTransformer(k.name, k.secret),
       );
     case 'kms':
-      return kmsProvider(p.kms!, `${path}.kms`, errs, kmsNames);
+      return kmsProvider(p.kms!, `${path}.kms`, errs, kmsNames, kmsTimeouts);
   }
 }
 
 /** validateKMSConfiguration, for apiVersion v2 (KMS v1 is off by default since 1.29, as here). */
-function kmsProvider(k: KmsConfig, path: string, errs: FieldErrors, names: Set<string>): ValueTransformer[] {
+function kmsProvider(
+  k: KmsConfig,
+  path: string,
+  errs: FieldErrors,
+  names: Set<string>,
+  timeouts: number[],
+): ValueTransformer[] {
   const apiVersion = k.apiVersion ?? 'v1';
   if (apiVersion !== 'v2') {
     if (apiVersion === 'v1')
@@ -272,6 +284,7 @@ function kmsProvider(k: KmsConfig, path: string, errs: FieldErrors, names: Set<s
   }
   if (errs.list.length || !k.name || !k.endpoint || apiVersion !== 'v2') return [];
   names.add(k.name);
+  timeouts.push(timeoutMs);
   return [kmsV2Transformer(k.name, new KmsClient(k.endpoint, timeoutMs, k.name))];
 }
 
@@ -293,6 +306,7 @@ export function parseEncryptionConfiguration(
   const errs = new FieldErrors();
   const overrides = new Map<string, ProviderChain>();
   const kmsNames = new Set<string>();
+  const kmsTimeouts: number[] = [];
   const resources = Array.isArray(doc.resources) ? doc.resources : [];
   if (!resources.length) errs.required('resources', 'at least one resources is required');
   resources.forEach((rc, i) => {
@@ -303,7 +317,9 @@ export function parseEncryptionConfiguration(
     validateResources(names, rPath, errs);
     const providers = Array.isArray(rc?.providers) ? rc.providers : [];
     if (!providers.length) errs.required(pPath, `at least one ${pPath} is required`);
-    const transformers = providers.flatMap((p, j) => buildProvider(p, `${pPath}[${j}]`, errs, kmsNames));
+    const transformers = providers.flatMap((p, j) =>
+      buildProvider(p, `${pPath}[${j}]`, errs, kmsNames, kmsTimeouts),
+    );
     if (!transformers.length) return;
     const chain = new ProviderChain(transformers);
     for (const name of names) {
@@ -322,17 +338,32 @@ export function parseEncryptionConfiguration(
       `error while parsing ${source}: ${errs.list.length === 1 ? errs.list[0] : `[${errs.list.join(', ')}]`}`,
     );
   }
-  return new EncryptionConfig(overrides, kms);
+  const grace = 2 * kmsTimeouts.reduce((a, b) => a + b, 0);
+  return new EncryptionConfig(overrides, kms, grace);
 }
 
-export function loadEncryptionConfiguration(path: string): EncryptionConfig {
-  let text: string;
+/** The file's bytes (upstream's loadDataAndHash refuses an empty file). */
+export function readEncryptionConfigurationFile(path: string): Buffer {
+  let data: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    data = readFileSync(path);
   } catch (err) {
     throw new Error(
       `error reading encryption provider configuration file "${path}": ${(err as Error).message}`,
     );
   }
-  return parseEncryptionConfiguration(text, `encryption provider configuration file "${path}"`);
+  if (!data.length) throw new Error(`encryption provider configuration file "${path}" is empty`);
+  return data;
+}
+
+/** Parses the configuration file's bytes, naming the file in errors. */
+export function parseEncryptionConfigurationFile(path: string, data: Buffer): EncryptionConfig {
+  return parseEncryptionConfiguration(
+    data.toString('utf8'),
+    `encryption provider configuration file "${path}"`,
+  );
+}
+
+export function loadEncryptionConfiguration(path: string): EncryptionConfig {
+  return parseEncryptionConfigurationFile(path, readEncryptionConfigurationFile(path));
 }

@@ -37,7 +37,8 @@ export const grpcCodeName = (code: number | undefined): string =>
 /** 0.1 ms doubling 20 times, upstream's buckets for KMS calls */
 const KMS_BUCKETS = Array.from({ length: 20 }, (_, i) => 0.0001 * 2 ** i);
 
-class LastTimestamp {
+/** A gauge of "when did this last happen" per label set (set to now on each record). */
+export class LastTimestamp {
   private values = new Map<string, { labels: Record<string, string>; value: number }>();
   constructor(
     readonly name: string,
