@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, ROOT, type TestServer } from './harness.js';
 import { etcdAvailable } from '../unit/storage/etcd-fixture.js';
-import { haServer, leaseHolder } from './ha-fixture.js';
+import { leaseHolder, serverToken, threeServers } from './ha-fixture.js';
 
 const dirs: string[] = [];
 
@@ -49,11 +49,8 @@ describe('three servers on a managed etcd', { skip: !etcdAvailable() && 'needs /
   const servers: TestServer[] = [];
   let token = '';
   before(async () => {
-    servers.push(await haServer('ha-1', ['--cluster-init'], dirs));
-    token = readFileSync(join(servers[0]!.dataDir, 'server', 'token'), 'utf8').trim();
-    const url = `https://127.0.0.1:${servers[0]!.port}`;
-    servers.push(await haServer('ha-2', ['--server', url, '--token', token], dirs));
-    servers.push(await haServer('ha-3', ['--server', url, '--token', token], dirs));
+    servers.push(...(await threeServers('ha', dirs)));
+    token = serverToken(servers[0]!);
   });
   after(async () => {
     await Promise.all(servers.map((s) => s.stop()));

@@ -9,7 +9,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestServer } from './harness.js';
 import { etcdAvailable } from '../unit/storage/etcd-fixture.js';
-import { haServer } from './ha-fixture.js';
+import { threeServers } from './ha-fixture.js';
 
 const etcdctlAvailable = spawnSync('/usr/bin/etcdctl', ['version']).status === 0;
 
@@ -89,11 +89,7 @@ describe(
   () => {
     const servers: TestServer[] = [];
     before(async () => {
-      servers.push(await haServer('r-1', ['--cluster-init'], dirs));
-      const token = readFileSync(join(servers[0]!.dataDir, 'server', 'token'), 'utf8').trim();
-      const url = `https://127.0.0.1:${servers[0]!.port}`;
-      servers.push(await haServer('r-2', ['--server', url, '--token', token], dirs));
-      servers.push(await haServer('r-3', ['--server', url, '--token', token], dirs));
+      servers.push(...(await threeServers('r', dirs)));
     });
     after(async () => {
       await Promise.all(servers.map((s) => s.stop()));

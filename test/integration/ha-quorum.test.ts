@@ -12,7 +12,7 @@ import { eventuallyWithin, type TestServer } from './harness.js';
 
 const eventually = eventuallyWithin(60_000);
 import { etcdAvailable } from '../unit/storage/etcd-fixture.js';
-import { haServer } from './ha-fixture.js';
+import { threeServers } from './ha-fixture.js';
 
 const dirs: string[] = [];
 const etcdPid = (s: TestServer) =>
@@ -22,11 +22,7 @@ describe('quorum loss', { skip: !etcdAvailable() && 'needs /usr/bin/etcd' }, () 
   const servers: TestServer[] = [];
   const frozen: number[] = [];
   before(async () => {
-    servers.push(await haServer('q-1', ['--cluster-init'], dirs));
-    const token = readFileSync(join(servers[0]!.dataDir, 'server', 'token'), 'utf8').trim();
-    const url = `https://127.0.0.1:${servers[0]!.port}`;
-    servers.push(await haServer('q-2', ['--server', url, '--token', token], dirs));
-    servers.push(await haServer('q-3', ['--server', url, '--token', token], dirs));
+    servers.push(...(await threeServers('q', dirs)));
   });
   after(async () => {
     for (const pid of frozen) process.kill(pid, 'SIGCONT');
