@@ -44,7 +44,8 @@ class RequestZone {
     const b = this.buckets.get(key);
     if (!b) return 0;
     const elapsed = Math.max(0, now - b.last);
-    const excess = Math.max(0, b.excess - this.rate * elapsed) + 1000;
+    // nginx clamps after adding this request: a drained key starts at 0, as a new one does
+    const excess = Math.max(0, b.excess - this.rate * elapsed + 1000);
     return excess > this.burst * 1000 ? undefined : excess;
   }
 
