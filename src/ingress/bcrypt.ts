@@ -10,10 +10,10 @@ const ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 const P_WORDS = 18;
 const S_WORDS = 1024;
 
-let initial: Uint32Array | undefined;
+let initial: Int32Array | undefined;
 
 /** The first 18 + 1024 32-bit words of pi's fraction in hexadecimal (0x243f6a88, …). */
-function piWords(): Uint32Array {
+function piWords(): Int32Array {
   if (initial) return initial;
   const words = P_WORDS + S_WORDS;
   const guard = 64n;
@@ -31,15 +31,16 @@ function piWords(): Uint32Array {
   };
   const pi = 16n * arctanInv(5n) - 4n * arctanInv(239n);
   const fraction = (pi - 3n * one) >> guard;
-  const out = new Uint32Array(words);
+  const out = new Int32Array(words);
   for (let i = 0; i < words; i++) out[i] = Number((fraction >> BigInt((words - 1 - i) * 32)) & 0xffffffffn);
   initial = out;
   return out;
 }
 
 class Blowfish {
-  readonly p: Uint32Array;
-  readonly s: Uint32Array;
+  readonly p: Int32Array;
+  readonly s: Int32Array;
+  private readonly block = new Int32Array(2);
 
   constructor() {
     const pi = piWords();
@@ -47,31 +48,25 @@ class Blowfish {
     this.s = pi.slice(P_WORDS);
   }
 
-  private f(x: number): number {
+  /** Encrypts lr[i], lr[i+1] in place (the hot loop: everything local, F inlined). */
+  encrypt(lr: Int32Array, i: number): void {
+    const p = this.p;
     const s = this.s;
-    return (
-      (((s[x >>> 24] + s[256 | ((x >>> 16) & 0xff)]) ^ s[512 | ((x >>> 8) & 0xff)]) + s[768 | (x & 0xff)]) >>>
-      0
-    );
-  }
-
-  /** Encrypts lr[i], lr[i+1] in place. */
-  encrypt(lr: Uint32Array, i: number): void {
     let l = lr[i];
     let r = lr[i + 1];
-    const p = this.p;
     for (let round = 0; round < 16; round += 2) {
       l ^= p[round];
-      r ^= this.f(l);
-      r ^= p[round + 1];
-      l ^= this.f(r);
+      r ^=
+        (((s[l >>> 24] + s[256 | ((l >>> 16) & 0xff)]) ^ s[512 | ((l >>> 8) & 0xff)]) + s[768 | (l & 0xff)]) ^
+        p[round + 1];
+      l ^= ((s[r >>> 24] + s[256 | ((r >>> 16) & 0xff)]) ^ s[512 | ((r >>> 8) & 0xff)]) + s[768 | (r & 0xff)];
     }
-    lr[i] = (r ^ p[17]) >>> 0;
-    lr[i + 1] = (l ^ p[16]) >>> 0;
+    lr[i] = r ^ p[17];
+    lr[i + 1] = l ^ p[16];
   }
 
   /** Blowfish's key expansion, with the salt mixed in (EksBlowfish's ExpandKey). */
-  expand(key: Uint8Array, salt?: Uint32Array): void {
+  expand(key: Uint8Array, salt?: Int32Array): void {
     let pos = 0;
     const word = (): number => {
       let w = 0;
@@ -79,25 +74,24 @@ class Blowfish {
         w = (w << 8) | key[pos];
         pos = (pos + 1) % key.length;
       }
-      return w >>> 0;
+      return w;
     };
-    for (let i = 0; i < P_WORDS; i++) this.p[i] = (this.p[i] ^ word()) >>> 0;
-    const lr = new Uint32Array(2);
+    for (let i = 0; i < P_WORDS; i++) this.p[i] ^= word();
+    const lr = this.block;
+    lr[0] = 0;
+    lr[1] = 0;
     let saltPos = 0;
-    const fill = (into: Uint32Array) => {
-      for (let i = 0; i < into.length; i += 2) {
+    for (const into of [this.p, this.s])
+      for (let k = 0; k < into.length; k += 2) {
         if (salt) {
           lr[0] ^= salt[saltPos];
           lr[1] ^= salt[saltPos + 1];
-          saltPos = (saltPos + 2) % 4;
+          saltPos = (saltPos + 2) & 3;
         }
         this.encrypt(lr, 0);
-        into[i] = lr[0];
-        into[i + 1] = lr[1];
+        into[k] = lr[0];
+        into[k + 1] = lr[1];
       }
-    };
-    fill(this.p);
-    fill(this.s);
   }
 }
 
@@ -120,11 +114,10 @@ function decode64(s: string, bytes: number): Uint8Array | undefined {
   return n === bytes ? out : undefined;
 }
 
-function words(bytes: Uint8Array): Uint32Array {
-  const out = new Uint32Array(bytes.length / 4);
+function words(bytes: Uint8Array): Int32Array {
+  const out = new Int32Array(bytes.length / 4);
   for (let i = 0; i < out.length; i++)
-    out[i] =
-      ((bytes[4 * i] << 24) | (bytes[4 * i + 1] << 16) | (bytes[4 * i + 2] << 8) | bytes[4 * i + 3]) >>> 0;
+    out[i] = (bytes[4 * i] << 24) | (bytes[4 * i + 1] << 16) | (bytes[4 * i + 2] << 8) | bytes[4 * i + 3];
   return out;
 }
 
