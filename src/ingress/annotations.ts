@@ -5,6 +5,7 @@
 // allow/deny source range, which ingress-nginx turns into a denied location (503), failing
 // closed.
 import { isIP } from 'node:net';
+import type { ExternalAuth } from './extauth.js';
 import type { RateLimits } from './ratelimit.js';
 
 export const PREFIX = 'nginx.ingress.kubernetes.io/';
@@ -46,6 +47,8 @@ export interface LocationConfig {
   canary?: Canary;
   /** auth-type basic: whose Secret the controller resolves into a PasswordFile */
   auth?: BasicAuth;
+  /** auth-url: the external authentication service asked before proxying */
+  externalAuth?: ExternalAuth;
   /** limit-rps / limit-rpm / limit-connections; the zone is named when the table is built */
   limits?: RateLimits;
 }
@@ -246,7 +249,7 @@ export function parseAnnotations(
         c.denied = `the annotation ${PREFIX}${name} does not contain a valid IP address or network: ${part.trim()}`;
     }
   }
-  const authDenied = parseAuth(get, namespace, c);
+  const authDenied = parseAuth(get, namespace, c) ?? parseExternalAuth(get, c);
   if (authDenied && !c.denied) c.denied = authDenied;
   if (c.denied) problems.push(c.denied);
   parseLimits(get, int, c, problems);
@@ -309,6 +312,37 @@ function parseAuth(get: Getter, namespace: string, c: LocationConfig): string | 
   if (secretType !== 'auth-file' && secretType !== 'auth-map')
     return "invalid auth-secret-type in annotation, must be 'auth-file' or 'auth-map'";
   c.auth = { secret: `${ns}/${name}`, secretType, realm: get('auth-realm') ?? '' };
+  return undefined;
+}
+
+/** auth-url and its companions; like ingress-nginx, a bad URL, method or header list denies. */
+function parseExternalAuth(get: Getter, c: LocationConfig): string | undefined {
+  const raw = get('auth-url')?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `could not parse auth-url annotation: ${raw} is not a valid URL`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `could not parse auth-url annotation: ${raw} is not a valid URL`;
+  const method = (get('auth-method') ?? '').trim();
+  if (method && !/^(GET|HEAD|POST|PUT|PATCH|DELETE|CONNECT|OPTIONS|TRACE)$/.test(method))
+    return 'invalid HTTP method';
+  const responseHeaders = (get('auth-response-headers') ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  if (responseHeaders.some((h) => !/^[A-Za-z0-9-]+$/.test(h))) return 'invalid headers list';
+  c.externalAuth = {
+    url: raw,
+    method,
+    signin: (get('auth-signin') ?? '').trim(),
+    redirectParam: (get('auth-signin-redirect-param') ?? '').trim() || 'rd',
+    responseHeaders,
+    requestRedirect: (get('auth-request-redirect') ?? '').trim(),
+  };
   return undefined;
 }
 

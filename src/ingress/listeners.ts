@@ -22,6 +22,7 @@ import type { CertificateStore } from './certificates.js';
 import { logger } from '../util/log.js';
 import { corsHeaders, corsOrigin, inCidr, toCanary } from './annotations.js';
 import { AuthStore, challenge } from './auth.js';
+import { checkExternal, type ExternalAuth } from './extauth.js';
 import { basicCredentials } from './htpasswd.js';
 import { Limiter } from './ratelimit.js';
 import { forward, forwardUpgrade, type ForwardContext, type ForwardPlan } from './forward.js';
@@ -49,6 +50,13 @@ type Decision =
       plan: ForwardPlan;
       /** ends this request's share of limit-connections: called when the answer is over */
       release: () => void;
+    }
+  | {
+      kind: 'external';
+      auth: ExternalAuth;
+      release: () => void;
+      /** what the request gets once the auth service said yes */
+      then: () => Decision;
     };
 
 export class Listeners {
@@ -124,10 +132,11 @@ export class Listeners {
    * location (413 when Content-Length exceeds proxy-body-size); the location's rewrite phase
    * (a denied location's 503, the CORS preflight, permanent/temporal redirects, then the
    * ssl-redirect); the preaccess phase (limit-rps/-rpm, then limit-connections: 503); the
-   * access phase (allow/deny source ranges, 403, then basic auth, 401); the proxying.
+   * access phase (allow/deny source ranges, 403, then basic auth, 401, then auth-url); the
+   * proxying.
    */
   decide(req: IncomingMessage, ctx: ForwardContext): Decision {
-    const { table, backends, auth } = this.state;
+    const { table, auth } = this.state;
     const host = req.headers.host ?? '';
     const url = req.url ?? '/';
     const path = requestPath(url);
@@ -184,10 +193,19 @@ export class Listeners {
       if (!cred || !users.check(cred.user, cred.password))
         return refuse(401, { ...cors, ...challenge(c.auth) });
     }
-    const backend = backends.get(backendKey(route.backend));
+    const proxy = (): Decision => this.proxy(route, url, release, cors);
+    if (c.externalAuth) return { kind: 'external', auth: c.externalAuth, release, then: proxy };
+    return proxy();
+  }
+
+  /** The content phase: the pod (or 503 when the backend has no endpoint). */
+  private proxy(route: Route, url: string, release: () => void, cors: OutgoingHttpHeaders): Decision {
+    const c = route.config;
+    const backend = this.state.backends.get(backendKey(route.backend));
     if (!backend || !backend.endpoints.length) {
-      log.debug('no endpoint', { host, path, reason: backend?.problem ?? 'no backend' });
-      return refuse(503, cors);
+      log.debug('no endpoint', { ingress: route.ingress, reason: backend?.problem ?? 'no backend' });
+      release();
+      return { kind: 'page', status: 503, headers: cors };
     }
     const rewritten = rewrittenUrl(route, url);
     return {
@@ -206,8 +224,41 @@ export class Listeners {
     };
   }
 
+  /** Asks the auth-url service, then goes on with what the request gets. */
+  private async external(
+    d: Extract<Decision, { kind: 'external' }>,
+    req: IncomingMessage,
+    ctx: ForwardContext,
+  ): Promise<Exclude<Decision, { kind: 'external' }>> {
+    const verdict = await checkExternal(d.auth, req, ctx);
+    if (!verdict.ok) {
+      d.release();
+      return { kind: 'page', status: verdict.status, headers: verdict.headers };
+    }
+    const next = d.then();
+    if (next.kind === 'forward') next.plan.setHeaders = verdict.headers;
+    return next.kind === 'external' ? { kind: 'page', status: 500 } : next;
+  }
+
   private handle(req: IncomingMessage, res: ServerResponse, ctx: ForwardContext): void {
-    const d = this.decide(req, ctx);
+    const first = this.decide(req, ctx);
+    if (first.kind === 'external') {
+      void this.external(first, req, ctx).then((d) => this.answer(d, req, res, ctx));
+      return;
+    }
+    this.answer(first, req, res, ctx);
+  }
+
+  private answer(
+    d: Exclude<Decision, { kind: 'external' }>,
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: ForwardContext,
+  ): void {
+    if (res.destroyed) {
+      if (d.kind === 'forward') d.release();
+      return;
+    }
     if (d.kind === 'page') return sendPage(res, d.status, d.headers, req.method);
     if (d.kind === 'preflight') {
       res.writeHead(204, d.headers);
@@ -220,7 +271,21 @@ export class Listeners {
 
   private upgrade(req: IncomingMessage, sock: Duplex, head: Buffer, ctx: ForwardContext): void {
     sock.on('error', () => sock.destroy());
-    const d = this.decide(req, ctx);
+    const first = this.decide(req, ctx);
+    if (first.kind === 'external') {
+      void this.external(first, req, ctx).then((d) => this.answerUpgrade(d, req, sock, head, ctx));
+      return;
+    }
+    this.answerUpgrade(first, req, sock, head, ctx);
+  }
+
+  private answerUpgrade(
+    d: Exclude<Decision, { kind: 'external' }>,
+    req: IncomingMessage,
+    sock: Duplex,
+    head: Buffer,
+    ctx: ForwardContext,
+  ): void {
     if (d.kind === 'forward') {
       sock.once('close', d.release);
       return forwardUpgrade(req, sock, head, pick(d.backend)!, ctx, d.plan);

@@ -50,6 +50,7 @@ async function backend(name: string): Promise<{ server: Server; port: number }> 
           xfp: req.headers['x-forwarded-proto'],
           prefix: req.headers['x-forwarded-prefix'],
           authorization: req.headers.authorization,
+          user: req.headers['x-user'],
           size,
         }),
       );
@@ -972,6 +973,84 @@ describe('ingress controller', () => {
     assert.equal(limited.message, 'Service Temporarily Unavailable');
     // another Ingress has a zone of its own; whitelisted clients are never limited
     for (let i = 0; i < 5; i++) assert.equal((await get(httpPort, 'unlimited.test', '/')).status, 200);
+  });
+
+  it('external auth (auth-url): 2xx passes with auth-response-headers, 401/403 returned, signin redirect, 500', async () => {
+    let seen: Record<string, string | string[] | undefined> = {};
+    const authService = createServer((req, res) => {
+      seen = { ...req.headers, method: req.method, url: req.url };
+      const token = req.headers.authorization ?? '';
+      if (token === 'Bearer good') res.writeHead(200, { 'x-user': 'alice' });
+      else if (token === 'Bearer forbidden') res.writeHead(403);
+      else if (token === 'Bearer boom') res.writeHead(502);
+      else res.writeHead(401, { 'www-authenticate': 'Bearer realm="svc"' });
+      res.end();
+    });
+    await new Promise<void>((r) => authService.listen(0, '127.0.0.1', () => r()));
+    const authPort = (authService.address() as { port: number }).port;
+    try {
+      const ing = (name: string, annotations: Record<string, string>) =>
+        apply({
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          metadata: {
+            name,
+            namespace: 'web',
+            annotations: Object.fromEntries(
+              Object.entries(annotations).map(([k, v]) => [`nginx.ingress.kubernetes.io/${k}`, v]),
+            ),
+          },
+          spec: {
+            rules: [
+              {
+                host: `${name}.test`,
+                http: {
+                  paths: [
+                    {
+                      path: '/',
+                      pathType: 'Prefix',
+                      backend: { service: { name: 'echo', port: { number: 80 } } },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        });
+      const url = `http://127.0.0.1:${authPort}/check?v=1`;
+      await ing('extsignin', { 'auth-url': url, 'auth-signin': 'https://login.test/start' });
+      await ing('extauth', { 'auth-url': url, 'auth-response-headers': 'X-User' });
+      const bearer = (t: string) => ({ headers: { authorization: `Bearer ${t}` } });
+      const ok = await until('extauth.test served', async () => {
+        const a = await get(httpPort, 'extauth.test', '/app?q=1', bearer('good'));
+        return a.status === 200 && a;
+      });
+      assert.equal(JSON.parse(ok.body).user, 'alice', 'auth-response-headers copied onto the request');
+      assert.equal(seen.method, 'GET');
+      assert.equal(seen.url, '/check?v=1');
+      assert.equal(seen['x-original-url'], 'http://extauth.test/app?q=1');
+      assert.equal(seen['x-original-method'], 'GET');
+      assert.equal(seen['x-sent-from'], 'nginx-ingress-controller');
+      assert.equal(seen['x-auth-request-redirect'], '/app?q=1');
+      assert.equal(seen.host, `127.0.0.1:${authPort}`);
+
+      const no = await get(httpPort, 'extauth.test', '/', bearer('bad'));
+      assert.equal(no.status, 401);
+      assert.equal(no.headers['www-authenticate'], 'Bearer realm="svc"');
+      assert.match(no.body, /<title>401 Authorization Required<\/title>/);
+      assert.equal((await get(httpPort, 'extauth.test', '/', bearer('forbidden'))).status, 403);
+      const boom = await get(httpPort, 'extauth.test', '/', bearer('boom'));
+      assert.equal(boom.status, 500);
+      assert.match(boom.body, /<title>500 Internal Server Error<\/title>/);
+      const signin = await get(httpPort, 'extsignin.test', '/deep/path?x=1');
+      assert.equal(signin.status, 302);
+      assert.equal(
+        signin.headers.location,
+        'https://login.test/start?rd=http://extsignin.test%2Fdeep%2Fpath%3Fx%3D1',
+      );
+    } finally {
+      authService.close();
+    }
   });
 
   it('answers 503 once a Service has no ready endpoint', async () => {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAnnotations, PREFIX } from '../../../src/ingress/annotations.js';
 import { AuthStore, challenge } from '../../../src/ingress/auth.js';
+import { signinLocation } from '../../../src/ingress/extauth.js';
 import { nginxPage, pageHead } from '../../../src/ingress/pages.js';
 import type { KubeObject } from '../../../src/api/types.js';
 
@@ -90,5 +91,53 @@ test("401: nginx's status line, its Authorization Required page and the Basic ch
     nginxPage(401),
     '<html>\r\n<head><title>401 Authorization Required</title></head>\r\n<body>\r\n' +
       '<center><h1>401 Authorization Required</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
+  );
+});
+
+test('auth-url annotations: defaults, and what denies the location', () => {
+  const a = parse({ 'auth-url': 'http://auth.web.svc/check', 'auth-response-headers': 'X-User, X-Email' });
+  assert.deepEqual(a.config.externalAuth, {
+    url: 'http://auth.web.svc/check',
+    method: '',
+    signin: '',
+    redirectParam: 'rd',
+    responseHeaders: ['X-User', 'X-Email'],
+    requestRedirect: '',
+  });
+  assert.match(
+    parse({ 'auth-url': 'not a url' }).config.denied ?? '',
+    /^could not parse auth-url annotation/,
+  );
+  assert.match(parse({ 'auth-url': 'ftp://x/' }).config.denied ?? '', /^could not parse auth-url annotation/);
+  assert.equal(
+    parse({ 'auth-url': 'http://a/', 'auth-method': 'FETCH' }).config.denied,
+    'invalid HTTP method',
+  );
+  assert.equal(
+    parse({ 'auth-url': 'http://a/', 'auth-response-headers': 'X-Ok, bad header' }).config.denied,
+    'invalid headers list',
+  );
+});
+
+test("auth-signin: ingress-nginx's rd= parameter with the escaped request URI", () => {
+  const a = (signin: string, redirectParam = 'rd') => ({
+    url: 'http://a/',
+    method: '',
+    signin,
+    redirectParam,
+    responseHeaders: [],
+    requestRedirect: '',
+  });
+  assert.equal(
+    signinLocation(a('https://login.test/start'), 'http', 'app.test', '/a b?x=1&y=/'),
+    'https://login.test/start?rd=http://app.test%2Fa%20b%3Fx%3D1%26y%3D%2F',
+  );
+  assert.equal(
+    signinLocation(a('https://login.test/start?client=x', 'next'), 'https', 'app.test', '/'),
+    'https://login.test/start?client=x&next=https://app.test%2F',
+  );
+  assert.equal(
+    signinLocation(a('https://login.test/?rd=/home'), 'http', 'app.test', '/'),
+    'https://login.test/?rd=/home',
   );
 });
