@@ -5,6 +5,8 @@
 // allow/deny source range, which ingress-nginx turns into a denied location (503), failing
 // closed.
 import { isIP } from 'node:net';
+import type { ExternalAuth } from './extauth.js';
+import type { RateLimits } from './ratelimit.js';
 
 export const PREFIX = 'nginx.ingress.kubernetes.io/';
 
@@ -43,7 +45,25 @@ export interface LocationConfig {
   upstreamVhost: string;
   xForwardedPrefix: string;
   canary?: Canary;
+  /** auth-type basic: whose Secret the controller resolves into a PasswordFile */
+  auth?: BasicAuth;
+  /** auth-url: the external authentication service asked before proxying */
+  externalAuth?: ExternalAuth;
+  /** limit-rps / limit-rpm / limit-connections; the zone is named when the table is built */
+  limits?: RateLimits;
 }
+
+export interface BasicAuth {
+  /** namespace/name of the Secret */
+  secret: string;
+  /** auth-file: key `auth` holds htpasswd lines; auth-map: key = user, value = password hash */
+  secretType: 'auth-file' | 'auth-map';
+  /** auth-realm, '' when not set (nginx then sends `Basic realm=""`) */
+  realm: string;
+}
+
+/** limit-burst-multiplier's default in ingress-nginx */
+export const DEFAULT_BURST_MULTIPLIER = 5;
 
 /** An Ingress marked canary: its paths are alternates of the same host/path of a main Ingress. */
 export interface Canary {
@@ -144,7 +164,10 @@ function isAbsoluteUrl(v: string): boolean {
 }
 
 /** The config of an Ingress's locations and the annotation values it ignored. */
-export function parseAnnotations(annotations: Record<string, string> | undefined): {
+export function parseAnnotations(
+  annotations: Record<string, string> | undefined,
+  namespace = 'default',
+): {
   config: LocationConfig;
   problems: string[];
 } {
@@ -226,7 +249,10 @@ export function parseAnnotations(annotations: Record<string, string> | undefined
         c.denied = `the annotation ${PREFIX}${name} does not contain a valid IP address or network: ${part.trim()}`;
     }
   }
+  const authDenied = parseAuth(get, namespace, c) ?? parseExternalAuth(get, c);
+  if (authDenied && !c.denied) c.denied = authDenied;
   if (c.denied) problems.push(c.denied);
+  parseLimits(get, int, c, problems);
 
   if (bool('enable-cors', false)) {
     const originList = (get('cors-allow-origin') ?? '*')
@@ -259,6 +285,106 @@ export function parseAnnotations(annotations: Record<string, string> | undefined
   c.upstreamVhost = get('upstream-vhost') ?? '';
   c.xForwardedPrefix = get('x-forwarded-prefix') ?? '';
   return { config: c, problems };
+}
+
+type Getter = (name: string) => string | undefined;
+
+/**
+ * auth-type / auth-secret / auth-secret-type / auth-realm, with ingress-nginx's reasons for
+ * denying the location (503) when they do not describe a usable Secret. Cross-namespace
+ * Secrets are refused, as allow-cross-namespace-resources' default (false since ingress-nginx
+ * v1.12) does.
+ */
+function parseAuth(get: Getter, namespace: string, c: LocationConfig): string | undefined {
+  const type = get('auth-type');
+  if (type === undefined) return undefined;
+  const t = type.trim();
+  if (t === 'digest') return 'digest authentication is not supported by the k8ts ingress controller';
+  if (t !== 'basic') return 'invalid authentication type';
+  const secretType = (get('auth-secret-type') ?? 'auth-file').trim();
+  const secret = get('auth-secret')?.trim();
+  if (!secret) return 'error reading secret name from annotation: ingress rule without annotations';
+  const parts = secret.split('/');
+  if (parts.length > 2 || parts.some((p) => !p))
+    return `error reading secret name from annotation: unexpected key format: "${secret}"`;
+  const [ns, name] = parts.length === 2 ? parts : [namespace, parts[0]];
+  if (ns !== namespace) return 'cross namespace usage of secrets is not allowed';
+  if (secretType !== 'auth-file' && secretType !== 'auth-map')
+    return "invalid auth-secret-type in annotation, must be 'auth-file' or 'auth-map'";
+  c.auth = { secret: `${ns}/${name}`, secretType, realm: get('auth-realm') ?? '' };
+  return undefined;
+}
+
+/** auth-url and its companions; like ingress-nginx, a bad URL, method or header list denies. */
+function parseExternalAuth(get: Getter, c: LocationConfig): string | undefined {
+  const raw = get('auth-url')?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `could not parse auth-url annotation: ${raw} is not a valid URL`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `could not parse auth-url annotation: ${raw} is not a valid URL`;
+  const method = (get('auth-method') ?? '').trim();
+  if (method && !/^(GET|HEAD|POST|PUT|PATCH|DELETE|CONNECT|OPTIONS|TRACE)$/.test(method))
+    return 'invalid HTTP method';
+  const responseHeaders = (get('auth-response-headers') ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  if (responseHeaders.some((h) => !/^[A-Za-z0-9-]+$/.test(h))) return 'invalid headers list';
+  c.externalAuth = {
+    url: raw,
+    method,
+    signin: (get('auth-signin') ?? '').trim(),
+    redirectParam: (get('auth-signin-redirect-param') ?? '').trim() || 'rd',
+    responseHeaders,
+    requestRedirect: (get('auth-request-redirect') ?? '').trim(),
+  };
+  return undefined;
+}
+
+/**
+ * limit-rps / limit-rpm / limit-connections / limit-burst-multiplier / limit-whitelist. As in
+ * ingress-nginx, a whitelist entry that does not parse drops the limits of the Ingress.
+ */
+function parseLimits(
+  get: Getter,
+  int: (name: string) => number | undefined,
+  c: LocationConfig,
+  problems: string[],
+): void {
+  const count = (name: string): number => {
+    const n = int(name) ?? 0;
+    if (n >= 0) return n;
+    problems.push(`annotation ${PREFIX}${name} ignored: negative (value "${get(name)}")`);
+    return 0;
+  };
+  const rps = count('limit-rps');
+  const rpm = count('limit-rpm');
+  const connections = count('limit-connections');
+  if (!rps && !rpm && !connections) return;
+  const m = int('limit-burst-multiplier');
+  let multiplier = m ?? DEFAULT_BURST_MULTIPLIER;
+  if (multiplier < 0) {
+    count('limit-burst-multiplier');
+    multiplier = DEFAULT_BURST_MULTIPLIER;
+  }
+  const whitelist: Cidr[] = [];
+  for (const part of (get('limit-whitelist') ?? '').split(',')) {
+    if (!part.trim()) continue;
+    const cidr = parseCidr(part);
+    if (!cidr) {
+      problems.push(
+        `annotation ${PREFIX}limit-whitelist: invalid IP address or network ${JSON.stringify(part.trim())}, rate limits not applied`,
+      );
+      return;
+    }
+    whitelist.push(cidr);
+  }
+  c.limits = { zone: '', rps, rpm, connections, burstMultiplier: multiplier, whitelist };
 }
 
 /** The value of Access-Control-Allow-Origin for a request's Origin, undefined when not allowed. */

@@ -12,6 +12,7 @@ import type { RestClient } from '../client/rest.js';
 import type { SharedInformers } from '../client/shared-informers.js';
 import { WorkQueue } from '../client/workqueue.js';
 import { logger } from '../util/log.js';
+import { AuthStore, authKey } from './auth.js';
 import { resolveBackend, type Lookups, type ResolvedBackend } from './backends.js';
 import type { CertificateStore } from './certificates.js';
 import { isServed, ourClasses } from './classes.js';
@@ -52,6 +53,7 @@ export class IngressController {
   private running: Promise<void> | undefined;
   /** uids of the Ingresses the last sync served */
   private servedUids = new Set<string>();
+  private readonly auth = new AuthStore();
 
   constructor(
     informers: SharedInformers,
@@ -161,8 +163,18 @@ export class IngressController {
       if (problem) note(t.ingress, `Error getting SSL certificate "${t.secret}": ${problem}`);
     }
     this.certs.retain(new Set(secrets.keys()));
+    const auths = new Set<string>();
+    const zones = new Set<string>();
+    for (const [ing, c] of table.configs) {
+      if (c.limits) zones.add(c.limits.zone);
+      if (!c.auth || c.canary) continue;
+      auths.add(authKey(c.auth));
+      for (const why of this.auth.update(c.auth, this.secrets.get(c.auth.secret))) note(ing, why);
+    }
+    this.auth.retain(auths);
+    this.listeners.limiter.retain(zones);
     this.syncStreams(lookups);
-    this.listeners.state = { table, backends };
+    this.listeners.state = { table, backends, auth: this.auth };
     log.debug('route table swapped', { ingresses: served.length, backends: backends.size });
     this.report(served, problems);
   }

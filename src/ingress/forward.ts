@@ -48,6 +48,11 @@ export interface ForwardPlan {
   responseHeaders: OutgoingHttpHeaders;
   /** proxy-body-size in bytes, 0 = none; a chunked body that grows past it gets 413 */
   bodyLimit: number;
+  /** basic auth checked here: the pod does not see the credentials (ingress-nginx's
+   * `proxy_set_header Authorization ""`) */
+  dropAuthorization?: boolean;
+  /** auth-response-headers from the external auth answer: set, or removed when empty */
+  setHeaders?: Record<string, string>;
 }
 
 export const upstreamAgent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
@@ -85,6 +90,11 @@ function forwardedHeaders(
   out['x-forwarded-scheme'] = ctx.scheme;
   if (plan?.host) out.host = plan.host;
   if (plan?.prefix) out['x-forwarded-prefix'] = plan.prefix;
+  if (plan?.dropAuthorization) delete out.authorization;
+  for (const [k, v] of Object.entries(plan?.setHeaders ?? {})) {
+    if (v) out[k] = v;
+    else delete out[k];
+  }
   return out;
 }
 

@@ -21,6 +21,10 @@ import { backendKey, pick, type ResolvedBackend } from './backends.js';
 import type { CertificateStore } from './certificates.js';
 import { logger } from '../util/log.js';
 import { corsHeaders, corsOrigin, inCidr, toCanary } from './annotations.js';
+import { AuthStore, challenge } from './auth.js';
+import { checkExternal, type ExternalAuth } from './extauth.js';
+import { basicCredentials } from './htpasswd.js';
+import { Limiter } from './ratelimit.js';
 import { forward, forwardUpgrade, type ForwardContext, type ForwardPlan } from './forward.js';
 import { rawPage, sendPage } from './pages.js';
 import { requestPath, rewrittenUrl, RouteTable, type Route } from './routes.js';
@@ -30,15 +34,35 @@ const log = logger('ingress');
 export interface ServingState {
   table: RouteTable;
   backends: Map<string, ResolvedBackend>;
+  /** the users of the auth-secret Secrets */
+  auth: AuthStore;
 }
+
+/** What limit-rps/-rpm/-connections answer with: ingress-nginx's limit-req-status-code. */
+export const LIMIT_STATUS = 503;
 
 type Decision =
   | { kind: 'page'; status: number; headers?: OutgoingHttpHeaders }
   | { kind: 'preflight'; headers: OutgoingHttpHeaders }
-  | { kind: 'forward'; backend: ResolvedBackend; plan: ForwardPlan };
+  | {
+      kind: 'forward';
+      backend: ResolvedBackend;
+      plan: ForwardPlan;
+      /** ends this request's share of limit-connections: called when the answer is over */
+      release: () => void;
+    }
+  | {
+      kind: 'external';
+      auth: ExternalAuth;
+      release: () => void;
+      /** what the request gets once the auth service said yes */
+      then: () => Decision;
+    };
 
 export class Listeners {
-  state: ServingState = { table: new RouteTable(), backends: new Map() };
+  state: ServingState = { table: new RouteTable(), backends: new Map(), auth: new AuthStore() };
+  /** limit-* state, kept across reloads as nginx keeps its zones */
+  readonly limiter = new Limiter();
   private readonly servers: (Server | Http2SecureServer)[] = [];
   private readonly sockets = new Set<Duplex>();
 
@@ -107,10 +131,12 @@ export class Listeners {
    * What a request gets, in the order of nginx's phases: the server's app-root redirect; the
    * location (413 when Content-Length exceeds proxy-body-size); the location's rewrite phase
    * (a denied location's 503, the CORS preflight, permanent/temporal redirects, then the
-   * ssl-redirect); the access phase (allow/deny source ranges, 403); the proxying.
+   * ssl-redirect); the preaccess phase (limit-rps/-rpm, then limit-connections: 503); the
+   * access phase (allow/deny source ranges, 403, then basic auth, 401, then auth-url); the
+   * proxying.
    */
   decide(req: IncomingMessage, ctx: ForwardContext): Decision {
-    const { table, backends } = this.state;
+    const { table, auth } = this.state;
     const host = req.headers.host ?? '';
     const url = req.url ?? '/';
     const path = requestPath(url);
@@ -145,17 +171,47 @@ export class Listeners {
     if (ctx.scheme === 'http' && (c.forceSslRedirect || (c.sslRedirect && tls)))
       return { kind: 'page', status: 308, headers: { location: this.httpsLocation(host, url) } };
     const client = req.socket.remoteAddress ?? '';
-    if (c.deny.some((d) => inCidr(client, d))) return { kind: 'page', status: 403 };
-    if (c.allow.length && !c.allow.some((a) => inCidr(client, a))) return { kind: 'page', status: 403 };
-    const backend = backends.get(backendKey(route.backend));
+    let release = () => {};
+    if (c.limits) {
+      const admitted = this.limiter.admit(c.limits, client);
+      if (!admitted.ok) {
+        log.debug('limiting requests', { ingress: route.ingress, client, limit: admitted.why });
+        return { kind: 'page', status: LIMIT_STATUS };
+      }
+      release = admitted.release;
+    }
+    const refuse = (status: number, headers?: OutgoingHttpHeaders): Decision => {
+      release();
+      return { kind: 'page', status, headers };
+    };
+    if (c.deny.some((d) => inCidr(client, d))) return refuse(403);
+    if (c.allow.length && !c.allow.some((a) => inCidr(client, a))) return refuse(403);
+    if (c.auth) {
+      const users = auth.file(c.auth);
+      if (!users) return refuse(503, cors);
+      const cred = basicCredentials(req.headers.authorization);
+      if (!cred || !users.check(cred.user, cred.password))
+        return refuse(401, { ...cors, ...challenge(c.auth) });
+    }
+    const proxy = (): Decision => this.proxy(route, url, release, cors);
+    if (c.externalAuth) return { kind: 'external', auth: c.externalAuth, release, then: proxy };
+    return proxy();
+  }
+
+  /** The content phase: the pod (or 503 when the backend has no endpoint). */
+  private proxy(route: Route, url: string, release: () => void, cors: OutgoingHttpHeaders): Decision {
+    const c = route.config;
+    const backend = this.state.backends.get(backendKey(route.backend));
     if (!backend || !backend.endpoints.length) {
-      log.debug('no endpoint', { host, path, reason: backend?.problem ?? 'no backend' });
+      log.debug('no endpoint', { ingress: route.ingress, reason: backend?.problem ?? 'no backend' });
+      release();
       return { kind: 'page', status: 503, headers: cors };
     }
     const rewritten = rewrittenUrl(route, url);
     return {
       kind: 'forward',
       backend,
+      release,
       plan: {
         url: rewritten,
         host: c.upstreamVhost || undefined,
@@ -163,25 +219,77 @@ export class Listeners {
         https: c.backendProtocol === 'HTTPS',
         responseHeaders: cors,
         bodyLimit: c.bodyLimit,
+        dropAuthorization: !!c.auth,
       },
     };
   }
 
+  /** Asks the auth-url service, then goes on with what the request gets. */
+  private async external(
+    d: Extract<Decision, { kind: 'external' }>,
+    req: IncomingMessage,
+    ctx: ForwardContext,
+  ): Promise<Exclude<Decision, { kind: 'external' }>> {
+    const verdict = await checkExternal(d.auth, req, ctx);
+    if (!verdict.ok) {
+      d.release();
+      return { kind: 'page', status: verdict.status, headers: verdict.headers };
+    }
+    const next = d.then();
+    if (next.kind === 'forward') next.plan.setHeaders = verdict.headers;
+    return next.kind === 'external' ? { kind: 'page', status: 500 } : next;
+  }
+
   private handle(req: IncomingMessage, res: ServerResponse, ctx: ForwardContext): void {
-    const d = this.decide(req, ctx);
+    const first = this.decide(req, ctx);
+    if (first.kind === 'external') {
+      void this.external(first, req, ctx).then((d) => this.answer(d, req, res, ctx));
+      return;
+    }
+    this.answer(first, req, res, ctx);
+  }
+
+  private answer(
+    d: Exclude<Decision, { kind: 'external' }>,
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: ForwardContext,
+  ): void {
+    if (res.destroyed) {
+      if (d.kind === 'forward') d.release();
+      return;
+    }
     if (d.kind === 'page') return sendPage(res, d.status, d.headers, req.method);
     if (d.kind === 'preflight') {
       res.writeHead(204, d.headers);
       return void res.end();
     }
+    res.once('close', d.release);
     const b = d.backend;
     forward(req, res, () => pick(b)!, ctx, d.plan, Math.min(b.endpoints.length, 3));
   }
 
   private upgrade(req: IncomingMessage, sock: Duplex, head: Buffer, ctx: ForwardContext): void {
     sock.on('error', () => sock.destroy());
-    const d = this.decide(req, ctx);
-    if (d.kind === 'forward') return forwardUpgrade(req, sock, head, pick(d.backend)!, ctx, d.plan);
+    const first = this.decide(req, ctx);
+    if (first.kind === 'external') {
+      void this.external(first, req, ctx).then((d) => this.answerUpgrade(d, req, sock, head, ctx));
+      return;
+    }
+    this.answerUpgrade(first, req, sock, head, ctx);
+  }
+
+  private answerUpgrade(
+    d: Exclude<Decision, { kind: 'external' }>,
+    req: IncomingMessage,
+    sock: Duplex,
+    head: Buffer,
+    ctx: ForwardContext,
+  ): void {
+    if (d.kind === 'forward') {
+      sock.once('close', d.release);
+      return forwardUpgrade(req, sock, head, pick(d.backend)!, ctx, d.plan);
+    }
     sock.end(d.kind === 'page' ? rawPage(d.status, d.headers) : rawPage(204, d.headers));
   }
 

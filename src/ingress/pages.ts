@@ -1,5 +1,5 @@
-// The answers nginx itself gives (ingress-nginx serves them for redirects, 403, 404, 413, 502,
-// 503): the status line's reason phrase and nginx's built-in HTML page, CRLF line ends, text/html.
+// The answers nginx itself gives (ingress-nginx serves them for redirects, 401, 403, 404, 413,
+// 502, 503): the status line's reason phrase and nginx's built-in HTML page, CRLF line ends, text/html.
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
 export const REASONS: Record<number, string> = {
@@ -12,16 +12,21 @@ export const REASONS: Record<number, string> = {
   306: 'Switch Proxy',
   307: 'Temporary Redirect',
   308: 'Permanent Redirect',
+  401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
   413: 'Request Entity Too Large',
+  500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Temporarily Unavailable',
 };
 
+/** Where nginx's page title differs from the status line's reason phrase. */
+const PAGE_TITLES: Record<number, string> = { 401: 'Authorization Required' };
+
 /** nginx's page for a status, e.g. `<html>\r\n<head><title>404 Not Found</title></head>…`. */
 export function nginxPage(status: number): string {
-  const title = `${status} ${REASONS[status] ?? ''}`.trim();
+  const title = `${status} ${PAGE_TITLES[status] ?? REASONS[status] ?? ''}`.trim();
   return (
     `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n` +
     `<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`

@@ -112,6 +112,8 @@ export class RouteTable {
   readonly tls = new Map<string, TlsEntry>();
   /** namespace/name of an Ingress → what in it was ignored (annotations, paths) */
   readonly problems = new Map<string, string[]>();
+  /** namespace/name of an Ingress → its parsed annotations */
+  readonly configs = new Map<string, LocationConfig>();
 
   /** The server a Host header selects. */
   server(host: string): Server {
@@ -227,9 +229,11 @@ interface IngressSpec {
 export function buildRouteTable(ingresses: KubeObject[]): RouteTable {
   const table = new RouteTable();
   const sorted = [...ingresses].sort(byAge);
-  const configs = new Map<string, LocationConfig>();
+  const configs = table.configs;
   for (const ing of sorted) {
-    const { config, problems } = parseAnnotations(ing.metadata.annotations);
+    const { config, problems } = parseAnnotations(ing.metadata.annotations, ing.metadata.namespace);
+    // one zone per Ingress, shared by its paths (ingress-nginx names it ns_name_uid)
+    if (config.limits) config.limits.zone = `${ingressKey(ing)}/${ing.metadata.uid ?? ''}`;
     configs.set(ingressKey(ing), config);
     if (problems.length) table.problems.set(ingressKey(ing), problems);
     // the regex mode is the host's, whichever Ingress asked for it (ingress-nginx's docs)

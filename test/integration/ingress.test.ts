@@ -49,6 +49,8 @@ async function backend(name: string): Promise<{ server: Server; port: number }> 
           xfh: req.headers['x-forwarded-host'],
           xfp: req.headers['x-forwarded-proto'],
           prefix: req.headers['x-forwarded-prefix'],
+          authorization: req.headers.authorization,
+          user: req.headers['x-user'],
           size,
         }),
       );
@@ -65,6 +67,7 @@ async function backend(name: string): Promise<{ server: Server; port: number }> 
 
 interface Answer {
   status: number;
+  message?: string;
   body: string;
   headers: Record<string, string | string[] | undefined>;
   reused?: boolean;
@@ -90,7 +93,13 @@ function get(
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body, headers: res.headers, reused: req.reusedSocket }),
+          resolve({
+            status: res.statusCode ?? 0,
+            message: res.statusMessage,
+            body,
+            headers: res.headers,
+            reused: req.reusedSocket,
+          }),
         );
       },
     );
@@ -844,6 +853,203 @@ describe('ingress controller', () => {
     } finally {
       udpClient.close();
       udpBackend.close();
+    }
+  });
+
+  it('basic auth (auth-file and auth-map Secrets) and rate limits (503 past the burst)', async () => {
+    const ing = (name: string, annotations: Record<string, string>) =>
+      apply({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: {
+          name,
+          namespace: 'web',
+          annotations: Object.fromEntries(
+            Object.entries(annotations).map(([k, v]) => [`nginx.ingress.kubernetes.io/${k}`, v]),
+          ),
+        },
+        spec: {
+          rules: [
+            {
+              host: `${name}.test`,
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 'echo', port: { number: 80 } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      });
+    // ingress-nginx's basic-auth example: htpasswd -c auth foo (password bar), then
+    // kubectl create secret generic basic-auth --from-file=auth
+    const dir = mkdtempSync(join(tmpdir(), 'k8ts-ingress-auth-'));
+    writeFileSync(join(dir, 'auth'), 'foo:$apr1$OFG3Xybp$ckL0FHDAkoXYIlH9.cysT0\n');
+    const file = await s.kubectl([
+      '-n',
+      'web',
+      'create',
+      'secret',
+      'generic',
+      'basic-auth',
+      '--from-file',
+      join(dir, 'auth'),
+    ]);
+    assert.equal(file.code, 0, file.stderr);
+    const map = await s.kubectl([
+      '-n',
+      'web',
+      'create',
+      'secret',
+      'generic',
+      'map-users',
+      '--from-literal=bob={SHA}YWXIkDPDfrJ6I4yV+0kqTJdT5SE=',
+    ]);
+    assert.equal(map.code, 0, map.stderr);
+    // created first, so that waiting for the others does not spend their budget
+    await ing('limited', { 'limit-rpm': '6', 'limit-burst-multiplier': '1' });
+    await ing('unlimited', {
+      'limit-rps': '1',
+      'limit-burst-multiplier': '0',
+      'limit-whitelist': '127.0.0.1/32',
+    });
+    await ing('authmap', {
+      'auth-type': 'basic',
+      'auth-secret': 'web/map-users',
+      'auth-secret-type': 'auth-map',
+    });
+    await ing('authmissing', { 'auth-type': 'basic', 'auth-secret': 'no-such-users' });
+    await ing('authed', {
+      'auth-type': 'basic',
+      'auth-secret': 'basic-auth',
+      'auth-realm': 'Authentication Required - foo',
+    });
+    const denied = await until('authed.test served', async () => {
+      const a = await get(httpPort, 'authed.test', '/');
+      return a.status === 401 && a;
+    });
+    assert.equal(denied.message, 'Unauthorized');
+    assert.equal(denied.headers['www-authenticate'], 'Basic realm="Authentication Required - foo"');
+    assert.equal(denied.headers['content-type'], 'text/html');
+    assert.equal(
+      denied.body,
+      '<html>\r\n<head><title>401 Authorization Required</title></head>\r\n<body>\r\n<center><h1>401 Authorization Required</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
+    );
+    const basic = (cred: string) => ({
+      headers: { authorization: `Basic ${Buffer.from(cred).toString('base64')}` },
+    });
+    assert.equal((await get(httpPort, 'authed.test', '/', basic('foo:baz'))).status, 401);
+    assert.equal((await get(httpPort, 'authed.test', '/', basic('bob:s3cret!'))).status, 401);
+    const ok = await get(httpPort, 'authed.test', '/x', basic('foo:bar'));
+    assert.equal(ok.status, 200);
+    assert.equal(JSON.parse(ok.body).authorization, undefined, 'the pod does not see the credentials');
+    assert.equal((await get(httpPort, 'authmap.test', '/', basic('bob:s3cret!'))).status, 200);
+    assert.equal((await get(httpPort, 'authmap.test', '/', basic('foo:bar'))).status, 401);
+    // a Secret that does not exist denies the location, as ingress-nginx does
+    const missing = await get(httpPort, 'authmissing.test', '/', basic('foo:bar'));
+    assert.equal(missing.status, 503);
+    assert.match(missing.body, /<h1>503 Service Temporarily Unavailable<\/h1>/);
+    await until('the missing auth Secret reported', async () => {
+      const r = await s.kubectl([
+        '-n',
+        'web',
+        'get',
+        'events',
+        '-o',
+        'jsonpath={range .items[?(@.type=="Warning")]}{.involvedObject.name}: {.message}{"\\n"}{end}',
+      ]);
+      return /authmissing: unexpected error reading secret web\/no-such-users/.test(r.stdout);
+    });
+
+    // limit-rpm 6 × multiplier 1: 1 + 6 requests at once, the next one 503 (one more every 10 s)
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await get(httpPort, 'limited.test', '/')).status);
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 503]);
+    const limited = await get(httpPort, 'limited.test', '/');
+    assert.equal(limited.message, 'Service Temporarily Unavailable');
+    // another Ingress has a zone of its own; whitelisted clients are never limited
+    for (let i = 0; i < 5; i++) assert.equal((await get(httpPort, 'unlimited.test', '/')).status, 200);
+  });
+
+  it('external auth (auth-url): 2xx passes with auth-response-headers, 401/403 returned, signin redirect, 500', async () => {
+    let seen: Record<string, string | string[] | undefined> = {};
+    const authService = createServer((req, res) => {
+      seen = { ...req.headers, method: req.method, url: req.url };
+      const token = req.headers.authorization ?? '';
+      if (token === 'Bearer good') res.writeHead(200, { 'x-user': 'alice' });
+      else if (token === 'Bearer forbidden') res.writeHead(403);
+      else if (token === 'Bearer boom') res.writeHead(502);
+      else res.writeHead(401, { 'www-authenticate': 'Bearer realm="svc"' });
+      res.end();
+    });
+    await new Promise<void>((r) => authService.listen(0, '127.0.0.1', () => r()));
+    const authPort = (authService.address() as { port: number }).port;
+    try {
+      const ing = (name: string, annotations: Record<string, string>) =>
+        apply({
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          metadata: {
+            name,
+            namespace: 'web',
+            annotations: Object.fromEntries(
+              Object.entries(annotations).map(([k, v]) => [`nginx.ingress.kubernetes.io/${k}`, v]),
+            ),
+          },
+          spec: {
+            rules: [
+              {
+                host: `${name}.test`,
+                http: {
+                  paths: [
+                    {
+                      path: '/',
+                      pathType: 'Prefix',
+                      backend: { service: { name: 'echo', port: { number: 80 } } },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        });
+      const url = `http://127.0.0.1:${authPort}/check?v=1`;
+      await ing('extsignin', { 'auth-url': url, 'auth-signin': 'https://login.test/start' });
+      await ing('extauth', { 'auth-url': url, 'auth-response-headers': 'X-User' });
+      const bearer = (t: string) => ({ headers: { authorization: `Bearer ${t}` } });
+      const ok = await until('extauth.test served', async () => {
+        const a = await get(httpPort, 'extauth.test', '/app?q=1', bearer('good'));
+        return a.status === 200 && a;
+      });
+      assert.equal(JSON.parse(ok.body).user, 'alice', 'auth-response-headers copied onto the request');
+      assert.equal(seen.method, 'GET');
+      assert.equal(seen.url, '/check?v=1');
+      assert.equal(seen['x-original-url'], 'http://extauth.test/app?q=1');
+      assert.equal(seen['x-original-method'], 'GET');
+      assert.equal(seen['x-sent-from'], 'nginx-ingress-controller');
+      assert.equal(seen['x-auth-request-redirect'], '/app?q=1');
+      assert.equal(seen.host, `127.0.0.1:${authPort}`);
+
+      const no = await get(httpPort, 'extauth.test', '/', bearer('bad'));
+      assert.equal(no.status, 401);
+      assert.equal(no.headers['www-authenticate'], 'Bearer realm="svc"');
+      assert.match(no.body, /<title>401 Authorization Required<\/title>/);
+      assert.equal((await get(httpPort, 'extauth.test', '/', bearer('forbidden'))).status, 403);
+      const boom = await get(httpPort, 'extauth.test', '/', bearer('boom'));
+      assert.equal(boom.status, 500);
+      assert.match(boom.body, /<title>500 Internal Server Error<\/title>/);
+      const signin = await get(httpPort, 'extsignin.test', '/deep/path?x=1');
+      assert.equal(signin.status, 302);
+      assert.equal(
+        signin.headers.location,
+        'https://login.test/start?rd=http://extsignin.test%2Fdeep%2Fpath%3Fx%3D1',
+      );
+    } finally {
+      authService.close();
     }
   });
 
