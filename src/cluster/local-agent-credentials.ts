@@ -74,4 +74,3 @@ export async function ensureLocalAgentCredentials(o: {
     controller: write('k3scontroller.kubeconfig', controller),
   };
 }
-
