@@ -43,7 +43,8 @@ Flags:
   --node-name NAME           Node name (default: the host name)
   --runtime sim|containerd   Container runtime (default: containerd when /usr/bin/containerd exists and we are root, else sim)
   --data-dir DIR             State directory (default /var/lib/k8ts as root, else ~/.k8ts)
-  --control-plane            Label the node node-role.kubernetes.io/control-plane (as k3s labels a server's node)
+  --control-plane            Register the node labelled node-role.kubernetes.io/control-plane (refused by
+                             NodeRestriction for system:node users; k8ts server labels its own node)
   --node-label K=V,...       Extra node labels
   --node-taint K=V:EFFECT,...  Taints to register the node with
   --cluster-dns IP           Nameserver for pods' resolv.conf (default 10.43.0.10)
