@@ -16,6 +16,7 @@ import { until } from './until.js';
 const enabled = process.env.K8TS_E2E === '1';
 const CLUSTER_CIDR = '10.248.0.0/16';
 const NODE = 'np-node';
+const END = 'probe-done';
 
 describe(
   'NetworkPolicies and Services on the server agent, as its own users',
@@ -60,7 +61,7 @@ describe(
       );
     });
 
-    /** Runs a busybox pod that tries the URL 3 times; its log once it completed. */
+    /** Runs a busybox pod that tries the URL 3 times; its log once it is through. */
     async function probe(name: string, url: string, labels: Record<string, string> = {}): Promise<string> {
       const pod = {
         apiVersion: 'v1',
@@ -68,6 +69,7 @@ describe(
         metadata: { name, labels },
         spec: {
           restartPolicy: 'Never',
+          terminationGracePeriodSeconds: 1,
           containers: [
             {
               name: 'probe',
@@ -76,7 +78,7 @@ describe(
               command: [
                 'sh',
                 '-c',
-                `sleep 2; for i in 1 2 3; do /usr/bin/wget --spider --timeout=1 ${url} 2>&1; echo "rc=$?"; done`,
+                `sleep 2; for i in 1 2 3; do /usr/bin/wget --spider --timeout=1 ${url} 2>&1; echo "rc=$?"; done; echo ${END}; exec sleep 3600`,
               ],
             },
           ],
@@ -84,11 +86,11 @@ describe(
       };
       const r = await s.kubectl(['apply', '-f', '-'], JSON.stringify(pod));
       assert.equal(r.code, 0, r.stderr);
-      await until(`${name} completed`, async () => {
-        const p = await s.kubectl(['get', 'pod', name, '-o', 'jsonpath={.status.phase}']);
-        return p.stdout === 'Succeeded' || p.stdout === 'Failed';
+      // read while it sleeps on: the logs of a completed pod's containers are not served
+      return until(`${name} done`, async () => {
+        const logs = await s.kubectl(['logs', name]);
+        return logs.stdout.includes(END) ? logs.stdout : undefined;
       });
-      return (await s.kubectl(['logs', name])).stdout;
     }
 
     it('seed 004 §3.12: the ClusterIP serves, then access-nginx admits only access=true pods', async () => {
