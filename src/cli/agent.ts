@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { StatusError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import { EventRecorder } from '../client/events.js';
-import { loadKubeconfig } from '../client/rest.js';
+import { loadKubeconfig, RestClient } from '../client/rest.js';
 import { ThrottledClient } from '../client/throttle.js';
 import { KubeletHost } from '../kubelet/host.js';
 import { localIdentity, parseLabels, parseTaints } from '../kubelet/identity.js';
@@ -43,7 +43,8 @@ Flags:
   --node-name NAME           Node name (default: the host name)
   --runtime sim|containerd   Container runtime (default: containerd when /usr/bin/containerd exists and we are root, else sim)
   --data-dir DIR             State directory (default /var/lib/k8ts as root, else ~/.k8ts)
-  --control-plane            Label the node node-role.kubernetes.io/control-plane (as k3s labels a server's node)
+  --control-plane            Register the node labelled node-role.kubernetes.io/control-plane (refused by
+                             NodeRestriction for system:node users; k8ts server labels its own node)
   --node-label K=V,...       Extra node labels
   --node-taint K=V:EFFECT,...  Taints to register the node with
   --cluster-dns IP           Nameserver for pods' resolv.conf (default 10.43.0.10)
@@ -52,6 +53,8 @@ Flags:
   --cluster-cidr CIDR        The pod network the overlay routes (default 10.42.0.0/16)
   --flannel-backend B        Pod network across nodes: vxlan, host-gw or none (default vxlan on containerd)
   --disable-network-policy   Do not enforce NetworkPolicies (they are, with iptables, on containerd)
+  --network-policy-kubeconfig FILE  The network policy controller's own kubeconfig (k8ts server gives
+                             it system:k3s-controller's); default: the kubelet's
   --allowed-unsafe-sysctls LIST  Unsafe sysctls (or prefixes ending in *) pods may set, comma-separated
   --config FILE              KubeletConfiguration (kubelet.config.k8s.io/v1beta1): serverTLSBootstrap,
                              rotateCertificates, clusterDNS, port, allowedUnsafeSysctls,
@@ -117,6 +120,7 @@ export async function runAgent(args: string[]): Promise<number> {
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'flannel-backend': { type: 'string' },
       'disable-network-policy': { type: 'boolean', default: false },
+      'network-policy-kubeconfig': { type: 'string' },
       'allowed-unsafe-sysctls': { type: 'string' },
       config: { type: 'string' },
       'pod-manifest-path': { type: 'string' },
@@ -174,7 +178,7 @@ export async function runAgent(args: string[]): Promise<number> {
     staticPodPath,
     fileCheckFrequencyMs,
   } = kubeletSettings(values, config);
-  // a joined agent's client certificate is its own to renew; the server's agent uses the admin's
+  // a joined agent's client certificate is its own to renew; the server issues its own agent's
   const joinedServer = values.server;
   const clientRotation =
     rotateCertificates && joinedServer && clientConfig.cert && clientConfig.key
@@ -302,15 +306,24 @@ export async function runAgent(args: string[]): Promise<number> {
           backend,
         })
       : undefined;
+  const netpolKubeconfig = values['network-policy-kubeconfig'];
+  const netpolConfig =
+    runtime.name === 'containerd' && !values['disable-network-policy'] && netpolKubeconfig
+      ? loadKubeconfig(netpolKubeconfig, 'k3s-network-policy-controller/v1.31.0 (k8ts)')
+      : undefined;
+  // a joined agent's controller goes through the same loopback load balancer as its kubelet
+  if (netpolConfig && lb) netpolConfig.server = clientConfig.server;
+  const netpolClient = netpolConfig ? new RestClient(netpolConfig) : undefined;
   const netpol =
     runtime.name === 'containerd' && !values['disable-network-policy']
-      ? await startNetworkPolicies(client, identity.name)
+      ? await startNetworkPolicies(netpolClient ?? client, identity.name)
       : undefined;
   return untilStopped(async () => {
     clientRotation?.stop();
     kubeletServer?.stop();
     lb?.close();
     netpol?.stop();
+    netpolClient?.close();
     overlay?.stop();
     host.stop();
     client.close();

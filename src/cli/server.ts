@@ -1,6 +1,6 @@
 // `k8ts server`: flags as k3s names them, PKI + datastore + API server, clean shutdown on
 // SIGTERM/SIGINT (watches closed, database closed, exit 0).
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiServer } from '../apiserver/server.js';
@@ -25,6 +25,8 @@ import { deployManifests, manifestsDir, parseDisable, stagePackagedManifests } f
 import { HA_FLAG_OPTIONS, HA_FLAGS_HELP, startManagedDatastore } from './server-ha.js';
 import { tokenPath } from '../cluster/join-token.js';
 import { caCertsRoute } from '../cluster/bootstrap-route.js';
+import { ensureLocalAgentCredentials } from '../cluster/local-agent-credentials.js';
+import { labelControlPlaneNode } from '../cluster/control-plane-node.js';
 import { loadAdmissionConfig } from '../apiserver/admission/config.js';
 import type { ShutdownOptions } from '../apiserver/shutdown.js';
 
@@ -276,14 +278,27 @@ export async function runServer(argv: string[]): Promise<number> {
         ...componentArgs(values['kube-scheduler-arg']!),
       ]),
     );
+  let controlPlaneLabel: { done: Promise<void>; stop(): void } | undefined;
+  let adminClient: RestClient | undefined;
   if (!values['disable-agent']) {
+    // the agent's components run as their own users, not as the admin (docs/security.md)
+    const nodeName = (values['node-name'] ?? hostname()).toLowerCase();
+    const creds = await ensureLocalAgentCredentials({
+      dataDir,
+      tlsDir: join(dataDir, 'server', 'tls'),
+      nodeName,
+      server: loadKubeconfig(kubeconfigPath).server,
+    });
     const agent = [
       'agent',
       '--kubeconfig',
-      kubeconfigPath,
+      creds.kubelet,
+      '--network-policy-kubeconfig',
+      creds.controller,
       '--data-dir',
       dataDir,
-      '--control-plane',
+      '--node-name',
+      nodeName,
       // pods' resolv.conf names the kube-dns Service the API server made
       '--cluster-dns',
       clusterDNS,
@@ -291,11 +306,13 @@ export async function runServer(argv: string[]): Promise<number> {
       values['cluster-cidr']!,
       ...logLevel,
     ];
-    if (values['node-name']) agent.push('--node-name', values['node-name']);
     if (values.runtime) agent.push('--runtime', values.runtime);
     if (values['kubelet-port']) agent.push('--kubelet-port', values['kubelet-port']);
     agent.push(...componentArgs(values['kubelet-arg']!));
     components.push(supervise('agent', agent));
+    // NodeRestriction keeps role labels from the kubelet: the server sets them (as k3s)
+    adminClient = new RestClient(loadKubeconfig(kubeconfigPath, 'k8ts-server'));
+    controlPlaneLabel = labelControlPlaneNode(adminClient, nodeName);
     // real pods need the service proxy on their node; simulated ones have no packets to route
     // (and several sim clusters on one host must not fight over its iptables)
     const runtime = values.runtime ?? defaultRuntimeName();
@@ -303,12 +320,13 @@ export async function runServer(argv: string[]): Promise<number> {
       const proxy = [
         'proxy',
         '--kubeconfig',
-        kubeconfigPath,
+        creds.kubeProxy,
         '--cluster-cidr',
         values['cluster-cidr']!,
+        '--hostname-override',
+        nodeName,
         ...logLevel,
       ];
-      if (values['node-name']) proxy.push('--hostname-override', values['node-name']);
       components.push(supervise('proxy', proxy));
     }
     // the ingress controller serves the node's ports 80/443, which simulated nodes do not have
@@ -367,7 +385,9 @@ export async function runServer(argv: string[]): Promise<number> {
       log.info('shutting down', { signal });
       // /readyz fails at once; the components stop while the API server still serves them
       server.initiateShutdown();
-      Promise.all([...components.map((c) => c.stop()), deployed])
+      controlPlaneLabel?.stop();
+      Promise.all([...components.map((c) => c.stop()), deployed, controlPlaneLabel?.done])
+        .then(() => adminClient?.close())
         .then(() => server.stop())
         .then(() => managed?.stop())
         .then(

@@ -22,7 +22,8 @@ export function agentKubeconfigPath(dataDir: string): string {
   return join(dataDir, 'agent', 'kubelet.kubeconfig');
 }
 
-function kubeconfig(server: string, ca: string, cert: string, key: string): string {
+/** A kubeconfig for one client certificate (embedded, as k3s writes its agent's). */
+export function clientKubeconfig(server: string, ca: string, cert: string, key: string): string {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   return [
     'apiVersion: v1',
@@ -71,7 +72,7 @@ export function writeAgentCredentials(o: {
   writeFileSync(join(dir, 'client-kubelet.key'), o.key, { mode: 0o600 });
   writeFileSync(join(dir, 'server-ca.crt'), o.ca, { mode: 0o644 });
   const path = agentKubeconfigPath(o.dataDir);
-  writeFileSync(path, kubeconfig(o.server, o.ca, o.cert, o.key), { mode: 0o600 });
+  writeFileSync(path, clientKubeconfig(o.server, o.ca, o.cert, o.key), { mode: 0o600 });
   return path;
 }
 

@@ -16,6 +16,7 @@ import { COREDNS_MANIFEST, corednsManifest } from './coredns.js';
 import { LOCAL_STORAGE_MANIFEST, localStorageManifest } from './local-storage.js';
 import { INGRESS_MANIFEST, ingressManifest } from './ingress.js';
 import { KUBELET_CONFIG_RBAC_MANIFEST, kubeletConfigRBACManifest } from './kubelet-config.js';
+import { K3S_CONTROLLER_RBAC_MANIFEST, k3sControllerRBACManifest } from './k3s-controller.js';
 
 const log = logger('deploy');
 
@@ -58,6 +59,8 @@ export function stagePackagedManifests(
     ['ingress', INGRESS_MANIFEST, ingressManifest()],
     // not a --disable component: nodes reading their cluster-wide configuration is no add-on
     ['kubelet-config', KUBELET_CONFIG_RBAC_MANIFEST, kubeletConfigRBACManifest()],
+    // nor is what the agent's network policy controller may read (k3s's rolebindings.yaml)
+    ['k3s-controller', K3S_CONTROLLER_RBAC_MANIFEST, k3sControllerRBACManifest()],
   ];
   const removed: KubeObject[] = [];
   for (const [component, file, text] of packaged) {
