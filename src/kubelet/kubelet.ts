@@ -227,8 +227,8 @@ export class Kubelet {
     const phase = isRecord(pod.status) ? pod.status.phase : undefined;
     if (pod.metadata.deletionTimestamp) return this.finishDeletion(key, pod);
     if (phase === 'Succeeded' || phase === 'Failed') {
-      // terminal: nothing runs any more; the IP goes back to the pool
-      if (rt.podStatus(uid)) rt.removePod(uid);
+      // terminal: nothing runs any more; the IP goes back to the pool, the logs stay
+      if (rt.podStatus(uid)) rt.finishPod(uid);
       this.expander.untrack(uid);
       return;
     }

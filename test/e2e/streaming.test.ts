@@ -137,6 +137,29 @@ describe('kubectl logs, exec, attach, cp on containerd', { skip: !enabled && 'se
     );
   });
 
+  it('logs of a completed pod (Succeeded and Failed) are still there', async () => {
+    const done = (name: string, code: number) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: c, image: busybox, command: ["sh", "-c", "echo ${name}-says-bye; exit ${code}"]}
+`;
+    for (const [name, code, phase] of [
+      ['finisher', 0, 'Succeeded'],
+      ['failer', 2, 'Failed'],
+    ] as const) {
+      assert.equal((await k(['apply', '-f', '-'], done(name, code))).code, 0);
+      await until(`${name} ${phase}`, async () => {
+        const r = await k(['get', 'pod', name, '-o', 'jsonpath={.status.phase}']);
+        return r.stdout === phase;
+      });
+      const logs = await k(['logs', name]);
+      assert.deepEqual([logs.code, logs.stdout], [0, `${name}-says-bye\n`], logs.stderr);
+    }
+  });
+
   it('exec runs in the container and reports the exit code', async () => {
     const ok = await k(['exec', 'talker', '-c', 'main', '--', 'sh', '-c', 'echo out; echo err >&2']);
     assert.deepEqual([ok.code, ok.stdout, ok.stderr], [0, 'out\n', 'err\n']);

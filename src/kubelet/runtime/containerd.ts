@@ -111,6 +111,8 @@ interface CriPod {
   /** Ephemeral containers in the order they were added (pods/ephemeralcontainers). */
   eph: Ctr[];
   killing: boolean;
+  /** Terminal: the sandbox is stopped, the status and logs are kept (finishPod). */
+  finished?: boolean;
   busy?: Promise<void>;
   /** A reconcile pass is running (its end schedules the next one). */
   reconciling?: boolean;
@@ -375,6 +377,25 @@ export class ContainerdRuntime implements PodRuntime {
       throw new Error(`pod not found (${JSON.stringify(name)})`);
     }
     return criPortForward(this.node.cri, p.sandboxId);
+  }
+
+  finishPod(uid: string): void {
+    const p = this.pods.get(uid);
+    if (!p || p.finished) return;
+    p.finished = true;
+    p.killing = true;
+    clearTimeout(p.timer);
+    p.prober?.stop();
+    void (async () => {
+      await p.busy;
+      // stopping the sandbox tears its network down (CNI DEL gives the IP back)
+      if (p.sandboxId) await this.node.cri.stopPodSandbox(p.sandboxId).catch(() => undefined);
+      try {
+        unmountAll(p.ctx.podDir); // memory-backed volumes; the logs under podDir/logs stay
+      } catch (err) {
+        log.warn('could not unmount the volumes of a finished pod', { pod: uid, error: String(err) });
+      }
+    })();
   }
 
   removePod(uid: string): void {

@@ -197,6 +197,14 @@ export class SimRuntime implements PodRuntime {
     });
   }
 
+  finishPod(uid: string): void {
+    const p = this.pods.get(uid);
+    if (!p) return;
+    p.killing = true; // no more usage figures
+    this.clearTimers(p);
+    for (const pool of this.ips.values()) pool.release(uid);
+  }
+
   removePod(uid: string): void {
     const p = this.pods.get(uid);
     if (!p) return;

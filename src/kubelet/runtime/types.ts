@@ -146,7 +146,13 @@ export interface PodRuntime {
   podStatus(uid: string): RuntimePodStatus | undefined;
   /** Stops every container within `gracePeriodSeconds`; resolves once all are terminated. */
   killPod(uid: string, gracePeriodSeconds: number): Promise<void>;
-  /** Removes what is left of a pod (sandbox, IP). */
+  /**
+   * The pod reached Succeeded or Failed: its sandbox stops and its IP goes back, but its
+   * containers' last status and logs stay (podStatus still answers) until removePod, as
+   * upstream's kubelet keeps a terminal pod's dead containers until the pod is deleted.
+   */
+  finishPod(uid: string): void;
+  /** Removes what is left of a pod (sandbox, IP, logs). */
   removePod(uid: string): void;
   /** Stops every timer and releases everything. */
   dispose(): void;
