@@ -151,6 +151,35 @@ describe('ingress controller', () => {
     const r = await s.kubectl(['apply', '-f', '-'], JSON.stringify(obj));
     assert.equal(r.code, 0, r.stderr);
   };
+  /** An Ingress for host `<name>.test` → service echo:80, with ingress-nginx annotations. */
+  const annotatedIngress = (name: string, annotations: Record<string, string>) =>
+    apply({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: {
+        name,
+        namespace: 'web',
+        annotations: Object.fromEntries(
+          Object.entries(annotations).map(([k, v]) => [`nginx.ingress.kubernetes.io/${k}`, v]),
+        ),
+      },
+      spec: {
+        rules: [
+          {
+            host: `${name}.test`,
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'echo', port: { number: 80 } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
 
   before(async () => {
     s = await startServer(['--disable-controller-manager', '--disable-scheduler']);
@@ -857,34 +886,7 @@ describe('ingress controller', () => {
   });
 
   it('basic auth (auth-file and auth-map Secrets) and rate limits (503 past the burst)', async () => {
-    const ing = (name: string, annotations: Record<string, string>) =>
-      apply({
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
-        metadata: {
-          name,
-          namespace: 'web',
-          annotations: Object.fromEntries(
-            Object.entries(annotations).map(([k, v]) => [`nginx.ingress.kubernetes.io/${k}`, v]),
-          ),
-        },
-        spec: {
-          rules: [
-            {
-              host: `${name}.test`,
-              http: {
-                paths: [
-                  {
-                    path: '/',
-                    pathType: 'Prefix',
-                    backend: { service: { name: 'echo', port: { number: 80 } } },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      });
+    const ing = annotatedIngress;
     // ingress-nginx's basic-auth example: htpasswd -c auth foo (password bar), then
     // kubectl create secret generic basic-auth --from-file=auth
     const dir = mkdtempSync(join(tmpdir(), 'k8ts-ingress-auth-'));
@@ -989,34 +991,7 @@ describe('ingress controller', () => {
     await new Promise<void>((r) => authService.listen(0, '127.0.0.1', () => r()));
     const authPort = (authService.address() as { port: number }).port;
     try {
-      const ing = (name: string, annotations: Record<string, string>) =>
-        apply({
-          apiVersion: 'networking.k8s.io/v1',
-          kind: 'Ingress',
-          metadata: {
-            name,
-            namespace: 'web',
-            annotations: Object.fromEntries(
-              Object.entries(annotations).map(([k, v]) => [`nginx.ingress.kubernetes.io/${k}`, v]),
-            ),
-          },
-          spec: {
-            rules: [
-              {
-                host: `${name}.test`,
-                http: {
-                  paths: [
-                    {
-                      path: '/',
-                      pathType: 'Prefix',
-                      backend: { service: { name: 'echo', port: { number: 80 } } },
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        });
+      const ing = annotatedIngress;
       const url = `http://127.0.0.1:${authPort}/check?v=1`;
       await ing('extsignin', { 'auth-url': url, 'auth-signin': 'https://login.test/start' });
       await ing('extauth', { 'auth-url': url, 'auth-response-headers': 'X-User' });
