@@ -1,7 +1,7 @@
 // `k8ts agent --kubeconfig X`: the local node agent (for now the kubelet) against any API
 // server. `k8ts server` runs it as a child process unless --disable-agent.
 import { AgentLoadBalancer } from '../cluster/agent-lb.js';
-import { homedir, hostname } from 'node:os';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { StatusError } from '../api/errors.js';
@@ -10,7 +10,7 @@ import { EventRecorder } from '../client/events.js';
 import { loadKubeconfig, RestClient } from '../client/rest.js';
 import { ThrottledClient } from '../client/throttle.js';
 import { KubeletHost } from '../kubelet/host.js';
-import { localIdentity, parseLabels, parseTaints } from '../kubelet/identity.js';
+import { localIdentity, nodeNameOf, parseLabels, parseTaints } from '../kubelet/identity.js';
 import { ContainerdRuntime } from '../kubelet/runtime/containerd.js';
 import { serviceEnv } from '../kubelet/runtime/service-env.js';
 import { SysctlAllowlist } from '../kubelet/runtime/sysctls.js';
@@ -144,7 +144,7 @@ export async function runAgent(args: string[]): Promise<number> {
   let lb: AgentLoadBalancer | undefined;
   if (!values.kubeconfig && values.server) {
     if (!values.token) throw new Error('--server needs --token (k8ts token create --join)');
-    const nodeName = values['node-name'] ?? hostname();
+    const nodeName = nodeNameOf(values['node-name']);
     values.kubeconfig = await bootstrapAgent({
       server: values.server,
       token: values.token,

@@ -1,6 +1,6 @@
 // `k8ts server`: flags as k3s names them, PKI + datastore + API server, clean shutdown on
 // SIGTERM/SIGINT (watches closed, database closed, exit 0).
-import { homedir, hostname } from 'node:os';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiServer } from '../apiserver/server.js';
@@ -27,6 +27,7 @@ import { tokenPath } from '../cluster/join-token.js';
 import { caCertsRoute } from '../cluster/bootstrap-route.js';
 import { ensureLocalAgentCredentials } from '../cluster/local-agent-credentials.js';
 import { labelControlPlaneNode } from '../cluster/control-plane-node.js';
+import { nodeNameOf } from '../kubelet/identity.js';
 import { loadAdmissionConfig } from '../apiserver/admission/config.js';
 import type { ShutdownOptions } from '../apiserver/shutdown.js';
 
@@ -282,7 +283,7 @@ export async function runServer(argv: string[]): Promise<number> {
   let adminClient: RestClient | undefined;
   if (!values['disable-agent']) {
     // the agent's components run as their own users, not as the admin (docs/security.md)
-    const nodeName = (values['node-name'] ?? hostname()).toLowerCase();
+    const nodeName = nodeNameOf(values['node-name']);
     const creds = await ensureLocalAgentCredentials({
       dataDir,
       tlsDir: join(dataDir, 'server', 'tls'),

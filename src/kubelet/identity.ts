@@ -86,13 +86,18 @@ export function parseTaints(spec: string): { key: string; value?: string; effect
     });
 }
 
+/** The node's name: --node-name, else the host name, lowercased (a Node name is a DNS subdomain). */
+export function nodeNameOf(flag?: string): string {
+  return (flag ?? hostname()).toLowerCase();
+}
+
 export function localIdentity(opts: {
   name?: string;
   dataDir: string;
   runtimeVersion: string;
   controlPlane: boolean;
 }): NodeIdentity {
-  const name = (opts.name ?? hostname()).toLowerCase();
+  const name = nodeNameOf(opts.name);
   const memKi = Math.floor(totalmem() / 1024);
   let diskBytes = 0;
   try {
